@@ -1,0 +1,13 @@
+// ESM jest: ts-jest transpiles TypeScript (type errors are caught by `npm run typecheck`, not here).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  resolver: 'ts-jest-resolver',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }]
+  },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  testTimeout: 60000,
+  clearMocks: true,
+  verbose: false
+}
