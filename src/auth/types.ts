@@ -12,3 +12,11 @@ export interface TokenProvider {
    */
   getToken(resource: string, options?: { forceRefresh?: boolean }): Promise<AccessToken>
 }
+
+/**
+ * How to obtain Entra tokens, as inputs.ts resolved it: a client secret (from `creds` or `client-secret`), or OpenID
+ * Connect (no secret: the GitHub ID token for `audience` exchanged as a client assertion). `authorityHost` ends in `/`.
+ */
+export type AuthConfig =
+  | { kind: 'secret'; tenantId: string; clientId: string; clientSecret: string; authorityHost: string }
+  | { kind: 'oidc'; tenantId: string; clientId: string; audience: string; authorityHost: string }

@@ -55,6 +55,11 @@ export interface HttpResponse {
   body: string
   /** True when dry-run skipped sending this request; status is then 0 and body ''. */
   dryRun?: boolean
+  /**
+   * The URL that gave this answer: the request's URL, or where redirects led (for resolving a relative `Location`, and
+   * for messages). Not redacted: pass it through `redactUrl` before printing. Absent on a dry-run response.
+   */
+  url?: string
 }
 
 export interface HttpClient {

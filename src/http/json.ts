@@ -1,0 +1,32 @@
+/** JSON over the REST layer: parse a response body, or send and parse in one call. */
+import { oneLine, redactUrl } from './redact.js'
+import type { HttpClient, HttpRequest, HttpResponse } from './types.js'
+
+/** A 2xx answer whose body is not the JSON the caller expected. */
+export class ResponseFormatError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ResponseFormatError'
+  }
+}
+
+/** The body parsed as JSON; undefined when it is empty (204, 202 without a body, or a dry-run). */
+export function parseJson<T = unknown>(response: HttpResponse): T | undefined {
+  const text = response.body.replace(/^\uFEFF/, '')
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    const where = response.url ? ` from ${redactUrl(response.url)}` : ''
+    const type = response.headers['content-type'] ?? 'no content-type'
+    throw new ResponseFormatError(
+      `Expected JSON${where} (status ${response.status}), got ${Buffer.byteLength(text)} bytes of ${oneLine(type, 100)} ` +
+        `starting with: ${oneLine(text, 120)}`
+    )
+  }
+}
+
+/** Sends the request (retries and errors as `client.send`) and returns its parsed JSON body. */
+export async function sendJson<T = unknown>(client: HttpClient, request: HttpRequest): Promise<T | undefined> {
+  return parseJson<T>(await client.send(request))
+}

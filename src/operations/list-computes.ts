@@ -1,0 +1,14 @@
+import type { Context } from '../context.js'
+import { armAuth, armUrl, listAll, workspacePath } from '../endpoints.js'
+import type { OperationOf } from '../inputs.js'
+import { reportList } from './report-list.js'
+
+export async function listComputes(op: OperationOf<'list-computes'>, ctx: Context): Promise<void> {
+  const list = await listAll(ctx, armUrl(op, `${workspacePath(op.workspace)}/computes`), armAuth(op))
+  ctx.outputs.setResponse(list, { count: true })
+  reportList(ctx, `Computes in ${op.workspace.workspaceName}`, list.value, [
+    'name',
+    'properties.computeType',
+    'properties.provisioningState'
+  ])
+}

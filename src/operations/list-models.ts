@@ -1,0 +1,11 @@
+import type { Context } from '../context.js'
+import { armAuth, dataPlaneUrl, listAll, workspaceApi } from '../endpoints.js'
+import type { OperationOf } from '../inputs.js'
+import { reportList } from './report-list.js'
+
+export async function listModels(op: OperationOf<'list-models'>, ctx: Context): Promise<void> {
+  const api = await workspaceApi(ctx, op, op.workspace)
+  const list = await listAll(ctx, dataPlaneUrl(api, 'modelmanagement', op.workspace, '/models'), armAuth(op))
+  ctx.outputs.setResponse(list, { count: true })
+  reportList(ctx, `Models in ${op.workspace.workspaceName}`, list.value, ['id', 'name', 'version', 'createdTime'])
+}
