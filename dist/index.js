@@ -33313,8 +33313,9 @@ function readRequest(creds, endpoints) {
     if (!path && !url) {
         throw new errors_InputError('path', 'required by request: a path relative to the service (e.g. /subscriptions/{subscriptionId}/resourcegroups), or url.');
     }
-    if (path && !path.startsWith('/'))
-        throw new errors_InputError('path', `expected a path starting with /, got '${path}'.`);
+    if (path && !path.startsWith('/') && !path.startsWith('{WS}')) {
+        throw new errors_InputError('path', `expected a path starting with / or {WS}, got '${path}'.`);
+    }
     if (url && service === 'arm' && new URL(url).host !== new URL(endpoints.armEndpoint).host) {
         throw new errors_InputError('url', `the host ${new URL(url).host} is not the ARM endpoint (${new URL(endpoints.armEndpoint).host}), the only host ` +
             'the token is sent to with service arm. For the workspace API server set service: api and the workspace inputs.');
@@ -33490,8 +33491,10 @@ async function get_workspace_getWorkspace(op, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/operations/report-list.ts
+
 /** Puts a listed resource set into the job summary: its count and a table of the named fields (dotted paths). */
 function reportList(ctx, title, items, fields) {
+    info(`${title}: ${items.length}`);
     ctx.report.facts.push(['Listed', title], ['Count', String(items.length)]);
     ctx.report.table = {
         headers: fields.map(f => f.split('.').pop()),

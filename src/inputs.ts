@@ -274,7 +274,9 @@ function readRequest(
       'required by request: a path relative to the service (e.g. /subscriptions/{subscriptionId}/resourcegroups), or url.'
     )
   }
-  if (path && !path.startsWith('/')) throw new InputError('path', `expected a path starting with /, got '${path}'.`)
+  if (path && !path.startsWith('/') && !path.startsWith('{WS}')) {
+    throw new InputError('path', `expected a path starting with / or {WS}, got '${path}'.`)
+  }
   if (url && service === 'arm' && new URL(url).host !== new URL(endpoints.armEndpoint).host) {
     throw new InputError(
       'url',

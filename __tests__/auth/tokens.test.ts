@@ -1,6 +1,15 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { deferred, entraReply, FakeClock, START, FakeHttp, fakeJwt, tokenReply, type Reply } from './fakes.js'
+import {
+  deferred,
+  entraReply,
+  FakeClock,
+  START,
+  FakeHttp,
+  fakeJwt,
+  tokenReply,
+  type Reply
+} from '../../__fixtures__/fakes.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { createTokenProvider, REFRESH_MARGIN_MS, ID_TOKEN_PERMISSION_MESSAGE } = await import('../../src/auth/tokens.js')

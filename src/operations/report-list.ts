@@ -1,7 +1,9 @@
+import * as core from '@actions/core'
 import type { Context } from '../context.js'
 
 /** Puts a listed resource set into the job summary: its count and a table of the named fields (dotted paths). */
 export function reportList(ctx: Context, title: string, items: unknown[], fields: string[]): void {
+  core.info(`${title}: ${items.length}`)
   ctx.report.facts.push(['Listed', title], ['Count', String(items.length)])
   ctx.report.table = {
     headers: fields.map(f => f.split('.').pop() as string),

@@ -1,6 +1,6 @@
-/** Test doubles for the auth tests: a scripted HttpClient and a hand-driven Clock. */
-import type { Clock } from '../../src/clock.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/types.js'
+/** Test doubles: a scripted HttpClient and a hand-driven Clock (shared by the auth, LRO and polling tests). */
+import type { Clock } from '../src/clock.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
 
 export type Reply = Partial<HttpResponse> | Error
 export type Responder = (request: HttpRequest) => Reply | Promise<Reply>

@@ -1,0 +1,94 @@
+/**
+ * `npm run demo`: starts the local Azure ML emulator and runs the bundled action step by step, as a workflow would,
+ * through the walk of Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's
+ * log and outputs the way the Actions log shows them; exits non-zero when a step fails.
+ */
+import { startEmulator } from '../emulator/index.js'
+import { formatOutputs, runStep, type StepResult } from './runner.js'
+
+interface Step {
+  name: string
+  inputs: Record<string, string>
+  check?: (result: StepResult) => string | undefined
+}
+
+const showDebug = process.argv.includes('--debug')
+const emulator = await startEmulator({ quiet: true })
+const seed = emulator.seed
+console.log(`Local Azure ML emulator: ARM and Entra at ${emulator.url}, workspace API server at ${emulator.apiUrl}\n`)
+
+const creds = JSON.stringify({
+  clientId: seed.clientId,
+  clientSecret: seed.clientSecret,
+  tenantId: seed.tenantId,
+  subscriptionId: seed.subscriptionId
+})
+// What a workflow puts in `with:` for every step: the credentials secret and the emulator's endpoints.
+const connection = { creds, 'arm-endpoint': emulator.url, 'authority-host': emulator.url }
+const workspace = { ...connection, 'resource-group': seed.resourceGroup, 'workspace-name': seed.workspaceName }
+
+const steps: Step[] = [
+  { name: '1. Get a token for the service principal', inputs: { operation: 'get-token', ...connection } },
+  { name: '2. List the resource groups', inputs: { operation: 'list-resource-groups', ...connection } },
+  {
+    name: '3. List the workspaces of the resource group',
+    inputs: { operation: 'list-workspaces', ...connection, 'resource-group': seed.resourceGroup }
+  },
+  {
+    name: "3b. Get the workspace and its discovery document's API server",
+    inputs: { operation: 'get-workspace', ...workspace },
+    check: r => (r.outputs.apiEndpoint === emulator.apiUrl ? undefined : `apiEndpoint is ${r.outputs.apiEndpoint}`)
+  },
+  { name: '4. List the experiments (history/v1.0)', inputs: { operation: 'list-experiments', ...workspace } },
+  { name: '4b. List the models (modelmanagement/v1.0)', inputs: { operation: 'list-models', ...workspace } },
+  { name: '5. List the computes', inputs: { operation: 'list-computes', ...workspace } },
+  {
+    name: '5b. Any other call: GET the compute with the request operation',
+    inputs: { operation: 'request', ...workspace, path: `{WS}/computes/${seed.computeName}` }
+  }
+]
+
+let failed = 0
+try {
+  for (const step of steps) {
+    console.log(`\n\x1b[1m▶ ${step.name}\x1b[0m  (operation: ${step.inputs.operation})`)
+    const result = await runStep({ inputs: step.inputs })
+    process.stdout.write(renderLog(result.stdout))
+    if (Object.keys(result.outputs).length > 0) console.log(`Outputs:\n${formatOutputs(result)}`)
+    const problem = result.exitCode !== 0 ? `exit code ${result.exitCode}` : step.check?.(result)
+    if (problem) {
+      failed++
+      console.log(`\x1b[31m✗ ${step.name}: ${problem}\x1b[0m`)
+      break
+    }
+    console.log(`\x1b[32m✓ done in ${result.durationMs} ms\x1b[0m`)
+  }
+} finally {
+  await emulator.close()
+}
+console.log(failed ? '\nThe demo failed.' : `\nAll ${steps.length} steps succeeded.`)
+process.exit(failed ? 1 : 0)
+
+/**
+ * Workflow commands rendered as the Actions log shows them: debug lines only with `npm run demo -- --debug` (as with
+ * ACTIONS_STEP_DEBUG), add-mask commands consumed.
+ */
+function renderLog(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter(line => line !== '' && !line.startsWith('::add-mask::') && (showDebug || !line.startsWith('::debug::')))
+    .map(line =>
+      line
+        .replace(/^::group::(.*)$/, '  ▸ $1')
+        .replace(/^::endgroup::$/, '')
+        .replace(
+          /^::(error|warning|notice)[^:]*::(.*)$/,
+          (_m, level: string, text: string) => `  ${level.toUpperCase()}: ${text}`
+        )
+        .replace(/^::debug::(.*)$/, '  [debug] $1')
+    )
+    .filter(line => line !== '')
+    .map(line => (line.startsWith('  ') ? line : `    ${line}`))
+    .join('\n')
+    .concat('\n')
+}

@@ -1,0 +1,54 @@
+/**
+ * Everything a handler needs, in one object: configuration, seed, specs, state, runs, faults, tokens, keys.
+ */
+import type { SpecSet } from './conformance.js'
+import type { FaultStore } from './faults.js'
+import type { SigningKey } from './jwt.js'
+import type { Runner } from './runner.js'
+import type { State } from './state.js'
+import type { EmulatorConfig, RecordedRequest, Reply, RequestContext, Seed } from './types.js'
+
+export interface TokenInfo {
+  clientId: string
+  tenantId: string
+  audience: string
+  issuedAt: number
+  /** When the emulator stops accepting it (ms). */
+  expiresAt: number
+}
+
+export class TokenStore {
+  private tokens = new Map<string, TokenInfo>()
+
+  add(token: string, info: TokenInfo): void {
+    this.tokens.set(token, info)
+  }
+
+  get(token: string): TokenInfo | undefined {
+    return this.tokens.get(token)
+  }
+
+  /** Every token issued so far stops working now (admin API: a token expiring mid-run). */
+  expireAll(now = Date.now()): number {
+    for (const info of this.tokens.values()) info.expiresAt = Math.min(info.expiresAt, now - 1)
+    return this.tokens.size
+  }
+}
+
+export interface Core {
+  config: EmulatorConfig
+  seed: Seed
+  specs: SpecSet
+  state: State
+  runner: Runner
+  faults: FaultStore
+  tokens: TokenStore
+  keys: { entra: SigningKey; oidc: SigningKey }
+  url: string
+  apiUrl: string
+  stateDir: string
+  requests: RecordedRequest[]
+  log: (line: string) => void
+}
+
+export type Handler = (core: Core, ctx: RequestContext) => Promise<Reply> | Reply

@@ -1,0 +1,268 @@
+/**
+ * The emulated cloud's state: resource groups, workspaces, computes, long-running operations, experiments, models.
+ * Runs live in runner.ts. Long-running operations complete lazily: `tick()` (called before every request) applies
+ * those whose time has come, so no timer has to be kept for them.
+ */
+import { iso } from './http.js'
+import { randomUUID } from 'node:crypto'
+import type { Seed } from './types.js'
+
+export interface ResourceGroup {
+  name: string
+  location: string
+}
+
+export type ProvisioningState = 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting' | 'Canceled'
+
+export interface Workspace {
+  subscriptionId: string
+  resourceGroup: string
+  name: string
+  location: string
+  friendlyName: string
+  description: string
+  storageAccount: string
+  keyVault: string
+  applicationInsights: string
+  containerRegistry?: string
+  identity?: { type: string; principalId: string; tenantId: string }
+  tags: Record<string, string>
+  sku: { name: string; tier: string }
+  workspaceId: string
+  creationTime: string
+  provisioningState: ProvisioningState
+}
+
+export interface AmlSettings {
+  vmSize: string
+  vmPriority: string
+  scaleSettings: { maxNodeCount: number; minNodeCount: number; nodeIdleTimeBeforeScaleDown: string }
+  adminUserName?: string
+  remoteLoginPortPublicAccess: string
+}
+
+export interface Compute {
+  workspaceKey: string
+  name: string
+  location: string
+  description?: string
+  settings: AmlSettings
+  createdOn: string
+  modifiedOn: string
+  provisioningState: ProvisioningState
+  provisioningErrors: { error: { code: string; message: string } }[]
+  tags?: Record<string, string>
+}
+
+export type OperationKind = 'workspace-create' | 'workspace-delete' | 'compute-create' | 'compute-delete'
+
+export interface Operation {
+  id: string
+  kind: OperationKind
+  /** Workspace key, or `${workspaceKey}/computes/${name}` (lower case). */
+  target: string
+  location: string
+  subscriptionId: string
+  apiVersion: string
+  startedAt: number
+  doneAt: number
+  outcome: 'Succeeded' | 'Failed'
+  error?: { code: string; message: string }
+  applied: boolean
+}
+
+export interface Experiment {
+  workspaceKey: string
+  experimentId: string
+  name: string
+  createdUtc: string
+  latestCreatedRunId?: string
+  latestCreatedRunCreatedUtc?: string
+}
+
+export interface Model {
+  workspaceKey: string
+  id: string
+  name: string
+  version: number
+  framework: string
+  frameworkVersion: string
+  url: string
+  mimeType: string
+  description: string
+  createdTime: string
+  modifiedTime: string
+  unpack: boolean
+  runId?: string
+  experimentName?: string
+  kvTags: Record<string, string>
+  properties: Record<string, string>
+}
+
+export interface DependentResource {
+  id: string
+  kind: 'storageAccount' | 'keyVault' | 'applicationInsights' | 'containerRegistry'
+  adminUserEnabled?: boolean
+}
+
+export const workspaceKey = (sub: string, rg: string, name: string): string => `${sub}/${rg}/${name}`.toLowerCase()
+export const computeKey = (wsKey: string, name: string): string => `${wsKey}/computes/${name}`.toLowerCase()
+
+export class State {
+  subscriptions = new Set<string>()
+  resourceGroups = new Map<string, ResourceGroup>()
+  workspaces = new Map<string, Workspace>()
+  computes = new Map<string, Compute>()
+  operations = new Map<string, Operation>()
+  experiments = new Map<string, Experiment>()
+  models = new Map<string, Model>()
+  dependents = new Map<string, DependentResource>()
+
+  /** Called when an operation completes; the runner hooks workspace deletion to stop its runs. */
+  onWorkspaceDeleted: (wsKey: string) => void = () => {}
+
+  rgKey(sub: string, rg: string): string {
+    return `${sub}/${rg}`.toLowerCase()
+  }
+
+  reset(seed: Seed): void {
+    this.subscriptions = new Set([seed.subscriptionId.toLowerCase()])
+    this.resourceGroups = new Map()
+    this.workspaces = new Map()
+    this.computes = new Map()
+    this.operations = new Map()
+    this.experiments = new Map()
+    this.models = new Map()
+    this.dependents = new Map()
+    for (const [name, location] of [
+      [seed.resourceGroup, seed.location],
+      [seed.otherResourceGroup, 'eastus']
+    ]) {
+      this.resourceGroups.set(this.rgKey(seed.subscriptionId, name), { name, location })
+    }
+    const deps: DependentResource[] = [
+      { id: seed.storageAccountId, kind: 'storageAccount' },
+      { id: seed.keyVaultId, kind: 'keyVault' },
+      { id: seed.applicationInsightsId, kind: 'applicationInsights' },
+      { id: seed.containerRegistryId, kind: 'containerRegistry', adminUserEnabled: true },
+      { id: seed.containerRegistryNoAdminId, kind: 'containerRegistry', adminUserEnabled: false }
+    ]
+    for (const d of deps) this.dependents.set(d.id.toLowerCase(), d)
+
+    const created = Date.parse('2020-01-03T19:56:09.758Z')
+    const wsKey = workspaceKey(seed.subscriptionId, seed.resourceGroup, seed.workspaceName)
+    this.workspaces.set(wsKey, {
+      subscriptionId: seed.subscriptionId,
+      resourceGroup: seed.resourceGroup,
+      name: seed.workspaceName,
+      location: seed.location,
+      friendlyName: seed.workspaceName,
+      description: 'Seeded by the Azure ML emulator',
+      storageAccount: seed.storageAccountId,
+      keyVault: seed.keyVaultId,
+      applicationInsights: seed.applicationInsightsId,
+      containerRegistry: seed.containerRegistryId,
+      identity: { type: 'SystemAssigned', principalId: randomUUID(), tenantId: seed.tenantId },
+      tags: {},
+      sku: { name: 'Basic', tier: 'Basic' },
+      workspaceId: 'c0ffee00-1234-4abc-8def-0123456789ab',
+      creationTime: iso(created),
+      provisioningState: 'Succeeded'
+    })
+    this.computes.set(computeKey(wsKey, seed.computeName), {
+      workspaceKey: wsKey,
+      name: seed.computeName,
+      location: seed.location,
+      settings: {
+        vmSize: 'STANDARD_D1',
+        vmPriority: 'Dedicated',
+        scaleSettings: { maxNodeCount: 1, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT30M' },
+        adminUserName: 'azureuser',
+        remoteLoginPortPublicAccess: 'NotSpecified'
+      },
+      createdOn: iso(created + 3600_000),
+      modifiedOn: iso(created + 3600_000),
+      provisioningState: 'Succeeded',
+      provisioningErrors: []
+    })
+    const [modelName, modelVersion] = splitModelId(seed.modelId)
+    for (const version of [modelVersion, modelVersion + 1]) {
+      const id = `${modelName}:${version}`
+      this.models.set(`${wsKey}/${id}`.toLowerCase(), {
+        workspaceKey: wsKey,
+        id,
+        name: modelName,
+        version,
+        framework: 'ScikitLearn',
+        frameworkVersion: '0.22.1',
+        url: `aml://asset/${randomUUID().replace(/-/g, '')}`,
+        mimeType: 'application/octet-stream',
+        description: 'Linear regression: y = 2*x0 + 3*x1 + (x2 + x3 + ...) - 1 (see the emulator README)',
+        createdTime: iso(created + version * 86_400_000),
+        modifiedTime: iso(created + version * 86_400_000),
+        unpack: false,
+        runId: seed.runId,
+        experimentName: seed.experimentName,
+        kvTags: { area: 'regression' },
+        properties: {}
+      })
+    }
+  }
+
+  /** Applies completed long-running operations. */
+  tick(now = Date.now()): void {
+    for (const op of this.operations.values()) {
+      if (op.applied || now < op.doneAt) continue
+      op.applied = true
+      if (op.kind === 'workspace-create') {
+        const ws = this.workspaces.get(op.target)
+        if (ws) ws.provisioningState = op.outcome
+      } else if (op.kind === 'workspace-delete') {
+        this.deleteWorkspace(op.target)
+      } else if (op.kind === 'compute-create') {
+        const c = this.computes.get(op.target)
+        if (c) {
+          c.provisioningState = op.outcome
+          c.modifiedOn = iso(op.doneAt)
+          if (op.error) c.provisioningErrors = [{ error: op.error }]
+        }
+      } else if (op.kind === 'compute-delete') {
+        this.computes.delete(op.target)
+      }
+    }
+  }
+
+  private deleteWorkspace(wsKey: string): void {
+    this.workspaces.delete(wsKey)
+    for (const [k, c] of this.computes) if (c.workspaceKey === wsKey) this.computes.delete(k)
+    for (const [k, e] of this.experiments) if (e.workspaceKey === wsKey) this.experiments.delete(k)
+    for (const [k, m] of this.models) if (m.workspaceKey === wsKey) this.models.delete(k)
+    this.onWorkspaceDeleted(wsKey)
+  }
+
+  startOperation(op: Omit<Operation, 'id' | 'applied' | 'startedAt'>): Operation {
+    const full: Operation = { ...op, id: randomUUID(), applied: false, startedAt: Date.now() }
+    this.operations.set(full.id, full)
+    return full
+  }
+
+  experimentKey(wsKey: string, name: string): string {
+    return `${wsKey}/${name}`.toLowerCase()
+  }
+
+  ensureExperiment(wsKey: string, name: string): Experiment {
+    const key = this.experimentKey(wsKey, name)
+    let e = this.experiments.get(key)
+    if (!e) {
+      e = { workspaceKey: wsKey, experimentId: randomUUID(), name, createdUtc: iso() }
+      this.experiments.set(key, e)
+    }
+    return e
+  }
+}
+
+export function splitModelId(id: string): [string, number] {
+  const i = id.lastIndexOf(':')
+  const version = i > 0 ? Number(id.slice(i + 1)) : NaN
+  return Number.isInteger(version) ? [id.slice(0, i), version] : [id, 1]
+}

@@ -1,0 +1,207 @@
+/**
+ * The emulator's public shapes (re-exported by index.ts) and the internal request/reply types every handler shares.
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+
+/** The fixed identities and names the emulator is seeded with. URL-derived fields are filled in at start. */
+export interface Seed {
+  tenantId: string
+  subscriptionId: string
+  /** Service principal that authenticates with a client secret. */
+  clientId: string
+  /** Fake, but shaped to exercise masking: contains `~ + / = % "` and a space. */
+  clientSecret: string
+  /** App registration with a federated credential (issuer = the emulator's OIDC issuer) and no secret. */
+  oidcClientId: string
+  /** The `sub` the emulator's OIDC issuer puts in ID tokens, and the subject of the federated credential. */
+  oidcSubject: string
+  /** The issuer of the emulator's GitHub-style ID tokens (`{url}/oidc`). */
+  oidcIssuer: string
+  /** Set as ACTIONS_ID_TOKEN_REQUEST_URL: `@actions/core` appends `&audience=...`. */
+  oidcRequestUrl: string
+  /** Set as ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+  oidcRequestToken: string
+  resourceGroup: string
+  /** A second, empty resource group (e.g. to try a workspace name that is taken in another group). */
+  otherResourceGroup: string
+  workspaceName: string
+  location: string
+  /** ARM ids of the seeded workspace's dependent resources (also usable for a new workspace). */
+  storageAccountId: string
+  keyVaultId: string
+  applicationInsightsId: string
+  containerRegistryId: string
+  /** A registry that exists but has no admin user: a workspace PUT naming it is refused, as Azure ML does. */
+  containerRegistryNoAdminId: string
+  experimentName: string
+  /** The seeded completed run of `experimentName`. */
+  runId: string
+  /** The seeded AmlCompute (Succeeded). */
+  computeName: string
+  /** A registered model, `name:version`. */
+  modelId: string
+  /** The scoring endpoint on the data-plane server. */
+  scoringUri: string
+  scoringKey: string
+  /** ARM id of the seeded workspace. */
+  workspaceResourceId: string
+}
+
+/** The seed values a config may override (the URL-derived ones are always computed). */
+export type SeedOverrides = Partial<Omit<Seed, 'oidcIssuer' | 'oidcRequestUrl' | 'scoringUri' | 'workspaceResourceId'>>
+
+export interface EmulatorDelays {
+  /** Workspace PUT: Creating → Succeeded. */
+  workspaceProvisionMs: number
+  workspaceDeleteMs: number
+  /** Compute PUT: Creating → Succeeded (or Failed with a provision-fail fault). */
+  computeProvisionMs: number
+  computeDeleteMs: number
+  /** Run: NotStarted → Queued. */
+  runQueuedMs: number
+  /** Run: Queued → Preparing. */
+  runPreparingMs: number
+  /** Run: Preparing → Running (the script starts). */
+  runStartMs: number
+  /** Run: script exited → Finalizing for this long → Completed/Failed; 0 skips Finalizing. */
+  runFinalizingMs: number
+}
+
+export interface EmulatorConfig {
+  seed: SeedOverrides
+  /** Lifetime of issued Entra tokens, honestly advertised in `expires_in`. */
+  tokenLifetimeSeconds: number
+  /** Lifetime of the OIDC issuer's ID tokens (GitHub's are about 5 minutes). */
+  idTokenLifetimeSeconds: number
+  delays: EmulatorDelays
+  /** `Retry-After` sent with 202/201 long-running-operation answers and while polling. */
+  retryAfterSeconds: number
+  /** Every new run stops advancing once it reaches this status (e.g. `Queued`, `Running`, `NotResponding`). */
+  runStuckIn?: string
+  /** The interpreter runs are executed with. */
+  python: string
+  /** ARM api-versions accepted per provider. */
+  apiVersions: { machineLearningServices: string[]; resources: string[] }
+  /** Accept an emulator-issued Entra token on the scoring endpoint instead of the key. */
+  scoringAcceptsTokens: boolean
+  /** Status of a DELETE of a model that does not exist (the spec says 204; Azure ML has answered 404). */
+  deleteMissingModelStatus: 404 | 204
+  /** Check a workspace PUT's dependent resource ids against the seeded resources. */
+  checkDependentResources: boolean
+  /** Faults active from the start (a config file's `faults`). */
+  faults: FaultRule[]
+}
+
+export type FaultKind =
+  'status' | 'reset' | 'reset-after-body' | 'delay' | 'token-lifetime' | 'run-stuck' | 'provision-fail'
+
+export interface FaultMatch {
+  method?: string
+  /** A regular expression tested against the request path (no query). */
+  path?: string
+  operationId?: string
+  /** `arm` (ARM, Entra, OIDC) or `api` (data plane, discovery, logs, scoring). */
+  server?: 'arm' | 'api'
+}
+
+/**
+ * A fault. Per-request kinds (`status`, `reset`, `reset-after-body`, `delay`) change how a matching request is
+ * answered; scenario kinds change what the matching request creates: `token-lifetime` (a token request: the token
+ * dies after `tokenLifetimeSeconds` while `expires_in` still says the normal lifetime), `run-stuck` (a startrun: the
+ * run stops advancing at `runStatus`), `provision-fail` (a compute/workspace PUT: provisioning ends Failed with a
+ * quota error, or with `error`).
+ */
+export interface FaultRule {
+  /** Assigned when added. */
+  id?: string
+  match?: FaultMatch
+  /** How many matching requests fire the fault: default 1; -1, null or Infinity = every one. */
+  times?: number | null
+  /** Skip the first N matching requests. */
+  after?: number
+  kind: FaultKind
+  /** `status`: the HTTP status (default 503). */
+  status?: number
+  /** `status`: extra headers, e.g. `{"Retry-After": "2"}` or `{"retry-after-ms": "1500"}`. */
+  headers?: Record<string, string>
+  /** `status`: the body (default an ARM-style error naming the status); a string is sent as text. */
+  body?: unknown
+  /** `delay`: wait this long before answering normally. */
+  delayMs?: number
+  /** `token-lifetime`: the real lifetime of the issued token. */
+  tokenLifetimeSeconds?: number
+  /** `token-lifetime`: what `expires_in` says (default: the configured lifetime). */
+  advertisedLifetimeSeconds?: number
+  /** `run-stuck`: the status the run stays in (default `Running`). */
+  runStatus?: string
+  /** `provision-fail`: the error the operation ends with (default QuotaExceeded). */
+  error?: { code: string; message: string }
+  /** Read-only bookkeeping: matching requests seen, times fired. */
+  seen?: number
+  fired?: number
+}
+
+export interface RecordedRequest {
+  /** `arm` (ARM, Entra, OIDC) or `api` (data plane). */
+  server: 'arm' | 'api'
+  method: string
+  path: string
+  query: Record<string, string>
+  /** Lower-case names; `authorization` is replaced by `[redacted]`. */
+  headers: Record<string, string>
+  /** Up to ~64 KB of text; form secrets redacted; multipart bodies summarised. */
+  body: string
+  /** 0 when the connection was reset instead of answered. */
+  status: number
+  operationId?: string
+  /** The per-request fault that fired, if any. */
+  fault?: FaultKind
+  /** Arrival time, epoch milliseconds (so tests can subtract two). */
+  time: number
+  durationMs?: number
+}
+
+/** What a handler returns; the server writes it (or drops it, for a `reset-after-body` fault). */
+export interface Reply {
+  status: number
+  headers?: Record<string, string>
+  /** An object is sent as JSON; a string or Buffer as is. */
+  body?: unknown
+}
+
+/** A multipart part. */
+export interface FormPart {
+  name: string
+  filename?: string
+  mimeType: string
+  data: Buffer
+}
+
+/** Scenario faults that fired for this request. */
+export interface Scenario {
+  tokenLifetimeSeconds?: number
+  advertisedLifetimeSeconds?: number
+  runStuckIn?: string
+  provisionFail?: { code: string; message: string }
+}
+
+export interface RequestContext {
+  server: 'arm' | 'api'
+  req: IncomingMessage
+  method: string
+  /** Path without query, trailing slash removed. */
+  path: string
+  query: Record<string, string>
+  headers: IncomingHttpHeaders
+  body: Buffer
+  /** Parsed JSON body (undefined when empty or not JSON). */
+  json?: unknown
+  /** Parsed multipart parts. */
+  form?: FormPart[]
+  /** Path parameters of the matched route. */
+  params: Record<string, string>
+  operationId?: string
+  scenario: Scenario
+  correlationId: string
+  requestId: string
+}
