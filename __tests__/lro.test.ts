@@ -172,6 +172,19 @@ describe('provisioningState fallback', () => {
     await expect(run()).rejects.toThrow('Compute c ended Failed: BadVm: no such size')
   })
 
+  it('an AmlCompute Failed carries properties.provisioningErrors', async () => {
+    const { http, run } = setup({ status: 201, body: { properties: { provisioningState: 'Creating' } } })
+    http.reply(
+      json(200, {
+        properties: {
+          provisioningState: 'Failed',
+          provisioningErrors: [{ error: { code: 'QuotaExceeded', message: 'exceeds the cores quota' } }]
+        }
+      })
+    )
+    await expect(run()).rejects.toThrow('Compute c ended Failed: QuotaExceeded: exceeds the cores quota')
+  })
+
   it('a delete ends when the resource answers 404', async () => {
     const { http, run } = setup({ status: 202 }, 'delete')
     http.reply(json(200, { properties: { provisioningState: 'Deleting' } }), json(404, { error: { code: 'NotFound' } }))

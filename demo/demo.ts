@@ -3,7 +3,7 @@
  * through the walk of Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's
  * log and outputs the way the Actions log shows them; exits non-zero when a step fails.
  */
-import { startEmulator } from '../emulator/index.js'
+import { predict, startEmulator } from '../emulator/index.js'
 import { formatOutputs, runStep, type StepResult } from './runner.js'
 
 interface Step {
@@ -27,6 +27,14 @@ const creds = JSON.stringify({
 const connection = { creds, 'arm-endpoint': emulator.url, 'authority-host': emulator.url }
 const workspace = { ...connection, 'resource-group': seed.resourceGroup, 'workspace-name': seed.workspaceName }
 
+const SCORING_ROWS = [
+  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+]
+
+/** The compute the demo creates (after step 5b) and deletes (the last step). */
+const DEMO_COMPUTE = 'cpu-cluster'
+
 const steps: Step[] = [
   { name: '1. Get a token for the service principal', inputs: { operation: 'get-token', ...connection } },
   { name: '2. List the resource groups', inputs: { operation: 'list-resource-groups', ...connection } },
@@ -45,6 +53,69 @@ const steps: Step[] = [
   {
     name: '5b. Any other call: GET the compute with the request operation',
     inputs: { operation: 'request', ...workspace, path: `{WS}/computes/${seed.computeName}` }
+  },
+  // Compute lifecycle (the guide's step 5): PUT, 201, then the ARM long-running operation until Succeeded.
+  {
+    name: `5c. Create the compute ${DEMO_COMPUTE} (PUT {WS}/computes/${DEMO_COMPUTE}, polled until Succeeded)`,
+    inputs: {
+      operation: 'create-compute',
+      ...workspace,
+      'compute-name': DEMO_COMPUTE,
+      'vm-size': 'Standard_D1',
+      'max-nodes': '1',
+      'idle-seconds-before-scale-down': '1800'
+    },
+    check: r => (r.outputs.provisioningState === 'Succeeded' ? undefined : `state ${r.outputs.provisioningState}`)
+  },
+  // The guide's step 6: zip examples/hello, POST startrun (multipart), follow the run to Completed with its log.
+  {
+    name: `6. Start a run of examples/hello/hello.py on ${DEMO_COMPUTE} and wait for it, its driver log streamed`,
+    inputs: {
+      operation: 'start-run',
+      ...workspace,
+      'experiment-name': seed.experimentName,
+      'source-directory': 'examples/hello',
+      script: 'hello.py',
+      arguments: '234',
+      'compute-target': DEMO_COMPUTE,
+      wait: 'true'
+    },
+    check: r =>
+      r.outputs.status !== 'Completed'
+        ? `status ${r.outputs.status}`
+        : r.stdout.includes('Hello, REST!')
+          ? undefined
+          : 'the driver log did not show Hello, REST!'
+  },
+  // Models and scoring (the guide's steps 7 and 8).
+  {
+    name: '7. List the registered models',
+    inputs: { operation: 'list-models', ...workspace },
+    check: r => (Number(r.outputs.count) > 0 ? undefined : 'no model is registered')
+  },
+  {
+    name: `7b. Delete model ${seed.modelId} (DELETE modelmanagement/v1.0{WS}/models/{id})`,
+    inputs: { operation: 'delete-model', ...workspace, 'model-id': seed.modelId },
+    check: r => (r.outputs.statusCode === '200' ? undefined : `statusCode is ${r.outputs.statusCode}`)
+  },
+  {
+    name: '8. Score the deployed model with its key: {"data": [[1..10], [10..1]]}',
+    inputs: {
+      operation: 'score',
+      'scoring-uri': seed.scoringUri,
+      'scoring-key': seed.scoringKey,
+      data: JSON.stringify(SCORING_ROWS)
+    },
+    check: r => {
+      console.log(`    Answer: ${r.outputs.response}  (y = 2·x0 + 3·x1 + x2 + … + xn − 1 for each row)`)
+      return r.outputs.response === JSON.stringify(SCORING_ROWS.map(predict)) ? undefined : 'unexpected predictions'
+    }
+  },
+  // Last: delete what the demo created.
+  {
+    name: `9. Clean up: delete the compute ${DEMO_COMPUTE} (DELETE ?underlyingResourceAction=Delete, polled until gone)`,
+    inputs: { operation: 'delete-compute', ...workspace, 'compute-name': DEMO_COMPUTE },
+    check: r => (r.outputs.provisioningState === 'Deleted' ? undefined : `state ${r.outputs.provisioningState}`)
   }
 ]
 
@@ -74,21 +145,25 @@ process.exit(failed ? 1 : 0)
  * ACTIONS_STEP_DEBUG), add-mask commands consumed.
  */
 function renderLog(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(line => line !== '' && !line.startsWith('::add-mask::') && (showDebug || !line.startsWith('::debug::')))
-    .map(line =>
-      line
-        .replace(/^::group::(.*)$/, '  ▸ $1')
-        .replace(/^::endgroup::$/, '')
-        .replace(
-          /^::(error|warning|notice)[^:]*::(.*)$/,
-          (_m, level: string, text: string) => `  ${level.toUpperCase()}: ${text}`
-        )
-        .replace(/^::debug::(.*)$/, '  [debug] $1')
-    )
-    .filter(line => line !== '')
-    .map(line => (line.startsWith('  ') ? line : `    ${line}`))
-    .join('\n')
-    .concat('\n')
+  return (
+    stdout
+      .split('\n')
+      .filter(line => line !== '' && !line.startsWith('::add-mask::') && (showDebug || !line.startsWith('::debug::')))
+      // ::stop-commands::TOKEN ... ::TOKEN:: (around a run's log) are consumed by the runner, not shown.
+      .filter(line => !/^::stop-commands::/.test(line) && !/^::[0-9a-f-]{36}::$/.test(line))
+      .map(line =>
+        line
+          .replace(/^::group::(.*)$/, '  ▸ $1')
+          .replace(/^::endgroup::$/, '')
+          .replace(
+            /^::(error|warning|notice)[^:]*::(.*)$/,
+            (_m, level: string, text: string) => `  ${level.toUpperCase()}: ${text}`
+          )
+          .replace(/^::debug::(.*)$/, '  [debug] $1')
+      )
+      .filter(line => line !== '')
+      .map(line => (line.startsWith('  ') ? line : `    ${line}`))
+      .join('\n')
+      .concat('\n')
+  )
 }

@@ -72,6 +72,8 @@ export async function runStep(options: StepOptions): Promise<StepResult & { stat
   }
   delete env.NODE_OPTIONS
   Object.assign(env, files, { RUNNER_TEMP: dir, GITHUB_ACTIONS: 'true' })
+  // The runner hands a post step what main saved with core.saveState as STATE_<name> variables.
+  for (const [name, value] of Object.entries(options.stateFrom?.state ?? {})) env[`STATE_${name}`] = value
   for (const [name, value] of Object.entries(options.inputs)) {
     if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
   }

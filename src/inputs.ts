@@ -18,6 +18,22 @@ import {
   required,
   resourceName
 } from './input-readers.js'
+import {
+  maskScoringKey,
+  readModelId,
+  readScoreSettings,
+  readScoringAuthKind,
+  type ScoreSettings
+} from './inputs-models.js'
+import {
+  readCancelRun,
+  readPollRun,
+  readStartRun,
+  type CancelRunInputs,
+  type PollRunInputs,
+  type StartRunInputs
+} from './inputs-runs.js'
+import { readComputeOperation, type ComputeOperationFields } from './inputs-compute.js'
 
 /** The ARM api-version the guide uses for Machine Learning calls. */
 export const DEFAULT_API_VERSION = '2019-11-01'
@@ -58,6 +74,12 @@ export type Operation = CommonSettings &
     | { kind: 'list-computes'; workspace: WorkspaceRef }
     | { kind: 'list-experiments'; workspace: WorkspaceRef }
     | { kind: 'list-models'; workspace: WorkspaceRef }
+    | { kind: 'delete-model'; workspace: WorkspaceRef; modelId: string }
+    | { kind: 'score'; score: ScoreSettings }
+    | StartRunInputs
+    | PollRunInputs
+    | CancelRunInputs
+    | ComputeOperationFields
     | {
         kind: 'request'
         method: RequestMethod
@@ -85,21 +107,20 @@ export const OPERATION_KINDS = [
   'list-computes',
   'list-experiments',
   'list-models',
-  'request'
-] as const satisfies readonly OperationKind[]
-
-/** Operations of the contract that a later version of the action adds. */
-export const PLANNED_OPERATIONS = [
-  'create-workspace',
-  'delete-workspace',
-  'create-compute',
-  'delete-compute',
+  'delete-model',
+  'score',
+  'request',
   'start-run',
   'poll-run',
   'cancel-run',
-  'delete-model',
-  'score'
-] as const
+  'create-compute',
+  'delete-compute',
+  'create-workspace',
+  'delete-workspace'
+] as const satisfies readonly OperationKind[]
+
+/** Operations of the contract that a later version of the action adds. */
+export const PLANNED_OPERATIONS = [] as const
 
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/
 const WORKSPACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/
@@ -109,6 +130,7 @@ export function parseInputs(): Operation {
   // Secrets first: masked before any other input is parsed, so no later error can reveal them.
   const credsRaw = optionalSecret('creds')
   const clientSecret = optionalSecret('client-secret')
+  const scoringKey = maskScoringKey()
 
   const creds = credsRaw === undefined ? undefined : parseCredentials(credsRaw)
   const endpoints = readEndpoints(creds)
@@ -121,8 +143,8 @@ export function parseInputs(): Operation {
     timeoutMinutes: positiveNumber('timeout-minutes', DEFAULT_TIMEOUT_MINUTES, 60 * 24 * 35),
     apiEndpoint: readUrl('api-endpoint')
   }
-  // Every operation of this version calls Azure with a token (score with a key will not).
-  if (!common.auth) throw missingAuthError()
+  // Every operation calls Azure with a token, except score with a key (no Entra credentials, no workspace).
+  if (!common.auth && !(kind === 'score' && readScoringAuthKind() === 'key')) throw missingAuthError()
   const subscription = (): string => readSubscription(creds)
 
   switch (kind) {
@@ -139,6 +161,21 @@ export function parseInputs(): Operation {
       return { ...common, kind, workspace: readWorkspace(creds, kind) }
     case 'request':
       return { ...common, ...readRequest(creds, endpoints) }
+    case 'delete-model':
+      return { ...common, kind, workspace: readWorkspace(creds, kind), modelId: readModelId() }
+    case 'score':
+      return { ...common, kind, score: readScoreSettings(scoringKey, readUrl('resource')) }
+    case 'start-run':
+      return { ...common, ...readStartRun(readWorkspace(creds, kind)) }
+    case 'poll-run':
+      return { ...common, ...readPollRun(readWorkspace(creds, kind)) }
+    case 'cancel-run':
+      return { ...common, ...readCancelRun(readWorkspace(creds, kind)) }
+    case 'create-compute':
+    case 'delete-compute':
+    case 'create-workspace':
+    case 'delete-workspace':
+      return { ...common, ...readComputeOperation(kind, () => readWorkspace(creds, kind)) }
   }
 }
 

@@ -45,7 +45,12 @@ export interface LroResult {
 interface StatusBody {
   status?: string
   error?: { code?: string; message?: string }
-  properties?: { provisioningState?: string; error?: { code?: string; message?: string } }
+  properties?: {
+    provisioningState?: string
+    error?: { code?: string; message?: string }
+    /** AmlCompute reports why its provisioning failed here, not in `error`. */
+    provisioningErrors?: { error?: { code?: string; message?: string } }[]
+  }
 }
 
 const TERMINAL: Record<string, TerminalState> = {
@@ -171,7 +176,7 @@ async function pause(options: LroOptions, response: HttpResponse): Promise<void>
 async function finish(options: LroOptions, outcome: Outcome): Promise<LroResult> {
   const body = parseJson<StatusBody>(outcome.response)
   if (outcome.state !== 'Succeeded') {
-    const error = body?.error ?? body?.properties?.error
+    const error = body?.error ?? body?.properties?.error ?? body?.properties?.provisioningErrors?.[0]?.error
     const detail = error ? `${error.code ?? 'Error'}: ${error.message ?? ''}`.trim() : 'no error details given'
     throw new OperationFailedError(`${capitalize(options.description)} ended ${outcome.state}: ${detail}`)
   }

@@ -48,7 +48,8 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
   }
 }
 
-function createContext(op: Operation, report: Context['report'], deps: RunDependencies): Context {
+/** Also used by the post step (post-main.ts). */
+export function createContext(op: Operation, report: Context['report'], deps: RunDependencies): Context {
   const clock = deps.clock ?? systemClock
   const deadline = clock.now() + op.timeoutMinutes * 60_000
   const base = { clock, userAgent: USER_AGENT, deadline, dryRun: op.dryRun }

@@ -15,8 +15,11 @@ export interface Outputs {
   set(name: string, value: string | number | boolean): void
   /** A secret output (an access token): masked before it is written. */
   setSecret(name: string, value: string): void
-  /** Sets `response` (and `responseFile`), and `count` when the body is a list (`value` array or a bare array). */
-  setResponse(body: unknown, options?: { count?: boolean }): void
+  /**
+   * Sets `response` (and `responseFile`), and `count` when the body is a list (`value` array or a bare array). With
+   * `text`, `body` is a string written as it is (an answer that is not JSON), not JSON-encoded.
+   */
+  setResponse(body: unknown, options?: { count?: boolean; text?: boolean }): void
   /** Everything set so far, for the job summary and tests. */
   readonly values: Readonly<Record<string, string>>
 }
@@ -35,7 +38,7 @@ export function createOutputs(): Outputs {
       set(name, value)
     },
     setResponse(body, options) {
-      const text = body === undefined ? '' : JSON.stringify(body)
+      const text = options?.text ? String(body ?? '') : body === undefined ? '' : JSON.stringify(body)
       const file = join(process.env.RUNNER_TEMP || tmpdir(), 'azureml-rest', `response-${randomUUID()}.json`)
       mkdirSync(join(file, '..'), { recursive: true })
       writeFileSync(file, text)

@@ -355,6 +355,60 @@ describe('retries', () => {
     expect(waits).toEqual([])
   })
 
+  it('narrows the retries per request: only the listed statuses, within its own attempt budget', async () => {
+    const statuses = [503, 503, 503, 503, 200]
+    const server = await serve((_req, res, _recorded, index) => json(res, statuses[index] ?? 200, {}))
+    const { client, waits, logs } = setup()
+    const score = (path: string) =>
+      client.send({
+        method: 'POST',
+        url: `${server.origin}${path}`,
+        auth: { kind: 'bearer', value: 'k3y-s3cr3t' },
+        body: { data: [[1]] },
+        idempotent: true,
+        retry: { maxAttempts: 3, statuses: [503, 504] }
+      })
+
+    await expect(score('/score')).rejects.toMatchObject({ status: 503 })
+    expect(server.requests).toHaveLength(3)
+    expect(waits).toHaveLength(2)
+    expect(logs.text()).toContain('attempt 3/3')
+
+    // A retryable status left out of the list (500 here) is not retried; neither is a 401.
+    const other = await serve((_req, res, _recorded, index) => json(res, index === 0 ? 500 : 401, {}))
+    await expect(
+      client.send({
+        method: 'POST',
+        url: `${other.origin}/score`,
+        auth: { kind: 'none' },
+        idempotent: true,
+        retry: { statuses: [503, 504] }
+      })
+    ).rejects.toMatchObject({ status: 500 })
+    expect(other.requests).toHaveLength(1)
+    expect(logs.text()).toContain('status 500 is not retried for this request (only 503, 504)')
+  })
+
+  it('retries a connection error under a status list, and never more attempts than the client allows', async () => {
+    let calls = 0
+    const server = await serve((req, res) => {
+      calls++
+      if (calls === 1) req.socket.destroy()
+      else json(res, 200, [59])
+    })
+    const { client } = setup({ maxAttempts: 2 })
+    const response = await client.send({
+      method: 'POST',
+      url: `${server.origin}/score`,
+      auth: { kind: 'none' },
+      body: { data: [[1]] },
+      idempotent: true,
+      retry: { maxAttempts: 10, statuses: [503] }
+    })
+    expect(response.body).toBe('[59]')
+    expect(calls).toBe(2)
+  })
+
   it('gives up with a TimeoutError when the next wait would pass the deadline', async () => {
     const server = await serve((_req, res) => json(res, 429, {}, { 'retry-after': '120' }))
     const { clock, start } = fakeClock()

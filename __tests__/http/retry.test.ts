@@ -143,6 +143,16 @@ describe('nextDelay', () => {
     const decision = nextDelay(input({ method: 'POST', idempotent: true, outcome: { status: 503, headers: {} } }))
     expect(decision.retry).toBe(true)
   })
+  it('retries only the listed statuses when the request narrows them', () => {
+    const statuses = [503, 504]
+    expect(nextDelay(input({ statuses, outcome: { status: 503, headers: {} } })).retry).toBe(true)
+    expect(nextDelay(input({ statuses, outcome: { status: 429, headers: {} } }))).toMatchObject({
+      retry: false,
+      reason: 'status 429 is not retried for this request (only 503, 504)'
+    })
+    expect(nextDelay(input({ statuses: [400], outcome: { status: 400, headers: {} } })).retry).toBe(false)
+    expect(nextDelay(input({ statuses, outcome: { error: codeError('ECONNRESET') } })).retry).toBe(true)
+  })
   it('stops after maxAttempts', () => {
     expect(nextDelay(input({ attempt: 7 })).retry).toBe(true)
     expect(nextDelay(input({ attempt: 8 }))).toMatchObject({ retry: false, reason: 'gave up after 8 attempts' })

@@ -107,6 +107,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     assertCredentialTransport(url, carriesCredential)
 
     const idempotent = request.idempotent ?? isIdempotentByDefault(method)
+    const attempts = Math.max(1, Math.min(maxAttempts, request.retry?.maxAttempts ?? maxAttempts))
     const readOnly = request.readOnly ?? (method === 'GET' || method === 'HEAD')
     const prepared = prepareBody(request.body)
     const headers = baseHeaders(options.userAgent, callerHeaders, prepared.impliedContentType)
@@ -156,7 +157,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (err) {
         outcome = { error: err }
       }
-      debug(attemptLine(target, attempt, maxAttempts, Date.now() - started, prepared.body, response, outcome))
+      debug(attemptLine(target, attempt, attempts, Date.now() - started, prepared.body, response, outcome))
 
       if (response) {
         const status = response.status
@@ -189,13 +190,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       const decision = nextDelay({
         attempt,
-        maxAttempts,
+        maxAttempts: attempts,
         method,
         idempotent,
         outcome,
         now: clock.now(),
         deadline,
-        random: clock.random()
+        random: clock.random(),
+        statuses: request.retry?.statuses
       })
       if (!decision.retry) {
         debug(`HTTP ${target}: not retried: ${decision.reason}`)
@@ -205,7 +207,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw lastFailure
       }
       debug(
-        `HTTP ${target}: attempt ${attempt + 1}/${maxAttempts} in ${formatDuration(decision.delayMs)}: ${decision.reason}`
+        `HTTP ${target}: attempt ${attempt + 1}/${attempts} in ${formatDuration(decision.delayMs)}: ${decision.reason}`
       )
       await clock.sleep(decision.delayMs)
     }

@@ -155,6 +155,8 @@ export interface RetryInput {
   deadline?: number
   /** A number in [0, 1) for jitter. */
   random: number
+  /** When given, only these statuses are retried (among the retryable ones); connection errors are unaffected. */
+  statuses?: readonly number[]
 }
 
 export type RetryDecision =
@@ -172,6 +174,9 @@ export function nextDelay(input: RetryInput): RetryDecision {
 
   if (isStatus ? !isRetryableStatus(outcome.status) : !isRetryableNetworkError(outcome.error)) {
     return stop(`${what} is not retryable`)
+  }
+  if (isStatus && input.statuses && !input.statuses.includes(outcome.status)) {
+    return stop(`${what} is not retried for this request (only ${input.statuses.join(', ')})`)
   }
   if (!input.idempotent && !(!isStatus && wasNeverSent(outcome.error))) {
     return stop(`${input.method} is not idempotent, so it is not repeated after ${what}`)

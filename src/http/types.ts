@@ -45,6 +45,17 @@ export interface HttpRequest {
   secrets?: string[]
   /** Statuses the caller handles itself: they are returned, not thrown (e.g. 404 for "already gone"). */
   acceptStatus?: number[]
+  /**
+   * Narrows the client's retry policy for this request: at most `maxAttempts` attempts (the first included), and only
+   * the retryable statuses listed in `statuses` are retried (connection errors still are). Scoring uses it: a model
+   * endpoint is retried on 503/504 within a small budget, never on 400/401/403.
+   */
+  retry?: RetryOverride
+}
+
+export interface RetryOverride {
+  maxAttempts?: number
+  statuses?: readonly number[]
 }
 
 export interface HttpResponse {
