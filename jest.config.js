@@ -9,5 +9,7 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 60000,
   clearMocks: true,
+  // The reliability matrices run their cases with it.concurrent (each against its own emulator): mostly waiting.
+  maxConcurrency: 10,
   verbose: false
 }

@@ -39,8 +39,15 @@ export interface StepOptions {
   timeoutMs?: number
   /** Called with each chunk of stdout as it arrives (the demo streams the log). */
   onStdout?: (chunk: string) => void
-  /** A signal to send the process after this many ms (cancellation tests), or a function deciding from its output. */
-  signal?: { name: NodeJS.Signals; when: (stdoutSoFar: string) => boolean }
+  /**
+   * A signal to send once `when` says so from the output so far (cancellation tests); with `then`, a second signal
+   * `afterMs` later if the step is still running (the runner's SIGINT, then SIGTERM 7.5 s later).
+   */
+  signal?: {
+    name: NodeJS.Signals
+    when: (stdoutSoFar: string) => boolean
+    then?: { name: NodeJS.Signals; afterMs: number }
+  }
 }
 
 /** One folder for all the steps this process runs (their RUNNER_TEMP and runner files), removed when it exits. */
@@ -90,18 +97,26 @@ export async function runStep(options: StepOptions): Promise<StepResult & { stat
   let stdout = ''
   let stderr = ''
   let signalled = false
+  let second: NodeJS.Timeout | undefined
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk
     options.onStdout?.(chunk)
     if (options.signal && !signalled && options.signal.when(stdout)) {
       signalled = true
       child.kill(options.signal.name)
+      const then = options.signal.then
+      if (then)
+        second = setTimeout(
+          () => child.exitCode === null && child.signalCode === null && child.kill(then.name),
+          then.afterMs
+        )
     }
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   const exitCode = await new Promise<number>(done => child.on('close', code => done(code ?? 1)))
   clearTimeout(timer)
+  clearTimeout(second)
 
   return {
     exitCode,

@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { isGuid } from './auth/guid.js'
 import { InputError } from './errors.js'
+import { rememberSecret, secretLines } from './http/redact.js'
 
 /** The trimmed input, or undefined when empty. */
 export function optional(name: string): string | undefined {
@@ -20,6 +21,9 @@ export function optionalSecret(name: string): string | undefined {
   core.setSecret(raw)
   const trimmed = raw.trim()
   if (trimmed !== raw) core.setSecret(trimmed)
+  // A multi-line secret: each line too (the log is shown line by line).
+  for (const line of secretLines(trimmed)) core.setSecret(line)
+  rememberSecret(trimmed)
   return trimmed
 }
 

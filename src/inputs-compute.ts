@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
+import { rememberSecret } from './http/redact.js'
 import {
   choice,
   integer,
@@ -264,6 +265,7 @@ function definitionSecrets(definition: JsonObject): string[] {
     const password = isObject(c) ? c.adminUserPassword : undefined
     if (typeof password === 'string' && password !== '') {
       core.setSecret(password)
+      rememberSecret(password)
       secrets.push(password)
     }
   }

@@ -14,9 +14,12 @@ import { choice, optional, optionalSecret, parseJsonText, positiveNumber, readFi
  */
 export const SCORING_TOKEN_RESOURCE = 'https://ml.azure.com'
 export const DEFAULT_SCORING_TIMEOUT_SECONDS = 60
-/** Attempts per scoring request, the first included: 503, 504 and connection errors are retried within this budget. */
+/**
+ * Attempts per scoring request, the first included: 429 (honouring its Retry-After), 503, 504 and connection errors are
+ * retried within this budget. A 500 or 502 is usually the scoring script's own error, and is not repeated.
+ */
 export const SCORING_MAX_ATTEMPTS = 4
-export const SCORING_RETRY_STATUSES = [503, 504] as const
+export const SCORING_RETRY_STATUSES = [429, 503, 504] as const
 
 export const SCORING_AUTH_KINDS = ['key', 'token'] as const
 export type ScoringAuthKind = (typeof SCORING_AUTH_KINDS)[number]

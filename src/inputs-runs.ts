@@ -6,8 +6,17 @@ import * as core from '@actions/core'
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InputError } from './errors.js'
-import { bool, optional, parseJsonText, readFileInput, required, resourceName } from './input-readers.js'
+import {
+  bool,
+  optional,
+  optionalSecret,
+  parseJsonText,
+  readFileInput,
+  required,
+  resourceName
+} from './input-readers.js'
 import type { WorkspaceRef } from './inputs.js'
+import type { PrCommentSettings } from './pr-comment.js'
 
 /** Azure ML run ids (the spec's pattern for `runId`). */
 export const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/
@@ -38,11 +47,14 @@ export interface StartRunInputs {
   /** A client-chosen run id; undefined: `{experiment}_{epoch ms}` at start. */
   runId?: string
   cancelOnTimeout: boolean
+  /** `comment-on-pr: true`: the token that comments the result on the pull request. */
+  prComment?: PrCommentSettings
 }
 
 export interface PollRunInputs extends RunRef {
   kind: 'poll-run'
   cancelOnTimeout: boolean
+  prComment?: PrCommentSettings
 }
 
 export interface CancelRunInputs extends RunRef {
@@ -84,7 +96,8 @@ export function readStartRun(workspace: WorkspaceRef): StartRunInputs {
     script: finalScript.trim(),
     runDefinition,
     runId,
-    cancelOnTimeout: bool('cancel-on-timeout', false)
+    cancelOnTimeout: bool('cancel-on-timeout', false),
+    prComment: readPrComment()
   }
 }
 
@@ -94,8 +107,23 @@ export function readPollRun(workspace: WorkspaceRef): PollRunInputs {
     workspace,
     experimentName: readExperimentName('poll-run'),
     runId: readRunId(true) as string,
-    cancelOnTimeout: bool('cancel-on-timeout', false)
+    cancelOnTimeout: bool('cancel-on-timeout', false),
+    prComment: readPrComment()
   }
+}
+
+/** `comment-on-pr` and `github-token` (masked; the action.yml default is the workflow's own token). */
+export function readPrComment(): PrCommentSettings | undefined {
+  if (!bool('comment-on-pr', false)) return undefined
+  const token = optionalSecret('github-token')
+  if (!token) {
+    throw new InputError(
+      'github-token',
+      'required with comment-on-pr: true: a token that may comment on pull requests (the default, ' +
+        '${{ github.token }}, does with permissions: pull-requests: write).'
+    )
+  }
+  return { token }
 }
 
 export function readCancelRun(workspace: WorkspaceRef): CancelRunInputs {

@@ -98,7 +98,7 @@ export type OperationOf<K extends OperationKind> = Extract<Operation, { kind: K 
 export const REQUEST_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'HEAD'] as const
 export type RequestMethod = (typeof REQUEST_METHODS)[number]
 
-/** Operations this version runs. */
+/** Every operation of the contract (CONTRACT.md). */
 export const OPERATION_KINDS = [
   'get-token',
   'list-resource-groups',
@@ -118,9 +118,6 @@ export const OPERATION_KINDS = [
   'create-workspace',
   'delete-workspace'
 ] as const satisfies readonly OperationKind[]
-
-/** Operations of the contract that a later version of the action adds. */
-export const PLANNED_OPERATIONS = [] as const
 
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/
 const WORKSPACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/
@@ -183,12 +180,6 @@ function readOperationKind(): OperationKind {
   const value = required('operation', `(one of ${OPERATION_KINDS.join(', ')})`)
   const kind = OPERATION_KINDS.find(k => k === value.toLowerCase())
   if (kind) return kind
-  if ((PLANNED_OPERATIONS as readonly string[]).includes(value.toLowerCase())) {
-    throw new InputError(
-      'operation',
-      `'${value}' is not available in this version yet. Available: ${OPERATION_KINDS.join(', ')}.`
-    )
-  }
   throw new InputError('operation', `unknown operation '${value}'. Expected one of ${OPERATION_KINDS.join(', ')}.`)
 }
 

@@ -10,6 +10,7 @@ import type { Context } from './context.js'
 import { AuthenticationError, AzureRequestError, InputError, OperationFailedError, TimeoutError } from './errors.js'
 import { createHttpClient } from './http/client.js'
 import { HttpNetworkError } from './http/errors.js'
+import { maskStepSecrets } from './http/redact.js'
 import { missingAuthError, parseInputs, type Operation } from './inputs.js'
 import { OPERATIONS } from './operations/index.js'
 import { createOutputs } from './outputs.js'
@@ -36,9 +37,10 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     if (op.dryRun) core.info('dry-run: requests that would change something are printed as curl commands, not sent.')
     await core.group(`Azure ML: ${op.kind}`, () => OPERATIONS[op.kind](op as never, ctx))
   } catch (error) {
-    failure = error instanceof Error ? error.message : String(error)
+    // A service error can quote a secret back that its own request never carried: masked with every secret of the step.
+    failure = maskStepSecrets(error instanceof Error ? error.message : String(error))
     // An expected failure is its message; anything else is a bug of ours, whose stack helps (shown with debug on).
-    if (error instanceof Error && !isExpected(error) && error.stack) core.debug(error.stack)
+    if (error instanceof Error && !isExpected(error) && error.stack) core.debug(maskStepSecrets(error.stack))
     core.setFailed(failure)
   }
   try {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { maskStepSecrets, rememberSecret } from './http/redact.js'
 
 export const RESPONSE_OUTPUT_LIMIT = 256 * 1024
 
@@ -26,19 +27,23 @@ export interface Outputs {
 
 export function createOutputs(): Outputs {
   const values: Record<string, string> = {}
-  const set = (name: string, value: string | number | boolean): void => {
-    values[name] = String(value)
-    core.setOutput(name, String(value))
+  /** Service answers can echo a secret back (an error quoting the request): outputs never carry one. */
+  const set = (name: string, value: string | number | boolean): void => write(name, maskStepSecrets(String(value)))
+  const write = (name: string, value: string): void => {
+    values[name] = value
+    core.setOutput(name, value)
   }
   return {
     values,
     set,
     setSecret(name, value) {
       core.setSecret(value)
-      set(name, value)
+      write(name, value)
+      rememberSecret(value)
     },
     setResponse(body, options) {
-      const text = options?.text ? String(body ?? '') : body === undefined ? '' : JSON.stringify(body)
+      const whole = options?.text ? String(body ?? '') : body === undefined ? '' : JSON.stringify(body)
+      const text = maskStepSecrets(whole)
       const file = join(process.env.RUNNER_TEMP || tmpdir(), 'azureml-rest', `response-${randomUUID()}.json`)
       mkdirSync(join(file, '..'), { recursive: true })
       writeFileSync(file, text)

@@ -18,6 +18,7 @@ import type { Context } from './context.js'
 import { armAuth, dataPlaneUrl, workspacePath } from './endpoints.js'
 import { OperationFailedError, TimeoutError } from './errors.js'
 import { createHttpClient, parseJson } from './http/client.js'
+import { oneLine } from './http/redact.js'
 import type { HttpClient, HttpResponse } from './http/types.js'
 import type { CommonSettings, WorkspaceRef } from './inputs.js'
 import { markRunOutcome } from './run-state.js'
@@ -91,6 +92,8 @@ export interface PollOptions {
   streamLog?: boolean
   /** Where log lines go (default: stdout through core.info). */
   print?: (line: string) => void
+  /** Called once the run has ended, Failed and Canceled too, before the step fails for them (the PR comment). */
+  onEnd?: (result: RunResult) => Promise<void>
 }
 
 /** The workflow was cancelled (the runner sent SIGINT or SIGTERM). */
@@ -194,7 +197,8 @@ export async function pollRun(ctx: Context, target: RunTarget, options: PollOpti
       run = parseJson<RunBody>(response) ?? {}
       const status = run.status ?? 'Unknown'
       if (status !== last) {
-        core.info(`Run ${target.runId}: ${status}`)
+        // Service text on one line: a status can never start a line of the log (a workflow command).
+        core.info(`Run ${target.runId}: ${oneLine(status, 200)}`)
         if (last !== undefined) polls = 0 // a change: look again soon
         last = status
       }
@@ -442,6 +446,7 @@ export async function followRun(
   }
   markRunOutcome('finished')
   reportRunResult(ctx, result.run)
+  await options.onEnd?.(result)
   if (result.status === 'Completed') {
     core.info(`Run ${target.runId} completed.`)
     return

@@ -3,6 +3,7 @@
  * response bodies, so no secret can reach it.
  */
 import * as core from '@actions/core'
+import { maskStepSecrets } from './http/redact.js'
 
 export interface Report {
   title: string
@@ -46,6 +47,7 @@ export async function writeSummary(report: Report, outcome: 'succeeded' | 'faile
   await summary.write()
 }
 
+/** Every cell and link text: HTML-escaped, and masked with every secret of the step (service text can echo one). */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  return maskStepSecrets(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { secretForms } from '../http/redact.js'
+import { rememberSecret, secretForms, secretLines } from '../http/redact.js'
 
 /**
  * Registers `value` and its encoded forms with the runner's log masking; returns the forms (for `HttpRequest.secrets`).
@@ -7,7 +7,8 @@ import { secretForms } from '../http/redact.js'
  * space → `+`), which is exactly how a token request body carries a client secret.
  */
 export function maskSecret(value: string): string[] {
-  const forms = secretForms(value)
+  const forms = [value, ...secretLines(value)].flatMap(secretForms)
+  rememberSecret(value)
   for (const form of forms) core.setSecret(form)
   return forms
 }

@@ -86,9 +86,41 @@ export function formEncoded(text: string): string {
   return new URLSearchParams({ s: text }).toString().slice(2)
 }
 
-/** Replaces each known secret (in each of its forms) with `***`. Longest first, so a secret inside another is covered. */
+/**
+ * Every secret of this step (secret inputs, credentials, tokens, keys), remembered the moment it is masked: service
+ * text can echo a secret that the request it answers never carried (an error quoting a client secret back), so
+ * every error line, output and the job summary are masked with all of them, not only the request's own.
+ */
+const stepSecrets = new Set<string>()
+/** Shorter values would mask ordinary words; the runner still masks them in the log. */
+const MIN_REMEMBERED_LENGTH = 4
+
+export function rememberSecret(secret: string): void {
+  for (const part of [secret, ...secretLines(secret)]) {
+    if (part.trim().length >= MIN_REMEMBERED_LENGTH) stepSecrets.add(part)
+  }
+}
+
+/**
+ * The lines of a multi-line secret (a PEM key, a pasted JSON): a log shows text line by line, and `oneLine` turns
+ * the breaks into spaces, so the whole value never matches; each line is masked on its own too.
+ */
+export function secretLines(secret: string): string[] {
+  if (!/[\r\n]/.test(secret)) return []
+  return secret.split(/\r\n|\r|\n/).filter(line => line.trim().length >= MIN_REMEMBERED_LENGTH)
+}
+
+/** Replaces each secret of this step (see rememberSecret) in each of its forms with `***`. */
+export function maskStepSecrets(text: string): string {
+  return maskKnownSecrets(text, [])
+}
+
+/**
+ * Replaces each known secret (in each of its forms), and each secret of the step, with `***`. Longest first, so a
+ * secret inside another is covered.
+ */
 export function maskKnownSecrets(text: string, secrets: readonly string[]): string {
-  const forms = secrets
+  const forms = [...secrets, ...stepSecrets]
     .filter(secret => secret.length > 0)
     .flatMap(secretForms)
     .sort((a, b) => b.length - a.length)

@@ -48,7 +48,7 @@ export interface HttpRequest {
   /**
    * Narrows the client's retry policy for this request: at most `maxAttempts` attempts (the first included), and only
    * the retryable statuses listed in `statuses` are retried (connection errors still are). Scoring uses it: a model
-   * endpoint is retried on 503/504 within a small budget, never on 400/401/403.
+   * endpoint is retried on 429/503/504 within a small budget, never on 400/401/403.
    */
   retry?: RetryOverride
 }

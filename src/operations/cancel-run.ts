@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import type { Context } from '../context.js'
 import { armAuth, workspaceApi } from '../endpoints.js'
 import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
 import type { OperationOf } from '../inputs.js'
 import { cancelUrl, getRun, runPortalUrl, terminalStatus, type RunBody, type RunTarget } from '../run-poll.js'
 
@@ -23,6 +24,6 @@ export async function cancelRun(op: OperationOf<'cancel-run'>, ctx: Context): Pr
   core.info(
     terminal && terminal !== 'Canceled'
       ? `Run ${op.runId} had already ended ${terminal}: nothing to cancel.`
-      : `Cancel requested for run ${op.runId} (status: ${status}).`
+      : `Cancel requested for run ${op.runId} (status: ${oneLine(status, 200)}).`
   )
 }

@@ -8,6 +8,7 @@ import type { Context } from '../context.js'
 import { armAuth, armUrl, getWorkspace, workspacePath } from '../endpoints.js'
 import { AzureRequestError, OperationFailedError } from '../errors.js'
 import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
 import type { HttpResponse } from '../http/types.js'
 import { parseIsoDuration, type JsonObject } from '../inputs-compute.js'
 import type { CommonSettings, OperationOf, WorkspaceRef } from '../inputs.js'
@@ -68,7 +69,7 @@ export async function createCompute(op: OperationOf<'create-compute'>, ctx: Cont
     const existing = parseJson<ComputeResource>(current) ?? {}
     differences = computeDifferences(requested, existing)
     if (differences.length === 0) return await existingCompute(existing, current)
-    core.info(`The ${what} exists with other settings (${differences.join('; ')}); sending the PUT anyway.`)
+    core.info(`The ${what} exists with other settings (${oneLine(differences.join('; '))}); sending the PUT anyway.`)
   }
 
   core.info(`Creating the ${what} in ${String(body.location)}.`)

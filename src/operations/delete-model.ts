@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Context } from '../context.js'
-import { armAuth, dataPlaneUrl, workspaceApi } from '../endpoints.js'
+import { armAuth, dataPlaneUrl, workspaceApi, workspacePortalUrl } from '../endpoints.js'
 import type { OperationOf } from '../inputs.js'
 
 /**
@@ -8,6 +8,10 @@ import type { OperationOf } from '../inputs.js'
  * already gone, which is what the step wanted, so it succeeds too.
  */
 export async function deleteModel(op: OperationOf<'delete-model'>, ctx: Context): Promise<void> {
+  ctx.report.links.push({
+    text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
+    href: workspacePortalUrl(op, op.workspace)
+  })
   ctx.report.facts.push(['Model', op.modelId], ['Workspace', op.workspace.workspaceName])
   const api = await workspaceApi(ctx, op, op.workspace)
   const url = dataPlaneUrl(api, 'modelmanagement', op.workspace, `/models/${encodeURIComponent(op.modelId)}`, {

@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import type { Context } from '../context.js'
 import { OperationFailedError, TimeoutError } from '../errors.js'
 import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
 import { formatDuration } from '../http/retry.js'
 import type { RequestAuth } from '../http/types.js'
 
@@ -21,7 +22,8 @@ export interface ArmResource {
 
 export function provisioningStateOf(resource: unknown): string | undefined {
   const state = (resource as ArmResource | undefined)?.properties?.provisioningState
-  return typeof state === 'string' ? state : undefined
+  // Service text: one line, so it can never start a line of the log (a workflow command).
+  return typeof state === 'string' ? oneLine(state, 200) : undefined
 }
 
 /**
@@ -33,8 +35,8 @@ export function progress(ctx: Context, what: string): { onProgress: (state: stri
   let last = 'InProgress'
   return {
     onProgress: state => {
-      last = state
-      core.info(`${what}: ${state} (${formatDuration(ctx.clock.now() - started)} elapsed)`)
+      last = oneLine(state, 200)
+      core.info(`${what}: ${last} (${formatDuration(ctx.clock.now() - started)} elapsed)`)
     },
     last: () => last
   }

@@ -1,9 +1,13 @@
 import type { Context } from '../context.js'
-import { armAuth, armUrl, listAll, workspacePath } from '../endpoints.js'
+import { armAuth, armUrl, listAll, workspacePath, workspacePortalUrl } from '../endpoints.js'
 import type { OperationOf } from '../inputs.js'
 import { reportList } from './report-list.js'
 
 export async function listComputes(op: OperationOf<'list-computes'>, ctx: Context): Promise<void> {
+  ctx.report.links.push({
+    text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
+    href: workspacePortalUrl(op, op.workspace)
+  })
   const list = await listAll(ctx, armUrl(op, `${workspacePath(op.workspace)}/computes`), armAuth(op))
   ctx.outputs.setResponse(list, { count: true })
   reportList(ctx, `Computes in ${op.workspace.workspaceName}`, list.value, [

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Context } from '../context.js'
-import { armAuth, dataPlaneUrl, listAll, workspaceApi } from '../endpoints.js'
+import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../endpoints.js'
 import { parseJson } from '../http/client.js'
 import type { RequestAuth } from '../http/types.js'
 import type { OperationOf } from '../inputs.js'
@@ -11,6 +11,10 @@ import { reportList } from './report-list.js'
  * `experiments:query`. Try the guide's call first and fall back to the spec's when the service does not know it.
  */
 export async function listExperiments(op: OperationOf<'list-experiments'>, ctx: Context): Promise<void> {
+  ctx.report.links.push({
+    text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
+    href: workspacePortalUrl(op, op.workspace)
+  })
   const api = await workspaceApi(ctx, op, op.workspace)
   const auth = armAuth(op)
   let list: { value: unknown[] }

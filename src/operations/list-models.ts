@@ -1,9 +1,13 @@
 import type { Context } from '../context.js'
-import { armAuth, dataPlaneUrl, listAll, workspaceApi } from '../endpoints.js'
+import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../endpoints.js'
 import type { OperationOf } from '../inputs.js'
 import { reportList } from './report-list.js'
 
 export async function listModels(op: OperationOf<'list-models'>, ctx: Context): Promise<void> {
+  ctx.report.links.push({
+    text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
+    href: workspacePortalUrl(op, op.workspace)
+  })
   const api = await workspaceApi(ctx, op, op.workspace)
   const list = await listAll(ctx, dataPlaneUrl(api, 'modelmanagement', op.workspace, '/models'), armAuth(op))
   ctx.outputs.setResponse(list, { count: true })

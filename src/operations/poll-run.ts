@@ -4,6 +4,7 @@ import type { Context } from '../context.js'
 import { workspaceApi } from '../endpoints.js'
 import type { OperationOf } from '../inputs.js'
 import { abortable, followRun, runPortalUrl, watchSignals, type RunTarget } from '../run-poll.js'
+import { commentWhenEnded } from '../pr-comment.js'
 import { saveRun } from '../run-state.js'
 
 export async function pollRun(op: OperationOf<'poll-run'>, ctx: Context): Promise<void> {
@@ -22,7 +23,12 @@ export async function pollRun(op: OperationOf<'poll-run'>, ctx: Context): Promis
       'in-flight'
     )
     core.info(`Following run ${op.runId}: ${portalUrl}`)
-    await followRun(ctx, target, { settings: op, cancelOnTimeout: op.cancelOnTimeout, signal: watch.signal })
+    await followRun(ctx, target, {
+      settings: op,
+      cancelOnTimeout: op.cancelOnTimeout,
+      signal: watch.signal,
+      onEnd: commentWhenEnded(ctx, op, target)
+    })
   } finally {
     watch.dispose()
   }

@@ -8,7 +8,7 @@ import { SCORING_MAX_ATTEMPTS, SCORING_RETRY_STATUSES } from '../inputs-models.j
 
 /**
  * The guide's step 8: POST the JSON body to the scoring URI with `Authorization: Bearer {key}` (or an Entra token with
- * `scoring-auth: token`). Scoring changes nothing, so 503, 504 and connection errors are retried within a small budget
+ * `scoring-auth: token`). Scoring changes nothing, so 429, 503, 504 and connection errors are retried within a small budget
  * of attempts; 400, 401 and 403 never are. `response` holds the JSON answer, or the text of an answer that is not JSON.
  * In dry-run the request is printed, not sent: a scoring call may bill or log on the service side.
  */
@@ -32,7 +32,7 @@ export async function score(op: OperationOf<'score'>, ctx: Context): Promise<voi
       auth: requestAuth,
       headers: { Accept: 'application/json, text/plain;q=0.9, */*;q=0.8' },
       body,
-      // Safe to repeat: scoring creates nothing. Narrowed to 503/504 and connection errors, a few attempts.
+      // Safe to repeat: scoring creates nothing. Narrowed to 429/503/504 and connection errors, a few attempts.
       idempotent: true,
       readOnly: false,
       timeoutMs,

@@ -22,6 +22,7 @@ import {
   type RunBody,
   type RunTarget
 } from '../run-poll.js'
+import { commentWhenEnded } from '../pr-comment.js'
 import { saveRun } from '../run-state.js'
 import { formatBytes, prepareSnapshot, writeSnapshotFile } from '../snapshot/index.js'
 
@@ -115,7 +116,12 @@ export async function startRun(op: OperationOf<'start-run'>, ctx: Context): Prom
     ctx.report.links.push({ text: `Run ${target.runId} in Azure ML studio`, href: link })
 
     if (op.wait) {
-      await followRun(ctx, target, { settings: op, cancelOnTimeout: op.cancelOnTimeout, signal: watch.signal })
+      await followRun(ctx, target, {
+        settings: op,
+        cancelOnTimeout: op.cancelOnTimeout,
+        signal: watch.signal,
+        onEnd: commentWhenEnded(ctx, op, target)
+      })
       return
     }
     // wait: false: the status as it is now; the post step cancels the run at the end of the job if it has not ended.
@@ -124,6 +130,9 @@ export async function startRun(op: OperationOf<'start-run'>, ctx: Context): Prom
       ctx,
       now.status === 404 ? { runId: target.runId, status: 'NotStarted' } : (parseJson<RunBody>(now) ?? {})
     )
+    if (op.prComment) {
+      core.notice('comment-on-pr: the run has not ended (wait: false); comment from a later poll-run step instead.')
+    }
     core.info(
       `Not waiting (wait: false). Follow the run with poll-run (run-id: ${target.runId}); if it is still running when ` +
         'the job ends, the post step cancels it.'

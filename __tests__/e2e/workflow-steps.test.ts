@@ -1,0 +1,342 @@
+/**
+ * The repository's workflows, run against the emulator without a runner: each job's `uses: ./` steps (and
+ * `uses: ./<operation>`) are taken from the YAML, their `with:` expressions evaluated against the inputs, secrets,
+ * vars, env and earlier step outputs a runner would have, and run in order through demo/runner.ts, post steps last
+ * (in reverse) as the runner does. So the workflows users copy are proven to work, and the live walk on Azure
+ * (live-integration.yml) is the very script the emulator passes.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import type { Emulator } from '../../emulator/index.js'
+import { ROOT, runStep, type StepResult } from '../../demo/runner.js'
+import { startFakeGitHub, type FakeGitHub } from '../fixtures/fake-github.js'
+import { credsOf, emulatorForTests } from './helpers.js'
+
+interface WorkflowStep {
+  id?: string
+  name?: string
+  uses?: string
+  if?: string
+  with?: Record<string, string | number | boolean>
+}
+interface Job {
+  if?: string
+  env?: Record<string, string>
+  steps?: WorkflowStep[]
+  outputs?: Record<string, string>
+  uses?: string
+  with?: Record<string, string | number | boolean>
+}
+interface Workflow {
+  on: { workflow_call?: { inputs?: Record<string, { default?: string | number | boolean }> } }
+  jobs: Record<string, Job>
+}
+
+interface ActionInputs {
+  inputs: Record<string, { required?: boolean; default?: string }>
+}
+
+type Value = string | number | boolean | undefined
+interface ExprContext {
+  inputs?: Record<string, Value>
+  secrets?: Record<string, Value>
+  vars?: Record<string, Value>
+  env?: Record<string, Value>
+  github?: Record<string, unknown>
+  steps?: Record<string, { outputs: Record<string, string> }>
+  failed?: boolean
+}
+
+const read = (file: string): Workflow => parse(readFileSync(join(ROOT, '.github/workflows', file), 'utf8')) as Workflow
+
+// ------------------------------------------------------------------ a small evaluator of the expressions we use
+
+function evaluate(expr: string, ctx: ExprContext): Value {
+  const tokens = expr.match(/'(?:[^']|'')*'|&&|\|\||==|!=|[A-Za-z_][\w.-]*\(\)|[A-Za-z_][\w.-]*|\d+/g) ?? []
+  if (tokens.join('').replace(/\s/g, '') !== expr.replace(/\s/g, '')) throw new Error(`unsupported expression: ${expr}`)
+  let i = 0
+  const atom = (): Value => {
+    const t = tokens[i++]
+    if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'")
+    if (/^\d+$/.test(t)) return Number(t)
+    if (t === 'true' || t === 'false') return t === 'true'
+    if (t === 'always()') return true
+    if (t === 'success()') return !ctx.failed
+    if (t === 'failure()') return Boolean(ctx.failed)
+    if (t.endsWith('()')) throw new Error(`unsupported function ${t}`)
+    const value = t.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], ctx)
+    if (value !== undefined && typeof value === 'object') throw new Error(`${t} is an object`)
+    return value as Value
+  }
+  const compare = (): Value => {
+    const left = atom()
+    if (tokens[i] === '==' || tokens[i] === '!=') {
+      const op = tokens[i++]
+      const right = atom()
+      return op === '==' ? String(left ?? '') === String(right ?? '') : String(left ?? '') !== String(right ?? '')
+    }
+    return left
+  }
+  const and = (): Value => {
+    let value = compare()
+    while (tokens[i] === '&&') {
+      i++
+      const right = compare()
+      value = value ? right : value
+    }
+    return value
+  }
+  let value = and()
+  while (tokens[i] === '||') {
+    i++
+    const right = and()
+    value = value ? value : right
+  }
+  return value
+}
+
+function substitute(value: Value, ctx: ExprContext): string {
+  return String(value ?? '').replace(/\$\{\{\s*([\s\S]*?)\s*\}\}/g, (_, expr: string) =>
+    String(evaluate(expr, ctx) ?? '')
+  )
+}
+
+function condition(text: string | undefined, ctx: ExprContext): boolean {
+  if (text === undefined) return !ctx.failed
+  const expr = text.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1')
+  const value = Boolean(evaluate(expr, ctx))
+  return /\b(always|failure)\(\)/.test(expr) ? value : value && !ctx.failed
+}
+
+// ------------------------------------------------------------------------------------------------ running a job
+
+interface JobRun {
+  steps: { step: WorkflowStep; result?: StepResult; skipped: boolean }[]
+  posts: StepResult[]
+  outputs: Record<string, string>
+}
+
+async function runJob(job: Job, ctx: ExprContext, env: Record<string, string>): Promise<JobRun> {
+  ctx.steps = {}
+  ctx.env = {}
+  for (const [k, v] of Object.entries(job.env ?? {})) ctx.env[k] = substitute(v, ctx)
+  const run: JobRun = { steps: [], posts: [], outputs: {} }
+  const withPost: { inputs: Record<string, string>; entry: string; result: StepResult & { stateFile: string } }[] = []
+  for (const step of job.steps ?? []) {
+    if (!step.uses?.startsWith('./') || !condition(step.if, ctx)) {
+      run.steps.push({ step, skipped: Boolean(step.uses?.startsWith('./')) })
+      continue
+    }
+    const folder = step.uses.replace(/^\.\/?/, '').replace(/\/$/, '')
+    const inputs: Record<string, string> = {}
+    // As the runner does: the action.yml defaults (expressions evaluated, `${{ github.token }}`), then `with:`.
+    const declared = (parse(readFileSync(join(ROOT, folder, 'action.yml'), 'utf8')) as ActionInputs).inputs
+    for (const [k, spec] of Object.entries(declared))
+      if (spec.default !== undefined) inputs[k] = substitute(spec.default, ctx)
+    for (const [k, v] of Object.entries(step.with ?? {})) inputs[k] = substitute(v, ctx)
+    const entry = folder === '' ? 'dist/index.js' : `${folder}/index.mjs`
+    const result = await runStep({ inputs, entry, env })
+    run.steps.push({ step, result, skipped: false })
+    if (step.id) ctx.steps[step.id] = { outputs: result.outputs }
+    if (result.exitCode !== 0) ctx.failed = true
+    const post = folder === '' ? 'dist/post/index.js' : `${folder}/post.mjs`
+    if (existsSync(join(ROOT, post))) withPost.push({ inputs, entry: post, result })
+  }
+  for (const { inputs, entry, result } of withPost.reverse()) {
+    run.posts.push(await runStep({ inputs, entry, env, stateFrom: result }))
+  }
+  for (const [k, v] of Object.entries(job.outputs ?? {})) run.outputs[k] = substitute(v, ctx)
+  return run
+}
+
+function describeFailures(run: JobRun): string {
+  return run.steps
+    .filter(s => s.result && s.result.exitCode !== 0)
+    .map(s => `${s.step.name ?? s.step.uses}: ${s.result?.commands.find(c => c.command === 'error')?.value}`)
+    .join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------------- the tests
+
+let emu: Emulator
+let gh: FakeGitHub
+let scratch: string
+beforeAll(async () => {
+  ;[emu, gh] = await Promise.all([emulatorForTests(), startFakeGitHub()])
+  scratch = mkdtempSync(join(tmpdir(), 'aml-workflows-'))
+})
+afterAll(async () => {
+  await Promise.all([emu?.close(), gh?.close()])
+  rmSync(scratch, { recursive: true, force: true })
+})
+beforeEach(() => {
+  emu.reset()
+  gh.comments.clear()
+  gh.requests.length = 0
+})
+
+/** What a runner sets for a pull_request event of octo-org/octo-repo (the emulator's OIDC subject's repository). */
+function runnerEnv(
+  pr: number,
+  headRepo = 'octo-org/octo-repo'
+): { env: Record<string, string>; github: Record<string, unknown> } {
+  const payload = { number: pr, pull_request: { number: pr, head: { repo: { full_name: headRepo } } } }
+  const eventPath = join(scratch, `event-${pr}.json`)
+  writeFileSync(eventPath, JSON.stringify(payload))
+  return {
+    env: {
+      GITHUB_API_URL: gh.url,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: 'octo-org/octo-repo',
+      GITHUB_WORKFLOW: 'PR training',
+      GITHUB_JOB: 'train',
+      GITHUB_RUN_ID: '123',
+      ACTIONS_ID_TOKEN_REQUEST_URL: emu.seed.oidcRequestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: emu.seed.oidcRequestToken
+    },
+    github: { repository: 'octo-org/octo-repo', run_id: '123', event: payload, token: 'ghs_workflowToken' }
+  }
+}
+
+/** The repository variables of pr-training.yml and live-integration.yml, pointing at the emulator. */
+function emulatorVars(): Record<string, string> {
+  return {
+    AZURE_TENANT_ID: emu.seed.tenantId,
+    AZURE_CLIENT_ID: emu.seed.oidcClientId,
+    AZURE_SUBSCRIPTION_ID: emu.seed.subscriptionId,
+    AZURE_RESOURCE_GROUP: emu.seed.resourceGroup,
+    AZURE_ML_WORKSPACE: emu.seed.workspaceName,
+    AZURE_ML_COMPUTE: emu.seed.computeName
+  }
+}
+
+/** train.yml's inputs: the declared defaults, then what the caller passes. */
+function trainInputs(given: Record<string, Value>): Record<string, Value> {
+  const declared = read('train.yml').on.workflow_call?.inputs ?? {}
+  const inputs: Record<string, Value> = {}
+  for (const [name, spec] of Object.entries(declared)) inputs[name] = spec.default
+  return { ...inputs, ...given }
+}
+
+describe('the local actions the workflows use', () => {
+  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml'])(
+    '%s gives only inputs its actions declare, and every required one',
+    file => {
+      for (const job of Object.values(read(file).jobs)) {
+        for (const step of job.steps ?? []) {
+          if (!step.uses?.startsWith('./')) continue
+          const action = parse(readFileSync(join(ROOT, step.uses, 'action.yml'), 'utf8')) as ActionInputs
+          const given = Object.keys(step.with ?? {})
+          expect(given.filter(name => !(name in action.inputs))).toEqual([])
+          const required = Object.entries(action.inputs).filter(([, spec]) => spec.required)
+          expect(required.map(([name]) => name).filter(name => !given.includes(name))).toEqual([])
+        }
+      }
+    }
+  )
+})
+
+describe('pr-training.yml → train.yml', () => {
+  it('on a pull request: the run starts, is followed to Completed, and is commented once on the pull request', async () => {
+    const caller = read('pr-training.yml').jobs.train
+    const { env, github } = runnerEnv(7)
+    const callerCtx: ExprContext = { github, vars: emulatorVars() }
+    expect(condition(caller.if, callerCtx)).toBe(true)
+    expect(caller.uses).toBe('./.github/workflows/train.yml')
+    const given: Record<string, Value> = {}
+    for (const [k, v] of Object.entries(caller.with ?? {})) given[k] = substitute(v, callerCtx)
+    // The caller passes no secret: OIDC through the emulator's issuer. The emulator is the ARM and Entra endpoint.
+    const inputs = trainInputs({ ...given, 'arm-endpoint': emu.url, 'authority-host': emu.url })
+
+    const run = await runJob(read('train.yml').jobs.train, { inputs, secrets: {}, github }, env)
+    expect(describeFailures(run)).toBe('')
+    expect(run.steps.filter(s => s.result).map(s => s.result?.exitCode)).toEqual([0, 0])
+    expect(run.outputs['run-id']).toMatch(/^pr-7_\d+$/)
+    expect(run.outputs.status).toBe('Completed')
+    expect(run.outputs['portal-url']).toContain(run.outputs['run-id'])
+    // The post steps (poll-run's, then start-run's with wait: false) find the run ended: nothing is cancelled.
+    expect(run.posts.map(p => p.exitCode)).toEqual([0, 0])
+    expect(run.posts.map(p => /nothing to (clean up|cancel)/.test(p.stdout))).toEqual([true, true])
+    expect(emu.requests.filter(r => /\/cancel$/.test(r.path))).toEqual([])
+    const comments = gh.comments.get(7) ?? []
+    expect(comments).toHaveLength(1)
+    expect(comments[0].body).toContain('Completed')
+    expect(comments[0].body).toContain(run.outputs['run-id'])
+  })
+
+  it('from a fork: the job is skipped', () => {
+    const caller = read('pr-training.yml').jobs.train
+    expect(condition(caller.if, { github: runnerEnv(8, 'someone/fork').github, vars: emulatorVars() })).toBe(false)
+    expect(condition(caller.if, { github: runnerEnv(8).github, vars: {} })).toBe(false)
+  })
+
+  it('train.yml with the AZURE_CREDENTIALS secret instead of OIDC', async () => {
+    const { env, github } = runnerEnv(9)
+    const inputs = trainInputs({
+      'resource-group': emu.seed.resourceGroup,
+      'workspace-name': emu.seed.workspaceName,
+      'experiment-name': 'secret-auth',
+      'source-directory': 'examples/hello',
+      script: 'hello.py',
+      'compute-target': emu.seed.computeName,
+      'comment-on-pr': false,
+      'arm-endpoint': emu.url,
+      'authority-host': emu.url
+    })
+    const run = await runJob(
+      read('train.yml').jobs.train,
+      { inputs, secrets: { AZURE_CREDENTIALS: credsOf(emu) }, github },
+      env
+    )
+    expect(describeFailures(run)).toBe('')
+    expect(run.outputs.status).toBe('Completed')
+    expect(gh.requests).toEqual([])
+  })
+})
+
+describe('live-integration.yml', () => {
+  it('is skipped without the Azure variables', () => {
+    expect(condition(read('live-integration.yml').jobs.walk.if, { vars: {} })).toBe(false)
+  })
+
+  it("runs the guide's whole walk against the emulator and cleans up", async () => {
+    const job = read('live-integration.yml').jobs.walk
+    const vars = {
+      ...emulatorVars(),
+      AZURE_ML_MODEL_ID: emu.seed.modelId,
+      AZURE_ML_SCORING_URI: emu.seed.scoringUri
+    }
+    expect(condition(job.if, { vars })).toBe(true)
+    // Real Azure needs no endpoints; the emulator does: every step gets them the way the caller's env would.
+    job.steps = job.steps?.map(step =>
+      step.uses === './' && step.with?.operation !== 'score'
+        ? { ...step, with: { ...step.with, 'arm-endpoint': emu.url, 'authority-host': emu.url } }
+        : step
+    )
+    const { env } = runnerEnv(10)
+    const run = await runJob(
+      job,
+      {
+        vars,
+        secrets: { AZURE_ML_SCORING_KEY: emu.seed.scoringKey },
+        github: { run_id: '4242', repository: 'octo-org/octo-repo' }
+      },
+      env
+    )
+    expect(describeFailures(run)).toBe('')
+    const ran = run.steps.filter(s => s.result).map(s => String(s.step.with?.operation))
+    // The demo's walk, in the demo's order (demo/demo.ts), then the clean-up.
+    const demo = [...readFileSync(join(ROOT, 'demo/demo.ts'), 'utf8').matchAll(/operation: '([a-z-]+)'/g)].map(
+      m => m[1]
+    )
+    expect(ran.filter(op => op !== 'cancel-run')).toEqual(demo)
+    expect(ran.at(-2)).toBe('cancel-run')
+    const deleted = run.steps.find(s => s.step.with?.operation === 'delete-compute')?.result
+    expect(deleted?.outputs.provisioningState).toBe('Deleted')
+    expect(run.steps.find(s => s.step.with?.operation === 'start-run')?.result?.outputs.status).toBe('Completed')
+  })
+})

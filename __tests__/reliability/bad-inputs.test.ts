@@ -1,0 +1,516 @@
+/**
+ * Bad input, across every operation: the step fails before any request is sent (the emulator's request log stays
+ * empty), exit code 1, exactly one `::error::` line naming the input (`Input '<name>'`) and the expected form, no stack
+ * trace, and no secret echoed. The read operations' cases came from __tests__/e2e/bad-inputs.test.ts (all kept).
+ */
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Emulator } from '../../emulator/index.js'
+import { connection, credsOf, step, visibleLines, workspaceInputs } from '../e2e/helpers.js'
+import { HELLO, withEmulator, writeFigures } from './support.js'
+
+type Inputs = Record<string, string | undefined>
+const SECRET_JSON = '{"clientId": "x", "clientSecret": "hunter2-very-secret'
+const PASSWORD = 'hunter2-Adm1n~P@ss word'
+const SCORING_KEY = 'hunter2-scoring-key-0123456789'
+
+const scratch = mkdtempSync(join(tmpdir(), 'aml-bad-inputs-'))
+const A_FILE = join(scratch, 'not-a-folder.txt')
+writeFileSync(A_FILE, 'x')
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+const ws = (e: Emulator, operation: string, more: Inputs = {}): Inputs => ({
+  operation,
+  ...workspaceInputs(e),
+  ...more
+})
+const compute = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'create-compute', {
+    'compute-name': 'cpu-cluster',
+    'admin-username': 'azureuser',
+    'admin-password': PASSWORD,
+    ...more
+  })
+const workspace = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'create-workspace', {
+    'workspace-name': 'ws-new',
+    location: e.seed.location,
+    'storage-account': e.seed.storageAccountId,
+    'key-vault': e.seed.keyVaultId,
+    'application-insights': e.seed.applicationInsightsId,
+    ...more
+  })
+const startRun = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'start-run', {
+    'experiment-name': 'exp',
+    'compute-target': e.seed.computeName,
+    'source-directory': HELLO,
+    script: 'hello.py',
+    ...more
+  })
+const run = (e: Emulator, operation: string, more: Inputs = {}): Inputs =>
+  ws(e, operation, { 'experiment-name': e.seed.experimentName, 'run-id': e.seed.runId, ...more })
+const score = (e: Emulator, more: Inputs = {}): Inputs => ({
+  operation: 'score',
+  'scoring-uri': e.seed.scoringUri,
+  'scoring-key': SCORING_KEY,
+  data: '[[1, 2, 3]]',
+  ...more
+})
+
+/** [title, inputs, the input named, more of the message] */
+const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
+  // ---- common inputs and the read operations (from __tests__/e2e/bad-inputs.test.ts)
+  ['no operation', e => ({ ...connection(e) }), 'operation'],
+  ['an unknown operation', e => ({ operation: 'list-everything', ...connection(e) }), 'operation', /one of get-token/],
+  [
+    'creds that are not JSON',
+    e => ({ operation: 'get-token', ...connection(e), creds: SECRET_JSON }),
+    'creds',
+    /not valid JSON/
+  ],
+  [
+    'creds without clientSecret',
+    e => ({ operation: 'get-token', ...connection(e), creds: credsOf(e, { clientSecret: undefined }) }),
+    'creds',
+    /clientSecret/
+  ],
+  [
+    'creds with a malformed tenantId',
+    e => ({ operation: 'get-token', ...connection(e), creds: credsOf(e, { tenantId: 'contoso' }) }),
+    'creds',
+    /tenantId/
+  ],
+  [
+    'a malformed tenant-id',
+    e => ({
+      operation: 'get-token',
+      'tenant-id': 'contoso.onmicrosoft',
+      'client-id': e.seed.clientId,
+      'arm-endpoint': e.url
+    }),
+    'tenant-id',
+    /GUID/
+  ],
+  [
+    'a malformed client-id',
+    e => ({ operation: 'get-token', 'tenant-id': e.seed.tenantId, 'client-id': 'my-app', 'arm-endpoint': e.url }),
+    'client-id',
+    /GUID/
+  ],
+  [
+    'a malformed subscription-id',
+    e => ({ operation: 'list-resource-groups', ...connection(e), 'subscription-id': '1234' }),
+    'subscription-id',
+    /GUID/
+  ],
+  [
+    'client-id without tenant-id',
+    e => ({ operation: 'get-token', 'client-id': e.seed.clientId, 'arm-endpoint': e.url }),
+    'tenant-id'
+  ],
+  [
+    'creds and client-id together',
+    e => ({ operation: 'get-token', ...connection(e), 'client-id': e.seed.clientId }),
+    'creds',
+    /not both/
+  ],
+  [
+    'no credentials at all',
+    e => ({ operation: 'list-resource-groups', 'subscription-id': e.seed.subscriptionId, 'arm-endpoint': e.url }),
+    'creds',
+    /id-token: write/
+  ],
+  ['an unknown cloud', e => ({ operation: 'get-token', ...connection(e), cloud: 'AzureMars' }), 'cloud', /AzureCloud/],
+  [
+    'an arm-endpoint that is not a URL',
+    e => ({ operation: 'get-token', ...connection(e), 'arm-endpoint': 'management' }),
+    'arm-endpoint',
+    /URL/
+  ],
+  [
+    'a plain-http arm-endpoint off this machine',
+    e => ({ operation: 'get-token', ...connection(e), 'arm-endpoint': 'http://management.example.com/' }),
+    'arm-endpoint',
+    /https/
+  ],
+  [
+    'an ftp authority-host',
+    e => ({ operation: 'get-token', ...connection(e), 'authority-host': 'ftp://login.example.com/' }),
+    'authority-host'
+  ],
+  [
+    'dry-run that is not a boolean',
+    e => ({ operation: 'get-token', ...connection(e), 'dry-run': 'maybe' }),
+    'dry-run',
+    /true or false/
+  ],
+  [
+    'wait that is not a boolean',
+    e => ({ operation: 'get-token', ...connection(e), wait: 'yes' }),
+    'wait',
+    /true or false/
+  ],
+  [
+    'timeout-minutes that is not a number',
+    e => ({ operation: 'get-token', ...connection(e), 'timeout-minutes': 'ten' }),
+    'timeout-minutes',
+    /number/
+  ],
+  [
+    'timeout-minutes of 0',
+    e => ({ operation: 'get-token', ...connection(e), 'timeout-minutes': '0' }),
+    'timeout-minutes'
+  ],
+  [
+    'a malformed api-version',
+    e => ({ operation: 'list-computes', ...workspaceInputs(e), 'api-version': 'latest' }),
+    'api-version',
+    /2019-11-01/
+  ],
+  [
+    'get-workspace without resource-group',
+    e => ({ operation: 'get-workspace', ...workspaceInputs(e), 'resource-group': undefined }),
+    'resource-group'
+  ],
+  [
+    'get-workspace without workspace-name',
+    e => ({ operation: 'get-workspace', ...workspaceInputs(e), 'workspace-name': undefined }),
+    'workspace-name'
+  ],
+  [
+    'a workspace-name too short',
+    e => ({ operation: 'list-models', ...workspaceInputs(e), 'workspace-name': 'w' }),
+    'workspace-name',
+    /3-33/
+  ],
+  [
+    'a resource-group with a slash',
+    e => ({ operation: 'list-computes', ...workspaceInputs(e), 'resource-group': 'rg/x' }),
+    'resource-group'
+  ],
+  ['request without path or url', e => ({ operation: 'request', ...connection(e) }), 'path'],
+  [
+    'request with a relative path',
+    e => ({ operation: 'request', ...connection(e), path: 'subscriptions' }),
+    'path',
+    /starting with \//
+  ],
+  [
+    'request with an unknown method',
+    e => ({ operation: 'request', ...connection(e), path: '/subscriptions', method: 'FETCH' }),
+    'method',
+    /GET/
+  ],
+  [
+    'request with a body that is not JSON',
+    e => ({ operation: 'request', ...connection(e), path: '/x', method: 'PUT', body: '{"a": ' }),
+    'body',
+    /JSON/
+  ],
+  [
+    'request with a body on a GET',
+    e => ({ operation: 'request', ...connection(e), path: '/x', body: '{}' }),
+    'body',
+    /no body/
+  ],
+  [
+    'request with a missing body-file',
+    e => ({ operation: 'request', ...connection(e), path: '/x', method: 'PUT', 'body-file': '/no/such/file.json' }),
+    'body-file',
+    /ENOENT/
+  ],
+  [
+    'request with a url on another host',
+    e => ({ operation: 'request', ...connection(e), url: 'https://example.com/subscriptions' }),
+    'url',
+    /ARM endpoint/
+  ],
+  [
+    'list-resource-groups without a subscription',
+    e => ({
+      operation: 'list-resource-groups',
+      'tenant-id': e.seed.tenantId,
+      'client-id': e.seed.clientId,
+      'client-secret': 'x',
+      'arm-endpoint': e.url,
+      'authority-host': e.url
+    }),
+    'subscription-id'
+  ],
+  // ---- list-workspaces, get-workspace, list-experiments
+  [
+    'list-workspaces with a resource-group too long',
+    e => ({ operation: 'list-workspaces', ...connection(e), 'resource-group': 'g'.repeat(91) }),
+    'resource-group'
+  ],
+  [
+    'list-experiments with a workspace-name holding a space',
+    e => ws(e, 'list-experiments', { 'workspace-name': 'my ws' }),
+    'workspace-name'
+  ],
+  [
+    'get-token with a resource that is not a URL',
+    e => ({ operation: 'get-token', ...connection(e), resource: 'management' }),
+    'resource'
+  ],
+  // ---- create-compute, delete-compute
+  ['create-compute without compute-name', e => compute(e, { 'compute-name': undefined }), 'compute-name', /required/],
+  ['create-compute with a one-letter compute-name', e => compute(e, { 'compute-name': 'x' }), 'compute-name', /2-16/],
+  [
+    'create-compute with a compute-name ending in -',
+    e => compute(e, { 'compute-name': 'cluster-' }),
+    'compute-name',
+    /ending with a letter or digit/
+  ],
+  [
+    'create-compute with max-nodes < min-nodes',
+    e => compute(e, { 'min-nodes': '3', 'max-nodes': '2' }),
+    'min-nodes',
+    /not be more than max-nodes \(2\), got 3/
+  ],
+  ['create-compute with max-nodes 0', e => compute(e, { 'max-nodes': '0' }), 'max-nodes', /whole number from 1/],
+  ['create-compute with min-nodes -1', e => compute(e, { 'min-nodes': '-1' }), 'min-nodes', /whole number from 0/],
+  ['create-compute with max-nodes 1.5', e => compute(e, { 'max-nodes': '1.5' }), 'max-nodes', /whole number/],
+  [
+    'create-compute with vm-priority Spot',
+    e => compute(e, { 'vm-priority': 'Spot' }),
+    'vm-priority',
+    /one of Dedicated, LowPriority, got 'Spot'/
+  ],
+  [
+    'create-compute with idle seconds not a number',
+    e => compute(e, { 'idle-seconds-before-scale-down': 'PT30M' }),
+    'idle-seconds-before-scale-down',
+    /whole number/
+  ],
+  [
+    'create-compute with a vm-size holding a slash',
+    e => compute(e, { 'vm-size': 'Standard/D1' }),
+    'vm-size',
+    /Standard_DS3_v2/
+  ],
+  ['create-compute with a location holding a comma', e => compute(e, { location: 'central,us' }), 'location'],
+  [
+    'create-compute with admin-password but no admin-username',
+    e => compute(e, { 'admin-username': undefined }),
+    'admin-username',
+    /required with admin-password/
+  ],
+  [
+    'create-compute with an admin-username starting with a digit',
+    e => compute(e, { 'admin-username': '1admin' }),
+    'admin-username'
+  ],
+  [
+    'create-compute with a definition that is not JSON',
+    e => compute(e, { 'admin-username': undefined, 'admin-password': undefined, definition: '{"properties": ' }),
+    'definition',
+    /not valid JSON/
+  ],
+  [
+    'create-compute with a definition lacking computeType',
+    e => compute(e, { 'admin-username': undefined, 'admin-password': undefined, definition: '{"properties": {}}' }),
+    'definition',
+    /computeType/
+  ],
+  [
+    'create-compute with a definition and admin-password together',
+    e => compute(e, { definition: '{"properties": {"computeType": "AmlCompute"}}' }),
+    'definition',
+    /either definition or admin-username/
+  ],
+  [
+    'delete-compute with underlying-resource-action Keep',
+    e => ws(e, 'delete-compute', { 'compute-name': 'cpu-compute', 'underlying-resource-action': 'Keep' }),
+    'underlying-resource-action',
+    /one of Delete, Detach, got 'Keep'/
+  ],
+  ['delete-compute without compute-name', e => ws(e, 'delete-compute'), 'compute-name', /required/],
+  // ---- create-workspace, delete-workspace
+  [
+    'create-workspace with a key vault id in storage-account',
+    e => workspace(e, { 'storage-account': e.seed.keyVaultId }),
+    'storage-account',
+    /Microsoft.Storage\/storageAccounts/
+  ],
+  ['create-workspace without key-vault', e => workspace(e, { 'key-vault': undefined }), 'key-vault', /required/],
+  [
+    'create-workspace with a malformed ARM id',
+    e => workspace(e, { 'application-insights': '/subscriptions/x/providers' }),
+    'application-insights',
+    /ARM id/
+  ],
+  [
+    'create-workspace with a container-registry name holding _',
+    e => workspace(e, { 'container-registry': 'bad_name!' }),
+    'container-registry'
+  ],
+  [
+    'create-workspace with a definition that is an array',
+    e => workspace(e, { definition: '[1, 2]' }),
+    'definition',
+    /JSON object/
+  ],
+  [
+    'create-workspace with a definition without properties',
+    e => workspace(e, { definition: '{"location": "centralus"}' }),
+    'definition',
+    /with properties/
+  ],
+  [
+    'delete-workspace with a workspace-name of 34 characters',
+    e => ws(e, 'delete-workspace', { 'workspace-name': 'w'.repeat(34) }),
+    'workspace-name',
+    /3-33/
+  ],
+  // ---- start-run, poll-run, cancel-run
+  [
+    'start-run with an experiment-name holding a slash',
+    e => startRun(e, { 'experiment-name': 'team/exp' }),
+    'experiment-name',
+    /letters, digits, _ or -/
+  ],
+  ['start-run without experiment-name', e => startRun(e, { 'experiment-name': undefined }), 'experiment-name'],
+  [
+    'start-run with a run-id starting with -',
+    e => startRun(e, { 'run-id': '-run' }),
+    'run-id',
+    /starting with a letter or digit/
+  ],
+  ['start-run with a run-id holding a dot', e => startRun(e, { 'run-id': 'run.1' }), 'run-id'],
+  [
+    'start-run with a missing source-directory',
+    e => startRun(e, { 'source-directory': join(scratch, 'no-such-folder') }),
+    'source-directory',
+    /does not exist/
+  ],
+  [
+    'start-run with a file as source-directory',
+    e => startRun(e, { 'source-directory': A_FILE }),
+    'source-directory',
+    /is a file/
+  ],
+  [
+    'start-run with a script missing from the snapshot',
+    e => startRun(e, { script: 'train.py' }),
+    'script',
+    /train\.py/
+  ],
+  ['start-run without any script', e => startRun(e, { script: undefined }), 'script', /required by start-run/],
+  [
+    'start-run with run-definition bad JSON',
+    e => startRun(e, { 'run-definition': '{"Configuration": {' }),
+    'run-definition',
+    /not valid JSON/
+  ],
+  [
+    'start-run with run-definition without Configuration',
+    e => startRun(e, { 'run-definition': '{"Script": "hello.py"}' }),
+    'run-definition',
+    /no Configuration/
+  ],
+  [
+    'start-run with run-definition Arguments not an array',
+    e => startRun(e, { 'run-definition': '{"Configuration": {"Script": "hello.py", "Arguments": "--lr 0.1"}}' }),
+    'run-definition',
+    /Arguments must be an array/
+  ],
+  [
+    'start-run with a run-definition file that does not exist',
+    e => startRun(e, { 'run-definition': join(scratch, 'no-definition.json') }),
+    'run-definition',
+    /cannot read file/
+  ],
+  [
+    'start-run with a compute-target holding a space',
+    e => startRun(e, { 'compute-target': 'cpu cluster' }),
+    'compute-target'
+  ],
+  ['start-run with cancel-on-timeout maybe', e => startRun(e, { 'cancel-on-timeout': 'maybe' }), 'cancel-on-timeout'],
+  ['poll-run without run-id', e => run(e, 'poll-run', { 'run-id': undefined }), 'run-id', /required/],
+  ['poll-run with a run-id holding a slash', e => run(e, 'poll-run', { 'run-id': 'a/b' }), 'run-id'],
+  [
+    'cancel-run without experiment-name',
+    e => run(e, 'cancel-run', { 'experiment-name': undefined }),
+    'experiment-name'
+  ],
+  [
+    'cancel-run with a run-id of 257 characters',
+    e => run(e, 'cancel-run', { 'run-id': 'r'.repeat(257) }),
+    'run-id',
+    /1-256/
+  ],
+  // ---- delete-model, score
+  ['delete-model without model-id', e => ws(e, 'delete-model'), 'model-id', /required/],
+  [
+    'delete-model with a model-id without version',
+    e => ws(e, 'delete-model', { 'model-id': 'sklearn_regression_model.pkl' }),
+    'model-id',
+    /name:version/
+  ],
+  ['delete-model with a version that is not a number', e => ws(e, 'delete-model', { 'model-id': 'm:v1' }), 'model-id'],
+  [
+    'score with a scoring-uri over http to a remote host',
+    e => score(e, { 'scoring-uri': 'http://example.com/score' }),
+    'scoring-uri',
+    /plain http/
+  ],
+  [
+    'score with a scoring-uri holding a password',
+    e => score(e, { 'scoring-uri': 'https://user:hunter2@example.com/score' }),
+    'scoring-uri',
+    /user name or password/
+  ],
+  ['score with data that is not JSON', e => score(e, { data: '[[1, 2' }), 'data', /not valid JSON/],
+  ['score with data a JSON string', e => score(e, { data: '"rows"' }), 'data', /got a JSON string/],
+  [
+    'score with scoring-key and scoring-auth token',
+    e => ({ ...score(e, { 'scoring-auth': 'token' }), ...connection(e) }),
+    'scoring-key',
+    /not both/
+  ],
+  [
+    'score with scoring-timeout-seconds over an hour',
+    e => score(e, { 'scoring-timeout-seconds': '7200' }),
+    'scoring-timeout-seconds'
+  ]
+]
+
+const OPERATIONS = new Set(
+  'get-token list-resource-groups list-workspaces get-workspace create-workspace delete-workspace list-computes create-compute delete-compute list-experiments start-run poll-run cancel-run list-models delete-model score request'.split(
+    ' '
+  )
+)
+const operationsCovered = new Set<string>()
+
+afterAll(() => {
+  writeFigures('bad-inputs', {
+    summary: { tried: cases.length, operations: operationsCovered.size },
+    operations: [...operationsCovered].sort(),
+    cases: cases.map(([title, , input]) => ({ case: title, input }))
+  })
+})
+
+describe(`bad input fails before any request (${cases.length} cases)`, () => {
+  // Objects, not tuples: jest hands a `done` callback to a test whose row is shorter than its parameter list.
+  const rows = cases.map(([title, inputsOf, inputName, detail]) => ({ title, inputsOf, inputName, detail }))
+  it.concurrent.each(rows)('$title → names $inputName', async ({ inputsOf, inputName, detail }) => {
+    await withEmulator(async emu => {
+      const inputs = inputsOf(emu)
+      if (inputs.operation && OPERATIONS.has(inputs.operation)) operationsCovered.add(inputs.operation)
+      const result = await step(inputs)
+      expect(result.exitCode).toBe(1)
+      const errors = result.commands.filter(c => c.command === 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0].value).toContain(`Input '${inputName}'`)
+      if (detail) expect(errors[0].value).toMatch(detail)
+      expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /) // no stack trace
+      const shown = [...visibleLines(result.stdout), result.stderr, result.summary].join('\n')
+      expect(shown).not.toContain('hunter2')
+      expect(emu.requests).toHaveLength(0)
+    })
+  })
+})
