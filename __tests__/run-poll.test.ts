@@ -135,15 +135,15 @@ describe('status rules', () => {
 })
 
 describe('backoff', () => {
-  it('waits from about 2 s growing to at most 30 s, with jitter', () => {
+  it('waits from about 1 s growing to at most 30 s, with jitter', () => {
     const delays = Array.from({ length: 30 }, (_, n) => poll.pollDelay(n, 0.999))
-    expect(delays[0]).toBeLessThanOrEqual(2_000)
-    expect(delays[0]).toBeGreaterThanOrEqual(1_600)
+    expect(delays[0]).toBeLessThanOrEqual(1_000)
+    expect(delays[0]).toBeGreaterThanOrEqual(800)
     for (let n = 1; n < delays.length; n++) expect(delays[n]).toBeGreaterThanOrEqual(delays[n - 1])
     expect(Math.max(...delays)).toBeLessThanOrEqual(30_000)
     expect(delays[29]).toBeGreaterThan(29_000)
     expect(poll.pollDelay(29, 0)).toBe(24_000)
-    expect(poll.pollDelay(0, 0)).toBe(1_600)
+    expect(poll.pollDelay(0, 0)).toBe(800)
   })
 
   it('a 6-hour run costs well under 1000 status reads', async () => {
@@ -163,7 +163,7 @@ describe('backoff', () => {
     expect(clock.now() - START).toBe(360 * 60_000)
     expect(plane.runReads()).toBeLessThan(1000)
     expect(Math.max(...sleeps)).toBeLessThanOrEqual(30_000)
-    expect(sleeps.slice(0, -1).every(ms => ms >= 1_600)).toBe(true)
+    expect(sleeps.slice(0, -1).every(ms => ms >= 800)).toBe(true)
   })
 
   it('looks again soon after the status changes', async () => {
