@@ -57836,6 +57836,7 @@ function capitalize(text) {
 
 
 
+
 /** The `provisioningState` output of a resource that is gone (delete-compute, delete-workspace). */
 const DELETED_STATE = 'Deleted';
 function provisioningStateOf(resource) {
@@ -57857,6 +57858,44 @@ function progress(ctx, what) {
         },
         last: () => last
     };
+}
+/** Waits for the long-running operation, with a progress line per state; `tracker.last()` is the last state seen. */
+function followArmOperation(ctx, operation, waiting) {
+    const tracker = progress(ctx, waiting);
+    const result = waitForLro({
+        http: ctx.http,
+        clock: ctx.clock,
+        auth: operation.auth,
+        initial: operation.initial,
+        resourceUrl: operation.url,
+        kind: operation.kind,
+        deadline: ctx.deadline,
+        description: operation.kind === 'delete' ? `the deletion of ${operation.what}` : operation.what,
+        onProgress: tracker.onProgress
+    });
+    return { result, last: tracker.last };
+}
+/**
+ * After an accepted DELETE (delete-compute, delete-workspace): returns at once with `wait: false`, else waits until the
+ * resource is gone. Outputs and the summary say which; a failure or timeout names what may still be there.
+ */
+async function finishDeletion(ctx, wait, operation) {
+    ctx.outputs.set('provisioningState', 'Deleting');
+    if (!wait) {
+        info(`The DELETE was accepted (${operation.initial.status}); not waiting (wait: false).`);
+        ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)']);
+        return;
+    }
+    try {
+        await followArmOperation(ctx, { ...operation, kind: 'delete' }, `Waiting for the ${operation.what} to be ${operation.done}`).result;
+    }
+    catch (error) {
+        ctx.report.facts.push(['Resource id', operation.resourceId]);
+        throw unfinishedDeletion(error, `The ${operation.what}`, operation.resourceId);
+    }
+    ctx.outputs.set('provisioningState', DELETED_STATE);
+    ctx.report.facts.push(['Result', operation.done], ['Provisioning state', DELETED_STATE]);
+    info(`The ${operation.what} is ${operation.done}.`);
 }
 /**
  * Turns a failed or timed-out wait for a create into a message that says what was left on Azure, so the user can clean
@@ -57914,7 +57953,6 @@ function dryRunNote(what) {
  * so the ARM long-running operation is followed until Succeeded or Failed. A compute that already exists with the
  * same settings is success without a second PUT; one with other settings is a clear error naming the differences.
  */
-
 
 
 
@@ -58023,19 +58061,9 @@ async function createCompute(op, ctx) {
         }
     }
     async function waitUntilProvisioned(initial, action) {
-        const tracker = progress(ctx, `Waiting for the ${what}`);
+        const tracker = followArmOperation(ctx, { auth, initial, url, kind: 'create', what }, `Waiting for the ${what}`);
         try {
-            const result = await waitForLro({
-                http: ctx.http,
-                clock: ctx.clock,
-                auth,
-                initial,
-                resourceUrl: url,
-                kind: 'create',
-                deadline: ctx.deadline,
-                description: what,
-                onProgress: tracker.onProgress
-            });
+            const result = await tracker.result;
             return finish(result.body, provisioningStateOf(result.body) ?? result.state, action);
         }
         catch (error) {
@@ -58104,7 +58132,6 @@ function computeDifferences(requested, existing) {
 
 
 
-
 async function createWorkspace(op, ctx) {
     const auth = armAuth(op);
     const ws = op.workspace;
@@ -58149,19 +58176,9 @@ async function createWorkspace(op, ctx) {
     const action = existed ? 'already existed; updated' : 'created';
     if (!op.wait)
         return finish(accepted, firstState, `${action}; not waited for (wait: false)`);
-    const tracker = progress(ctx, `Waiting for the ${what}`);
+    const tracker = followArmOperation(ctx, { auth, initial, url, kind: 'create', what }, `Waiting for the ${what}`);
     try {
-        const result = await waitForLro({
-            http: ctx.http,
-            clock: ctx.clock,
-            auth,
-            initial,
-            resourceUrl: url,
-            kind: 'create',
-            deadline: ctx.deadline,
-            description: what,
-            onProgress: tracker.onProgress
-        });
+        const result = await tracker.result;
         finish(result.body, provisioningStateOf(result.body) ?? result.state, action);
     }
     catch (error) {
@@ -58251,7 +58268,6 @@ function explainWorkspaceFailure(message, op, body) {
 
 
 
-
 async function deleteCompute(op, ctx) {
     const auth = armAuth(op);
     const resourceId = computePath(op.workspace, op.computeName);
@@ -58276,33 +58292,7 @@ async function deleteCompute(op, ctx) {
         ctx.report.facts.push(['Result', 'already gone (404)']);
         return;
     }
-    ctx.outputs.set('provisioningState', 'Deleting');
-    if (!op.wait) {
-        info(`The DELETE was accepted (${initial.status}); not waiting (wait: false).`);
-        ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)']);
-        return;
-    }
-    const tracker = progress(ctx, `Waiting for the ${what} to be ${detach ? 'detached' : 'deleted'}`);
-    try {
-        await waitForLro({
-            http: ctx.http,
-            clock: ctx.clock,
-            auth,
-            initial,
-            resourceUrl: url,
-            kind: 'delete',
-            deadline: ctx.deadline,
-            description: `the deletion of ${what}`,
-            onProgress: tracker.onProgress
-        });
-    }
-    catch (error) {
-        ctx.report.facts.push(['Resource id', resourceId]);
-        throw unfinishedDeletion(error, `The ${what}`, resourceId);
-    }
-    ctx.outputs.set('provisioningState', DELETED_STATE);
-    ctx.report.facts.push(['Result', detach ? 'detached' : 'deleted'], ['Provisioning state', DELETED_STATE]);
-    info(`The ${what} is ${detach ? 'detached' : 'deleted'}.`);
+    await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: detach ? 'detached' : 'deleted' });
 }
 
 ;// CONCATENATED MODULE: ./src/operations/delete-model.ts
@@ -58343,7 +58333,6 @@ async function deleteModel(op, ctx) {
 
 
 
-
 async function deleteWorkspace(op, ctx) {
     const auth = armAuth(op);
     const ws = op.workspace;
@@ -58366,33 +58355,7 @@ async function deleteWorkspace(op, ctx) {
     if (initial.status === 404)
         return alreadyGone(initial);
     ctx.outputs.set('resourceId', resourceId);
-    ctx.outputs.set('provisioningState', 'Deleting');
-    if (!op.wait) {
-        info(`The DELETE was accepted (${initial.status}); not waiting (wait: false).`);
-        ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)']);
-        return;
-    }
-    const tracker = progress(ctx, `Waiting for the ${what} to be deleted`);
-    try {
-        await waitForLro({
-            http: ctx.http,
-            clock: ctx.clock,
-            auth,
-            initial,
-            resourceUrl: url,
-            kind: 'delete',
-            deadline: ctx.deadline,
-            description: `the deletion of ${what}`,
-            onProgress: tracker.onProgress
-        });
-    }
-    catch (error) {
-        ctx.report.facts.push(['Resource id', resourceId]);
-        throw unfinishedDeletion(error, `The ${what}`, resourceId);
-    }
-    ctx.outputs.set('provisioningState', DELETED_STATE);
-    ctx.report.facts.push(['Result', 'deleted'], ['Provisioning state', DELETED_STATE]);
-    info(`The ${what} is deleted.`);
+    await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: 'deleted' });
     function alreadyGone(response) {
         const code = parseServiceError(response.body).code;
         info(`The ${what} is already gone (404${code ? ` ${code}` : ''}): nothing to delete.`);

@@ -12,8 +12,7 @@ import { oneLine } from '../http/redact.js'
 import type { HttpResponse } from '../http/types.js'
 import { parseIsoDuration, type JsonObject } from '../inputs-compute.js'
 import type { CommonSettings, OperationOf, WorkspaceRef } from '../inputs.js'
-import { waitForLro } from '../lro.js'
-import { dryRunNote, explainLeftover, progress, provisioningStateOf, sentence } from './lifecycle.js'
+import { dryRunNote, explainLeftover, followArmOperation, provisioningStateOf, sentence } from './lifecycle.js'
 
 interface ComputeResource {
   id?: string
@@ -146,19 +145,9 @@ export async function createCompute(op: OperationOf<'create-compute'>, ctx: Cont
   }
 
   async function waitUntilProvisioned(initial: HttpResponse, action: string): Promise<void> {
-    const tracker = progress(ctx, `Waiting for the ${what}`)
+    const tracker = followArmOperation(ctx, { auth, initial, url, kind: 'create', what }, `Waiting for the ${what}`)
     try {
-      const result = await waitForLro({
-        http: ctx.http,
-        clock: ctx.clock,
-        auth,
-        initial,
-        resourceUrl: url,
-        kind: 'create',
-        deadline: ctx.deadline,
-        description: what,
-        onProgress: tracker.onProgress
-      })
+      const result = await tracker.result
       return finish(
         result.body as ComputeResource | undefined,
         provisioningStateOf(result.body) ?? result.state,

@@ -19,8 +19,14 @@ import { parseJson } from '../http/client.js'
 import type { HttpResponse } from '../http/types.js'
 import { WORKSPACE_DEPENDENTS, type JsonObject } from '../inputs-compute.js'
 import type { OperationOf } from '../inputs.js'
-import { waitForLro } from '../lro.js'
-import { dryRunNote, explainLeftover, progress, provisioningStateOf, sentence, type ArmResource } from './lifecycle.js'
+import {
+  dryRunNote,
+  explainLeftover,
+  followArmOperation,
+  provisioningStateOf,
+  sentence,
+  type ArmResource
+} from './lifecycle.js'
 
 export async function createWorkspace(op: OperationOf<'create-workspace'>, ctx: Context): Promise<void> {
   const auth = armAuth(op)
@@ -67,19 +73,9 @@ export async function createWorkspace(op: OperationOf<'create-workspace'>, ctx: 
   const action = existed ? 'already existed; updated' : 'created'
   if (!op.wait) return finish(accepted, firstState, `${action}; not waited for (wait: false)`)
 
-  const tracker = progress(ctx, `Waiting for the ${what}`)
+  const tracker = followArmOperation(ctx, { auth, initial, url, kind: 'create', what }, `Waiting for the ${what}`)
   try {
-    const result = await waitForLro({
-      http: ctx.http,
-      clock: ctx.clock,
-      auth,
-      initial,
-      resourceUrl: url,
-      kind: 'create',
-      deadline: ctx.deadline,
-      description: what,
-      onProgress: tracker.onProgress
-    })
+    const result = await tracker.result
     finish(result.body as ArmResource | undefined, provisioningStateOf(result.body) ?? result.state, action)
   } catch (error) {
     const explained = error instanceof OperationFailedError ? new OperationFailedError(explain(error.message)) : error

@@ -6,9 +6,8 @@ import * as core from '@actions/core'
 import type { Context } from '../context.js'
 import { armAuth, armUrl, joinUrl } from '../endpoints.js'
 import type { OperationOf } from '../inputs.js'
-import { waitForLro } from '../lro.js'
 import { computePath } from './create-compute.js'
-import { DELETED_STATE, dryRunNote, progress, unfinishedDeletion } from './lifecycle.js'
+import { DELETED_STATE, dryRunNote, finishDeletion } from './lifecycle.js'
 
 export async function deleteCompute(op: OperationOf<'delete-compute'>, ctx: Context): Promise<void> {
   const auth = armAuth(op)
@@ -39,30 +38,5 @@ export async function deleteCompute(op: OperationOf<'delete-compute'>, ctx: Cont
     ctx.report.facts.push(['Result', 'already gone (404)'])
     return
   }
-  ctx.outputs.set('provisioningState', 'Deleting')
-  if (!op.wait) {
-    core.info(`The DELETE was accepted (${initial.status}); not waiting (wait: false).`)
-    ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)'])
-    return
-  }
-  const tracker = progress(ctx, `Waiting for the ${what} to be ${detach ? 'detached' : 'deleted'}`)
-  try {
-    await waitForLro({
-      http: ctx.http,
-      clock: ctx.clock,
-      auth,
-      initial,
-      resourceUrl: url,
-      kind: 'delete',
-      deadline: ctx.deadline,
-      description: `the deletion of ${what}`,
-      onProgress: tracker.onProgress
-    })
-  } catch (error) {
-    ctx.report.facts.push(['Resource id', resourceId])
-    throw unfinishedDeletion(error, `The ${what}`, resourceId)
-  }
-  ctx.outputs.set('provisioningState', DELETED_STATE)
-  ctx.report.facts.push(['Result', detach ? 'detached' : 'deleted'], ['Provisioning state', DELETED_STATE])
-  core.info(`The ${what} is ${detach ? 'detached' : 'deleted'}.`)
+  await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: detach ? 'detached' : 'deleted' })
 }

@@ -8,8 +8,7 @@ import { armAuth, armUrl, workspacePath } from '../endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
 import type { HttpResponse } from '../http/types.js'
 import type { OperationOf } from '../inputs.js'
-import { waitForLro } from '../lro.js'
-import { DELETED_STATE, dryRunNote, progress, provisioningStateOf, unfinishedDeletion } from './lifecycle.js'
+import { DELETED_STATE, dryRunNote, finishDeletion, provisioningStateOf } from './lifecycle.js'
 import { parseJson } from '../http/client.js'
 
 export async function deleteWorkspace(op: OperationOf<'delete-workspace'>, ctx: Context): Promise<void> {
@@ -34,32 +33,7 @@ export async function deleteWorkspace(op: OperationOf<'delete-workspace'>, ctx: 
   }
   if (initial.status === 404) return alreadyGone(initial)
   ctx.outputs.set('resourceId', resourceId)
-  ctx.outputs.set('provisioningState', 'Deleting')
-  if (!op.wait) {
-    core.info(`The DELETE was accepted (${initial.status}); not waiting (wait: false).`)
-    ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)'])
-    return
-  }
-  const tracker = progress(ctx, `Waiting for the ${what} to be deleted`)
-  try {
-    await waitForLro({
-      http: ctx.http,
-      clock: ctx.clock,
-      auth,
-      initial,
-      resourceUrl: url,
-      kind: 'delete',
-      deadline: ctx.deadline,
-      description: `the deletion of ${what}`,
-      onProgress: tracker.onProgress
-    })
-  } catch (error) {
-    ctx.report.facts.push(['Resource id', resourceId])
-    throw unfinishedDeletion(error, `The ${what}`, resourceId)
-  }
-  ctx.outputs.set('provisioningState', DELETED_STATE)
-  ctx.report.facts.push(['Result', 'deleted'], ['Provisioning state', DELETED_STATE])
-  core.info(`The ${what} is deleted.`)
+  await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: 'deleted' })
 
   function alreadyGone(response: HttpResponse): void {
     const code = parseServiceError(response.body).code

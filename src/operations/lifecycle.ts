@@ -8,7 +8,8 @@ import { OperationFailedError, TimeoutError } from '../errors.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import { formatDuration } from '../http/retry.js'
-import type { RequestAuth } from '../http/types.js'
+import type { HttpResponse, RequestAuth } from '../http/types.js'
+import { waitForLro, type LroResult } from '../lro.js'
 
 /** The `provisioningState` output of a resource that is gone (delete-compute, delete-workspace). */
 export const DELETED_STATE = 'Deleted'
@@ -40,6 +41,69 @@ export function progress(ctx: Context, what: string): { onProgress: (state: stri
     },
     last: () => last
   }
+}
+
+/** Where an accepted PUT or DELETE goes on from: the one place the four operations wire up `waitForLro`. */
+export interface ArmOperation {
+  auth: RequestAuth
+  /** The PUT's or DELETE's answer (201/202 with its headers). */
+  initial: HttpResponse
+  /** The resource URL, with api-version. */
+  url: string
+  kind: 'create' | 'delete'
+  /** `compute cpu-cluster`: for the progress lines and the error messages. */
+  what: string
+}
+
+/** Waits for the long-running operation, with a progress line per state; `tracker.last()` is the last state seen. */
+export function followArmOperation(
+  ctx: Context,
+  operation: ArmOperation,
+  waiting: string
+): { result: Promise<LroResult>; last: () => string } {
+  const tracker = progress(ctx, waiting)
+  const result = waitForLro({
+    http: ctx.http,
+    clock: ctx.clock,
+    auth: operation.auth,
+    initial: operation.initial,
+    resourceUrl: operation.url,
+    kind: operation.kind,
+    deadline: ctx.deadline,
+    description: operation.kind === 'delete' ? `the deletion of ${operation.what}` : operation.what,
+    onProgress: tracker.onProgress
+  })
+  return { result, last: tracker.last }
+}
+
+/**
+ * After an accepted DELETE (delete-compute, delete-workspace): returns at once with `wait: false`, else waits until the
+ * resource is gone. Outputs and the summary say which; a failure or timeout names what may still be there.
+ */
+export async function finishDeletion(
+  ctx: Context,
+  wait: boolean,
+  operation: Omit<ArmOperation, 'kind'> & { resourceId: string; done: 'deleted' | 'detached' }
+): Promise<void> {
+  ctx.outputs.set('provisioningState', 'Deleting')
+  if (!wait) {
+    core.info(`The DELETE was accepted (${operation.initial.status}); not waiting (wait: false).`)
+    ctx.report.facts.push(['Result', 'deletion started; not waited for (wait: false)'])
+    return
+  }
+  try {
+    await followArmOperation(
+      ctx,
+      { ...operation, kind: 'delete' },
+      `Waiting for the ${operation.what} to be ${operation.done}`
+    ).result
+  } catch (error) {
+    ctx.report.facts.push(['Resource id', operation.resourceId])
+    throw unfinishedDeletion(error, `The ${operation.what}`, operation.resourceId)
+  }
+  ctx.outputs.set('provisioningState', DELETED_STATE)
+  ctx.report.facts.push(['Result', operation.done], ['Provisioning state', DELETED_STATE])
+  core.info(`The ${operation.what} is ${operation.done}.`)
 }
 
 export interface Leftover {
