@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from '../../emulator/index.js'
-import { step, visibleLines, workspaceInputs } from './helpers.js'
+import { serviceRequests, step, visibleLines, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 const DELAYS = { computeProvisionMs: 1500, computeDeleteMs: 1500, workspaceProvisionMs: 400, workspaceDeleteMs: 400 }
@@ -21,7 +21,6 @@ beforeEach(() => {
 })
 
 const PASSWORD = 'N0de-Adm1n~P@ss word'
-const armRequests = () => emu.requests.filter(r => !r.path.includes('/oauth2/'))
 const computePath = (name: string) => `${emu.seed.workspaceResourceId}/computes/${name}`
 const newCompute = (more: Record<string, string> = {}) => ({
   operation: 'create-compute',
@@ -46,7 +45,7 @@ describe('create-compute', () => {
     expect(response.properties.provisioningState).toBe('Succeeded')
     expect(response.properties.properties.vmSize).toBe('STANDARD_D1')
 
-    const put = armRequests().find(r => r.method === 'PUT')
+    const put = serviceRequests(emu).find(r => r.method === 'PUT')
     expect(put).toMatchObject({
       path: computePath('cpu-cluster'),
       status: 201,
@@ -64,10 +63,10 @@ describe('create-compute', () => {
         userAccountCredentials: { adminUserName: 'azureuser', adminUserPassword: PASSWORD }
       }
     })
-    const paths = armRequests().map(r => `${r.method} ${r.path}`)
+    const paths = serviceRequests(emu).map(r => `${r.method} ${r.path}`)
     expect(paths[0]).toBe(`GET ${emu.seed.workspaceResourceId}`)
     expect(paths[1]).toBe(`GET ${computePath('cpu-cluster')}`)
-    const polls = armRequests().filter(r => r.path.includes('/operationsStatus/'))
+    const polls = serviceRequests(emu).filter(r => r.path.includes('/operationsStatus/'))
     expect(polls.length).toBeGreaterThanOrEqual(2)
     expect(polls.every(r => r.method === 'GET' && r.status === 200)).toBe(true)
     expect(JSON.parse(polls[0].body || '{}')).toEqual({})
@@ -99,16 +98,16 @@ describe('create-compute', () => {
     expect(result.outputs.provisioningState).toBe('Succeeded')
     expect(result.outputs.resourceId).toBe(computePath(emu.seed.computeName))
     expect(result.stdout).toMatch(/already exists with the same settings/)
-    expect(armRequests().filter(r => r.method === 'PUT')).toHaveLength(0)
+    expect(serviceRequests(emu).filter(r => r.method === 'PUT')).toHaveLength(0)
     expect(result.summary).toMatch(/already existed with the same settings/)
   })
 
   it('creating the same compute twice: the second run sends no PUT', async () => {
     expect((await step(newCompute())).exitCode).toBe(0)
-    const before = armRequests().filter(r => r.method === 'PUT').length
+    const before = serviceRequests(emu).filter(r => r.method === 'PUT').length
     const again = await step(newCompute())
     expect(again.exitCode).toBe(0)
-    expect(armRequests().filter(r => r.method === 'PUT')).toHaveLength(before)
+    expect(serviceRequests(emu).filter(r => r.method === 'PUT')).toHaveLength(before)
     expect(before).toBe(1)
   })
 
@@ -126,7 +125,7 @@ describe('create-compute', () => {
     expect(error).toMatch(/vmSize is 'STANDARD_D1', requested 'Standard_NC6'/)
     expect(error).toMatch(/maxNodeCount is '1', requested '4'/)
     expect(error).toMatch(/409/)
-    const put = armRequests().find(r => r.method === 'PUT')
+    const put = serviceRequests(emu).find(r => r.method === 'PUT')
     expect(put?.status).toBe(409)
   })
 
@@ -150,7 +149,7 @@ describe('create-compute', () => {
     expect(result.exitCode).toBe(0)
     expect(result.outputs.provisioningState).toBe('Creating')
     expect(result.outputs.resourceId).toBe(computePath('cpu-cluster'))
-    expect(armRequests().some(r => r.path.includes('/operationsStatus/'))).toBe(false)
+    expect(serviceRequests(emu).some(r => r.path.includes('/operationsStatus/'))).toBe(false)
   })
 
   it('dry-run prints the PUT as curl (password masked), sends no write and does not wait', async () => {
@@ -159,7 +158,7 @@ describe('create-compute', () => {
     expect(result.stdout).toMatch(/curl -X PUT/)
     expect(result.stdout).toMatch(/dry-run: the PUT was printed above, not sent/)
     expect(visibleLines(result.stdout).join('\n')).not.toContain(PASSWORD)
-    expect(armRequests().filter(r => r.method !== 'GET')).toHaveLength(0)
+    expect(serviceRequests(emu).filter(r => r.method !== 'GET')).toHaveLength(0)
     expect(result.outputs.provisioningState).toBeUndefined()
   })
 
@@ -198,10 +197,10 @@ describe('delete-compute', () => {
     })
     expect(result.exitCode).toBe(0)
     expect(result.outputs.provisioningState).toBe('Deleted')
-    const del = armRequests().find(r => r.method === 'DELETE')
+    const del = serviceRequests(emu).find(r => r.method === 'DELETE')
     expect(del).toMatchObject({ path: computePath(emu.seed.computeName), status: 202 })
     expect(del?.query.underlyingResourceAction).toBe('Delete')
-    expect(armRequests().filter(r => r.path.includes('/operationsStatus/')).length).toBeGreaterThanOrEqual(1)
+    expect(serviceRequests(emu).filter(r => r.path.includes('/operationsStatus/')).length).toBeGreaterThanOrEqual(1)
     expect(result.stdout).toMatch(/Waiting for the compute cpu-compute to be deleted: InProgress/)
     expect(result.summary).toContain('deleted')
 
@@ -224,7 +223,7 @@ describe('delete-compute', () => {
       'underlying-resource-action': 'detach'
     })
     expect(result.exitCode).toBe(0)
-    expect(armRequests().find(r => r.method === 'DELETE')?.query.underlyingResourceAction).toBe('Detach')
+    expect(serviceRequests(emu).find(r => r.method === 'DELETE')?.query.underlyingResourceAction).toBe('Detach')
     expect(result.stdout).toMatch(/is detached/)
   })
 

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { predict, type Emulator } from '../../emulator/index.js'
-import { connection, emulatorForTests, secretForms, step, visibleLines, workspaceInputs } from './helpers.js'
+import { connection, emulatorForTests, errorOf, expectNoSecret, step, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 beforeAll(async () => {
@@ -23,24 +23,6 @@ const scoreRequests = () => emu.requests.filter(r => r.operationId === 'Emulator
 
 function scoreInputs(more: Record<string, string> = {}): Record<string, string> {
   return { operation: 'score', 'scoring-uri': emu.seed.scoringUri, 'scoring-key': emu.seed.scoringKey, ...more }
-}
-
-function errorOf(result: { commands: { command: string; value: string }[] }): string {
-  return result.commands.find(c => c.command === 'error')?.value ?? ''
-}
-
-/** Nothing a log, the summary or an output shows holds the secret in any form. */
-function expectNoSecret(
-  result: { stdout: string; stderr: string; summary: string; outputs: Record<string, string> },
-  secret: string
-) {
-  const visible = [
-    ...visibleLines(result.stdout),
-    result.stderr,
-    result.summary,
-    ...Object.values(result.outputs)
-  ].join('\n')
-  for (const form of secretForms(secret)) expect(visible).not.toContain(form)
 }
 
 const ROWS = [

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../../emulator/index.js'
-import { connection, emulatorForTests, step, workspaceInputs } from './helpers.js'
+import { connection, emulatorForTests, serviceRequests, step, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 beforeAll(async () => {
@@ -14,8 +14,6 @@ afterAll(async () => {
   await emu?.close()
 })
 beforeEach(() => emu.reset())
-
-const apiRequests = () => emu.requests.filter(r => !r.path.includes('/oauth2/'))
 
 describe('get-token', () => {
   it('gets a token with creds, masks it and reports its expiry', async () => {
@@ -102,7 +100,7 @@ describe('ARM reads', () => {
     const groups = JSON.parse(result.outputs.response).value as { name: string }[]
     expect(groups.map(g => g.name)).toContain(emu.seed.resourceGroup)
     expect(Number(result.outputs.count)).toBe(groups.length)
-    const [request] = apiRequests()
+    const [request] = serviceRequests(emu)
     expect(request.method).toBe('GET')
     expect(request.path).toBe(`/subscriptions/${emu.seed.subscriptionId}/resourcegroups`)
     expect(request.query['api-version']).toBe('2019-10-01')
@@ -124,14 +122,14 @@ describe('ARM reads', () => {
     const all = await step({ operation: 'list-workspaces', ...connection(emu) })
     expect(all.exitCode).toBe(0)
     expect(Number(all.outputs.count)).toBeGreaterThanOrEqual(Number(byGroup.outputs.count))
-    const paths = apiRequests().map(r => r.path)
+    const paths = serviceRequests(emu).map(r => r.path)
     expect(paths).toContain(
       `/subscriptions/${emu.seed.subscriptionId}/resourceGroups/${emu.seed.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces`
     )
     expect(paths).toContain(
       `/subscriptions/${emu.seed.subscriptionId}/providers/Microsoft.MachineLearningServices/workspaces`
     )
-    expect(apiRequests().every(r => r.query['api-version'] === '2019-11-01')).toBe(true)
+    expect(serviceRequests(emu).every(r => r.query['api-version'] === '2019-11-01')).toBe(true)
   })
 
   it('get-workspace: the workspace and the API server its discovery document names', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Emulator } from '../../emulator/index.js'
 import { ROOT } from '../../demo/runner.js'
-import { emulatorForTests, step, workspaceInputs } from './helpers.js'
+import { emulatorForTests, errorOf, step, workspaceInputs } from './helpers.js'
 
 const FIXTURES = resolve(ROOT, '__tests__/e2e/fixtures/runs')
 const HELLO = resolve(ROOT, 'examples/hello')
@@ -63,9 +63,6 @@ async function waitForStatus(runId: string, status: string, withinMs: number): P
 }
 
 const startRunPosts = () => emu.requests.filter(r => r.method === 'POST' && /\/startrun$/.test(r.path))
-const errorOf = (result: { commands: { command: string; value: string }[] }) =>
-  result.commands.find(c => c.command === 'error')?.value ?? ''
-
 describe('start-run', () => {
   it("runs the guide's hello.py to Completed: log streamed once, outputs, state and summary", async () => {
     const result = await step(

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../../emulator/index.js'
-import { connection, emulatorForTests, secretForms, step, visibleLines, workspaceInputs } from './helpers.js'
+import { connection, emulatorForTests, expectNoSecret, step, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 beforeAll(async () => {
@@ -17,19 +17,6 @@ afterAll(async () => {
 
 function commandEscaped(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-}
-
-function expectNoSecret(
-  result: { stdout: string; stderr: string; summary: string; outputs: Record<string, string> },
-  secret: string
-) {
-  const visible = [
-    ...visibleLines(result.stdout),
-    result.stderr,
-    result.summary,
-    ...Object.values(result.outputs)
-  ].join('\n')
-  for (const form of secretForms(secret)) expect(visible).not.toContain(form)
 }
 
 describe('the client secret never reaches the log', () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from '../../emulator/index.js'
-import { connection, step, workspaceInputs } from './helpers.js'
+import { connection, errorOf, serviceRequests, step, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 const DELAYS = { workspaceProvisionMs: 1500, workspaceDeleteMs: 1500, computeProvisionMs: 400, computeDeleteMs: 400 }
@@ -20,11 +20,8 @@ beforeEach(() => {
   emu.config.retryAfterSeconds = 0
 })
 
-const armRequests = () => emu.requests.filter(r => !r.path.includes('/oauth2/'))
 const wsPath = (name: string, rg = emu.seed.resourceGroup) =>
   `/subscriptions/${emu.seed.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/${name}`
-const errorOf = (result: { commands: { command: string; value: string }[] }) =>
-  result.commands.find(c => c.command === 'error')?.value ?? ''
 
 function newWorkspace(more: Record<string, string> = {}) {
   return {
@@ -56,7 +53,7 @@ describe('create-workspace', () => {
       properties: { provisioningState: 'Succeeded', friendlyName: 'New workspace' }
     })
 
-    const put = armRequests().find(r => r.method === 'PUT')
+    const put = serviceRequests(emu).find(r => r.method === 'PUT')
     expect(put).toMatchObject({ path: wsPath('ws-new'), status: 202, operationId: 'Workspaces_CreateOrUpdate' })
     expect(JSON.parse(put!.body)).toEqual({
       // No location input: the resource group's.
@@ -71,7 +68,7 @@ describe('create-workspace', () => {
       },
       identity: { type: 'SystemAssigned' }
     })
-    const polls = armRequests().filter(r => r.path.includes('/operationResults/'))
+    const polls = serviceRequests(emu).filter(r => r.path.includes('/operationResults/'))
     expect(polls.map(p => p.status)).toEqual([...polls.slice(0, -1).map(() => 202), 200])
     expect(polls.length).toBeGreaterThanOrEqual(2)
     expect(result.stdout).toMatch(/Waiting for the workspace ws-new: InProgress \([\d.]+ s elapsed\)/)
@@ -87,11 +84,11 @@ describe('create-workspace', () => {
     emu.config.retryAfterSeconds = 2
     const result = await step(newWorkspace({ location: 'centralus' }))
     expect(result.exitCode).toBe(0)
-    const put = armRequests().find(r => r.method === 'PUT')!
-    const firstPoll = armRequests().find(r => r.path.includes('/operationResults/'))!
+    const put = serviceRequests(emu).find(r => r.method === 'PUT')!
+    const firstPoll = serviceRequests(emu).find(r => r.path.includes('/operationResults/'))!
     expect(firstPoll.time - put.time).toBeGreaterThanOrEqual(2000)
     // An explicit location: no resource-group GET.
-    expect(armRequests().some(r => r.path.endsWith(`/resourceGroups/${emu.seed.resourceGroup}`))).toBe(false)
+    expect(serviceRequests(emu).some(r => r.path.endsWith(`/resourceGroups/${emu.seed.resourceGroup}`))).toBe(false)
   })
 
   it('takes the whole body from definition', async () => {
@@ -112,7 +109,7 @@ describe('create-workspace', () => {
       definition: JSON.stringify(definition)
     })
     expect(result.exitCode).toBe(0)
-    expect(JSON.parse(armRequests().find(r => r.method === 'PUT')!.body)).toEqual(definition)
+    expect(JSON.parse(serviceRequests(emu).find(r => r.method === 'PUT')!.body)).toEqual(definition)
   })
 
   it('a missing dependent resource: one line naming it, with a hint; nothing created', async () => {
@@ -186,7 +183,7 @@ describe('create-workspace', () => {
     const result = await step(newWorkspace({ 'dry-run': 'true' }))
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/curl -X PUT/)
-    expect(armRequests().filter(r => r.method !== 'GET')).toHaveLength(0)
+    expect(serviceRequests(emu).filter(r => r.method !== 'GET')).toHaveLength(0)
   })
 
   it('bad dependent inputs fail before any request, naming the input', async () => {
@@ -211,9 +208,9 @@ describe('delete-workspace', () => {
     const result = await step({ operation: 'delete-workspace', ...workspaceInputs(emu) })
     expect(result.exitCode).toBe(0)
     expect(result.outputs.provisioningState).toBe('Deleted')
-    const del = armRequests().find(r => r.method === 'DELETE')
+    const del = serviceRequests(emu).find(r => r.method === 'DELETE')
     expect(del).toMatchObject({ path: wsPath(emu.seed.workspaceName), status: 202 })
-    const polls = armRequests().filter(r => r.path.includes('/operationResults/'))
+    const polls = serviceRequests(emu).filter(r => r.path.includes('/operationResults/'))
     expect(polls.at(-1)?.status).toBe(204)
     expect(result.stdout).toMatch(/Waiting for the workspace ws-demo to be deleted: InProgress/)
     expect(result.summary).toContain('deleted')
@@ -228,6 +225,6 @@ describe('delete-workspace', () => {
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/The workspace ws-gone is already gone \(404 ResourceNotFound\)/)
     expect(result.outputs.provisioningState).toBe('Deleted')
-    expect(armRequests().some(r => r.method === 'DELETE')).toBe(false)
+    expect(serviceRequests(emu).some(r => r.method === 'DELETE')).toBe(false)
   })
 })

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import type { Emulator, FaultMatch } from '../../emulator/index.js'
 import type { StepResult } from '../../demo/runner.js'
-import { step, visibleLines, workspaceInputs } from '../e2e/helpers.js'
+import { namedSecretForms, step, visibleLines, workspaceInputs } from '../e2e/helpers.js'
 import { HELLO, withEmulator, writeFigures } from './support.js'
 
 const CLIENT_SECRET = 'c4n~ry+/=%" client\nsecret-Q7'
@@ -19,19 +19,7 @@ const SCORING_KEY = 'k3y~c4n+/=%"ary-SCORE-8'
 const PASSWORD = 'pw~c4n+/=%" ary\nADMIN-5'
 const CANARIES = { 'client secret': CLIENT_SECRET, 'scoring key': SCORING_KEY, 'admin password': PASSWORD }
 
-/** Every form a log could show a secret in, by name. */
-function forms(secret: string): Record<string, string> {
-  return {
-    raw: secret,
-    'JSON-escaped': JSON.stringify(secret).slice(1, -1),
-    'URL-encoded': encodeURIComponent(secret),
-    'form-encoded': new URLSearchParams({ s: secret }).toString().slice(2),
-    base64: Buffer.from(secret).toString('base64'),
-    base64url: Buffer.from(secret).toString('base64url'),
-    hex: Buffer.from(secret).toString('hex')
-  }
-}
-const FORM_NAMES = Object.keys(forms('x'))
+const FORM_NAMES = Object.keys(namedSecretForms('x'))
 /** Each line of a multi-line secret alone too: the runner masks and shows a log line by line. */
 function pieces(secret: string): string[] {
   return secret.includes('\n') ? secret.split('\n').filter(p => p.length >= 6) : []
@@ -60,7 +48,7 @@ function expectNoCanary(operation: string, title: string, result: StepResult & {
     state: readFileSync(result.stateFile, 'utf8')
   }
   for (const [canary, secret] of Object.entries(CANARIES)) {
-    for (const [formName, form] of Object.entries(forms(secret))) {
+    for (const [formName, form] of Object.entries(namedSecretForms(secret))) {
       for (const [place, text] of Object.entries(places)) {
         if (text.includes(form)) throw new Error(`${title}: the ${canary} (${formName}) is in ${place}`)
       }
@@ -190,7 +178,10 @@ const OPERATIONS: Operation[] = [
 /** A failing answer that echoes the request back: each canary the step was given, raw, form- and URL-encoded. */
 function echo(op: Operation): string {
   return (op.secrets ?? [CLIENT_SECRET])
-    .map(secret => `raw=${secret} form=${forms(secret)['form-encoded']} uri=${forms(secret)['URL-encoded']}`)
+    .map(
+      secret =>
+        `raw=${secret} form=${namedSecretForms(secret)['form-encoded']} uri=${namedSecretForms(secret)['URL-encoded']}`
+    )
     .join(' | ')
 }
 
