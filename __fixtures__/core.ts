@@ -2,7 +2,7 @@
  * A stand-in for `@actions/core` in tests (the pattern of actions/typescript-action). ESM modules cannot be patched
  * after import, so register it before a dynamic import of the code under test:
  *
- *   import * as core from '../__fixtures__/core.js'
+ *   import * as core from './core.js'
  *   jest.unstable_mockModule('@actions/core', () => core)
  *   const { run } = await import('../src/main.js')
  *

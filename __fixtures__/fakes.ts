@@ -1,5 +1,5 @@
 /** Test doubles: a scripted HttpClient and a hand-driven Clock (shared by the auth, LRO and polling tests). */
-import type { Clock } from '../src/clock.js'
+import type { Clock } from '../src/action/clock.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
 
 export type Reply = Partial<HttpResponse> | Error

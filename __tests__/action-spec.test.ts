@@ -9,7 +9,7 @@ import { join, relative } from 'node:path'
 import { parse } from 'yaml'
 import { INPUTS, OPERATION_NAMES, OUTPUTS, WITH_POST_STEP, inputsOf } from '../scripts/action-spec.js'
 import { renderAll, ROOT } from '../scripts/generate-action.js'
-import { OPERATION_KINDS } from '../src/inputs.js'
+import { OPERATION_KINDS } from '../src/action/inputs.js'
 
 interface ActionYml {
   inputs: Record<string, { required?: boolean; default?: string }>

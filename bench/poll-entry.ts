@@ -8,13 +8,13 @@
  * Each simulation shifts the run's end by a fraction of the longest poll interval and seeds the jitter differently, so
  * the worst delay between the run's end and the action seeing it is found over many phases, not one lucky one.
  */
-import type { Clock } from '../src/clock.js'
-import type { Context } from '../src/context.js'
+import type { Clock } from '../src/action/clock.js'
+import type { Context } from '../src/action/context.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
-import type { CommonSettings } from '../src/inputs.js'
-import { createOutputs } from '../src/outputs.js'
-import { MAX_POLL_MS, pollRun } from '../src/run-poll.js'
-import { newReport } from '../src/summary.js'
+import type { CommonSettings } from '../src/action/inputs.js'
+import { createOutputs } from '../src/action/outputs.js'
+import { MAX_POLL_MS, pollRun } from '../src/runs/follow.js'
+import { newReport } from '../src/action/summary.js'
 
 const START = Date.UTC(2025, 0, 1)
 const HOUR = 3_600_000

@@ -4,7 +4,7 @@
  *
  *   node snapshot-entry.js <source-dir> <out.zip>
  */
-import { prepareSnapshot, zipSnapshot } from '../src/snapshot/index.js'
+import { prepareSnapshot, zipSnapshot } from '../src/runs/snapshot/index.js'
 
 const [sourceDir, out] = process.argv.slice(2)
 if (!sourceDir || !out) throw new Error('usage: snapshot-entry <source-dir> <out.zip>')

@@ -7,11 +7,11 @@
  */
 import * as core from '@actions/core'
 import { parseJson } from './http/client.js'
-import { parseInputs } from './inputs.js'
+import { parseInputs } from './action/inputs.js'
 import { createContext, type RunDependencies } from './main.js'
-import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './run-poll.js'
-import { loadRun } from './run-state.js'
-import { newReport } from './summary.js'
+import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
+import { loadRun } from './runs/state.js'
+import { newReport } from './action/summary.js'
 
 export async function runPost(deps: RunDependencies = {}): Promise<void> {
   const saved = loadRun()

@@ -13,7 +13,7 @@ import {
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { createTokenProvider, REFRESH_MARGIN_MS, ID_TOKEN_PERMISSION_MESSAGE } = await import('../../src/auth/tokens.js')
-const { AuthenticationError, AzureRequestError, InputError } = await import('../../src/errors.js')
+const { AuthenticationError, AzureRequestError, InputError } = await import('../../src/action/errors.js')
 type AuthConfig = import('../../src/auth/types.js').AuthConfig
 
 const SECRET = 'Ab1~c+d/e=f%g"h i'

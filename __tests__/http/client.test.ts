@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import { AzureRequestError, TimeoutError } from '../../src/errors.js'
+import { AzureRequestError, TimeoutError } from '../../src/action/errors.js'
 import { createHttpClient, ResponseFormatError, sendJson, type HttpClientOptions } from '../../src/http/client.js'
 import { HttpNetworkError } from '../../src/http/errors.js'
 import type { StreamBody } from '../../src/http/types.js'

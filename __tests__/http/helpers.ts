@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AccessToken, TokenProvider } from '../../src/auth/types.js'
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/action/clock.js'
 
 export interface RecordedRequest {
   method: string

@@ -4,8 +4,8 @@
  * a few minutes before they expire, and concurrent callers share one request.
  */
 import * as core from '@actions/core'
-import type { Clock } from '../clock.js'
-import { AuthenticationError } from '../errors.js'
+import type { Clock } from '../action/clock.js'
+import { AuthenticationError } from '../action/errors.js'
 import type { HttpClient, HttpResponse } from '../http/types.js'
 import { assertSecureEndpoint, withTrailingSlash } from './clouds.js'
 import { entraError } from './entra-errors.js'

@@ -1,0 +1,221 @@
+/**
+ * create-compute: the guide's step 5. PUT `{WS}/computes/{name}` (AmlCompute); 201 only means provisioning started,
+ * so the ARM long-running operation is followed until Succeeded or Failed. A compute that already exists with the
+ * same settings is success without a second PUT; one with other settings is a clear error naming the differences.
+ */
+import * as core from '@actions/core'
+import type { Context } from '../action/context.js'
+import { armAuth, armUrl, getWorkspace, workspacePath } from '../arm/endpoints.js'
+import { AzureRequestError, OperationFailedError } from '../action/errors.js'
+import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
+import type { HttpResponse } from '../http/types.js'
+import { parseIsoDuration, type JsonObject } from './inputs.js'
+import type { CommonSettings, OperationOf, WorkspaceRef } from '../action/inputs.js'
+import { dryRunNote, explainLeftover, followArmOperation, provisioningStateOf, sentence } from '../arm/lifecycle.js'
+
+interface ComputeResource {
+  id?: string
+  name?: string
+  location?: string
+  properties?: {
+    computeType?: string
+    provisioningState?: string
+    provisioningErrors?: { error?: { code?: string; message?: string } }[]
+    properties?: {
+      vmSize?: string
+      vmPriority?: string
+      scaleSettings?: { maxNodeCount?: number; minNodeCount?: number; nodeIdleTimeBeforeScaleDown?: string }
+    }
+  }
+}
+
+export function computePath(ws: WorkspaceRef, name: string): string {
+  return `${workspacePath(ws)}/computes/${encodeURIComponent(name)}`
+}
+
+/** The compute's page in Azure ML studio. */
+export function computePortalUrl(settings: CommonSettings, ws: WorkspaceRef, name: string): string {
+  const host = settings.endpoints.portalHost.replace(/\/+$/, '')
+  return `${host}/compute/${encodeURIComponent(name)}/details?wsid=${encodeURIComponent(workspacePath(ws))}`
+}
+
+export async function createCompute(op: OperationOf<'create-compute'>, ctx: Context): Promise<void> {
+  const auth = armAuth(op)
+  const ws = op.workspace
+  const resourceId = computePath(ws, op.computeName)
+  const url = armUrl(op, resourceId)
+  const what = `compute ${op.computeName}`
+  ctx.report.facts.push(['Compute', op.computeName], ['Workspace', ws.workspaceName])
+  ctx.report.links.push({
+    text: `Open ${op.computeName} in Azure ML studio`,
+    href: computePortalUrl(op, ws, op.computeName)
+  })
+
+  const body: JsonObject = { ...op.body, location: op.location ?? op.body.location ?? (await workspaceLocation()) }
+  const requested = body as ComputeResource
+  const settings = requested.properties?.properties
+  if (settings?.vmSize) ctx.report.facts.push(['VM size', `${settings.vmSize} (${settings.vmPriority ?? 'Dedicated'})`])
+  if (settings?.scaleSettings) {
+    const scale = settings.scaleSettings
+    ctx.report.facts.push(['Nodes', `${scale.minNodeCount ?? 0} to ${scale.maxNodeCount ?? '?'}`])
+  }
+
+  // Is it there already? The same settings: nothing to do. Other settings: the PUT decides (Azure may update some).
+  const current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+  let differences: string[] = []
+  if (current.status !== 404 && !current.dryRun) {
+    const existing = parseJson<ComputeResource>(current) ?? {}
+    differences = computeDifferences(requested, existing)
+    if (differences.length === 0) return await existingCompute(existing, current)
+    core.info(`The ${what} exists with other settings (${oneLine(differences.join('; '))}); sending the PUT anyway.`)
+  }
+
+  core.info(`Creating the ${what} in ${String(body.location)}.`)
+  let initial: HttpResponse
+  try {
+    initial = await ctx.http.send({ method: 'PUT', url, auth, body, secrets: op.secrets })
+  } catch (error) {
+    if (error instanceof AzureRequestError && error.status === 409) {
+      throw new AzureRequestError(
+        conflictMessage(op.computeName, differences, error.message),
+        error.status,
+        error.code,
+        error.requestId,
+        error.body
+      )
+    }
+    throw error
+  }
+  if (initial.dryRun) {
+    ctx.report.facts.push(['Result', 'dry-run: the PUT was not sent'])
+    return dryRunNote('the PUT')
+  }
+
+  const created = parseJson<ComputeResource>(initial)
+  ctx.outputs.set('resourceId', created?.id ?? resourceId)
+  const firstState = provisioningStateOf(created) ?? 'Creating'
+  ctx.outputs.set('provisioningState', firstState)
+  ctx.report.facts.push(['Resource id', created?.id ?? resourceId])
+  core.info(`The PUT was accepted (${initial.status}); the ${what} is ${firstState}.`)
+  // An existing compute with other settings that the service accepted to change (no 409): an update.
+  const action = differences.length > 0 ? `updated (${differences.join('; ')})` : 'created'
+  if (!op.wait) return finish(created, firstState, `${action}; not waited for (wait: false)`)
+  await waitUntilProvisioned(initial, action)
+
+  async function workspaceLocation(): Promise<string> {
+    const workspace = await getWorkspace(ctx, op, ws)
+    if (!workspace.location) {
+      throw new Error(`The workspace ${ws.workspaceName} has no location; set the location input.`)
+    }
+    core.info(`Location: ${workspace.location} (the workspace's).`)
+    return workspace.location
+  }
+
+  async function existingCompute(existing: ComputeResource, response: HttpResponse): Promise<void> {
+    const state = provisioningStateOf(existing) ?? 'Unknown'
+    ctx.outputs.set('resourceId', existing.id ?? resourceId)
+    ctx.outputs.set('provisioningState', state)
+    ctx.report.facts.push(['Resource id', existing.id ?? resourceId])
+    switch (state.toLowerCase()) {
+      case 'succeeded':
+        core.info(`The ${what} already exists with the same settings (Succeeded): nothing to create.`)
+        return finish(existing, state, 'already existed with the same settings (no PUT sent)')
+      case 'failed':
+      case 'canceled': {
+        ctx.outputs.setResponse(existing)
+        const error = existing.properties?.provisioningErrors?.[0]?.error
+        const why = error ? ` (${error.code ?? 'Error'}: ${error.message ?? ''})` : ''
+        throw new OperationFailedError(
+          `The ${what} already exists, in state ${state}${why}: ${existing.id ?? resourceId}. Delete it (operation: ` +
+            'delete-compute) and create it again.'
+        )
+      }
+      case 'deleting':
+        ctx.outputs.setResponse(existing)
+        throw new OperationFailedError(
+          `The ${what} is being deleted (${existing.id ?? resourceId}); run create-compute again once it is gone.`
+        )
+      default:
+        // Creating or Updating: another create is under way with the same settings; wait for it like our own.
+        core.info(`The ${what} already exists with the same settings and is ${state}; no PUT sent.`)
+        if (!op.wait) return finish(existing, state, `already existed, ${state}; not waited for (wait: false)`)
+        return waitUntilProvisioned({ ...response, headers: {} }, 'already existed with the same settings; waited')
+    }
+  }
+
+  async function waitUntilProvisioned(initial: HttpResponse, action: string): Promise<void> {
+    const tracker = followArmOperation(ctx, { auth, initial, url, kind: 'create', what }, `Waiting for the ${what}`)
+    try {
+      const result = await tracker.result
+      return finish(
+        result.body as ComputeResource | undefined,
+        provisioningStateOf(result.body) ?? result.state,
+        action
+      )
+    } catch (error) {
+      throw await explainLeftover(
+        ctx,
+        error,
+        { label: `The ${what}`, resourceId, url, auth, deleteOperation: 'delete-compute' },
+        tracker.last()
+      )
+    }
+  }
+
+  function finish(resource: ComputeResource | undefined, state: string, action: string): void {
+    ctx.outputs.set('provisioningState', state)
+    if (resource) ctx.outputs.setResponse(resource)
+    ctx.report.facts.push(['Result', action], ['Provisioning state', state])
+    core.info(`The ${what} is ${state}.`)
+  }
+}
+
+function conflictMessage(name: string, differences: string[], serviceMessage: string): string {
+  const what =
+    differences.length > 0
+      ? `already exists with different settings: ${differences.join('; ')}.`
+      : 'conflicts with an existing compute.'
+  return (
+    `The compute ${name} ${what} Delete it first (operation: delete-compute), use another compute-name, or ask for ` +
+    `its current settings. ${sentence(serviceMessage)}`
+  )
+}
+
+/**
+ * The settings of the requested body that the existing compute does not have, as `field is 'current', requested
+ * 'wanted'`. Only what the request sets is compared; sizes, priorities and regions case-insensitively, idle times as
+ * durations (PT30M = PT1800S).
+ */
+export function computeDifferences(requested: ComputeResource, existing: ComputeResource): string[] {
+  const out: string[] = []
+  const compare = (field: string, current: unknown, wanted: unknown, same: (a: string, b: string) => boolean): void => {
+    if (wanted === undefined || wanted === null) return
+    if (current !== undefined && current !== null && same(String(current), String(wanted))) return
+    out.push(`${field} is '${current === undefined ? '(not set)' : String(current)}', requested '${String(wanted)}'`)
+  }
+  const text = (a: string, b: string): boolean =>
+    a.replace(/\s+/g, '').toLowerCase() === b.replace(/\s+/g, '').toLowerCase()
+  const exact = (a: string, b: string): boolean => a === b
+  const duration = (a: string, b: string): boolean => {
+    const [x, y] = [parseIsoDuration(a), parseIsoDuration(b)]
+    return x !== undefined && y !== undefined ? x === y : text(a, b)
+  }
+  compare('location', existing.location, requested.location, text)
+  compare('computeType', existing.properties?.computeType, requested.properties?.computeType, text)
+  const want = requested.properties?.properties
+  const have = existing.properties?.properties
+  compare('vmSize', have?.vmSize, want?.vmSize, text)
+  compare('vmPriority', have?.vmPriority, want?.vmPriority, text)
+  const wantScale = want?.scaleSettings
+  const haveScale = have?.scaleSettings
+  compare('minNodeCount', haveScale?.minNodeCount, wantScale?.minNodeCount, exact)
+  compare('maxNodeCount', haveScale?.maxNodeCount, wantScale?.maxNodeCount, exact)
+  compare(
+    'nodeIdleTimeBeforeScaleDown',
+    haveScale?.nodeIdleTimeBeforeScaleDown,
+    wantScale?.nodeIdleTimeBeforeScaleDown,
+    duration
+  )
+  return out
+}

@@ -1,0 +1,42 @@
+/**
+ * delete-compute: DELETE `{WS}/computes/{name}?underlyingResourceAction=Delete|Detach`, then the long-running
+ * operation until the compute is gone. A compute that does not exist (404) is success: it is already gone.
+ */
+import * as core from '@actions/core'
+import type { Context } from '../action/context.js'
+import { armAuth, armUrl, joinUrl } from '../arm/endpoints.js'
+import type { OperationOf } from '../action/inputs.js'
+import { computePath } from './create-compute.js'
+import { DELETED_STATE, dryRunNote, finishDeletion } from '../arm/lifecycle.js'
+
+export async function deleteCompute(op: OperationOf<'delete-compute'>, ctx: Context): Promise<void> {
+  const auth = armAuth(op)
+  const resourceId = computePath(op.workspace, op.computeName)
+  const url = armUrl(op, resourceId)
+  const what = `compute ${op.computeName}`
+  const detach = op.underlyingResourceAction === 'Detach'
+  ctx.report.facts.push(
+    ['Compute', op.computeName],
+    ['Workspace', op.workspace.workspaceName],
+    ['Underlying resource', detach ? 'Detach (kept)' : 'Delete']
+  )
+
+  const deleteUrl = joinUrl(op.endpoints.armEndpoint, resourceId, {
+    'api-version': op.apiVersion,
+    underlyingResourceAction: op.underlyingResourceAction
+  })
+  core.info(`${detach ? 'Detaching' : 'Deleting'} the ${what}.`)
+  const initial = await ctx.http.send({ method: 'DELETE', url: deleteUrl, auth, acceptStatus: [404] })
+  if (initial.dryRun) {
+    ctx.report.facts.push(['Result', 'dry-run: the DELETE was not sent'])
+    return dryRunNote('the DELETE')
+  }
+  ctx.outputs.set('resourceId', resourceId)
+  if (initial.status === 404) {
+    core.info(`The ${what} is already gone (404): nothing to delete.`)
+    ctx.outputs.set('provisioningState', DELETED_STATE)
+    ctx.report.facts.push(['Result', 'already gone (404)'])
+    return
+  }
+  await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: detach ? 'detached' : 'deleted' })
+}

@@ -1,0 +1,136 @@
+/**
+ * Inputs of the model operations: `delete-model` (`model-id`) and `score` (`scoring-uri`, `scoring-key` or an Entra
+ * token, `data` or `data-file`, `scoring-timeout-seconds`). Called from inputs.ts; all validation happens here, before
+ * any request. The scoring key is masked by `maskScoringKey` before any other input is parsed.
+ */
+import { assertSecureEndpoint } from '../auth/clouds.js'
+import { InputError } from '../action/errors.js'
+import { choice, optional, optionalSecret, parseJsonText, positiveNumber, readFileInput } from '../action/input-readers.js'
+
+/**
+ * The audience of an Entra token for a scoring endpoint (`scoring-auth: token`), unless `resource` says otherwise:
+ * Microsoft's "Authenticate clients for online endpoints" gets the data-plane token with
+ * `az account get-access-token --resource https://ml.azure.com`.
+ */
+export const SCORING_TOKEN_RESOURCE = 'https://ml.azure.com'
+export const DEFAULT_SCORING_TIMEOUT_SECONDS = 60
+/**
+ * Attempts per scoring request, the first included: 429 (honouring its Retry-After), 503, 504 and connection errors are
+ * retried within this budget. A 500 or 502 is usually the scoring script's own error, and is not repeated.
+ */
+export const SCORING_MAX_ATTEMPTS = 4
+export const SCORING_RETRY_STATUSES = [429, 503, 504] as const
+
+export const SCORING_AUTH_KINDS = ['key', 'token'] as const
+export type ScoringAuthKind = (typeof SCORING_AUTH_KINDS)[number]
+
+export interface ScoreSettings {
+  /** The scoring URI as given (https, or http to a loopback host). */
+  uri: string
+  auth: { kind: 'key'; key: string } | { kind: 'token'; resource: string }
+  /** The JSON body: `{"data": [...]}` for an array input, an object as it was given. */
+  body: object
+  /** Rows scored, when the body has a `data` array (for the summary: the count, never the data). */
+  rows?: number
+  /** Where the body came from: `data` or `data-file`. */
+  source: 'data' | 'data-file'
+  /** Per-attempt timeout in ms. */
+  timeoutMs: number
+}
+
+/** Azure ML model ids are `name:version`; the name may hold letters, digits and `. _ -`. */
+const MODEL_ID = /^[A-Za-z0-9][\w.-]{0,254}:\d{1,10}$/
+
+/** Masks `scoring-key` (and returns it): called with the other secrets, before any input is parsed. */
+export function maskScoringKey(): string | undefined {
+  return optionalSecret('scoring-key')
+}
+
+/** `scoring-auth` as given (default key): inputs.ts asks it to know whether `score` needs Entra credentials. */
+export function readScoringAuthKind(): ScoringAuthKind {
+  return choice<ScoringAuthKind>('scoring-auth', SCORING_AUTH_KINDS, 'key')
+}
+
+export function readModelId(): string {
+  const value = optional('model-id')
+  if (value === undefined) {
+    throw new InputError('model-id', 'required by delete-model: the model id, e.g. sklearn_regression_model.pkl:1.')
+  }
+  if (!MODEL_ID.test(value)) {
+    throw new InputError(
+      'model-id',
+      `expected a model id such as sklearn_regression_model.pkl:1 (name:version; letters, digits, . _ -), got '${value}'.`
+    )
+  }
+  return value
+}
+
+export function readScoreSettings(scoringKey: string | undefined, resource: string | undefined): ScoreSettings {
+  const uri = readScoringUri()
+  const kind = readScoringAuthKind()
+  let auth: ScoreSettings['auth']
+  if (kind === 'key') {
+    if (!scoringKey) {
+      throw new InputError(
+        'scoring-key',
+        "required by score with scoring-auth: key: the endpoint's primary or secondary key (pass it from a secret), " +
+          'or set scoring-auth: token to send an Entra token from the auth inputs.'
+      )
+    }
+    auth = { kind: 'key', key: scoringKey }
+  } else {
+    if (scoringKey) {
+      throw new InputError('scoring-key', 'give either scoring-key or scoring-auth: token, not both.')
+    }
+    auth = { kind: 'token', resource: resource ?? SCORING_TOKEN_RESOURCE }
+  }
+  const { body, rows, source } = readScoringBody()
+  const timeoutSeconds = positiveNumber('scoring-timeout-seconds', DEFAULT_SCORING_TIMEOUT_SECONDS, 3600)
+  return { uri, auth, body, rows, source, timeoutMs: Math.round(timeoutSeconds * 1000) }
+}
+
+function readScoringUri(): string {
+  const value = optional('scoring-uri')
+  if (value === undefined) {
+    throw new InputError(
+      'scoring-uri',
+      "required by score: the deployed model's scoring URI, e.g. https://my-endpoint.centralus.inference.ml.azure.com/score."
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError('scoring-uri', `expected an absolute https:// URL, got '${value}'.`)
+  }
+  if (url.username || url.password) {
+    throw new InputError('scoring-uri', 'must not hold a user name or password; pass the key as scoring-key.')
+  }
+  // The key or token goes with every request: https, or plain http only to this machine.
+  assertSecureEndpoint('scoring-uri', value)
+  return value
+}
+
+const DATA_FORM = 'a JSON array of rows (sent as {"data": [...]}) or a JSON object (sent as it is)'
+
+function readScoringBody(): { body: object; rows?: number; source: 'data' | 'data-file' } {
+  const inline = optional('data')
+  const file = optional('data-file')
+  if (inline !== undefined && file !== undefined)
+    throw new InputError('data', 'give either data or data-file, not both.')
+  if (inline === undefined && file === undefined) {
+    throw new InputError('data', `required by score (or data-file): ${DATA_FORM}, e.g. [[1, 2, 3, 4]].`)
+  }
+  const source = inline !== undefined ? 'data' : 'data-file'
+  const text = inline ?? readFileInput('data-file', file as string)
+  const value = parseJsonText(source, text.replace(/^\uFEFF/, ''), DATA_FORM)
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new InputError(source, 'the array is empty: there is no row to score.')
+    return { body: { data: value }, rows: value.length, source }
+  }
+  if (typeof value === 'object' && value !== null) {
+    const data = (value as { data?: unknown }).data
+    return { body: value, rows: Array.isArray(data) ? data.length : undefined, source }
+  }
+  throw new InputError(source, `expected ${DATA_FORM}, got a JSON ${value === null ? 'null' : typeof value}.`)
+}
