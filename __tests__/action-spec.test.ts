@@ -9,7 +9,7 @@ import { join, relative } from 'node:path'
 import { parse } from 'yaml'
 import { INPUTS, OPERATION_NAMES, OUTPUTS, WITH_POST_STEP, inputsOf } from '../scripts/action-spec.js'
 import { renderAll, ROOT } from '../scripts/generate-action.js'
-import { OPERATION_KINDS } from '../src/action/inputs.js'
+import { OPERATION_KINDS } from '../src/action/dispatch.js'
 
 interface ActionYml {
   inputs: Record<string, { required?: boolean; default?: string }>
@@ -29,7 +29,7 @@ function sourceFiles(dir: string): string[] {
 /** Input names the code reads: through the readers of input-readers.ts, @actions/core, or a table's `input: '…'`. */
 function inputsReadByCode(): Map<string, string[]> {
   const reader =
-    /\b(?:optional|required|bool|integer|positiveNumber|choice|optionalSecret|readUrl|getInput|getMultilineInput|getBooleanInput)(?:<[^>()]*>)?\(\s*'([a-z][a-z0-9-]*)'|\binput: '([a-z][a-z0-9-]*)'/g
+    /\b(?:optional|required|bool|integer|positiveNumber|choice|optionalSecret|readUrl|url|getInput|getMultilineInput|getBooleanInput)(?:<[^>()]*>)?\(\s*'([a-z][a-z0-9-]*)'|\binput: '([a-z][a-z0-9-]*)'/g
   const found = new Map<string, string[]>()
   for (const file of sourceFiles(join(ROOT, 'src'))) {
     for (const m of readFileSync(file, 'utf8').matchAll(reader)) {

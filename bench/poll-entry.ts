@@ -11,7 +11,7 @@
 import type { Clock } from '../src/action/clock.js'
 import type { Context } from '../src/action/context.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
-import type { CommonSettings } from '../src/action/inputs.js'
+import type { CommonSettings } from '../src/action/settings.js'
 import { createOutputs } from '../src/action/outputs.js'
 import { MAX_POLL_MS, pollRun } from '../src/runs/follow.js'
 import { newReport } from '../src/action/summary.js'
@@ -97,6 +97,7 @@ const settings: CommonSettings = {
     portalHost: 'https://ml.azure.com'
   },
   apiVersion: '2019-11-01',
+  v2ApiVersion: '2024-04-01',
   dryRun: false,
   wait: true,
   timeoutMinutes: 8 * 60

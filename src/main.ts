@@ -7,12 +7,18 @@ import { createTokenProvider } from './auth/tokens.js'
 import type { TokenProvider } from './auth/types.js'
 import { systemClock, type Clock } from './action/clock.js'
 import type { Context } from './action/context.js'
-import { AuthenticationError, AzureRequestError, InputError, OperationFailedError, TimeoutError } from './action/errors.js'
+import {
+  AuthenticationError,
+  AzureRequestError,
+  InputError,
+  OperationFailedError,
+  TimeoutError
+} from './action/errors.js'
 import { createHttpClient } from './http/client.js'
 import { HttpNetworkError } from './http/errors.js'
 import { maskStepSecrets } from './http/redact.js'
-import { missingAuthError, parseInputs, type Operation } from './action/inputs.js'
-import { OPERATIONS } from './action/dispatch.js'
+import { missingAuthError } from './action/common-inputs.js'
+import { parseInputs, runOperation, type Operation } from './action/dispatch.js'
 import { createOutputs } from './action/outputs.js'
 import { newReport, writeSummary } from './action/summary.js'
 import { USER_AGENT } from './action/version.js'
@@ -22,7 +28,7 @@ export interface RunDependencies {
   getIDToken?: (audience: string) => Promise<string>
 }
 
-/** Stands in where no credentials were given; inputs.ts already refuses operations that need a token then. */
+/** Stands in where no credentials were given; action/dispatch.ts already refuses operations that need a token then. */
 const NO_TOKENS: TokenProvider = {
   getToken: () => Promise.reject(missingAuthError())
 }
@@ -35,7 +41,7 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     report.title = op.kind
     const ctx = createContext(op, report, deps)
     if (op.dryRun) core.info('dry-run: requests that would change something are printed as curl commands, not sent.')
-    await core.group(`Azure ML: ${op.kind}`, () => OPERATIONS[op.kind](op as never, ctx))
+    await core.group(`Azure ML: ${op.kind}`, () => runOperation(op, ctx))
   } catch (error) {
     // A service error can quote a secret back that its own request never carried: masked with every secret of the step.
     failure = maskStepSecrets(error instanceof Error ? error.message : String(error))

@@ -7,7 +7,7 @@
  */
 import * as core from '@actions/core'
 import { parseJson } from './http/client.js'
-import { parseInputs } from './action/inputs.js'
+import { parseInputs } from './action/dispatch.js'
 import { createContext, type RunDependencies } from './main.js'
 import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
 import { loadRun } from './runs/state.js'

@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import * as core from '../../__fixtures__/core.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { parseInputs } = await import('../../src/action/inputs.js')
-const { isoDuration, parseIsoDuration, dependentId, WORKSPACE_DEPENDENTS } = await import('../../src/computes/inputs.js')
+const { parseInputs } = await import('../../src/action/dispatch.js')
+const { isoDuration, parseIsoDuration } = await import('../../src/arm/duration.js')
+const { dependentId, WORKSPACE_DEPENDENTS } = await import('../../src/workspaces/inputs.js')
 const { computeDifferences } = await import('../../src/computes/create-compute.js')
 const { explainWorkspaceFailure } = await import('../../src/workspaces/create-workspace.js')
 const { InputError } = await import('../../src/action/errors.js')

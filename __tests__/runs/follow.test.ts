@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
 import { FakeClock, START } from '../../__fixtures__/fakes.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/types.js'
-import type { CommonSettings } from '../../src/action/inputs.js'
+import type { CommonSettings } from '../../src/action/settings.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { createOutputs } = await import('../../src/action/outputs.js')
@@ -20,6 +20,7 @@ const settings: CommonSettings = {
     portalHost: 'https://ml.azure.com'
   },
   apiVersion: '2019-11-01',
+  v2ApiVersion: '2024-04-01',
   dryRun: false,
   wait: true,
   timeoutMinutes: 10

@@ -2,7 +2,7 @@
  * Errors the action reports as one clear line (main.ts prints `message` with `core.setFailed`, never a stack trace).
  */
 
-/** Bad step input: raised by inputs.ts before any request is sent. */
+/** Bad step input: raised by the input readers before any request is sent. */
 export class InputError extends Error {
   constructor(
     readonly input: string,

@@ -7,7 +7,7 @@ import { assertSecureEndpoint } from '../auth/clouds.js'
 import type { Context } from '../action/context.js'
 import { parseJson } from '../http/client.js'
 import type { RequestAuth } from '../http/types.js'
-import type { CommonSettings, WorkspaceRef } from '../action/inputs.js'
+import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 
 export const ML_PROVIDER = 'Microsoft.MachineLearningServices'
 /** Microsoft.Resources has its own api-versions; 2019-10-01 is the one of the spec this action is checked against. */

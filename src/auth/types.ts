@@ -14,7 +14,7 @@ export interface TokenProvider {
 }
 
 /**
- * How to obtain Entra tokens, as inputs.ts resolved it: a client secret (from `creds` or `client-secret`), or OpenID
+ * How to obtain Entra tokens, as action/common-inputs.ts resolved it: a client secret (from `creds` or `client-secret`), or OpenID
  * Connect (no secret: the GitHub ID token for `audience` exchanged as a client assertion). `authorityHost` ends in `/`.
  */
 export type AuthConfig =

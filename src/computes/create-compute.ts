@@ -10,8 +10,10 @@ import { AzureRequestError, OperationFailedError } from '../action/errors.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpResponse } from '../http/types.js'
-import { parseIsoDuration, type JsonObject } from './inputs.js'
-import type { CommonSettings, OperationOf, WorkspaceRef } from '../action/inputs.js'
+import { parseIsoDuration } from '../arm/duration.js'
+import type { JsonObject } from '../arm/resource-inputs.js'
+import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { CreateComputeOperation } from './inputs.js'
 import { dryRunNote, explainLeftover, followArmOperation, provisioningStateOf, sentence } from '../arm/lifecycle.js'
 
 interface ComputeResource {
@@ -40,7 +42,7 @@ export function computePortalUrl(settings: CommonSettings, ws: WorkspaceRef, nam
   return `${host}/compute/${encodeURIComponent(name)}/details?wsid=${encodeURIComponent(workspacePath(ws))}`
 }
 
-export async function createCompute(op: OperationOf<'create-compute'>, ctx: Context): Promise<void> {
+export async function createCompute(op: CreateComputeOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
   const resourceId = computePath(ws, op.computeName)

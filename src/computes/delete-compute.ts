@@ -5,11 +5,11 @@
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { armAuth, armUrl, joinUrl } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { DeleteComputeOperation } from './inputs.js'
 import { computePath } from './create-compute.js'
 import { DELETED_STATE, dryRunNote, finishDeletion } from '../arm/lifecycle.js'
 
-export async function deleteCompute(op: OperationOf<'delete-compute'>, ctx: Context): Promise<void> {
+export async function deleteCompute(op: DeleteComputeOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const resourceId = computePath(op.workspace, op.computeName)
   const url = armUrl(op, resourceId)

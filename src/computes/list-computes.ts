@@ -1,9 +1,9 @@
 import type { Context } from '../action/context.js'
 import { armAuth, armUrl, listAll, workspacePath, workspacePortalUrl } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { ListComputesOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
 
-export async function listComputes(op: OperationOf<'list-computes'>, ctx: Context): Promise<void> {
+export async function listComputes(op: ListComputesOperation, ctx: Context): Promise<void> {
   ctx.report.links.push({
     text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
     href: workspacePortalUrl(op, op.workspace)

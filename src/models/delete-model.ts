@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { DeleteModelOperation } from './inputs.js'
 
 /**
  * The guide's step 7: DELETE `modelmanagement/v1.0{WS}/models/{id}`. 200 or 204 is deleted; 404 means the model is
  * already gone, which is what the step wanted, so it succeeds too.
  */
-export async function deleteModel(op: OperationOf<'delete-model'>, ctx: Context): Promise<void> {
+export async function deleteModel(op: DeleteModelOperation, ctx: Context): Promise<void> {
   ctx.report.links.push({
     text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
     href: workspacePortalUrl(op, op.workspace)

@@ -1,9 +1,9 @@
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { ListModelsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
 
-export async function listModels(op: OperationOf<'list-models'>, ctx: Context): Promise<void> {
+export async function listModels(op: ListModelsOperation, ctx: Context): Promise<void> {
   ctx.report.links.push({
     text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
     href: workspacePortalUrl(op, op.workspace)

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
-import type { CommonSettings } from '../action/inputs.js'
+import type { CommonSettings } from '../action/settings.js'
 import {
   formatDuration,
   runDuration,

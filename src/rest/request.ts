@@ -1,14 +1,14 @@
 import type { Context } from '../action/context.js'
 import { armAuth, joinUrl, workspaceApi, workspacePath } from '../arm/endpoints.js'
 import { AzureRequestError, InputError } from '../action/errors.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { RequestOperation } from './inputs.js'
 
 /**
  * Any call of the REST API, authenticated and retried like the others. `path` is relative to ARM or to the
  * workspace's API server and may use the placeholders {subscriptionId}, {resourceGroup}, {workspaceName} and {WS};
  * `url` must point at one of those two servers, the only ones the token is for.
  */
-export async function request(op: OperationOf<'request'>, ctx: Context): Promise<void> {
+export async function request(op: RequestOperation, ctx: Context): Promise<void> {
   const api = op.workspace && op.service === 'api' ? await workspaceApi(ctx, op, op.workspace) : undefined
   const url = 'path' in op.target ? targetUrl(op, op.target.path, api) : checkedUrl(op.target.url, api)
 
@@ -35,13 +35,13 @@ export async function request(op: OperationOf<'request'>, ctx: Context): Promise
   }
 }
 
-function targetUrl(op: OperationOf<'request'>, path: string, api: string | undefined): string {
+function targetUrl(op: RequestOperation, path: string, api: string | undefined): string {
   const expanded = expandPlaceholders(op, path)
   if (op.service === 'api') return joinUrl(api as string, expanded)
   return joinUrl(op.endpoints.armEndpoint, expanded, { 'api-version': op.apiVersion })
 }
 
-/** With service api, an absolute `url` must be on the workspace's API server (ARM urls are checked in inputs.ts). */
+/** With service api, an absolute `url` must be on the workspace's API server (ARM urls are checked in rest/inputs.ts). */
 function checkedUrl(url: string, api: string | undefined): string {
   if (api && new URL(url).host !== new URL(api).host) {
     throw new InputError(
@@ -52,7 +52,7 @@ function checkedUrl(url: string, api: string | undefined): string {
   return url
 }
 
-function expandPlaceholders(op: OperationOf<'request'>, path: string): string {
+function expandPlaceholders(op: RequestOperation, path: string): string {
   const ws = op.workspace
   const values: Record<string, string | undefined> = {
     subscriptionId: op.subscriptionId,

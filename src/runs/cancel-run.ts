@@ -4,10 +4,10 @@ import type { Context } from '../action/context.js'
 import { armAuth, workspaceApi } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { CancelRunOperation } from './inputs.js'
 import { cancelUrl, getRun, runPortalUrl, terminalStatus, type RunBody, type RunTarget } from './follow.js'
 
-export async function cancelRun(op: OperationOf<'cancel-run'>, ctx: Context): Promise<void> {
+export async function cancelRun(op: CancelRunOperation, ctx: Context): Promise<void> {
   ctx.outputs.set('runId', op.runId)
   ctx.report.facts.push(['Run', op.runId], ['Experiment', op.experimentName])
   const api = await workspaceApi(ctx, op, op.workspace)

@@ -20,7 +20,7 @@ import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import { createHttpClient, parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpClient, HttpResponse } from '../http/types.js'
-import type { CommonSettings, WorkspaceRef } from '../action/inputs.js'
+import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import { markRunOutcome } from './state.js'
 import { USER_AGENT } from '../action/version.js'
 

@@ -1,21 +1,15 @@
 /**
- * Inputs of the experiment-run operations (start-run, poll-run, cancel-run), read and validated up front like every
+ * Inputs of the experiment-run operations (list-experiments, start-run, poll-run, cancel-run), read and validated up front like every
  * other input: the run definition is parsed and merged here, so the operation modules never re-check an input.
  */
 import * as core from '@actions/core'
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InputError } from '../action/errors.js'
-import {
-  bool,
-  optional,
-  optionalSecret,
-  parseJsonText,
-  readFileInput,
-  required,
-  resourceName
-} from '../action/input-readers.js'
-import type { WorkspaceRef } from '../action/inputs.js'
+import { bool, optional, parseJsonText, readFileInput, required, resourceName } from '../action/input-readers.js'
+import type { InputScope } from '../action/common-inputs.js'
+import type { Op, WorkspaceRef } from '../action/settings.js'
+import { readPrComment } from '../reports/inputs.js'
 import type { PrCommentSettings } from '../reports/pr-comment.js'
 
 /** Azure ML run ids (the spec's pattern for `runId`). */
@@ -61,7 +55,22 @@ export interface CancelRunInputs extends RunRef {
   kind: 'cancel-run'
 }
 
-export function readStartRun(workspace: WorkspaceRef): StartRunInputs {
+export interface ListExperimentsInputs {
+  kind: 'list-experiments'
+  workspace: WorkspaceRef
+}
+
+export type ListExperimentsOperation = Op<ListExperimentsInputs>
+export type StartRunOperation = Op<StartRunInputs>
+export type PollRunOperation = Op<PollRunInputs>
+export type CancelRunOperation = Op<CancelRunInputs>
+
+export function readListExperiments(scope: InputScope): ListExperimentsInputs {
+  return { kind: 'list-experiments', workspace: scope.workspace('list-experiments') }
+}
+
+export function readStartRun(scope: InputScope): StartRunInputs {
+  const workspace = scope.workspace('start-run')
   const experimentName = readExperimentName('start-run')
   const sourceDirectory = readSourceDirectory()
   const base = readRunDefinition()
@@ -101,10 +110,10 @@ export function readStartRun(workspace: WorkspaceRef): StartRunInputs {
   }
 }
 
-export function readPollRun(workspace: WorkspaceRef): PollRunInputs {
+export function readPollRun(scope: InputScope): PollRunInputs {
   return {
     kind: 'poll-run',
-    workspace,
+    workspace: scope.workspace('poll-run'),
     experimentName: readExperimentName('poll-run'),
     runId: readRunId(true) as string,
     cancelOnTimeout: bool('cancel-on-timeout', false),
@@ -112,24 +121,10 @@ export function readPollRun(workspace: WorkspaceRef): PollRunInputs {
   }
 }
 
-/** `comment-on-pr` and `github-token` (masked; the action.yml default is the workflow's own token). */
-export function readPrComment(): PrCommentSettings | undefined {
-  if (!bool('comment-on-pr', false)) return undefined
-  const token = optionalSecret('github-token')
-  if (!token) {
-    throw new InputError(
-      'github-token',
-      'required with comment-on-pr: true: a token that may comment on pull requests (the default, ' +
-        '${{ github.token }}, does with permissions: pull-requests: write).'
-    )
-  }
-  return { token }
-}
-
-export function readCancelRun(workspace: WorkspaceRef): CancelRunInputs {
+export function readCancelRun(scope: InputScope): CancelRunInputs {
   return {
     kind: 'cancel-run',
-    workspace,
+    workspace: scope.workspace('cancel-run'),
     experimentName: readExperimentName('cancel-run'),
     runId: readRunId(true) as string
   }

@@ -3,14 +3,14 @@ import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import type { RequestAuth } from '../http/types.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { ListExperimentsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
 
 /**
  * The guide lists experiments with GET `history/v1.0{WS}/experiments`; the published spec only has POST
  * `experiments:query`. Try the guide's call first and fall back to the spec's when the service does not know it.
  */
-export async function listExperiments(op: OperationOf<'list-experiments'>, ctx: Context): Promise<void> {
+export async function listExperiments(op: ListExperimentsOperation, ctx: Context): Promise<void> {
   ctx.report.links.push({
     text: `Open ${op.workspace.workspaceName} in Azure ML studio`,
     href: workspacePortalUrl(op, op.workspace)

@@ -2,12 +2,12 @@
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { workspaceApi } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { PollRunOperation } from './inputs.js'
 import { abortable, followRun, runPortalUrl, watchSignals, type RunTarget } from './follow.js'
 import { commentWhenEnded } from '../reports/pr-comment.js'
 import { saveRun } from './state.js'
 
-export async function pollRun(op: OperationOf<'poll-run'>, ctx: Context): Promise<void> {
+export async function pollRun(op: PollRunOperation, ctx: Context): Promise<void> {
   const portalUrl = runPortalUrl(op, op.workspace, op.runId)
   ctx.outputs.set('runId', op.runId)
   ctx.outputs.set('portalUrl', portalUrl)

@@ -8,7 +8,7 @@ import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, workspaceApi } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { StartRunOperation } from './inputs.js'
 import { multipartBody } from './multipart.js'
 import {
   abortable,
@@ -31,7 +31,7 @@ export function defaultRunId(experimentName: string, now: number): string {
   return `${experimentName.slice(0, 256 - 14)}_${now}`
 }
 
-export async function startRun(op: OperationOf<'start-run'>, ctx: Context): Promise<void> {
+export async function startRun(op: StartRunOperation, ctx: Context): Promise<void> {
   // Everything local first: a snapshot that is too big or lacks the entry script fails before any request.
   const plan = await prepareSnapshot(op.sourceDirectory, { script: op.script })
   const definition = Buffer.from(JSON.stringify(op.runDefinition, null, 2), 'utf8')

@@ -1,11 +1,19 @@
 /**
- * Inputs of the model operations: `delete-model` (`model-id`) and `score` (`scoring-uri`, `scoring-key` or an Entra
- * token, `data` or `data-file`, `scoring-timeout-seconds`). Called from inputs.ts; all validation happens here, before
- * any request. The scoring key is masked by `maskScoringKey` before any other input is parsed.
+ * Inputs of `score` (`scoring-uri`, `scoring-key` or an Entra token, `data` or `data-file`, `scoring-timeout-seconds`).
+ * All validation happens here, before any request. The dispatch masks `scoring-key` before any other input is parsed.
  */
+import type { InputScope } from '../action/common-inputs.js'
+import type { Op } from '../action/settings.js'
 import { assertSecureEndpoint } from '../auth/clouds.js'
 import { InputError } from '../action/errors.js'
-import { choice, optional, optionalSecret, parseJsonText, positiveNumber, readFileInput } from '../action/input-readers.js'
+import {
+  choice,
+  optional,
+  optionalSecret,
+  parseJsonText,
+  positiveNumber,
+  readFileInput
+} from '../action/input-readers.js'
 
 /**
  * The audience of an Entra token for a scoring endpoint (`scoring-auth: token`), unless `resource` says otherwise:
@@ -38,34 +46,28 @@ export interface ScoreSettings {
   timeoutMs: number
 }
 
-/** Azure ML model ids are `name:version`; the name may hold letters, digits and `. _ -`. */
-const MODEL_ID = /^[A-Za-z0-9][\w.-]{0,254}:\d{1,10}$/
-
-/** Masks `scoring-key` (and returns it): called with the other secrets, before any input is parsed. */
-export function maskScoringKey(): string | undefined {
-  return optionalSecret('scoring-key')
-}
-
-/** `scoring-auth` as given (default key): inputs.ts asks it to know whether `score` needs Entra credentials. */
+/** `scoring-auth` as given (default key). */
 export function readScoringAuthKind(): ScoringAuthKind {
   return choice<ScoringAuthKind>('scoring-auth', SCORING_AUTH_KINDS, 'key')
 }
 
-export function readModelId(): string {
-  const value = optional('model-id')
-  if (value === undefined) {
-    throw new InputError('model-id', 'required by delete-model: the model id, e.g. sklearn_regression_model.pkl:1.')
-  }
-  if (!MODEL_ID.test(value)) {
-    throw new InputError(
-      'model-id',
-      `expected a model id such as sklearn_regression_model.pkl:1 (name:version; letters, digits, . _ -), got '${value}'.`
-    )
-  }
-  return value
+export interface ScoreInputs {
+  kind: 'score'
+  score: ScoreSettings
 }
 
-export function readScoreSettings(scoringKey: string | undefined, resource: string | undefined): ScoreSettings {
+export type ScoreOperation = Op<ScoreInputs>
+
+export function readScore(scope: InputScope): ScoreInputs {
+  return { kind: 'score', score: readScoreSettings(optionalSecret('scoring-key'), scope.url('resource')) }
+}
+
+/** Whether `score` needs an Entra token: not with a scoring key (the default `scoring-auth: key`). */
+export function scoreNeedsToken(): boolean {
+  return readScoringAuthKind() !== 'key'
+}
+
+function readScoreSettings(scoringKey: string | undefined, resource: string | undefined): ScoreSettings {
   const uri = readScoringUri()
   const kind = readScoringAuthKind()
   let auth: ScoreSettings['auth']

@@ -3,7 +3,7 @@ import type { Context } from '../action/context.js'
 import { AzureRequestError } from '../action/errors.js'
 import { redactUrl } from '../http/redact.js'
 import type { RequestAuth } from '../http/types.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { ScoreOperation } from './inputs.js'
 import { SCORING_MAX_ATTEMPTS, SCORING_RETRY_STATUSES } from './inputs.js'
 
 /**
@@ -12,7 +12,7 @@ import { SCORING_MAX_ATTEMPTS, SCORING_RETRY_STATUSES } from './inputs.js'
  * of attempts; 400, 401 and 403 never are. `response` holds the JSON answer, or the text of an answer that is not JSON.
  * In dry-run the request is printed, not sent: a scoring call may bill or log on the service side.
  */
-export async function score(op: OperationOf<'score'>, ctx: Context): Promise<void> {
+export async function score(op: ScoreOperation, ctx: Context): Promise<void> {
   const { uri, auth, body, rows, source, timeoutMs } = op.score
   const shown = redactUrl(uri)
   ctx.report.facts.push(

@@ -17,8 +17,8 @@ import {
 import { AzureRequestError, OperationFailedError } from '../action/errors.js'
 import { parseJson } from '../http/client.js'
 import type { HttpResponse } from '../http/types.js'
-import { WORKSPACE_DEPENDENTS, type JsonObject } from '../computes/inputs.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { JsonObject } from '../arm/resource-inputs.js'
+import { WORKSPACE_DEPENDENTS, type CreateWorkspaceOperation } from './inputs.js'
 import {
   dryRunNote,
   explainLeftover,
@@ -28,7 +28,7 @@ import {
   type ArmResource
 } from '../arm/lifecycle.js'
 
-export async function createWorkspace(op: OperationOf<'create-workspace'>, ctx: Context): Promise<void> {
+export async function createWorkspace(op: CreateWorkspaceOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
   const resourceId = workspacePath(ws)
@@ -122,7 +122,7 @@ export async function createWorkspace(op: OperationOf<'create-workspace'>, ctx: 
  */
 export function explainWorkspaceFailure(
   message: string,
-  op: Pick<OperationOf<'create-workspace'>, 'workspace'>,
+  op: Pick<CreateWorkspaceOperation, 'workspace'>,
   body: JsonObject
 ): string {
   const ws = op.workspace

@@ -7,11 +7,11 @@ import type { Context } from '../action/context.js'
 import { armAuth, armUrl, workspacePath } from '../arm/endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
 import type { HttpResponse } from '../http/types.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { DeleteWorkspaceOperation } from './inputs.js'
 import { DELETED_STATE, dryRunNote, finishDeletion, provisioningStateOf } from '../arm/lifecycle.js'
 import { parseJson } from '../http/client.js'
 
-export async function deleteWorkspace(op: OperationOf<'delete-workspace'>, ctx: Context): Promise<void> {
+export async function deleteWorkspace(op: DeleteWorkspaceOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
   const resourceId = workspacePath(ws)

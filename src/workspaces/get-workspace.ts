@@ -1,9 +1,14 @@
 import type { Context } from '../action/context.js'
-import { discoverApiEndpoint, getWorkspace as fetchWorkspace, workspacePath, workspacePortalUrl } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import {
+  discoverApiEndpoint,
+  getWorkspace as fetchWorkspace,
+  workspacePath,
+  workspacePortalUrl
+} from '../arm/endpoints.js'
+import type { GetWorkspaceOperation } from './inputs.js'
 
 /** The workspace, and the regional API server its discovery document names. */
-export async function getWorkspace(op: OperationOf<'get-workspace'>, ctx: Context): Promise<void> {
+export async function getWorkspace(op: GetWorkspaceOperation, ctx: Context): Promise<void> {
   const workspace = await fetchWorkspace(ctx, op, op.workspace)
   ctx.outputs.setResponse(workspace)
   ctx.outputs.set('resourceId', workspace.id ?? workspacePath(op.workspace))

@@ -1,10 +1,10 @@
 import type { Context } from '../action/context.js'
 import { armAuth, armUrl, listAll, ML_PROVIDER, resourceGroupPath, subscriptionPath } from '../arm/endpoints.js'
-import type { OperationOf } from '../action/inputs.js'
+import type { ListWorkspacesOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
 
 /** Workspaces of a resource group, or of the whole subscription when `resource-group` is empty. */
-export async function listWorkspaces(op: OperationOf<'list-workspaces'>, ctx: Context): Promise<void> {
+export async function listWorkspaces(op: ListWorkspacesOperation, ctx: Context): Promise<void> {
   const scope = op.resourceGroup
     ? resourceGroupPath(op.subscriptionId, op.resourceGroup)
     : subscriptionPath(op.subscriptionId)
