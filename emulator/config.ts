@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import type { EmulatorConfig, FaultRule, Seed, SeedOverrides } from './types.js'
+import type { EmulatorConfig, FaultRule, Seed, SeedOverrides } from './core/types.js'
 
 export const DEFAULT_SEED: Required<SeedOverrides> = {
   tenantId: '6f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d',

@@ -13,16 +13,17 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildSeed, readConfigFile, resolveConfig, type ConfigInput } from './config.js'
-import { loadSpecs } from './conformance.js'
-import { TokenStore, type Core } from './core.js'
-import { FaultStore, normalizeRule } from './faults.js'
-import { createTls, type TlsFiles } from './https.js'
-import { newSigningKey } from './jwt.js'
-import { buildRoutes } from './routes.js'
-import { Runner } from './runner.js'
-import { createHandler } from './server.js'
-import { State, workspaceKey } from './state.js'
-import type { EmulatorConfig, FaultRule, RecordedRequest, Seed } from './types.js'
+import { loadSpecs } from './core/conformance.js'
+import { TokenStore, type Core } from './core/context.js'
+import { createTls, type TlsFiles } from './core/https.js'
+import { buildRoutes } from './core/routes.js'
+import { createHandler } from './core/server.js'
+import { State, workspaceKey } from './core/state.js'
+import type { EmulatorConfig, FaultRule, RecordedRequest, Seed } from './core/types.js'
+import { FaultStore, normalizeRule } from './faults/faults.js'
+import { newSigningKey } from './identity/jwt.js'
+import { MODULES } from './modules.js'
+import { Runner } from './resources/run-process.js'
 
 export type {
   EmulatorConfig,
@@ -32,9 +33,9 @@ export type {
   FaultRule,
   RecordedRequest,
   Seed
-} from './types.js'
-export { SCORING_WEIGHTS, predict } from './models.js'
-export { loadSpecs } from './conformance.js'
+} from './core/types.js'
+export { SCORING_WEIGHTS, predict } from './resources/scoring.js'
+export { loadSpecs } from './core/conformance.js'
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
@@ -158,7 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stateDir,
     ...(tls ? { caCertPath: tls.caCertPath } : {})
   })
-  const routes = buildRoutes(specs)
+  const routes = buildRoutes(specs, MODULES)
   const admin = { core, reset, info }
   armServer.on('request', createHandler(core, 'arm', routes.arm, admin))
   apiServer.on('request', createHandler(core, 'api', routes.api, admin))

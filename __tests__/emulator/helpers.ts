@@ -162,3 +162,21 @@ export async function waitForRunStatus(
     return statuses.includes(a.json?.status) ? a : undefined
   })
 }
+
+/** An AmlCompute PUT body in the guide's shape, with `over` merged into `properties.properties`. */
+export function computeBody(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    location: 'centralus',
+    properties: {
+      computeType: 'AmlCompute',
+      properties: {
+        vmSize: 'Standard_D1',
+        vmPriority: 'Dedicated',
+        scaleSettings: { maxNodeCount: 1, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT30M' },
+        ...over
+      }
+    },
+    // The guide puts the credentials here, outside `properties`; ARM ignores what the schema does not know.
+    userAccountCredentials: { adminUserName: 'azureuser', adminUserPassword: 'P@ssw0rd!' }
+  }
+}

@@ -1,63 +1,28 @@
 /**
- * The data plane (the discovery document's `api` server): discovery, experiments, runs, startrun, cancel, and the
- * driver log files behind the SAS-style URLs that run details hand out.
+ * Runs of the v1 data plane (the discovery document's `api` server), with their experiments and logs:
+ *
+ * - run history (runHistory.json 2019-09-30): `Experiments_GetByQuery`, `Experiments_Get`, `Experiments_Create`,
+ *   `Runs_Get`, `Runs_GetDetails`, `Runs_GetByQuery`; and the guide's `GET .../experiments` (`Guide_ListExperiments`,
+ *   not in the spec);
+ * - execution (execution.json 2019-09-30): `Runs_StartRun` (multipart definition + project zip, checked against
+ *   `RunDefinition`, unpacked by run-snapshot.ts and really run by run-process.ts), `Runs_CancelRunWithUri`;
+ * - the driver log behind the SAS-style URL run details hand out (`Emulator_DriverLog`, no spec), with `Range`.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeErrors } from './conformance.js'
-import type { Core } from './core.js'
-import { dpError, isReply, json } from './http.js'
-import { DRIVER_LOG, TERMINAL, type Run } from './runner.js'
-import { extractZip, listZip } from './snapshot.js'
-import { computeKey, workspaceKey, type Experiment, type Workspace } from './state.js'
-import type { Reply, RequestContext } from './types.js'
+import { workspaceId, WS } from '../arm/scopes.js'
+import { describeErrors } from '../core/conformance.js'
+import type { Core } from '../core/context.js'
+import { dpError, isReply, json } from '../core/http.js'
+import { route, type EmulatorModule } from '../core/routes.js'
+import { computeKey, type Experiment } from '../core/state.js'
+import type { Reply, RequestContext } from '../core/types.js'
+import { DRIVER_LOG, TERMINAL, type Run } from './run-process.js'
+import { extractZip, listZip } from './run-snapshot.js'
+import { dataPlaneWorkspace } from './workspaces.js'
 
 const MAX_SNAPSHOT_BYTES = 300 * 1024 * 1024
 const MAX_SNAPSHOT_FILES = 2000
-
-export function discovery(core: Core): Reply {
-  const a = core.apiUrl
-  return json(200, {
-    api: a,
-    catalog: a,
-    experimentation: a,
-    gallery: a,
-    history: a,
-    hyperdrive: a,
-    labeling: a,
-    modelmanagement: a,
-    pipelines: a,
-    studio: 'https://ml.azure.com'
-  })
-}
-
-/** The workspace named by the path (the specs spell its parameters two ways), Succeeded; or a 404. */
-export function dataPlaneWorkspace(core: Core, ctx: RequestContext): { ws: Workspace; key: string } | Reply {
-  const p = ctx.params
-  const rg = p.resourceGroupName ?? p.resourceGroup
-  const name = p.workspaceName ?? p.workspace
-  const key = workspaceKey(p.subscriptionId, rg, name)
-  const ws = core.state.workspaces.get(key)
-  if (!ws || ws.provisioningState !== 'Succeeded') {
-    return dpError(
-      ctx,
-      404,
-      'UserError',
-      `Workspace '${name}' in resource group '${rg}' of subscription '${p.subscriptionId}' was not found` +
-        (ws ? ` (it is ${ws.provisioningState})` : '') +
-        '.',
-      'WorkspaceNotFound'
-    )
-  }
-  return { ws, key }
-}
-
-function wsPath(ws: Workspace): string {
-  return (
-    `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/` +
-    `Microsoft.MachineLearningServices/workspaces/${ws.name}`
-  )
-}
 
 // ------------------------------------------------------------------------------------------------------ experiments
 
@@ -164,7 +129,7 @@ export function runBody(core: Core, run: Run): Record<string, unknown> {
     ...(ws
       ? {
           cancelUri:
-            `${core.apiUrl}/execution/v1.0${wsPath(ws)}/experiments/${encodeURIComponent(run.experimentName)}` +
+            `${core.apiUrl}/execution/v1.0${workspaceId(ws)}/experiments/${encodeURIComponent(run.experimentName)}` +
             `/runId/${encodeURIComponent(run.runId)}/cancel`
         }
       : {})
@@ -471,4 +436,22 @@ export function driverLog(core: Core, ctx: RequestContext): Reply {
     }
   }
   return { status: 200, headers: common, body: read(0, size) }
+}
+
+export const runsModule: EmulatorModule = {
+  name: 'runs',
+  operations: {
+    'runHistory-2019-09-30:Experiments_GetByQuery': queryExperiments,
+    'runHistory-2019-09-30:Experiments_Get': getExperiment,
+    'runHistory-2019-09-30:Experiments_Create': createExperiment,
+    'runHistory-2019-09-30:Runs_Get': getRun,
+    'runHistory-2019-09-30:Runs_GetDetails': getRunDetails,
+    'runHistory-2019-09-30:Runs_GetByQuery': queryRuns,
+    'execution-2019-09-30:Runs_StartRun': startRun,
+    'execution-2019-09-30:Runs_CancelRunWithUri': cancelRun
+  },
+  routes: [
+    route('api', 'GET', `/history/v1.0${WS}/experiments`, 'Guide_ListExperiments', listExperiments, 'bearer'),
+    route('api', 'GET', '/azureml-run/{runId}/azureml-logs/{file}', 'Emulator_DriverLog', driverLog, 'custom')
+  ]
 }

@@ -2,9 +2,9 @@
  * Everything a handler needs, in one object: configuration, seed, specs, state, runs, faults, tokens, keys.
  */
 import type { SpecSet } from './conformance.js'
-import type { FaultStore } from './faults.js'
-import type { SigningKey } from './jwt.js'
-import type { Runner } from './runner.js'
+import type { FaultStore } from '../faults/faults.js'
+import type { SigningKey } from '../identity/jwt.js'
+import type { Runner } from '../resources/run-process.js'
 import type { State } from './state.js'
 import type { EmulatorConfig, RecordedRequest, Reply, RequestContext, Seed } from './types.js'
 

@@ -4,16 +4,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
-import { handleAdmin, type AdminDeps } from './admin.js'
-import { checkApiVersion } from './arm.js'
-import { authenticate } from './auth.js'
+import { checkApiVersion } from '../arm/api-version.js'
+import { handleAdmin, type AdminDeps } from '../faults/admin.js'
+import { faultBody } from '../faults/faults.js'
+import { authenticate } from '../identity/entra.js'
 import { checkRequest } from './conformance.js'
-import type { Core } from './core.js'
-import { faultBody } from './faults.js'
+import type { Core } from './context.js'
 import { armError, contentType, isReply, readBody, sleep } from './http.js'
+import { describeMultipart, parseMultipart } from './multipart.js'
 import { findRoute, normalizePath } from './router.js'
 import { belongsTo, type Route } from './routes.js'
-import { describeMultipart, parseMultipart } from './snapshot.js'
 import type { RecordedRequest, Reply, RequestContext } from './types.js'
 
 const BODY_LOG_LIMIT = 64 * 1024

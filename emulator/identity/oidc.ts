@@ -1,16 +1,18 @@
 /**
  * A GitHub-Actions-style OIDC issuer (`{url}/oidc`): the ID-token request endpoint that `@actions/core`'s
  * `getIDToken(audience)` calls (ACTIONS_ID_TOKEN_REQUEST_URL + `&audience=...`, with ACTIONS_ID_TOKEN_REQUEST_TOKEN as
- * bearer, answer `{"value": "<jwt>"}`), its discovery document and its keys. Also Entra's own metadata documents.
+ * bearer, answer `{"value": "<jwt>"}`), its discovery document and its keys (`Oidc_IdToken`, `Oidc_Metadata`,
+ * `Oidc_Keys`; no vendored spec: it follows GitHub's OIDC token endpoint and OpenID Connect Discovery).
  *
  * Emulator-only query parameters on the ID-token endpoint, for tests of the failure paths: `subject=...` (a `sub` the
  * federated credential does not know → AADSTS70021) and `lifetime=<seconds>` (negative → an expired assertion →
  * AADSTS700024).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
-import type { Core } from './core.js'
+import type { Core } from '../core/context.js'
+import { route, type EmulatorModule } from '../core/routes.js'
+import type { Reply, RequestContext } from '../core/types.js'
 import { jwk, signJwt } from './jwt.js'
-import type { Reply, RequestContext } from './types.js'
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a)
@@ -75,25 +77,11 @@ export function oidcKeys(core: Core): Reply {
   return { status: 200, body: { keys: [jwk(core.keys.oidc)] } }
 }
 
-/** Entra's v2 metadata, for SDKs that discover the token endpoint. */
-export function entraConfiguration(core: Core, ctx: RequestContext): Reply {
-  const base = `${core.url}/${ctx.params.tenant}`
-  return {
-    status: 200,
-    body: {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${core.url}/${ctx.params.tenant}/discovery/v2.0/keys`,
-      issuer: `${core.url}/${core.seed.tenantId}/v2.0`,
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-      tenant_region_scope: 'NA',
-      cloud_instance_name: 'emulator'
-    }
-  }
-}
-
-export function entraKeys(core: Core): Reply {
-  return { status: 200, body: { keys: [jwk(core.keys.entra)] } }
+export const oidcModule: EmulatorModule = {
+  name: 'oidc',
+  routes: [
+    route('arm', 'GET', '/oidc/idtoken', 'Oidc_IdToken', idTokenEndpoint, 'custom'),
+    route('arm', 'GET', '/oidc/.well-known/openid-configuration', 'Oidc_Metadata', oidcConfiguration, 'none'),
+    route('arm', 'GET', '/oidc/.well-known/jwks', 'Oidc_Keys', oidcKeys, 'none')
+  ]
 }

@@ -1,15 +1,16 @@
 /**
  * Runs that really run: the snapshot is unpacked under the state folder, `python3 <Script> <Arguments...>` is started
  * in it, and the run walks NotStarted → Queued → Preparing → Running → (Finalizing →) Completed/Failed by exit code,
- * with stdout and stderr appended to the driver log as they arrive. Cancel kills the process group.
+ * with stdout and stderr appended to the driver log as they arrive. Cancel kills the process group. The statuses are
+ * the run history spec's (runHistory.json 2019-09-30, `Run.status`); runs.ts serves them.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { iso } from './http.js'
-import type { State } from './state.js'
-import type { EmulatorConfig, Seed } from './types.js'
+import { iso } from '../core/http.js'
+import type { State } from '../core/state.js'
+import type { EmulatorConfig, Seed } from '../core/types.js'
 
 export const DRIVER_LOG = 'azureml-logs/70_driver_log.txt'
 export const TERMINAL = new Set(['Completed', 'Failed', 'Canceled'])

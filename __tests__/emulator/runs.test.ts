@@ -1,6 +1,6 @@
-/** The data plane: experiments, runs that really run (python3), cancel, logs, models, scoring. */
+/** The data plane: experiments, runs that really run (python3), cancel, logs (resources/runs.ts). */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { loadSpecs, predict, type Emulator } from '../../emulator/index.js'
+import { loadSpecs, type Emulator } from '../../emulator/index.js'
 import {
   call,
   makeZip,
@@ -278,73 +278,5 @@ describe('runs', () => {
     } finally {
       await stuck.close()
     }
-  })
-})
-
-describe('models', () => {
-  const mm = (rest = ''): string => `${emu.apiUrl}/modelmanagement/v1.0${wsPath(emu)}/models${rest}`
-
-  it('lists, gets and deletes (200, then 404)', async () => {
-    const list = await call(mm(), { token: tok })
-    expect(list.status).toBe(200)
-    const ids = list.json.value.map((m: { id: string }) => m.id)
-    expect(ids).toContain(emu.seed.modelId)
-    const specs = await loadSpecs()
-    expect(specs.validateResponse('MLModels_ListQuery', 200, list.json)).toEqual([])
-    const page = await call(mm('?count=1'), { token: tok })
-    expect(page.json.value).toHaveLength(1)
-    expect(page.json.nextLink).toContain('%24skipToken=')
-    const next = await call(page.json.nextLink, { token: tok })
-    expect(next.json.value).toHaveLength(1)
-    expect(next.json.value[0].id).not.toBe(page.json.value[0].id)
-
-    const one = await call(mm(`/${encodeURIComponent(emu.seed.modelId)}`), { token: tok })
-    expect(one.json).toMatchObject({ id: emu.seed.modelId, name: 'sklearn_regression_model.pkl', version: 1 })
-    const del = await call(mm(`/${encodeURIComponent(emu.seed.modelId)}`), { method: 'DELETE', token: tok })
-    expect(del.status).toBe(200)
-    const gone = await call(mm(`/${encodeURIComponent(emu.seed.modelId)}`), { token: tok })
-    expect(gone.status).toBe(404)
-    expect(gone.json).toMatchObject({ code: 'NotFound', statusCode: 404 })
-    expect((await call(mm(`/${encodeURIComponent(emu.seed.modelId)}`), { method: 'DELETE', token: tok })).status).toBe(
-      404
-    )
-    const orderBad = await call(mm('?orderBy=Newest'), { token: tok })
-    expect(orderBad.status).toBe(400)
-    expect(orderBad.json.error.message).toContain("query parameter 'orderBy'")
-  })
-})
-
-describe('scoring', () => {
-  const score = (body: unknown, key: string | undefined = emu.seed.scoringKey) =>
-    call(emu.seed.scoringUri, { method: 'POST', token: key, body })
-
-  it('answers real values of the fixed linear model', async () => {
-    const a = await score({
-      data: [
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-        [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
-      ]
-    })
-    expect(a.status).toBe(200)
-    // y = 2·x0 + 3·x1 + (x2 + ... + x9) − 1
-    expect(a.json).toEqual([2 + 6 + 52 - 1, 20 + 27 + 36 - 1])
-    expect(a.json).toEqual([predict([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), predict([10, 9, 8, 7, 6, 5, 4, 3, 2, 1])])
-  })
-
-  it('401 for a wrong or missing key, 400 for a malformed body; an Entra token is accepted', async () => {
-    const wrong = await score({ data: [[1, 2]] }, 'wrong-key')
-    expect(wrong.status).toBe(401)
-    expect(wrong.text).toContain('scoring key is wrong')
-    expect((await score({ data: [[1, 2]] }, '')).status).toBe(401)
-    const notRows = await score({ data: [1, 2] })
-    expect(notRows.status).toBe(400)
-    expect(notRows.json.error).toContain('data[0] must be a non-empty list of numbers')
-    const text = await score({ data: [[1, 'x']] })
-    expect(text.json.error).toContain('data[0][1] is not a number')
-    const ragged = await score({ data: [[1, 2], [1]] })
-    expect(ragged.json.error).toContain('data[1] has 1 features')
-    const notJson = await call(emu.seed.scoringUri, { method: 'POST', token: emu.seed.scoringKey, body: 'data=1' })
-    expect(notJson.status).toBe(400)
-    expect((await score({ data: [[0, 0]] }, tok)).json).toEqual([-1])
   })
 })

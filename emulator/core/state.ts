@@ -1,6 +1,6 @@
 /**
  * The emulated cloud's state: resource groups, workspaces, computes, long-running operations, experiments, models.
- * Runs live in runner.ts. Long-running operations complete lazily: `tick()` (called before every request) applies
+ * Runs live in resources/run-process.ts. Long-running operations complete lazily: `tick()` (called before every request) applies
  * those whose time has come, so no timer has to be kept for them.
  */
 import { iso } from './http.js'

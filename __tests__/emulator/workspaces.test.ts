@@ -1,6 +1,6 @@
-/** ARM: resource groups, workspaces, computes and their long-running operations; api-version; spec violations. */
+/** ARM: resource groups, workspaces and their long-running operations, api-version (resources/workspaces.ts, arm/). */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { loadSpecs, type Emulator } from '../../emulator/index.js'
+import type { Emulator } from '../../emulator/index.js'
 import { call, startFast, token, waitFor, wsPath, type Answer } from './helpers.js'
 
 let emu: Emulator
@@ -17,23 +17,6 @@ beforeEach(() => {
 const V = '2019-11-01'
 const arm = (path: string, init: Parameters<typeof call>[1] = {}): Promise<Answer> =>
   call(`${emu.url}${path}${path.includes('?') ? '&' : '?'}api-version=${V}`, { token: tok, ...init })
-
-function computeBody(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    location: 'centralus',
-    properties: {
-      computeType: 'AmlCompute',
-      properties: {
-        vmSize: 'Standard_D1',
-        vmPriority: 'Dedicated',
-        scaleSettings: { maxNodeCount: 1, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT30M' },
-        ...over
-      }
-    },
-    // The guide puts the credentials here, outside `properties`; ARM ignores what the schema does not know.
-    userAccountCredentials: { adminUserName: 'azureuser', adminUserPassword: 'P@ssw0rd!' }
-  }
-}
 
 function workspaceBody(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -104,78 +87,6 @@ describe('api-version on Machine Learning routes', () => {
     expect(unknown.json.error.code).toBe('NoRegisteredProviderFound')
     expect(unknown.json.error.message).toContain("'2019-11-01, 2024-04-01'")
     expect((await call(`${emu.url}${wsPath(emu)}?api-version=2024-04-01`, { token: tok })).status).toBe(200)
-  })
-})
-
-describe('conformance', () => {
-  it('answers 400 SpecViolation naming the field of a body that breaks the schema', async () => {
-    const bad = await arm(`${wsPath(emu)}/computes/c1`, {
-      method: 'PUT',
-      body: computeBody({ vmPriority: 'Cheap', scaleSettings: { minNodeCount: 'zero' } })
-    })
-    expect(bad.status).toBe(400)
-    expect(bad.json.error.code).toBe('SpecViolation')
-    expect(bad.json.error.message).toContain('MachineLearningCompute_CreateOrUpdate')
-    expect(bad.json.error.message).toContain(
-      "properties.properties.vmPriority must be one of 'Dedicated', 'LowPriority'"
-    )
-    expect(bad.json.error.message).toContain('properties.properties.scaleSettings.maxNodeCount is required')
-    expect(bad.json.error.message).toContain('properties.properties.scaleSettings.minNodeCount must be integer')
-  })
-
-  it('names a missing required query parameter, a wrong method, an unknown path, a non-JSON body', async () => {
-    const del = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`, { method: 'DELETE' })
-    expect(del.status).toBe(400)
-    expect(del.json.error.message).toContain("required query parameter 'underlyingResourceAction'")
-    const enumBad = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}?underlyingResourceAction=Remove`, {
-      method: 'DELETE'
-    })
-    expect(enumBad.json.error.message).toContain("'Delete', 'Detach'")
-    const method = await arm(`${wsPath(emu)}/computes`, { method: 'POST', body: {} })
-    expect(method.json.error).toMatchObject({ code: 'SpecViolation' })
-    expect(method.json.error.message).toContain('The specs allow GET on')
-    const unknown = await arm(`${wsPath(emu)}/notebooks`)
-    expect(unknown.status).toBe(400)
-    expect(unknown.json.error.message).toContain('No operation of the Azure specs matches')
-    const dataPlaneOnArm = await call(`${emu.url}/history/v1.0${wsPath(emu)}/experiments/x`, { token: tok })
-    expect(dataPlaneOnArm.json.error.message).toContain(emu.apiUrl)
-    const notJson = await arm(`${wsPath(emu)}/computes/c1`, {
-      method: 'PUT',
-      body: '{"location":',
-      headers: { 'Content-Type': 'application/json' }
-    })
-    expect(notJson.json.error.message).toContain('not valid JSON')
-  })
-
-  it('answers 501 for an operation the spec has but the emulator does not implement', async () => {
-    const keys = await arm(`${wsPath(emu)}/listKeys`, { method: 'POST' })
-    expect(keys.status).toBe(501)
-    expect(keys.json.error.message).toContain('Workspaces_ListKeys')
-  })
-
-  it("emulator answers conform to the spec's response schemas", async () => {
-    const specs = await loadSpecs()
-    const checks: [string, string, number][] = [
-      ['Workspaces_Get', wsPath(emu), 200],
-      [
-        'Workspaces_ListByResourceGroup',
-        `/subscriptions/${emu.seed.subscriptionId}/resourceGroups/${emu.seed.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces`,
-        200
-      ],
-      ['MachineLearningCompute_ListByWorkspace', `${wsPath(emu)}/computes`, 200],
-      ['MachineLearningCompute_Get', `${wsPath(emu)}/computes/${emu.seed.computeName}`, 200]
-    ]
-    for (const [op, path, status] of checks) {
-      const a = await arm(path)
-      expect(a.status).toBe(status)
-      expect([op, specs.validateResponse(op, a.status, a.json)]).toEqual([op, []])
-    }
-    const rg = await call(`${emu.url}/subscriptions/${emu.seed.subscriptionId}/resourcegroups?api-version=2019-10-01`, {
-      token: tok
-    })
-    expect(specs.validateResponse('ResourceGroups_List', 200, rg.json)).toEqual([])
-    // and the validator does catch a wrong body
-    expect(specs.validateResponse('Workspaces_Get', 200, { name: 7 })).toEqual(['name must be string'])
   })
 })
 
@@ -315,97 +226,5 @@ describe('workspaces', () => {
     expect(done.status).toBe(409)
     expect(done.json.error.code).toBe('QuotaExceeded')
     expect((await arm(wsPath(emu, 'ws-q'))).json.properties.provisioningState).toBe('Failed')
-  })
-})
-
-describe('computes', () => {
-  it('lists and gets the seeded AmlCompute; 404 for an unknown one', async () => {
-    const list = await arm(`${wsPath(emu)}/computes`)
-    expect(list.json.value.map((c: { name: string }) => c.name)).toEqual([emu.seed.computeName])
-    const one = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`)
-    expect(one.json.properties).toMatchObject({ computeType: 'AmlCompute', provisioningState: 'Succeeded' })
-    const none = await arm(`${wsPath(emu)}/computes/nope`)
-    expect(none.status).toBe(404)
-    expect(none.json.error.code).toBe('ResourceNotFound')
-  })
-
-  it('PUT answers 201 + Azure-AsyncOperation: InProgress, then Succeeded; vmSize comes back upper-cased', async () => {
-    const put = await arm(`${wsPath(emu)}/computes/gpu-1`, { method: 'PUT', body: computeBody() })
-    expect(put.status).toBe(201)
-    expect(put.json.properties.provisioningState).toBe('Creating')
-    const op = put.headers.get('azure-asyncoperation')!
-    expect(op).toContain('/operationsStatus/')
-    expect(op).toContain(`api-version=${V}`)
-    const first = await call(op, { token: tok })
-    expect(first.json.status).toBe('InProgress')
-    const done = await waitFor(async () => {
-      const a = await call(op, { token: tok })
-      return a.json.status === 'InProgress' ? undefined : a
-    })
-    expect(done.json.status).toBe('Succeeded')
-    const get = await arm(`${wsPath(emu)}/computes/gpu-1`)
-    expect(get.json.properties.provisioningState).toBe('Succeeded')
-    expect(get.json.properties.properties.vmSize).toBe('STANDARD_D1')
-    expect(get.json.properties.properties.userAccountCredentials).toBeUndefined()
-  })
-
-  it('an existing compute: same settings → 200, different → 409 naming what differs', async () => {
-    const same = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`, { method: 'PUT', body: computeBody() })
-    expect(same.status).toBe(200)
-    const diff = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`, {
-      method: 'PUT',
-      body: computeBody({ vmSize: 'Standard_NC6', scaleSettings: { maxNodeCount: 4 } })
-    })
-    expect(diff.status).toBe(409)
-    expect(diff.json.error.message).toContain("properties.properties.vmSize is 'STANDARD_D1', requested 'Standard_NC6'")
-    expect(diff.json.error.message).toContain("scaleSettings.maxNodeCount is '1', requested '4'")
-  })
-
-  it('validates names and node counts', async () => {
-    const name = await arm(`${wsPath(emu)}/computes/1-bad_name`, { method: 'PUT', body: computeBody() })
-    expect(name.status).toBe(400)
-    expect(name.json.error.message).toContain('between 2 and 16 characters')
-    const counts = await arm(`${wsPath(emu)}/computes/c2`, {
-      method: 'PUT',
-      body: computeBody({ scaleSettings: { maxNodeCount: 1, minNodeCount: 3 } })
-    })
-    expect(counts.status).toBe(400)
-  })
-
-  it('DELETE answers 202 with Azure-AsyncOperation and Location; Deleting, then 404', async () => {
-    const del = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}?underlyingResourceAction=Delete`, {
-      method: 'DELETE'
-    })
-    expect(del.status).toBe(202)
-    const op = del.headers.get('azure-asyncoperation')!
-    const loc = del.headers.get('location')!
-    expect(op).toContain('/operationsStatus/')
-    expect(loc).toContain('/operationResults/')
-    expect((await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`)).json.properties.provisioningState).toBe(
-      'Deleting'
-    )
-    await waitFor(async () => ((await call(op, { token: tok })).json.status === 'Succeeded' ? true : undefined))
-    expect((await call(loc, { token: tok })).status).toBe(204)
-    expect((await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`)).status).toBe(404)
-  })
-
-  it('a provision-fail fault: the operation ends Failed with QuotaExceeded, the compute Failed', async () => {
-    emu.faults.add({ match: { operationId: 'MachineLearningCompute_CreateOrUpdate' }, kind: 'provision-fail' })
-    const put = await arm(`${wsPath(emu)}/computes/big-1`, {
-      method: 'PUT',
-      body: computeBody({ vmSize: 'Standard_D2_v2' })
-    })
-    expect(put.status).toBe(201)
-    const op = put.headers.get('azure-asyncoperation')!
-    const done = await waitFor(async () => {
-      const a = await call(op, { token: tok })
-      return a.json.status === 'InProgress' ? undefined : a
-    })
-    expect(done.json.status).toBe('Failed')
-    expect(done.json.error.code).toBe('QuotaExceeded')
-    expect(done.json.error.message).toContain('exceeding approved standardDv2Family Cores quota')
-    const get = await arm(`${wsPath(emu)}/computes/big-1`)
-    expect(get.json.properties.provisioningState).toBe('Failed')
-    expect(get.json.properties.provisioningErrors[0].error.code).toBe('QuotaExceeded')
   })
 })

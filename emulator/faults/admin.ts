@@ -1,11 +1,11 @@
 /**
  * The admin API under `{url}/_emulator/`: no authentication, never recorded, never faulted. Tests and demos use it to
- * read the seed and the request log, add faults, look at runs, expire tokens and reset.
+ * read the seed and the request log, add faults, look at runs, expire tokens and reset. Emulator-only: no spec.
  */
-import type { Core } from './core.js'
+import type { Core } from '../core/context.js'
 import { normalizeRule } from './faults.js'
-import type { Run } from './runner.js'
-import type { Reply } from './types.js'
+import type { Run } from '../resources/run-process.js'
+import type { Reply } from '../core/types.js'
 
 export interface AdminDeps {
   core: Core

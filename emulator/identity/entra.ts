@@ -1,13 +1,18 @@
 /**
  * Entra ID: the v1 (`/{tenant}/oauth2/token`, `resource`) and v2 (`/{tenant}/oauth2/v2.0/token`, `scope`) token
  * endpoints with a client secret or a client assertion (an ID token of the emulator's OIDC issuer, matched against the
- * app's federated credential), errors as Entra words them, and the bearer check every ARM and data-plane route makes.
+ * app's federated credential), errors as Entra words them, the v2 metadata documents
+ * (`/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/discovery/v2.0/keys`), and the bearer check every ARM
+ * and data-plane route makes (`authenticate`). No vendored spec: it follows the Microsoft identity platform's documented
+ * OAuth 2.0 client-credentials protocol and AADSTS error codes (operation ids `Entra_Token`, `Entra_TokenV2`,
+ * `Entra_Metadata`, `Entra_Keys`).
  */
 import { randomUUID } from 'node:crypto'
-import type { Core, TokenInfo } from './core.js'
-import { armError, contentType, entraTimestamp } from './http.js'
-import { decodeJwt, signJwt, verifyJwtSignature } from './jwt.js'
-import type { Reply, RequestContext } from './types.js'
+import type { Core, TokenInfo } from '../core/context.js'
+import { armError, contentType, entraTimestamp } from '../core/http.js'
+import { route, type EmulatorModule } from '../core/routes.js'
+import type { Reply, RequestContext } from '../core/types.js'
+import { decodeJwt, jwk, signJwt, verifyJwtSignature } from './jwt.js'
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 export const TOKEN_EXCHANGE_AUDIENCES = [
@@ -329,4 +334,44 @@ export function authenticate(core: Core, ctx: RequestContext): TokenInfo | Reply
     )
   }
   return info
+}
+
+/** Entra's v2 metadata, for SDKs that discover the token endpoint. */
+export function entraConfiguration(core: Core, ctx: RequestContext): Reply {
+  const base = `${core.url}/${ctx.params.tenant}`
+  return {
+    status: 200,
+    body: {
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${core.url}/${ctx.params.tenant}/discovery/v2.0/keys`,
+      issuer: `${core.url}/${core.seed.tenantId}/v2.0`,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      tenant_region_scope: 'NA',
+      cloud_instance_name: 'emulator'
+    }
+  }
+}
+
+export function entraKeys(core: Core): Reply {
+  return { status: 200, body: { keys: [jwk(core.keys.entra)] } }
+}
+
+export const entraModule: EmulatorModule = {
+  name: 'entra',
+  routes: [
+    route('arm', 'POST', '/{tenant}/oauth2/token', 'Entra_Token', tokenEndpoint('v1'), 'none'),
+    route('arm', 'POST', '/{tenant}/oauth2/v2.0/token', 'Entra_TokenV2', tokenEndpoint('v2'), 'none'),
+    route(
+      'arm',
+      'GET',
+      '/{tenant}/v2.0/.well-known/openid-configuration',
+      'Entra_Metadata',
+      entraConfiguration,
+      'none'
+    ),
+    route('arm', 'GET', '/{tenant}/discovery/v2.0/keys', 'Entra_Keys', entraKeys, 'none')
+  ]
 }

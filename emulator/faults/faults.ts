@@ -1,10 +1,12 @@
 /**
  * Fault injection. Rules are checked in the order they were added; every matching rule counts the request (`seen`),
  * and fires while `seen > after` and `fired < times`. Of the per-request kinds, delays add up and the first firing
- * `status`/`reset`/`reset-after-body` decides the answer; scenario kinds mark the request for its handler.
+ * `status`/`reset`/`reset-after-body` decides the answer; scenario kinds mark the request for its handler. Emulates
+ * the failures of the real services (429 + `Retry-After`, 5xx, resets, slow answers, short-lived tokens, stuck runs,
+ * failed provisioning with `QuotaExceeded`); no spec. Rules come from `config.faults`, `emu.faults` or the admin API.
  */
 import { randomUUID } from 'node:crypto'
-import type { FaultKind, FaultRule, Scenario } from './types.js'
+import type { FaultKind, FaultRule, Scenario } from '../core/types.js'
 
 const KINDS: FaultKind[] = [
   'status',

@@ -1,54 +1,12 @@
 /**
- * The startrun upload: a multipart body (parsed with busboy) carrying the run definition and the project zip (read
- * with yauzl, which also refuses entry names that would escape the folder: absolute paths and `..`).
+ * The startrun snapshot (Runs_StartRun's `projectZipFile`, execution spec): the project zip read with yauzl, which
+ * also refuses entry names that would escape the folder (absolute paths and `..`). Listing for the checks and the
+ * admin API's `snapshotEntries`; unpacking into the run's folder for run-process.ts.
  */
-import busboy from 'busboy'
 import { createWriteStream, mkdirSync } from 'node:fs'
-import type { IncomingHttpHeaders } from 'node:http'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import yauzl from 'yauzl'
-import type { FormPart } from './types.js'
-
-/** Parses a complete multipart/form-data body; plain fields become parts without a filename. */
-export function parseMultipart(headers: IncomingHttpHeaders, body: Buffer): Promise<FormPart[]> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy
-    try {
-      bb = busboy({ headers })
-    } catch (e) {
-      reject(e as Error)
-      return
-    }
-    const parts: FormPart[] = []
-    bb.on('file', (name, stream, info) => {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () =>
-        parts.push({ name, filename: info.filename, mimeType: info.mimeType, data: Buffer.concat(chunks) })
-      )
-    })
-    bb.on('field', (name, value, info) => {
-      parts.push({ name, mimeType: info.mimeType, data: Buffer.from(value, 'utf8') })
-    })
-    bb.on('close', () => resolve(parts))
-    bb.on('error', err => reject(err as Error))
-    bb.end(body)
-  })
-}
-
-export function describeMultipart(parts: FormPart[]): string {
-  return (
-    'multipart/form-data: ' +
-    parts
-      .map(p => {
-        const head = `${p.name} (${p.filename ? `filename=${p.filename}, ` : ''}${p.mimeType}, ${p.data.length} bytes)`
-        const textual = /json|text/i.test(p.mimeType) || /\.json$/i.test(p.filename ?? '')
-        return textual && p.data.length <= 8192 ? `${head} ${p.data.toString('utf8')}` : head
-      })
-      .join('; ')
-  )
-}
 
 export interface ZipEntryInfo {
   name: string

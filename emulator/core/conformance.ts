@@ -29,7 +29,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   ajv: Ajv
 ) => Ajv
 
-const SPEC_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'specs', 'specification')
+const SPEC_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'specs', 'specification')
 
 export type SpecApi = 'mls' | 'resources' | 'history' | 'execution' | 'modelmanagement'
 
@@ -410,7 +410,7 @@ function coerce(p: ParamSpec, raw: string): unknown {
 
 /**
  * Why the request breaks the operation's contract, or undefined when it does not. `api-version` is not checked here:
- * ARM answers a bad one in its own words (see arm.ts).
+ * ARM answers a bad one in its own words (see arm/api-version.ts).
  */
 export function checkRequest(specs: SpecSet, op: SpecOperation, req: RequestParts): string | undefined {
   const where = op.operationId

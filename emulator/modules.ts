@@ -1,0 +1,27 @@
+/**
+ * The registry: every module of the emulator, one line each. A new kind of resource or service is one file exporting
+ * an `EmulatorModule` (spec operations it implements, routes outside the specs, results of its long-running
+ * operations; see core/routes.ts) plus one line here. The order is the order of the non-spec routes.
+ */
+import { operationPolling } from './arm/lro.js'
+import type { EmulatorModule } from './core/routes.js'
+import { entraModule } from './identity/entra.js'
+import { oidcModule } from './identity/oidc.js'
+import { computesModule } from './resources/computes.js'
+import { modelsModule } from './resources/models.js'
+import { runsModule } from './resources/runs.js'
+import { scoringModule } from './resources/scoring.js'
+import { workspacesModule } from './resources/workspaces.js'
+
+const SERVICES: readonly EmulatorModule[] = [
+  entraModule,
+  oidcModule,
+  workspacesModule,
+  computesModule,
+  runsModule,
+  modelsModule,
+  scoringModule
+]
+
+/** The services, then the ARM polling URLs their long-running operations hand out. */
+export const MODULES: readonly EmulatorModule[] = [...SERVICES, operationPolling(SERVICES)]
