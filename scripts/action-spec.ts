@@ -20,6 +20,9 @@ export const OPERATIONS = {
   'start-run': 'Zip a folder, start an experiment run with it and follow the run to its end.',
   'poll-run': 'Follow an existing experiment run to its end.',
   'cancel-run': 'Cancel an experiment run.',
+  'submit-job': 'Submit an Azure ML job from a CLI v2 YAML (command), uploading its code, and follow it to its end.',
+  'poll-job': 'Follow an existing Azure ML job to its end, streaming its log.',
+  'cancel-job': 'Cancel an Azure ML job.',
   'list-models': 'List the registered models of a workspace.',
   'delete-model': 'Delete a registered model.',
   score: "Send data to a deployed model's scoring endpoint.",
@@ -30,7 +33,7 @@ export type OperationName = keyof typeof OPERATIONS
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[]
 
 /** Operations whose step leaves state for the `post:` step (a run to cancel when the job ends). */
-export const WITH_POST_STEP: readonly OperationName[] = ['start-run', 'poll-run']
+export const WITH_POST_STEP: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
 
 export interface InputSpec {
   description: string
@@ -59,6 +62,9 @@ const WORKSPACE_OPS: readonly OperationName[] = [
   'start-run',
   'poll-run',
   'cancel-run',
+  'submit-job',
+  'poll-job',
+  'cancel-job',
   'list-models',
   'delete-model'
 ]
@@ -68,6 +74,8 @@ const DATA_PLANE_OPS: readonly OperationName[] = [
   'start-run',
   'poll-run',
   'cancel-run',
+  'submit-job',
+  'poll-job',
   'list-models',
   'delete-model',
   'request'
@@ -80,8 +88,12 @@ const LIST_OPS: readonly OperationName[] = [
   'list-models'
 ]
 const RUN_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'cancel-run']
+const JOB_OPS: readonly OperationName[] = ['submit-job', 'poll-job', 'cancel-job']
+const FOLLOWING_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
 const WAITING_OPS: readonly OperationName[] = [
   'start-run',
+  'submit-job',
+  'cancel-job',
   'create-compute',
   'delete-compute',
   'create-workspace',
@@ -158,8 +170,9 @@ export const INPUTS: Record<string, InputSpec> = {
     requiredBy: WORKSPACE_OPS
   },
   'api-version': {
-    description: 'ARM api-version for Machine Learning calls.',
-    default: '2019-11-01',
+    description:
+      'ARM api-version for Machine Learning calls. Default: 2019-11-01 (the guide\'s) for the v1 operations, 2024-04-01 ' +
+      'for the v2 ones (submit-job, poll-job, cancel-job).',
     operations: ALL_BUT('get-token', 'score', 'list-resource-groups')
   },
   'api-endpoint': {
@@ -276,8 +289,9 @@ export const INPUTS: Record<string, InputSpec> = {
 
   'experiment-name': {
     group: 'Runs',
-    description: 'The experiment.',
-    operations: RUN_OPS,
+    description:
+      'The experiment. submit-job: overrides the YAML\'s experiment_name (default there: the repository\'s name, as az ml).',
+    operations: [...RUN_OPS, 'submit-job'],
     requiredBy: RUN_OPS
   },
   'source-directory': {
@@ -300,21 +314,42 @@ export const INPUTS: Record<string, InputSpec> = {
     requiredBy: ['poll-run', 'cancel-run']
   },
   'cancel-on-timeout': {
-    description: 'Cancel the run when timeout-minutes passes. true or false.',
+    description: 'Cancel the run or job when timeout-minutes passes. true or false.',
     default: 'false',
-    operations: ['start-run', 'poll-run']
+    operations: FOLLOWING_OPS
   },
   'comment-on-pr': {
     description:
       "Post the run's result (status, duration, metrics, portal link) as one comment on the pull request that " +
       'triggered the workflow, updated in place on a rerun. Needs permissions: pull-requests: write. true or false.',
     default: 'false',
-    operations: ['start-run', 'poll-run']
+    operations: FOLLOWING_OPS
   },
   'github-token': {
     description: 'The token that posts the pull request comment (comment-on-pr). Masked.',
     default: '${{ github.token }}',
-    operations: ['start-run', 'poll-run']
+    operations: FOLLOWING_OPS
+  },
+
+  job: {
+    group: 'Jobs (v2)',
+    description:
+      'The CLI v2 job YAML (type command), relative to the workspace: what you pass to az ml job create -f. Paths in ' +
+      'it are relative to the YAML file; local code and input paths are uploaded.',
+    operations: ['submit-job'],
+    requiredBy: ['submit-job']
+  },
+  set: {
+    description:
+      'Overrides of the YAML, one path=value a line, like az ml job create --set: inputs.learning_rate=0.01, ' +
+      'compute=azureml:gpu-cluster, environment_variables.SEED=7.',
+    operations: ['submit-job']
+  },
+  'job-name': {
+    description:
+      "submit-job: the job's name (default: the YAML's name, else a new unique one); poll-job, cancel-job: the job.",
+    operations: JOB_OPS,
+    requiredBy: ['poll-job', 'cancel-job']
   },
 
   'model-id': {
@@ -356,6 +391,9 @@ const WITH_RESPONSE: readonly OperationName[] = [
   'create-compute',
   'start-run',
   'poll-run',
+  'submit-job',
+  'poll-job',
+  'cancel-job',
   'score',
   'request'
 ]
@@ -383,8 +421,12 @@ export const OUTPUTS: Record<string, OutputSpec> = {
     operations: ['create-workspace', 'delete-workspace', 'create-compute', 'delete-compute']
   },
   runId: { description: 'The run id, set as soon as the run exists.', operations: RUN_OPS },
-  status: { description: 'The run status (Completed, Failed, Canceled, ...).', operations: RUN_OPS },
-  portalUrl: { description: "The run's page in Azure ML studio.", operations: ['start-run', 'poll-run'] },
+  jobName: { description: "The job's name, set before the job is created.", operations: JOB_OPS },
+  status: {
+    description: 'The run or job status (Completed, Failed, Canceled, ...), the last one seen also when the step fails.',
+    operations: [...RUN_OPS, ...JOB_OPS]
+  },
+  portalUrl: { description: "The run's or job's page in Azure ML studio.", operations: FOLLOWING_OPS },
   statusCode: { description: 'The HTTP status of the answer.', operations: ['request', 'score', 'delete-model'] }
 }
 

@@ -1,29 +1,69 @@
 /**
  * The `post:` step (dist/post/index.js). GitHub runs it at the end of the job, also after a failure or a cancelled
- * workflow (`post-if: always()`). It cancels a run that main left in flight: main was killed before it could cancel
- * (SIGKILL after SIGTERM), its own cancel failed, or it started the run with `wait: false` and the run has not ended
- * by the end of the job. It does nothing when main saw the run end, cancelled it, or let it run on at timeout-minutes
- * (the user chose that by leaving cancel-on-timeout off). Never fails the job: problems are warnings.
+ * workflow (`post-if: always()`). It cancels a v1 run or a v2 job that main left in flight: main was killed before it
+ * could cancel (SIGKILL after SIGTERM), its own cancel failed, or it started the run or job with `wait: false` and it
+ * has not ended by the end of the job. It does nothing when main saw it end, cancelled it, or let it run on at
+ * timeout-minutes (the user chose that by leaving cancel-on-timeout off). Never fails the job: problems are warnings.
  */
 import * as core from '@actions/core'
 import { parseJson } from './http/client.js'
-import { parseInputs } from './action/dispatch.js'
+import { parseInputs, type Operation } from './action/dispatch.js'
 import { createContext, type RunDependencies } from './main.js'
+import { bestEffortJobCancel, isJobTerminal } from './jobs/follow-job.js'
+import { getJob, type JobBody } from './jobs/job-rest.js'
+import { loadJob } from './jobs/state.js'
 import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
-import { loadRun } from './runs/state.js'
+import { loadRun, type SavedRun } from './runs/state.js'
 import { newReport } from './action/summary.js'
+import type { Context } from './action/context.js'
 
 export async function runPost(deps: RunDependencies = {}): Promise<void> {
-  const saved = loadRun()
-  if (!saved) return
-  if (saved.outcome !== 'starting' && saved.outcome !== 'in-flight') {
-    core.info(`Run ${saved.runId}: ${describe(saved.outcome)}; nothing to clean up.`)
-    return
+  const run = loadRun()
+  const job = loadJob()
+  const pending: { what: string; outcome: string; live: boolean }[] = []
+  if (run) {
+    pending.push({ what: `Run ${run.runId}`, outcome: run.outcome, live: ['starting', 'in-flight'].includes(run.outcome) })
   }
+  if (job) {
+    pending.push({ what: `Job ${job.name}`, outcome: job.outcome, live: ['creating', 'in-flight'].includes(job.outcome) })
+  }
+  if (pending.length === 0) return
+  for (const p of pending) if (!p.live) core.info(`${p.what}: ${describe(p.outcome)}; nothing to clean up.`)
+  if (!pending.some(p => p.live)) return
+  let op: Operation
+  let ctx: Context
   try {
     // The same inputs as main (GitHub passes them to the post step): credentials never go through the state file.
-    const op = parseInputs()
-    const ctx = createContext({ ...op, timeoutMinutes: 1 }, newReport('post'), deps)
+    op = parseInputs()
+    ctx = createContext({ ...op, timeoutMinutes: 1 }, newReport('post'), deps)
+  } catch (error) {
+    core.warning(`Post step: could not read the inputs to clean up: ${(error as Error).message}`)
+    return
+  }
+  if (run && (run.outcome === 'starting' || run.outcome === 'in-flight')) await cancelRun(ctx, op, run)
+  if (job && (job.outcome === 'creating' || job.outcome === 'in-flight')) {
+    try {
+      const target = { workspace: job.workspace, name: job.name }
+      const response = await getJob(ctx.http, op, target)
+      if (response.status === 404) {
+        core.info(`Job ${job.name} does not exist: nothing to cancel.`)
+        return
+      }
+      const status = parseJson<JobBody>(response)?.properties?.status ?? 'Unknown'
+      if (isJobTerminal(status)) {
+        core.info(`Job ${job.name} has ended (${status}): nothing to cancel.`)
+        return
+      }
+      core.info(`Job ${job.name} is still ${status} at the end of the job: cancelling it.`)
+      await bestEffortJobCancel(ctx.http, op, target)
+    } catch (error) {
+      core.warning(`Post step: could not check or cancel job ${job.name}: ${(error as Error).message}`)
+    }
+  }
+}
+
+async function cancelRun(ctx: Context, op: Operation, saved: SavedRun): Promise<void> {
+  try {
     const target: RunTarget = {
       api: saved.apiEndpoint,
       workspace: saved.workspace,

@@ -7,6 +7,10 @@ import { createCompute } from '../computes/create-compute.js'
 import { deleteCompute } from '../computes/delete-compute.js'
 import { readCreateCompute, readDeleteCompute, readListComputes } from '../computes/inputs.js'
 import { listComputes } from '../computes/list-computes.js'
+import { cancelJob } from '../jobs/cancel-job.js'
+import { readCancelJob, readPollJob, readSubmitJob } from '../jobs/inputs.js'
+import { pollJob } from '../jobs/poll-job.js'
+import { submitJob } from '../jobs/submit-job.js'
 import { deleteModel } from '../models/delete-model.js'
 import { readDeleteModel, readListModels } from '../models/inputs.js'
 import { listModels } from '../models/list-models.js'
@@ -54,6 +58,9 @@ export const OPERATIONS = {
   'start-run': entry({ read: readStartRun, run: startRun }),
   'poll-run': entry({ read: readPollRun, run: pollRun }),
   'cancel-run': entry({ read: readCancelRun, run: cancelRun }),
+  'submit-job': entry({ read: readSubmitJob, run: submitJob }),
+  'poll-job': entry({ read: readPollJob, run: pollJob }),
+  'cancel-job': entry({ read: readCancelJob, run: cancelJob }),
   'create-compute': entry({ read: readCreateCompute, run: createCompute, secretInputs: ['admin-password'] }),
   'delete-compute': entry({ read: readDeleteCompute, run: deleteCompute }),
   'create-workspace': entry({ read: readCreateWorkspace, run: createWorkspace }),

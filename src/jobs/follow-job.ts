@@ -1,0 +1,233 @@
+/**
+ * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
+ * the shared backoff (`follow/poll.ts`), the job's log streamed from its run-history `logFiles` (`follow/log-stream.ts`),
+ * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout.
+ *
+ * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
+ * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
+ * must not. Every other value (NotStarted, Starting, Provisioning, Preparing, Queued, Running, Finalizing,
+ * CancelRequested, Unknown, new ones) is polled through.
+ */
+import * as core from '@actions/core'
+import type { Context } from '../action/context.js'
+import { OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { CommonSettings } from '../action/settings.js'
+import { workspaceApi } from '../arm/endpoints.js'
+import { graceClient } from '../follow/grace.js'
+import { LogStream } from '../follow/log-stream.js'
+import { pollToEnd, type Reading } from '../follow/poll.js'
+import { WorkflowCancelledError } from '../follow/signals.js'
+import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
+import type { HttpClient } from '../http/types.js'
+import { commentOnPr, runMetrics, type PrCommentSettings } from '../reports/pr-comment.js'
+import { formatDuration, runDuration } from '../runs/follow.js'
+import {
+  getJob,
+  getJobDetails,
+  jobPortalUrl,
+  pickJobLog,
+  sendJobCancel,
+  type JobBody,
+  type JobRef,
+  type JobRunDetails
+} from './job-rest.js'
+import { markJobOutcome } from './state.js'
+
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused'])
+
+/** Whether a job status ends the wait. */
+export function isJobTerminal(status: string): boolean {
+  return TERMINAL.has(status.trim().toLowerCase())
+}
+
+export interface FollowJobOptions {
+  settings: CommonSettings
+  cancelOnTimeout: boolean
+  signal: AbortSignal
+  prComment?: PrCommentSettings
+  /** The client for a last-chance cancel (tests); default a new grace client. */
+  graceHttp?: HttpClient
+}
+
+/**
+ * Follows the job to a terminal status, sets `status` (each change, so it is set on every path) and `response`, writes
+ * the summary and the PR comment, and throws unless the job Completed: `OperationFailedError` with the job's own
+ * error, `TimeoutError` at timeout-minutes, `OperationFailedError` after a cancelled workflow (the job cancelled).
+ */
+export async function followJob(ctx: Context, job: JobRef, options: FollowJobOptions): Promise<void> {
+  const { settings } = options
+  let api: string | undefined
+  try {
+    api = await workspaceApi(ctx, settings, job.workspace)
+  } catch (error) {
+    core.info(`The job's log will not be streamed: the workspace API server is unknown (${(error as Error).message}).`)
+  }
+  const log = api
+    ? new LogStream(
+        ctx,
+        async () => {
+          const details = await getJobDetails(ctx.http, settings, api as string, job)
+          const name = details?.logFiles ? pickJobLog(details.logFiles) : undefined
+          return name ? details?.logFiles?.[name] : undefined
+        },
+        "the job's log"
+      )
+    : undefined
+
+  let last = 'not visible'
+  let result: { status: string; body: JobBody }
+  try {
+    result = await pollToEnd<JobBody>(
+      ctx,
+      {
+        label: `Job ${job.name}`,
+        read: async (): Promise<Reading<JobBody>> => {
+          const response = await getJob(ctx.http, settings, job)
+          if (response.status === 404) return { found: false }
+          const body = parseJson<JobBody>(response) ?? {}
+          return { found: true, status: body.properties?.status ?? 'Unknown', body }
+        },
+        isTerminal: isJobTerminal,
+        log
+      },
+      {
+        signal: options.signal,
+        onStatus: status => {
+          last = status
+          ctx.outputs.set('status', status)
+        },
+        onTimeout: lastStatus => timedOut(ctx, job, options, lastStatus)
+      }
+    )
+  } catch (error) {
+    if (error instanceof WorkflowCancelledError) throw await cancelAfterSignal(ctx, job, options, error)
+    if (!(error instanceof TimeoutError)) ctx.outputs.set('status', last)
+    throw error
+  }
+  markJobOutcome('finished')
+  const details = api ? await getJobDetails(ctx.http, settings, api, job).catch(() => undefined) : undefined
+  const portalUrl = jobPortalUrl(settings, job, result.body)
+  ctx.outputs.set('status', result.status)
+  ctx.outputs.set('portalUrl', portalUrl)
+  ctx.outputs.setResponse(result.body)
+  ctx.report.facts.push(['Status', result.status])
+  const duration = details
+    ? runDuration({ startTimeUtc: details.startTimeUtc, endTimeUtc: details.endTimeUtc })
+    : undefined
+  if (duration !== undefined) ctx.report.facts.push(['Duration', formatDuration(duration)])
+  const message = jobErrorMessage(details)
+  if (message && result.status !== 'Completed') ctx.report.facts.push(['Job error', message])
+
+  if (options.prComment) {
+    const experimentName = result.body.properties?.experimentName ?? 'Default'
+    const target = api ? { api, workspace: job.workspace, experimentName, runId: job.name } : undefined
+    await commentOnPr(ctx, options.prComment, {
+      runId: job.name,
+      experimentName,
+      status: result.status,
+      run: {
+        status: result.status,
+        startTimeUtc: details?.startTimeUtc,
+        endTimeUtc: details?.endTimeUtc,
+        error: details?.error?.error ? { error: details.error.error } : undefined
+      },
+      portalUrl,
+      metrics: target ? await runMetrics(ctx, settings, target) : undefined
+    })
+  }
+
+  if (result.status === 'Completed') {
+    core.info(`Job ${job.name} completed.`)
+    return
+  }
+  throw new OperationFailedError(
+    `Job ${job.name} ended ${oneLine(result.status, 40)}${message ? `: ${message}` : '.'}` +
+      `${endedHint(result.status)} Logs: ${portalUrl}`
+  )
+}
+
+function endedHint(status: string): string {
+  switch (status.toLowerCase()) {
+    case 'notresponding':
+      return ' Only Completed counts as success; the job stopped reporting (NotResponding): look at its node in studio.'
+    case 'paused':
+      return ' Only Completed counts as success; the job is Paused: resume or cancel it in studio.'
+    case 'canceled':
+    case 'cancelled':
+      return ' Someone or something cancelled it.'
+    default:
+      return ''
+  }
+}
+
+/** The job's own error from its run details: `code: message`, then each detail, each cut to 500 characters. */
+export function jobErrorMessage(details: JobRunDetails | undefined): string | undefined {
+  const error = details?.error?.error
+  if (!error?.message && !error?.code) return undefined
+  const parts = [oneLine(`${error.code ? `${error.code}: ` : ''}${error.message ?? ''}`, 500)]
+  for (const detail of (error.details ?? []).slice(0, 10) as { code?: string; message?: string }[]) {
+    if (detail?.message) parts.push(oneLine(`${detail.code ? `${detail.code}: ` : ''}${detail.message}`, 500))
+  }
+  return parts.join(' | ')
+}
+
+async function timedOut(ctx: Context, job: JobRef, options: FollowJobOptions, status: string): Promise<never> {
+  ctx.outputs.set('status', status)
+  const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`
+  const what = `Job ${job.name} is still ${oneLine(status, 40)} after ${minutes} (timeout-minutes)`
+  if (!options.cancelOnTimeout) {
+    markJobOutcome('left-running')
+    throw new TimeoutError(
+      `${what}; it keeps running in Azure ML. Follow it with poll-job, stop it with cancel-job, or set ` +
+        'cancel-on-timeout: true to cancel it at the timeout.'
+    )
+  }
+  const cancelled = await bestEffortJobCancel(
+    options.graceHttp ?? graceClient(ctx, options.settings),
+    options.settings,
+    job
+  )
+  throw new TimeoutError(
+    cancelled
+      ? `${what}: cancelled it (cancel-on-timeout).`
+      : `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-job.`
+  )
+}
+
+/** Sends cancel once; true when the service took it (or the job has already ended), false with a warning otherwise. */
+export async function bestEffortJobCancel(http: HttpClient, settings: CommonSettings, job: JobRef): Promise<boolean> {
+  try {
+    const response = await sendJobCancel(http, settings, job)
+    if (response.status === 404) core.info(`Job ${job.name} was not found: nothing to cancel.`)
+    else if (response.status >= 400) core.info(`Job ${job.name} has already ended: nothing to cancel.`)
+    else core.info(`Cancel requested for job ${job.name}.`)
+    markJobOutcome('cancelled')
+    return true
+  } catch (error) {
+    core.warning(`Could not cancel job ${job.name}: ${(error as Error).message}`)
+    return false
+  }
+}
+
+/** After SIGINT/SIGTERM: cancels the job (within the grace budget) and returns the error the step fails with. */
+export async function cancelAfterSignal(
+  ctx: Context,
+  job: JobRef,
+  options: Pick<FollowJobOptions, 'settings' | 'graceHttp'>,
+  reason: WorkflowCancelledError
+): Promise<OperationFailedError> {
+  core.info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`)
+  const cancelled = await bestEffortJobCancel(
+    options.graceHttp ?? graceClient(ctx, options.settings),
+    options.settings,
+    job
+  )
+  ctx.outputs.set('status', cancelled ? 'CancelRequested' : 'Unknown')
+  return new OperationFailedError(
+    `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress: ` +
+      (cancelled
+        ? 'the job was cancelled.'
+        : 'cancelling it failed; the post step tries again, else cancel it in studio.')
+  )
+}

@@ -1,0 +1,133 @@
+/**
+ * submit-job: a CLI v2 job YAML (read and validated by the input reader) → references checked → code and local
+ * inputs uploaded, inline environments registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate,
+ * mfe.json 2024-04-01) → with `wait`, followed to its end (`follow-job.ts`).
+ *
+ * The job's name is chosen before the PUT, set as the `jobName` output and saved for the post step before the PUT is
+ * sent: a retried PUT addresses the same job, and a step killed mid-request still has its job cancelled. A PUT that
+ * fails unclearly is checked by a GET of that name before anything else (issue 13, kind 3).
+ */
+import * as core from '@actions/core'
+import type { Context } from '../action/context.js'
+import { AzureRequestError } from '../action/errors.js'
+import { abortable, watchSignals, WorkflowCancelledError } from '../follow/signals.js'
+import { parseJson } from '../http/client.js'
+import { armAuth } from '../arm/endpoints.js'
+import { formatBytes } from '../runs/snapshot/limits.js'
+import { cancelAfterSignal, followJob } from './follow-job.js'
+import type { SubmitJobOperation } from './inputs.js'
+import { getJob, jobPortalUrl, jobUrl, type JobBody, type JobRef } from './job-rest.js'
+import { defaultExperimentName, provenanceTags } from './provenance.js'
+import { createJobResolver } from './resolver.js'
+import { saveJob } from './state.js'
+import { toJobRestBody } from './yaml/index.js'
+
+export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<void> {
+  const job: JobRef = { workspace: op.workspace, name: op.jobName }
+  const yaml = op.yaml
+  core.info(`Job ${yaml.file}: ${yaml.job.type ?? 'command'} job ${op.jobName}.`)
+  const watch = watchSignals()
+  let created = false
+  try {
+    // Every reference looked up first: a missing compute or asset fails before anything is uploaded.
+    const cache = new Map<string, Promise<string>>()
+    const options = {
+      jobName: op.jobName,
+      experimentName: op.experimentName,
+      defaultExperimentName: defaultExperimentName(),
+      extraTags: provenanceTags()
+    }
+    await abortable(
+      core.group('Check references', () =>
+        toJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)
+      ),
+      watch.signal
+    )
+    const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal })
+    const body = await abortable(
+      core.group('Upload code and data', () => toJobRestBody(yaml, resolver, options)),
+      watch.signal
+    )
+    const code = resolver.uploads.code
+    if (code) {
+      ctx.report.facts.push([
+        'Code',
+        `${code.files} files, ${formatBytes(code.bytes)}${code.reused ? ' (already uploaded: reused)' : ' (uploaded)'}`
+      ])
+    }
+
+    // The name is ours before the PUT: if the step dies mid-request, the post step can still cancel the job.
+    ctx.outputs.set('jobName', op.jobName)
+    ctx.outputs.set('portalUrl', jobPortalUrl(op, job))
+    if (!op.dryRun) saveJob({ name: op.jobName, workspace: op.workspace }, 'creating')
+    core.info(`Creating job ${op.jobName} in experiment ${body.properties.experimentName}.`)
+    let response
+    try {
+      response = await abortable(putJob(ctx, op, job, body), watch.signal)
+    } catch (error) {
+      if (error instanceof WorkflowCancelledError) throw await cancelAfterSignal(ctx, job, { settings: op }, error)
+      throw error
+    }
+    if (response.dryRun) {
+      core.info(`dry-run: job ${op.jobName} was not created.`)
+      return
+    }
+    created = true
+    saveJob({ name: op.jobName, workspace: op.workspace }, 'in-flight')
+    const createdBody = parseJson<JobBody>(response) ?? {}
+    const portalUrl = jobPortalUrl(op, job, createdBody)
+    ctx.outputs.set('portalUrl', portalUrl)
+    ctx.outputs.set('status', createdBody.properties?.status ?? 'NotStarted')
+    ctx.outputs.setResponse(createdBody)
+    core.info(`Job ${op.jobName} created: ${portalUrl}`)
+    ctx.report.facts.push(['Job', op.jobName], ['Experiment', String(body.properties.experimentName)])
+    ctx.report.links.push({ text: `Job ${op.jobName} in Azure ML studio`, href: portalUrl })
+
+    if (op.wait) {
+      await followJob(ctx, job, {
+        settings: op,
+        cancelOnTimeout: op.cancelOnTimeout,
+        signal: watch.signal,
+        prComment: op.prComment
+      })
+      return
+    }
+    if (op.prComment) {
+      core.notice('comment-on-pr: the job has not ended (wait: false); comment from a later poll-job step instead.')
+    }
+    core.info(
+      `Not waiting (wait: false). Follow the job with poll-job (job-name: ${op.jobName}); if it is still running ` +
+        'when the workflow job ends, the post step cancels it.'
+    )
+  } catch (error) {
+    if (error instanceof WorkflowCancelledError && !created) {
+      throw new Error(`The workflow was cancelled (${error.signalName}) before job ${op.jobName} was created.`)
+    }
+    throw error
+  } finally {
+    watch.dispose()
+  }
+}
+
+/**
+ * PUTs the job. PUT is idempotent (retried by the client); after an unclear failure (no answer, a reset, a 5xx) or an
+ * "already exists" answer, a GET of the name tells whether the job exists: if it does, the first attempt worked.
+ */
+async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: object) {
+  try {
+    return await ctx.http.send({ method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op) })
+  } catch (error) {
+    const unclear =
+      !(error instanceof AzureRequestError) ||
+      error.status >= 500 ||
+      error.status === 409 ||
+      (error.status === 400 && /already exists/i.test(error.message))
+    if (!unclear) throw error
+    const existing = await getJob(ctx.http, op, job).catch(() => undefined)
+    if (existing?.status === 200) {
+      core.info(`Job ${job.name} exists: the create went through before the failure (${(error as Error).message}).`)
+      return existing
+    }
+    throw error
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The pure half of `submit-job`: read a CLI v2 command job YAML (with the `set` lines applied), validate it (schema,
+ * inputs, references, local paths, `${{...}}` bindings) and, given a `ReferenceResolver` (the network layer), build the
+ * body of `PUT {WS}/jobs/{name}` (api-version 2024-04-01).
+ *
+ *   const read = readJobYaml('jobs/train.yml', core.getInput('set'), { baseDir: workspace })   // throws JobYamlError
+ *   const body = await toJobRestBody(read, resolver, { jobName, defaultExperimentName: repo, extraTags })
+ *
+ * Every problem found while reading is reported at once, each as `file:line: field: expected ...` (or the `set` line),
+ * before anything is uploaded or created.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { parse } from 'yaml'
+import { inlineEnvironment, pyYamlDump } from './environment.js'
+import {
+  byLocation,
+  JobYamlError,
+  loadJobYaml,
+  numberTextAt,
+  problemAt,
+  type FieldPath,
+  type YamlProblem,
+  type YamlSource
+} from './load.js'
+import {
+  BadReference,
+  parseAssetReference,
+  parseCodeReference,
+  parseComputeReference,
+  parseInputPath,
+  resolveReferences,
+  type EnvironmentReference,
+  type JobReferences,
+  type ReferenceResolver
+} from './references.js'
+import { applySetLines } from './set.js'
+import {
+  ASSET_INPUT_TYPES,
+  validateCommandJobSchema,
+  type CommandJobYaml,
+  type EnvironmentYaml,
+  type InputYaml,
+  type LiteralInputType
+} from './schema.js'
+import {
+  buildCommandJobBody,
+  checkCommandBindings,
+  scalarText,
+  type JobRestBody,
+  type JobRestOptions
+} from './to-rest.js'
+
+export { JobYamlError } from './load.js'
+export type { ReferenceResolver, ResolvedReferences, JobReferences } from './references.js'
+export type { EnvironmentDefinition } from './environment.js'
+export type { JobRestBody, JobRestOptions, CommandJobProperties } from './to-rest.js'
+export type { CommandJobYaml } from './schema.js'
+
+export interface ReadJobOptions {
+  /** Folder a relative `job` path is read from (the workflow workspace); default the current directory. */
+  baseDir?: string
+}
+
+/** A job YAML read and validated: ready for `toJobRestBody`. */
+export interface JobYaml {
+  /** The validated job, as written (snake_case), after the `set` lines. */
+  job: CommandJobYaml
+  /** The file as named in input `job`. */
+  file: string
+  /** Its absolute path and folder (local paths in the YAML are relative to the folder). */
+  path: string
+  dir: string
+  /** Every reference, parsed; local paths checked to exist. */
+  references: JobReferences
+  /** The parsed document, for locating later errors (`problemAt(read.source, path, ...)`). */
+  source: YamlSource
+}
+
+const asset = new Set<string>(ASSET_INPUT_TYPES)
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Check the inputs beyond the schema: literals have a fitting value, asset inputs a path; parse those paths. */
+function checkInputs(job: CommandJobYaml, source: YamlSource, refs: JobReferences, problems: YamlProblem[]): void {
+  for (const [name, v] of Object.entries(job.inputs ?? {})) {
+    if (!isObject(v)) continue // a bare literal (or empty)
+    const input = v as InputYaml
+    const at = (field?: string): FieldPath => (field ? ['inputs', name, field] : ['inputs', name])
+    const type = input.type ?? 'uri_folder'
+    if (asset.has(type)) {
+      for (const f of ['value', 'default'] as const) {
+        if (input[f] !== undefined) problems.push(problemAt(source, at(f), `a ${type} input takes a path, not a ${f}`))
+      }
+      if (input.path === undefined) {
+        if (!input.optional)
+          problems.push(problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`))
+        continue
+      }
+      try {
+        const ref = parseInputPath(input.path, type, source.dir)
+        if (ref.kind === 'local') {
+          const problem = localPathProblem(ref.path, type)
+          if (problem) problems.push(problemAt(source, at('path'), problem))
+        }
+        refs.inputs[name] = { type, ref }
+      } catch (e) {
+        if (!(e instanceof BadReference)) throw e
+        problems.push(problemAt(source, at('path'), e.message))
+      }
+      continue
+    }
+    for (const f of ['path', 'mode'] as const) {
+      if (input[f] !== undefined)
+        problems.push(problemAt(source, at(f), `a ${type} input is a literal value: it has no ${f}`))
+    }
+    const field = input.value !== undefined ? 'value' : input.default !== undefined ? 'default' : undefined
+    if (!field) {
+      if (!input.optional)
+        problems.push(problemAt(source, at(), `missing 'value' (or 'default') for the ${type} input`))
+      continue
+    }
+    const value = input[field]
+    const fits =
+      type === 'string' ||
+      (type === 'integer' && Number.isInteger(value)) ||
+      (type === 'number' && typeof value === 'number') ||
+      (type === 'boolean' && typeof value === 'boolean')
+    const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false', string: 'a string' }[
+      type as LiteralInputType
+    ]
+    if (!fits)
+      problems.push(
+        problemAt(source, at(field), `expected ${want} for this ${type} input, got ${JSON.stringify(value)}`)
+      )
+  }
+}
+
+/** Why a local path cannot be used (missing, or a file where a folder is needed), if it cannot. */
+function localPathProblem(path: string, type: string): string | undefined {
+  if (!existsSync(path)) return `local path '${path}' does not exist (paths are relative to the job YAML's folder)`
+  const dir = statSync(path).isDirectory()
+  if (type === 'uri_file' && dir) return `'${path}' is a folder; a uri_file input needs a file`
+  if ((type === 'uri_folder' || type === 'mltable') && !dir)
+    return `'${path}' is a file; a ${type} input needs a folder`
+  return undefined
+}
+
+/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
+function inlineEnvironmentRef(
+  env: EnvironmentYaml,
+  source: YamlSource,
+  problems: YamlProblem[]
+): EnvironmentReference | undefined {
+  const at = (...f: string[]): FieldPath => ['environment', ...f]
+  const before = problems.length
+  if (env.image !== undefined && env.build !== undefined)
+    problems.push(problemAt(source, at('build'), "give either 'image' or 'build', not both"))
+  if (env.image === undefined && env.build === undefined)
+    problems.push(problemAt(source, at(), "an inline environment needs 'image' (or 'build')"))
+  if (env.name !== undefined && env.version === undefined)
+    problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"))
+  if (env.name === undefined && env.version !== undefined)
+    problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"))
+  let condaText: string | undefined
+  if (isObject(env.conda_file)) condaText = pyYamlDump(env.conda_file)
+  else if (typeof env.conda_file === 'string') {
+    const path = isAbsolute(env.conda_file) ? env.conda_file : resolve(source.dir, env.conda_file)
+    try {
+      condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
+    } catch (e) {
+      const why = existsSync(path)
+        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
+        : "does not exist (paths are relative to the job YAML's folder)"
+      problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
+    }
+  }
+  let build: { contextUri: string; dockerfilePath?: string } | undefined
+  if (env.build) {
+    if (/^(?:https?|azureml):\/\//i.test(env.build.path)) {
+      build = { contextUri: env.build.path }
+      if (env.build.dockerfile_path !== undefined) build.dockerfilePath = env.build.dockerfile_path
+    } else {
+      problems.push(
+        problemAt(
+          source,
+          at('build', 'path'),
+          'a local Docker build context is not supported yet: use an image, or a build context URL'
+        )
+      )
+    }
+  }
+  if (problems.length > before) return undefined
+  const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined
+  return {
+    kind: 'inline',
+    definition: inlineEnvironment({
+      image: env.image,
+      condaText,
+      build,
+      name: env.name,
+      version: env.version === undefined ? undefined : String(env.version),
+      description: env.description,
+      tags
+    })
+  }
+}
+
+/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
+function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobReferences; problems: YamlProblem[] } {
+  const problems: YamlProblem[] = []
+  const refs: JobReferences = { environment: { kind: 'arm', id: '' }, inputs: {} }
+  const guard = (path: FieldPath, parse: () => void): void => {
+    try {
+      parse()
+    } catch (e) {
+      if (!(e instanceof BadReference)) throw e
+      problems.push(problemAt(source, path, e.message))
+    }
+  }
+  if (job.code !== undefined) {
+    guard(['code'], () => {
+      const code = parseCodeReference(job.code as string, source.dir)
+      if (code.kind === 'local' && !existsSync(code.path)) {
+        problems.push(
+          problemAt(
+            source,
+            ['code'],
+            `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`
+          )
+        )
+      }
+      refs.code = code
+    })
+  }
+  if (typeof job.environment === 'string') {
+    guard(['environment'], () => {
+      refs.environment = parseAssetReference(job.environment as string, 'environments')
+    })
+  } else {
+    const env = inlineEnvironmentRef(job.environment, source, problems)
+    if (env) refs.environment = env
+  }
+  if (job.compute !== undefined) guard(['compute'], () => (refs.compute = parseComputeReference(job.compute as string)))
+  checkInputs(job, source, refs, problems)
+  for (const [name, o] of Object.entries(job.outputs ?? {})) {
+    for (const f of ['name', 'version'] as const) {
+      if (o?.[f] !== undefined) {
+        problems.push(
+          problemAt(
+            source,
+            ['outputs', name, f],
+            `registering an output as a named asset is not in the 2024-04-01 REST API (AssetJobOutput has only mode and uri): remove '${f}'`
+          )
+        )
+      }
+    }
+  }
+  if (job.queue_settings?.priority !== undefined) {
+    problems.push(
+      problemAt(
+        source,
+        ['queue_settings', 'priority'],
+        'not in the 2024-04-01 REST API (QueueSettings has only jobTier): remove it'
+      )
+    )
+  }
+  problems.push(...checkCommandBindings(job, source))
+  return { references: refs, problems }
+}
+
+/**
+ * Read, `set`, validate and check a command job YAML. `file` is input `job` (relative to `options.baseDir`), `setLines`
+ * input `set` (a multi-line string or lines). Throws `JobYamlError` (an InputError naming `job` or `set`) listing every
+ * problem with its file, line and field, or `InputError('job')` when the file is missing.
+ */
+export function readJobYaml(
+  file: string,
+  setLines: string | readonly string[] = [],
+  options: ReadJobOptions = {}
+): JobYaml {
+  const source = loadJobYaml(file, options.baseDir)
+  applySetLines(source, setLines)
+  const job = validateCommandJobSchema(source.doc.toJS(), source)
+  const { references, problems } = checkJob(job, source)
+  if (problems.length) throw new JobYamlError(problems.sort(byLocation))
+  return { job, file: source.file, path: source.path, dir: source.dir, references, source }
+}
+
+/** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */
+export async function toJobRestBody(
+  read: JobYaml,
+  resolver: ReferenceResolver,
+  options: JobRestOptions
+): Promise<JobRestBody> {
+  const resolved = await resolveReferences(read.references, resolver)
+  return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path))
+}
