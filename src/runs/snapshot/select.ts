@@ -13,23 +13,48 @@ import type { IgnoredEntry, SkippedEntry, SnapshotFile, SnapshotPlan } from './t
 /** How many stat calls run at once within one folder: enough to hide latency, few enough for any fd limit. */
 const STAT_CONCURRENCY = 32
 
+/** What v2 code assets (src/assets/files.ts) need to differ from v1 snapshots; the defaults are v1's. */
+export interface SelectOptions {
+  /**
+   * 'every-folder' (default, v1 snapshots): an ignore file in any folder applies to its subtree, as in git.
+   * 'root': only the source directory's own `.amlignore`/`.gitignore`, as azure-ai-ml's `get_ignore_file` (v2 code).
+   */
+  ignoreFiles?: 'every-folder' | 'root'
+  /** Leave `.git` out (default true). azure-ai-ml keeps it in a code asset unless an ignore file excludes it. */
+  skipGit?: boolean
+  /** The input or field the not-a-folder error names (default 'source-directory'). */
+  input?: string
+}
+
 interface Walk {
   realRoot: string
+  rootIgnoreFileOnly: boolean
+  skipGit: boolean
   files: SnapshotFile[]
   skipped: SkippedEntry[]
   ignored: IgnoredEntry[]
 }
 
-export async function selectFiles(sourceDir: string): Promise<SnapshotPlan> {
+export async function selectFiles(sourceDir: string, options: SelectOptions = {}): Promise<SnapshotPlan> {
   const absolute = resolve(sourceDir)
   let realRoot: string
   try {
     realRoot = await realpath(absolute)
     if (!(await stat(realRoot)).isDirectory()) throw new Error('not a folder')
   } catch {
-    throw new InputError('source-directory', `'${sourceDir}' is not a folder (resolved to ${absolute}).`)
+    throw new InputError(
+      options.input ?? 'source-directory',
+      `'${sourceDir}' is not a folder (resolved to ${absolute}).`
+    )
   }
-  const walk: Walk = { realRoot, files: [], skipped: [], ignored: [] }
+  const walk: Walk = {
+    realRoot,
+    rootIgnoreFileOnly: options.ignoreFiles === 'root',
+    skipGit: options.skipGit ?? true,
+    files: [],
+    skipped: [],
+    ignored: []
+  }
   await walkFolder(walk, realRoot, realRoot, '', IgnoreRules.empty(), new Set([realRoot]))
   // Sorted so the same tree always gives the same zip, whatever order the file system lists entries in.
   walk.files.sort((a, b) => compare(a.path, b.path))
@@ -62,14 +87,15 @@ async function walkFolder(
 ): Promise<void> {
   const entries = await readdir(readDir, { withFileTypes: true })
   const regularFiles = new Set(entries.filter(entry => entry.isFile()).map(entry => entry.name))
-  const rules = await parentRules.forFolder(readDir, relDir, regularFiles)
+  const rules =
+    walk.rootIgnoreFileOnly && relDir !== '' ? parentRules : await parentRules.forFolder(readDir, relDir, regularFiles)
   const files: { rel: string; abs: string }[] = []
   const folders: { rel: string; abs: string; real: string }[] = []
 
   for (const entry of entries) {
     const rel = relDir ? `${relDir}/${entry.name}` : entry.name
     const abs = join(readDir, entry.name)
-    if (entry.name === '.git') {
+    if (walk.skipGit && entry.name === '.git') {
       // A folder, or a file in a submodule or worktree: either way git's own data, never part of the code.
       walk.ignored.push({ path: entry.isDirectory() ? `${rel}/` : rel, ignoreFile: '(built in)', rule: '.git' })
       continue

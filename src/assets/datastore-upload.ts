@@ -1,0 +1,174 @@
+/**
+ * A local path of a job input (`inputs.x.path: ./data`) uploaded to the workspace's default datastore, as `az ml`
+ * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
+ * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
+ * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
+ * `LocalUpload/<content hash>/<name>` in the datastore's container. The job input then reads
+ * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
+ * A folder already there (the same blob names and sizes) is not sent again.
+ */
+import * as core from '@actions/core'
+import { isIP } from 'node:net'
+import { basename } from 'node:path'
+import type { Context } from '../action/context.js'
+import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import { armAuth } from '../arm/endpoints.js'
+import { maskSecret } from '../auth/mask.js'
+import { parseJson } from '../http/client.js'
+import { maskSasUrl, uploadFiles } from './blob-upload.js'
+import { contentHash } from './content-hash.js'
+import { listCodeFiles, type CodeFile } from './files.js'
+import { referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
+
+interface DatastoreBody {
+  name?: string
+  properties?: {
+    datastoreType?: string
+    accountName?: string
+    containerName?: string
+    endpoint?: string
+    protocol?: string
+  }
+}
+
+/** The default datastore's blob container, with a SAS URL (a secret). */
+export interface DatastoreContainer {
+  datastore: string
+  containerSasUrl: string
+}
+
+/** SAS lifetime made from an account key: long enough for a large upload. */
+const SAS_LIFETIME_MS = 2 * 60 * 60_000
+
+/**
+ * The default datastore's container. Throws `InputError` for `at` when the workspace has no default blob
+ * datastore (an input path cannot be uploaded then).
+ */
+export async function defaultDatastore(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  at: ReferenceSource
+): Promise<DatastoreContainer> {
+  const list = await ctx.http.send({
+    method: 'GET',
+    url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
+    auth: armAuth(settings)
+  })
+  const store = (parseJson<{ value?: DatastoreBody[] }>(list)?.value ?? [])[0]
+  const p = store?.properties
+  if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
+    throw referenceError(
+      at,
+      `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload the ` +
+        'data yourself and give its azureml:// or https:// path.'
+    )
+  }
+  const secrets = await ctx.http.send({
+    method: 'POST',
+    url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
+    auth: armAuth(settings),
+    // Reads secrets, changes nothing: safe to repeat, and sent in dry-run too.
+    idempotent: true,
+    readOnly: true
+  })
+  const body = parseJson<{ secretsType?: string; sasToken?: string; key?: string }>(secrets) ?? {}
+  const containerUrl = blobContainerUrl(
+    p.protocol ?? 'https',
+    p.accountName,
+    p.endpoint ?? 'core.windows.net',
+    p.containerName
+  )
+  let sas: string
+  if (body.secretsType === 'Sas' && body.sasToken) {
+    maskSecret(body.sasToken)
+    sas = body.sasToken.replace(/^\?/, '')
+  } else if (body.secretsType === 'AccountKey' && body.key) {
+    maskSecret(body.key)
+    sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now())
+  } else {
+    throw referenceError(
+      at,
+      `the default datastore ${store.name} gives neither a SAS token nor an account key (identity-based access), ` +
+        'so the action cannot upload to it; upload the data yourself and give its azureml:// path.'
+    )
+  }
+  const containerSasUrl = `${containerUrl}?${sas}`
+  maskSasUrl(containerSasUrl)
+  return { datastore: store.name, containerSasUrl }
+}
+
+/**
+ * `{protocol}://{account}.blob.{endpoint}/{container}`; for an endpoint that is a loopback or IP host (the Storage
+ * emulator, Azurite), the path-style `{protocol}://{endpoint}/{account}/{container}` that Azurite serves.
+ */
+export function blobContainerUrl(protocol: string, account: string, endpoint: string, container: string): string {
+  const host = endpoint.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
+  if (isIP(host) !== 0 || host === 'localhost') return `${protocol}://${endpoint}/${account}/${container}`
+  return `${protocol}://${account}.blob.${endpoint}/${container}`
+}
+
+async function sasFromAccountKey(account: string, key: string, container: string, now: number): Promise<string> {
+  const { BlobSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
+    await import('@azure/storage-blob')
+  return generateBlobSASQueryParameters(
+    {
+      containerName: container,
+      permissions: BlobSASPermissions.parse('racwl'),
+      startsOn: new Date(now - 5 * 60_000),
+      expiresOn: new Date(now + SAS_LIFETIME_MS)
+    },
+    new StorageSharedKeyCredential(account, key)
+  ).toString()
+}
+
+/**
+ * Uploads `localPath` (a file or a folder) to the default datastore unless the same content is there already, and
+ * returns its `azureml://datastores/<name>/paths/...` URI. `at` names the input and YAML field in errors.
+ */
+export async function uploadToDatastore(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  localPath: string,
+  options: { at: ReferenceSource; signal?: AbortSignal }
+): Promise<string> {
+  const list = await listCodeFiles(localPath, { input: options.at.input })
+  const hash = await contentHash(list.files)
+  const name = basename(list.root)
+  const folder = list.kind === 'folder'
+  const prefix = folder ? `LocalUpload/${hash}/${name}/` : `LocalUpload/${hash}/`
+  const uri = (datastore: string): string => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`
+  if (settings.dryRun) {
+    core.info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to the default datastore.`)
+    return uri('workspaceblobstore')
+  }
+  const store = await defaultDatastore(ctx, settings, ws, options.at)
+  if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
+    core.info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`)
+  } else {
+    await uploadFiles(
+      list.files,
+      { containerSasUrl: store.containerSasUrl, blobPrefix: prefix },
+      {
+        label: localPath,
+        abortSignal: options.signal
+      }
+    )
+  }
+  return uri(store.datastore)
+}
+
+/** Whether every file is already a blob under `prefix` with the same size (the prefix carries the content hash). */
+async function alreadyUploaded(containerSasUrl: string, prefix: string, files: readonly CodeFile[]): Promise<boolean> {
+  const { ContainerClient } = await import('@azure/storage-blob')
+  const sizes = new Map<string, number>()
+  try {
+    for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix })) {
+      sizes.set(blob.name.slice(prefix.length), blob.properties.contentLength ?? -1)
+    }
+  } catch {
+    return false // cannot list (a write-only SAS): upload again, which overwrites the same content
+  }
+  return files.every(file => sizes.get(file.path) === file.size)
+}
