@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { anonymousImageVersion, inlineEnvironment, pyYamlDump } from '../../src/jobs/yaml/environment.js'
+import { anonymousImageVersion, inlineEnvironment, pyYamlDump } from '../../src/cli-yaml/environment.js'
 import { FIXTURES } from './helpers.js'
 
 const IMAGE = 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest'

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { EnvironmentDefinition } from '../../src/jobs/yaml/environment.js'
+import type { EnvironmentDefinition } from '../../src/cli-yaml/environment.js'
 import type { ReferenceResolver } from '../../src/jobs/yaml/references.js'
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')

@@ -9,7 +9,7 @@ import { readJobYaml, toJobRestBody } from '../../src/jobs/yaml/index.js'
 import { isoDuration } from '../../src/arm/duration.js'
 import { scalarText } from '../../src/jobs/yaml/to-rest.js'
 import { FakeResolver, FIXTURES, jobFolder, WS } from './helpers.js'
-import { findSpec, SPEC_CANDIDATES, specValidator } from './spec-schema.js'
+import { findSpec, SPEC_CANDIDATES, specValidator } from '../cli-yaml/spec-schema.js'
 
 const TRAIN = join(FIXTURES, 'train')
 const OPTIONS = {

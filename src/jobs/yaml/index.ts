@@ -9,53 +9,46 @@
  * Every problem found while reading is reported at once, each as `file:line: field: expected ...` (or the `set` line),
  * before anything is uploaded or created.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
-import { parse } from 'yaml'
-import { inlineEnvironment, pyYamlDump } from './environment.js'
+import { existsSync, statSync } from 'node:fs'
+import { readEnvironment } from '../../cli-yaml/environment-yaml.js'
 import {
   byLocation,
-  JobYamlError,
-  loadJobYaml,
+  loadCliYaml,
   numberTextAt,
   problemAt,
   type FieldPath,
+  type YamlKind,
   type YamlProblem,
   type YamlSource
-} from './load.js'
+} from '../../cli-yaml/load.js'
+import { applySetLines } from '../../cli-yaml/set.js'
+import { asJobYamlError, JobYamlError } from './errors.js'
 import {
   BadReference,
-  parseAssetReference,
   parseCodeReference,
   parseComputeReference,
   parseInputPath,
   resolveReferences,
-  type EnvironmentReference,
   type JobReferences,
   type ReferenceResolver
 } from './references.js'
-import { applySetLines } from './set.js'
 import {
   ASSET_INPUT_TYPES,
   validateCommandJobSchema,
   type CommandJobYaml,
-  type EnvironmentYaml,
   type InputYaml,
   type LiteralInputType
 } from './schema.js'
-import {
-  buildCommandJobBody,
-  checkCommandBindings,
-  scalarText,
-  type JobRestBody,
-  type JobRestOptions
-} from './to-rest.js'
+import { buildCommandJobBody, checkCommandBindings, type JobRestBody, type JobRestOptions } from './to-rest.js'
 
-export { JobYamlError } from './load.js'
+export { JobYamlError } from './errors.js'
 export type { ReferenceResolver, ResolvedReferences, JobReferences } from './references.js'
-export type { EnvironmentDefinition } from './environment.js'
+export type { EnvironmentDefinition } from '../../cli-yaml/environment.js'
 export type { JobRestBody, JobRestOptions, CommandJobProperties } from './to-rest.js'
 export type { CommandJobYaml } from './schema.js'
+
+/** How a job YAML is named in messages. */
+const JOB_YAML: YamlKind = { input: 'job', kind: 'job', fieldsHint: 'type, command, environment, ...' }
 
 export interface ReadJobOptions {
   /** Folder a relative `job` path is read from (the workflow workspace); default the current directory. */
@@ -148,66 +141,6 @@ function localPathProblem(path: string, type: string): string | undefined {
   return undefined
 }
 
-/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
-function inlineEnvironmentRef(
-  env: EnvironmentYaml,
-  source: YamlSource,
-  problems: YamlProblem[]
-): EnvironmentReference | undefined {
-  const at = (...f: string[]): FieldPath => ['environment', ...f]
-  const before = problems.length
-  if (env.image !== undefined && env.build !== undefined)
-    problems.push(problemAt(source, at('build'), "give either 'image' or 'build', not both"))
-  if (env.image === undefined && env.build === undefined)
-    problems.push(problemAt(source, at(), "an inline environment needs 'image' (or 'build')"))
-  if (env.name !== undefined && env.version === undefined)
-    problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"))
-  if (env.name === undefined && env.version !== undefined)
-    problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"))
-  let condaText: string | undefined
-  if (isObject(env.conda_file)) condaText = pyYamlDump(env.conda_file)
-  else if (typeof env.conda_file === 'string') {
-    const path = isAbsolute(env.conda_file) ? env.conda_file : resolve(source.dir, env.conda_file)
-    try {
-      condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
-    } catch (e) {
-      const why = existsSync(path)
-        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
-        : "does not exist (paths are relative to the job YAML's folder)"
-      problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
-    }
-  }
-  let build: { contextUri: string; dockerfilePath?: string } | undefined
-  if (env.build) {
-    if (/^(?:https?|azureml):\/\//i.test(env.build.path)) {
-      build = { contextUri: env.build.path }
-      if (env.build.dockerfile_path !== undefined) build.dockerfilePath = env.build.dockerfile_path
-    } else {
-      problems.push(
-        problemAt(
-          source,
-          at('build', 'path'),
-          'a local Docker build context is not supported yet: use an image, or a build context URL'
-        )
-      )
-    }
-  }
-  if (problems.length > before) return undefined
-  const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined
-  return {
-    kind: 'inline',
-    definition: inlineEnvironment({
-      image: env.image,
-      condaText,
-      build,
-      name: env.name,
-      version: env.version === undefined ? undefined : String(env.version),
-      description: env.description,
-      tags
-    })
-  }
-}
-
 /** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
 function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobReferences; problems: YamlProblem[] } {
   const problems: YamlProblem[] = []
@@ -235,14 +168,8 @@ function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobRef
       refs.code = code
     })
   }
-  if (typeof job.environment === 'string') {
-    guard(['environment'], () => {
-      refs.environment = parseAssetReference(job.environment as string, 'environments')
-    })
-  } else {
-    const env = inlineEnvironmentRef(job.environment, source, problems)
-    if (env) refs.environment = env
-  }
+  const env = readEnvironment(job.environment, source, ['environment'], problems)
+  if (env) refs.environment = env
   if (job.compute !== undefined) guard(['compute'], () => (refs.compute = parseComputeReference(job.compute as string)))
   checkInputs(job, source, refs, problems)
   for (const [name, o] of Object.entries(job.outputs ?? {})) {
@@ -281,12 +208,16 @@ export function readJobYaml(
   setLines: string | readonly string[] = [],
   options: ReadJobOptions = {}
 ): JobYaml {
-  const source = loadJobYaml(file, options.baseDir)
-  applySetLines(source, setLines)
-  const job = validateCommandJobSchema(source.doc.toJS(), source)
-  const { references, problems } = checkJob(job, source)
-  if (problems.length) throw new JobYamlError(problems.sort(byLocation))
-  return { job, file: source.file, path: source.path, dir: source.dir, references, source }
+  try {
+    const source = loadCliYaml(file, JOB_YAML, options.baseDir)
+    applySetLines(source, setLines)
+    const job = validateCommandJobSchema(source.doc.toJS(), source)
+    const { references, problems } = checkJob(job, source)
+    if (problems.length) throw new JobYamlError(problems.sort(byLocation))
+    return { job, file: source.file, path: source.path, dir: source.dir, references, source }
+  } catch (e) {
+    throw asJobYamlError(e)
+  }
 }
 
 /** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */

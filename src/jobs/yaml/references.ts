@@ -14,26 +14,34 @@
  *   URIs), `https://`, `http://`, `wasbs://`, `abfss://`, `adl://`: sent as the input's `uri`;
  * - anything else is a local path, relative to the folder of the YAML file (uploaded by the resolver).
  */
-import { isAbsolute, resolve } from 'node:path'
-import type { EnvironmentDefinition } from './environment.js'
+import {
+  BadReference,
+  parseAssetReference,
+  parseLocalPath,
+  resolveAsset,
+  URL_SCHEMES,
+  WORKSPACE_ID_PATTERN,
+  type AssetKind,
+  type AssetReference,
+  type CodeReference,
+  type EnvironmentReference,
+  type LocalReference,
+  type VersionSpec
+} from '../../cli-yaml/references.js'
+import type { EnvironmentDefinition } from '../../cli-yaml/environment.js'
 
-/** A version, or `'latest'` for `@latest`. */
-export type VersionSpec = string
-
-export type AssetKind = 'environments' | 'codes' | 'data' | 'models'
-
-export type AssetReference =
-  | { kind: 'arm'; id: string }
-  | { kind: 'named'; name: string; version: VersionSpec }
-  | { kind: 'registry'; uri: string }
+// The asset forms are shared with the other CLI v2 YAML kinds (src/cli-yaml/references.ts).
+export { BadReference, parseAssetReference, parseCodeReference } from '../../cli-yaml/references.js'
+export type {
+  AssetKind,
+  AssetReference,
+  CodeReference,
+  EnvironmentReference,
+  LocalReference,
+  VersionSpec
+} from '../../cli-yaml/references.js'
 
 export type ComputeReference = { kind: 'arm'; id: string } | { kind: 'named'; name: string }
-
-export type LocalReference = { kind: 'local'; path: string; written: string }
-
-export type CodeReference = AssetReference | LocalReference
-
-export type EnvironmentReference = AssetReference | { kind: 'inline'; definition: EnvironmentDefinition }
 
 export type DataReference =
   | AssetReference
@@ -71,70 +79,8 @@ export interface ReferenceResolver {
   registerEnvironment(definition: EnvironmentDefinition): Promise<string>
 }
 
-/** A reference that cannot be parsed: the reader turns it into a located JobYamlError. */
-export class BadReference extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BadReference'
-  }
-}
-
-const WS = '^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.MachineLearningServices/workspaces/[^/]+'
-const ARM_COMPUTE = new RegExp(`${WS}/computes/[^/]+$`, 'i')
-const ARM_ASSET = new RegExp(`${WS}/(environments|codes|data|models)/[^/]+/versions/[^/]+$`, 'i')
-const REGISTRY = /^azureml:\/\/registries\/[^/]+\/(environments|models|data)\/[^/]+(?:\/(?:versions|labels)\/[^/]+)?$/i
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,254}$/
+const ARM_COMPUTE = new RegExp(`${WORKSPACE_ID_PATTERN}/computes/[^/]+$`, 'i')
 const COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,31}$/
-const URL_SCHEMES = /^(?:https?|wasbs?|abfss?|adl):\/\//i
-
-/** Parse an asset reference (`environment`, `code`, a model or data input). */
-export function parseAssetReference(value: string, kind: AssetKind): AssetReference {
-  const text = value.trim()
-  if (text.startsWith('azureml://registries/')) {
-    const m = REGISTRY.exec(text)
-    if (!m)
-      throw new BadReference(`'${text}' is not a registry asset (azureml://registries/<r>/${kind}/<name>/versions/<v>)`)
-    if (m[1].toLowerCase() !== kind) throw new BadReference(`'${text}' names ${m[1]}, not ${kind}`)
-    return { kind: 'registry', uri: text }
-  }
-  const bare = text.startsWith('azureml:') ? text.slice('azureml:'.length) : undefined
-  const arm = bare !== undefined && bare.startsWith('/') ? bare : text.startsWith('/subscriptions/') ? text : undefined
-  if (arm !== undefined) {
-    const m = ARM_ASSET.exec(arm)
-    if (!m)
-      throw new BadReference(
-        `'${text}' is not an ARM id of a workspace ${kind} version (.../workspaces/<ws>/${kind}/<name>/versions/<v>)`
-      )
-    if (m[1].toLowerCase() !== kind) throw new BadReference(`'${text}' is the ARM id of ${m[1]}, not of ${kind}`)
-    return { kind: 'arm', id: arm }
-  }
-  if (bare === undefined) {
-    throw new BadReference(
-      `'${text}' is not a reference: use azureml:<name>:<version>, azureml:<name>@latest or an ARM id`
-    )
-  }
-  let name: string
-  let version: string
-  const at = bare.lastIndexOf('@')
-  const colon = bare.indexOf(':')
-  if (at > 0 && colon < 0) {
-    name = bare.slice(0, at)
-    const label = bare.slice(at + 1)
-    if (label !== 'latest') throw new BadReference(`'${text}': the only label is @latest`)
-    version = 'latest'
-  } else if (colon > 0) {
-    name = bare.slice(0, colon)
-    version = bare.slice(colon + 1)
-    if (!version || /[:@/]/.test(version)) throw new BadReference(`'${text}': bad version '${version}'`)
-  } else {
-    throw new BadReference(
-      `'${text}' needs a version: azureml:${bare || '<name>'}:<version> or azureml:${bare || '<name>'}@latest`
-    )
-  }
-  if (!NAME.test(name))
-    throw new BadReference(`'${text}': '${name}' is not an asset name (letters, digits, -, _ and .)`)
-  return { kind: 'named', name, version }
-}
 
 /** Parse `compute`: `azureml:name`, a bare name, or an ARM id of a workspace compute. */
 export function parseComputeReference(value: string): ComputeReference {
@@ -157,22 +103,6 @@ export function parseComputeReference(value: string): ComputeReference {
   return { kind: 'named', name: bare }
 }
 
-function local(value: string, baseDir: string): LocalReference {
-  const written = value.startsWith('file:') ? value.replace(/^file:(\/\/)?/, '') : value
-  return { kind: 'local', path: isAbsolute(written) ? written : resolve(baseDir, written), written: value }
-}
-
-/** Parse `code`: a local folder (relative to `baseDir`), `azureml:name:version` / `@latest`, or an ARM id. */
-export function parseCodeReference(value: string, baseDir: string): CodeReference {
-  const text = value.trim()
-  if (text.startsWith('azureml:') || text.startsWith('/subscriptions/')) return parseAssetReference(text, 'codes')
-  if (URL_SCHEMES.test(text))
-    throw new BadReference(
-      `'${text}': remote code URLs are not supported yet; use a local folder or azureml:<name>:<version>`
-    )
-  return local(text, baseDir)
-}
-
 /** Parse the `path` of an asset input of `type` (model types name models, the others data). */
 export function parseInputPath(value: string, type: string, baseDir: string): DataReference {
   const text = value.trim()
@@ -185,17 +115,7 @@ export function parseInputPath(value: string, type: string, baseDir: string): Da
   if (text.startsWith('azureml://')) return { kind: 'url', uri: text }
   if (URL_SCHEMES.test(text)) return { kind: 'url', uri: text }
   if (text.startsWith('azureml:') || text.startsWith('/subscriptions/')) return parseAssetReference(text, kind)
-  return local(text, baseDir)
-}
-
-/** The ARM id / URI of an asset reference, through the resolver. */
-async function assetId(
-  ref: AssetReference,
-  byName: (name: string, version: VersionSpec) => Promise<string>
-): Promise<string> {
-  if (ref.kind === 'arm') return ref.id
-  if (ref.kind === 'registry') return ref.uri
-  return byName(ref.name, ref.version)
+  return parseLocalPath(text, baseDir)
 }
 
 /** The ids and URIs the job body carries, once every reference is resolved. */
@@ -218,13 +138,13 @@ export async function resolveReferences(refs: JobReferences, resolver: Reference
     codeId =
       code.kind === 'local'
         ? await resolver.uploadCode(code.path)
-        : await assetId(code, (n, v) => resolver.codeId(n, v))
+        : await resolveAsset(code, (n, v) => resolver.codeId(n, v))
   }
   const env = refs.environment
   const environmentId =
     env.kind === 'inline'
       ? await resolver.registerEnvironment(env.definition)
-      : await assetId(env, (n, v) => resolver.environmentId(n, v))
+      : await resolveAsset(env, (n, v) => resolver.environmentId(n, v))
   let computeId: string | undefined
   if (refs.compute)
     computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name)
@@ -237,7 +157,7 @@ export async function resolveReferences(refs: JobReferences, resolver: Reference
       case 'arm':
       case 'registry':
       case 'named':
-        inputUris[name] = await assetId(ref, (n, v) =>
+        inputUris[name] = await resolveAsset(ref, (n, v) =>
           type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v)
         )
         break

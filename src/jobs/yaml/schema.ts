@@ -1,6 +1,6 @@
 /**
- * The JSON Schema (draft-07) of a CLI v2 **command job** YAML, compiled with ajv (`allErrors`), and ajv's errors turned
- * into one readable line each: `file:line: field.path: what is expected`.
+ * The JSON Schema (draft-07) of a CLI v2 **command job** YAML, compiled with ajv (`allErrors`); ajv's errors become one
+ * readable line each, `file:line: field.path: what is expected`, by the shared machinery in `src/cli-yaml/schema.ts`.
  *
  * Source of the fields: Azure's published `commandJob` schema
  * (`https://azuremlschemas.azureedge.net/latest/commandJob.schema.json`) as generated from azure-ai-ml's marshmallow
@@ -15,10 +15,18 @@
  *
  * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`.
  */
-import { Ajv, type ErrorObject } from 'ajv'
-import { byLocation, JobYamlError, problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
+import { problemAt, type FieldPath, type YamlSource } from '../../cli-yaml/load.js'
+import {
+  compileYamlSchema,
+  schemaProblems,
+  SCALAR_MAP_SCHEMA,
+  SCALAR_SCHEMA,
+  type Scalar
+} from '../../cli-yaml/schema.js'
+import { ENVIRONMENT_OBJECT_SCHEMA, type EnvironmentYaml } from '../../cli-yaml/environment-yaml.js'
+import { JobYamlError } from './errors.js'
 
-export type Scalar = string | number | boolean
+export type { Scalar, EnvironmentYaml }
 
 export const ASSET_INPUT_TYPES = [
   'uri_file',
@@ -61,16 +69,6 @@ export interface OutputYaml {
   name?: string
   version?: string
   description?: string
-}
-export interface EnvironmentYaml {
-  image?: string
-  /** A path (relative to the job YAML) or the conda specification inline. */
-  conda_file?: string | Record<string, unknown>
-  build?: { path: string; dockerfile_path?: string }
-  name?: string
-  version?: string | number
-  description?: string
-  tags?: Record<string, Scalar>
 }
 export type DistributionYaml =
   | { type: 'pytorch'; process_count_per_instance?: number }
@@ -119,8 +117,8 @@ export interface CommandJobYaml {
   queue_settings?: { job_tier?: (typeof JOB_TIERS)[number]; priority?: 'low' | 'medium' | 'high' }
 }
 
-const scalar = { type: ['string', 'number', 'boolean'] }
-const scalarMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } }
+const scalar = SCALAR_SCHEMA
+const scalarMap = SCALAR_MAP_SCHEMA
 const NAME_HINT =
   'letters, digits and underscores, not starting with a digit (azure-ai-ml validate_key_contains_allowed_characters)'
 
@@ -174,25 +172,6 @@ const identity = {
   ]
 }
 
-const environmentObject = {
-  type: 'object',
-  properties: {
-    image: { type: 'string', minLength: 1 },
-    conda_file: { type: ['string', 'object'] },
-    build: {
-      type: 'object',
-      required: ['path'],
-      properties: { path: { type: 'string', minLength: 1 }, dockerfile_path: { type: 'string', minLength: 1 } },
-      additionalProperties: false
-    },
-    name: { type: 'string', minLength: 1 },
-    version: { type: ['string', 'integer'] },
-    description: { type: 'string' },
-    tags: scalarMap
-  },
-  additionalProperties: false
-}
-
 /** The command job schema (draft-07). */
 export const COMMAND_JOB_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -213,7 +192,7 @@ export const COMMAND_JOB_SCHEMA = {
     properties: scalarMap,
     command: { type: 'string', minLength: 1 },
     code: { type: 'string', minLength: 1 },
-    environment: { if: { type: 'string' }, then: { type: 'string', minLength: 1 }, else: environmentObject },
+    environment: { if: { type: 'string' }, then: { type: 'string', minLength: 1 }, else: ENVIRONMENT_OBJECT_SCHEMA },
     compute: { type: 'string', minLength: 1 },
     inputs: {
       type: 'object',
@@ -298,9 +277,7 @@ export const COMMAND_JOB_SCHEMA = {
   additionalProperties: false
 } as const
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
-ajv.addVocabulary(['hint'])
-const validateCommandJob = ajv.compile(COMMAND_JOB_SCHEMA)
+const validateCommandJob = compileYamlSchema(COMMAND_JOB_SCHEMA)
 
 /** Job types `az ml` knows that this action does not run (yet). */
 const OTHER_TYPES: Record<string, string> = {
@@ -309,128 +286,6 @@ const OTHER_TYPES: Record<string, string> = {
   automl: 'AutoML jobs are not supported (only type: command)',
   spark: 'Spark jobs are not supported (only type: command)',
   parallel: 'parallel jobs are not supported (only type: command)'
-}
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0][j] = j
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-  }
-  return d[a.length][b.length]
-}
-
-/** The closest of `candidates` to `word`, if close enough to be a typo. */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestD = Infinity
-  for (const c of candidates) {
-    const dist = distance(word.toLowerCase(), c.toLowerCase())
-    if (dist < bestD) [best, bestD] = [c, dist]
-  }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
-}
-
-function pathOf(instancePath: string): (string | number)[] {
-  if (!instancePath) return []
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'nothing (null)'
-  if (Array.isArray(v)) return 'a list'
-  if (typeof v === 'object') return 'a mapping'
-  if (typeof v === 'string') return `the string '${v}'`
-  return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`
-}
-
-function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
-  let v = data
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
-  return v
-}
-
-const A_TYPE: Record<string, string> = {
-  string: 'a string',
-  number: 'a number',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  object: 'a mapping',
-  array: 'a list',
-  null: 'nothing'
-}
-
-/** One ajv error → one located problem (or none, for errors that only repeat another one). */
-function toProblem(e: ErrorObject, data: unknown, source: YamlSource): YamlProblem | undefined {
-  const path = pathOf(e.instancePath)
-  const hint = (e.parentSchema as { hint?: string } | undefined)?.hint
-  const value = valueAt(data, path)
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = (e.params as { additionalProperty: string }).additionalProperty
-      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {})
-      const guess = suggest(field, known)
-      const detail = guess
-        ? `unknown field '${field}' (did you mean '${guess}'?)`
-        : `unknown field '${field}' (known fields here: ${known.join(', ')})`
-      return problemAt(source, [...path, field], detail)
-    }
-    case 'required': {
-      const field = (e.params as { missingProperty: string }).missingProperty
-      return problemAt(source, [...path, field], `missing required field '${field}'`)
-    }
-    case 'type': {
-      const t = (e.params as { type: string | string[] }).type
-      const want = (Array.isArray(t) ? t : t.split(','))
-        .filter(x => x !== 'null')
-        .map(x => A_TYPE[x] ?? x)
-        .join(' or ')
-      return problemAt(source, path, `expected ${want}, got ${typeName(value)}`)
-    }
-    case 'enum': {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
-      const guess = typeof value === 'string' ? suggest(value, allowed) : undefined
-      return problemAt(
-        source,
-        path,
-        `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`
-      )
-    }
-    case 'const': {
-      const allowed = String((e.params as { allowedValue: unknown }).allowedValue)
-      return problemAt(source, path, `expected '${allowed}', got ${typeName(value)}`)
-    }
-    case 'propertyNames': {
-      const name = (e.params as { propertyName: string }).propertyName
-      const names = (e.parentSchema as { propertyNames?: { hint?: string } }).propertyNames
-      return problemAt(source, [...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`)
-    }
-    case 'pattern':
-      if ((e.params as { propertyName?: string }).propertyName !== undefined || e.propertyName !== undefined)
-        return undefined
-      return problemAt(
-        source,
-        path,
-        `${typeName(value)} is not ${hint ?? `of the form ${(e.params as { pattern: string }).pattern}`}`
-      )
-    case 'minLength':
-      return problemAt(source, path, 'must not be empty')
-    case 'minimum':
-    case 'maximum': {
-      const { comparison, limit } = e.params as { comparison: string; limit: number }
-      return problemAt(source, path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`)
-    }
-    case 'if':
-      return undefined // the failing then/else branch reports the real problem
-    default:
-      return problemAt(source, path, e.message ?? 'invalid value')
-  }
 }
 
 /**
@@ -443,19 +298,9 @@ export function validateCommandJobSchema(data: unknown, source: YamlSource): Com
     const detail = OTHER_TYPES[type] ?? `unknown job type '${type}' (this action runs type: command)`
     throw new JobYamlError([problemAt(source, ['type'], detail)])
   }
-  if (validateCommandJob(data)) return data as unknown as CommandJobYaml
-  const seen = new Set<string>()
-  const problems: YamlProblem[] = []
-  for (const e of validateCommandJob.errors ?? []) {
-    const p = toProblem(e, data, source)
-    if (!p) continue
-    const key = `${p.field}\u0000${p.detail}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    problems.push(p)
-  }
-  if (!problems.length) problems.push(problemAt(source, [], 'does not match the command job schema'))
-  throw new JobYamlError(problems.sort(byLocation))
+  const problems = schemaProblems(validateCommandJob, data, source)
+  if (problems.length) throw new JobYamlError(problems)
+  return data as CommandJobYaml
 }
 
 export type { FieldPath }

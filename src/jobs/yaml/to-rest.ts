@@ -27,10 +27,20 @@
  *   PR) merged over them.
  * Not sent (absent in the YAML): fields are left out rather than sent as null.
  */
-import { lineOfOffset, nodeAt, problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
+import {
+  lineOfOffset,
+  nodeAt,
+  problemAt,
+  type FieldPath,
+  type YamlProblem,
+  type YamlSource
+} from '../../cli-yaml/load.js'
+import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 import type { CommandJobYaml, InputYaml, OutputYaml, Scalar } from './schema.js'
 import type { ResolvedReferences } from './references.js'
 import { isoDuration } from '../../arm/duration.js'
+
+export { scalarText, type NumberText } from '../../cli-yaml/text.js'
 
 export type JobInputRest =
   | { jobInputType: 'literal'; value: string; description?: string }
@@ -133,28 +143,6 @@ const TIER: Record<string, string> = {
   basic: 'Basic',
   standard: 'Standard',
   premium: 'Premium'
-}
-
-/** Reads number texts as written (see load.ts `numberTextAt`), keyed by field path. */
-export type NumberText = (path: FieldPath) => string | undefined
-
-/** A scalar as REST text: booleans as Python prints them, numbers as written, strings as they are. */
-export function scalarText(value: Scalar, written?: string): string {
-  if (typeof value === 'boolean') return value ? 'True' : 'False'
-  if (typeof value === 'number') return written ?? String(value)
-  return value
-}
-
-function textMap(
-  map: Record<string, Scalar | null> | undefined,
-  field: string,
-  numberText: NumberText
-): Record<string, string> | undefined {
-  if (!map) return undefined
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(map))
-    if (v !== null && v !== undefined) out[k] = scalarText(v, numberText([field, k]))
-  return out
 }
 
 function isInputObject(v: unknown): v is InputYaml {

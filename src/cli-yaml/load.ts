@@ -1,14 +1,17 @@
 /**
- * Reading a CLI v2 job YAML file with the `yaml` package, keeping the parsed Document and a LineCounter so that every
- * later error (schema, references, `${{inputs.x}}` bindings) can name the file, the line and the field.
+ * Reading a CLI v2 YAML file (a job, an online endpoint or deployment, a model) with the `yaml` package, keeping the
+ * parsed Document and a LineCounter so that every later error (schema, references, bindings, local paths) can name the
+ * file, the line and the field.
  *
  * Shapes:
- * - `YamlSource`: the file name as the user gave it (`file`, used in messages), its absolute path and folder (`dir`:
- *   paths inside the YAML are relative to it, as in `az ml`), the text, the `Document`, and the `set` overrides applied
- *   to it (see set.ts) so that a value that came from a `set` line is blamed on that line, not on the file.
- * - `Location`: where a value came from: `{input: 'job', file, line}` (1-based line) or `{input: 'set', line, text}`
- *   (1-based index among the `set` lines).
- * - `JobYamlError` (an `InputError`): one or more problems, each `file:line: field.path: what is expected`.
+ * - `YamlSource`: the step input that named the file (`input`: `job`, `endpoint`, `deployment`, `model`), the file name
+ *   as the user gave it (`file`, used in messages), its absolute path and folder (`dir`: paths inside the YAML are
+ *   relative to it, as in `az ml`), what kind of YAML it is (`kind`, for messages), the text, the `Document`, and the
+ *   `set` overrides applied to it (see set.ts) so that a value that came from a `set` line is blamed on that line.
+ * - `Location`: where a value came from: `{input: <the file's input>, file, line}` (1-based line) or
+ *   `{input: 'set', line, text}` (1-based index among the `set` lines).
+ * - `CliYamlError` (an `InputError`): one or more problems, each `file:line: field.path: what is expected`; its
+ *   `input` is the input of the first problem (the file's, or `set`).
  *
  * YAML version: the `yaml` package's default, YAML 1.2 core schema (so `yes`/`on` are strings, as in JSON Schema
  * terms). PyYAML, which `az ml` uses, reads YAML 1.1 (`yes` is a boolean there): a documented difference.
@@ -16,12 +19,28 @@
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import { InputError } from '../../action/errors.js'
+import { InputError } from '../action/errors.js'
 
 /** A field path: mapping keys and sequence indexes from the document root. */
 export type FieldPath = readonly (string | number)[]
 
-export type Location = { input: 'job'; file: string; line: number } | { input: 'set'; line: number; text: string }
+/** A line of the YAML file, named by the input that names the file (`job`, `endpoint`, ...). */
+export interface FileLocation {
+  input: string
+  file: string
+  line: number
+}
+/** A `set` line (1-based among the lines of input `set`). */
+export interface SetLocation {
+  input: 'set'
+  line: number
+  text: string
+}
+export type Location = FileLocation | SetLocation
+
+export function isSetLocation(location: Location): location is SetLocation {
+  return 'text' in location
+}
 
 export interface YamlProblem {
   location: Location
@@ -40,21 +59,25 @@ export function fieldName(path: FieldPath): string {
   return out
 }
 
-function formatProblem(p: YamlProblem): string {
-  const where =
-    p.location.input === 'job'
-      ? `${p.location.file}:${p.location.line}`
-      : `line ${p.location.line} (${p.location.text})`
+/** `file.yml:12: field.path: detail`, or `line 2 (a.b=c): detail` for a `set` line. */
+export function formatProblem(p: YamlProblem): string {
+  const l = p.location
+  const where = isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`
   return p.field ? `${where}: ${p.field}: ${p.detail}` : `${where}: ${p.detail}`
 }
 
-/** One or more problems in the job YAML (or in a `set` line), each naming the file, the line and the field. */
-export class JobYamlError extends InputError {
+/**
+ * One or more problems in a CLI v2 YAML file (or in a `set` line), each naming the file, the line and the field.
+ * `yamlInput` is the input that names the file (`job`, `endpoint`, `deployment`, `model`); the InputError's `input` is
+ * that of the first problem (so a bad `set` line names input `set`).
+ */
+export class CliYamlError extends InputError {
   readonly problems: YamlProblem[]
-  constructor(problems: YamlProblem[]) {
-    const first = problems[0]
-    super(first.location.input, problems.map(formatProblem).join('\n'))
-    this.name = 'JobYamlError'
+  readonly yamlInput: string
+  constructor(yamlInput: string, problems: YamlProblem[]) {
+    super(problems[0]?.location.input ?? yamlInput, problems.map(formatProblem).join('\n'))
+    this.name = 'CliYamlError'
+    this.yamlInput = yamlInput
     this.problems = problems
   }
 }
@@ -67,7 +90,11 @@ export interface SetOverride {
 }
 
 export interface YamlSource {
-  /** The file as the user named it (input `job`): used in every message. */
+  /** The input that named the file (`job`, `endpoint`, `deployment`, `model`): named by every file problem. */
+  input: string
+  /** What the file holds, for messages: `job`, `online endpoint`, `online deployment`, `model`. */
+  kind: string
+  /** The file as the user named it (the input's value): used in every message. */
   file: string
   /** Absolute path of the file. */
   path: string
@@ -80,33 +107,53 @@ export interface YamlSource {
   overrides: SetOverride[]
 }
 
-/** Parse YAML text (already read) into a YamlSource; syntax errors become a JobYamlError with their lines. */
-export function parseJobYaml(text: string, file: string, absolutePath = resolve(file)): YamlSource {
+/** How a YAML file is read: the input naming it, what it holds, the fields a valid one starts with (for messages). */
+export interface YamlKind {
+  /** The step input that names the file: `job`, `endpoint`, `deployment`, `model`. */
+  input: string
+  /** `job`, `online endpoint`, `online deployment`, `model`. */
+  kind: string
+  /** A few of its fields, for "expected a mapping of ... fields (…)": `type, command, environment, ...`. */
+  fieldsHint: string
+}
+
+/** Parse YAML text (already read) into a YamlSource; syntax errors become a CliYamlError with their lines. */
+export function parseCliYaml(text: string, file: string, what: YamlKind, absolutePath = resolve(file)): YamlSource {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const problems: YamlProblem[] = doc.errors.map(e => ({
-    location: { input: 'job', file, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line },
+    location: { input: what.input, file, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line },
     field: '',
     detail: `YAML syntax error: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`
   }))
-  if (problems.length) throw new JobYamlError(problems)
+  if (problems.length) throw new CliYamlError(what.input, problems)
   if (!isMap(doc.contents)) {
-    throw new JobYamlError([
+    throw new CliYamlError(what.input, [
       {
-        location: { input: 'job', file, line: 1 },
+        location: { input: what.input, file, line: 1 },
         field: '',
-        detail: 'expected a mapping of job fields (type, command, environment, ...)'
+        detail: `expected a mapping of ${what.kind} fields (${what.fieldsHint})`
       }
     ])
   }
-  return { file, path: absolutePath, dir: dirname(absolutePath), text, doc, lineCounter, overrides: [] }
+  return {
+    input: what.input,
+    kind: what.kind,
+    file,
+    path: absolutePath,
+    dir: dirname(absolutePath),
+    text,
+    doc,
+    lineCounter,
+    overrides: []
+  }
 }
 
 /**
- * Read a job YAML file. `file` is the path as given (input `job`); `baseDir` resolves it when relative (the workflow's
- * workspace, default the current directory).
+ * Read a YAML file. `file` is the path as given (the input's value); `baseDir` resolves it when relative (the
+ * workflow's workspace, default the current directory). A missing file is an `InputError` naming the input.
  */
-export function loadJobYaml(file: string, baseDir = process.cwd()): YamlSource {
+export function loadCliYaml(file: string, what: YamlKind, baseDir = process.cwd()): YamlSource {
   const absolutePath = resolve(baseDir, file)
   let text: string
   try {
@@ -114,11 +161,11 @@ export function loadJobYaml(file: string, baseDir = process.cwd()): YamlSource {
     text = readFileSync(absolutePath, 'utf8')
   } catch {
     throw new InputError(
-      'job',
-      `the job YAML file '${file}' does not exist or is not a file (looked at ${absolutePath})`
+      what.input,
+      `the ${what.kind} YAML file '${file}' does not exist or is not a file (looked at ${absolutePath})`
     )
   }
-  return parseJobYaml(text, file, absolutePath)
+  return parseCliYaml(text, file, what, absolutePath)
 }
 
 function keyOf(node: unknown): unknown {
@@ -172,12 +219,12 @@ export function locate(source: YamlSource, path: FieldPath): Location {
       line = lineAt((node as Node).range) ?? line
     } else break
   }
-  return { input: 'job', file: source.file, line }
+  return { input: source.input, file: source.file, line }
 }
 
 /** Order problems for a message: `set` lines first (in order), then the file's lines. */
 export function byLocation(a: YamlProblem, b: YamlProblem): number {
-  const key = (p: YamlProblem): number => (p.location.input === 'set' ? -1e9 : 0) + p.location.line
+  const key = (p: YamlProblem): number => (isSetLocation(p.location) ? -1e9 : 0) + p.location.line
   return key(a) - key(b)
 }
 
@@ -193,8 +240,8 @@ export function lineOfOffset(source: YamlSource, offset: number): number {
 
 /**
  * The text of a number as written (`0.010`, `1e-5`) at `path`, from the file or from a `set` line, or undefined when
- * the value there is not a number scalar. Used for literal inputs, tags and environment variables, which REST takes as
- * strings.
+ * the value there is not a number scalar. Used for literal inputs, tags, environment variables and versions, which REST
+ * takes as strings.
  */
 export function numberTextAt(source: YamlSource, path: FieldPath): string | undefined {
   const node = nodeAt(source, path)

@@ -1,7 +1,8 @@
 /**
- * `set` lines (input `set`): one `path=value` a line, applied to the parsed job YAML before validation, like
- * `az ml job create --set inputs.learning_rate=0.01 --set compute=azureml:gpu-cluster` (the CLI applies each override
- * to the loaded dict by its dotted path, replacing what was there and creating missing mappings).
+ * `set` lines (input `set`): one `path=value` a line, applied to the parsed YAML (a job, an endpoint, a deployment, a
+ * model) before validation, like `az ml job create --set inputs.learning_rate=0.01 --set compute=azureml:gpu-cluster`
+ * or `az ml online-deployment create --set instance_count=2` (the CLI applies each override to the loaded dict by its
+ * dotted path, replacing what was there and creating missing mappings).
  *
  * - `path`: dot-separated keys (`environment_variables.SEED`, `resources.instance_count`); a key may hold letters,
  *   digits, `_`, `-` and `$` (`$schema`).
@@ -12,7 +13,7 @@
  * Each applied line is recorded in `source.overrides`, so a later error about that value names input `set` and the line.
  */
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml'
-import { JobYamlError, type YamlProblem, type YamlSource } from './load.js'
+import { CliYamlError, type YamlProblem, type YamlSource } from './load.js'
 
 const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/
 
@@ -67,5 +68,5 @@ export function applySetLines(source: YamlSource, input: string | readonly strin
     source.doc.setIn(path, node)
     source.overrides.push({ path, line, text })
   })
-  if (problems.length) throw new JobYamlError(problems)
+  if (problems.length) throw new CliYamlError(source.input, problems)
 }

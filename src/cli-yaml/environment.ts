@@ -1,6 +1,6 @@
 /**
- * The anonymous environment `az ml job create` registers for an inline `environment:` (an `image`, with or without a
- * `conda_file`, or a `build` context), and its REST body (`PUT {WS}/environments/{name}/versions/{version}`,
+ * The anonymous environment `az ml job create` (and `az ml online-deployment create`) registers for an inline
+ * `environment:` (an `image`, with or without a `conda_file`, or a `build` context), and its REST body (`PUT {WS}/environments/{name}/versions/{version}`,
  * mfe.json 2024-04-01 `EnvironmentVersion`: `image`, `condaFile` (text), `build: {contextUri, dockerfilePath}`,
  * `isAnonymous`, `description`, `tags`).
  *
@@ -15,9 +15,9 @@
  * - version, for an image: `md5(h)` where, with md5 as lower-case hex of the UTF-8 text and Python's
  *   `sep.join(string)` (the characters of `string` with `sep` between them):
  *   `h = md5(image)`; then `h = h.join(md5(condaText))` when there is a conda file. (azure-ai-ml also mixes in
- *   `inference_config`, which job YAML does not carry.) Matched, quirk included: the SDK joins with `str.join`, so
- *   each step interleaves the previous hash between the characters of the next; verified by recomputing the SDK's
- *   formula with Python for the fixtures.
+ *   `inference_config`, which this action's YAML schemas do not accept.) Matched, quirk included: the SDK joins with
+ *   `str.join`, so each step interleaves the previous hash between the characters of the next; verified by
+ *   recomputing the SDK's formula with Python for the fixtures.
  * - for a `build` context azure-ai-ml hashes the uploaded local folder (`get_object_hash`). Not done here: a local
  *   build folder needs an upload (the network layer), so it is refused with a clear error by the reader; a remote
  *   `build.path` (https/azureml URL) is registered with version `md5(md5(url).join(md5(dockerfile_path)))`, our own
@@ -37,7 +37,7 @@ export interface EnvironmentVersionProperties {
   tags?: Record<string, string>
 }
 
-/** An environment to register before the job: its name, version and `PUT` body. */
+/** An environment to register before the job or deployment: its name, version and `PUT` body. */
 export interface EnvironmentDefinition {
   name: string
   version: string

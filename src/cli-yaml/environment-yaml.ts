@@ -1,0 +1,143 @@
+/**
+ * The `environment:` field of a CLI v2 YAML (a command job, an online deployment): a reference
+ * (`azureml:name:version`, `azureml:name@latest`, an ARM id, a registry URI) or an inline definition, read and checked
+ * before anything is sent, each problem located at its field.
+ *
+ * Inline (azure-ai-ml `_schema/assets/environment.py` `EnvironmentSchema` / `AnonymousEnvironmentSchema`): `image`
+ * or `build` (`path`, `dockerfile_path`), `conda_file` (a path relative to the YAML file, or the specification
+ * inline), `name` + `version` (registered under that name; without them, anonymous: see environment.ts),
+ * `description`, `tags`. A local `build.path` needs an upload this action does not do yet: refused.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { parse } from 'yaml'
+import { inlineEnvironment, pyYamlDump } from './environment.js'
+import { problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
+import { BadReference, parseAssetReference, type EnvironmentReference } from './references.js'
+import { SCALAR_MAP_SCHEMA, type Scalar } from './schema.js'
+import { scalarText } from './text.js'
+
+/** An inline environment as written. */
+export interface EnvironmentYaml {
+  image?: string
+  /** A path (relative to the YAML file) or the conda specification inline. */
+  conda_file?: string | Record<string, unknown>
+  build?: { path: string; dockerfile_path?: string }
+  name?: string
+  version?: string | number
+  description?: string
+  tags?: Record<string, Scalar>
+}
+
+/** The schema of an inline environment (draft-07). */
+export const ENVIRONMENT_OBJECT_SCHEMA = {
+  type: 'object',
+  properties: {
+    image: { type: 'string', minLength: 1 },
+    conda_file: { type: ['string', 'object'] },
+    build: {
+      type: 'object',
+      required: ['path'],
+      properties: { path: { type: 'string', minLength: 1 }, dockerfile_path: { type: 'string', minLength: 1 } },
+      additionalProperties: false
+    },
+    name: { type: 'string', minLength: 1 },
+    version: { type: ['string', 'integer'] },
+    description: { type: 'string' },
+    tags: SCALAR_MAP_SCHEMA
+  },
+  additionalProperties: false
+}
+
+/** `environment:` as a schema: a non-empty reference string, or an inline environment. */
+export const ENVIRONMENT_SCHEMA = {
+  if: { type: 'string' },
+  then: { type: 'string', minLength: 1 },
+  else: ENVIRONMENT_OBJECT_SCHEMA
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
+function inlineEnvironmentRef(
+  env: EnvironmentYaml,
+  source: YamlSource,
+  at: (...f: string[]) => FieldPath,
+  problems: YamlProblem[]
+): EnvironmentReference | undefined {
+  const before = problems.length
+  if (env.image !== undefined && env.build !== undefined)
+    problems.push(problemAt(source, at('build'), "give either 'image' or 'build', not both"))
+  if (env.image === undefined && env.build === undefined)
+    problems.push(problemAt(source, at(), "an inline environment needs 'image' (or 'build')"))
+  if (env.name !== undefined && env.version === undefined)
+    problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"))
+  if (env.name === undefined && env.version !== undefined)
+    problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"))
+  let condaText: string | undefined
+  if (isObject(env.conda_file)) condaText = pyYamlDump(env.conda_file)
+  else if (typeof env.conda_file === 'string') {
+    const path = isAbsolute(env.conda_file) ? env.conda_file : resolve(source.dir, env.conda_file)
+    try {
+      condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
+    } catch (e) {
+      const why = existsSync(path)
+        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
+        : `does not exist (paths are relative to the ${source.kind} YAML's folder)`
+      problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
+    }
+  }
+  let build: { contextUri: string; dockerfilePath?: string } | undefined
+  if (env.build) {
+    if (/^(?:https?|azureml):\/\//i.test(env.build.path)) {
+      build = { contextUri: env.build.path }
+      if (env.build.dockerfile_path !== undefined) build.dockerfilePath = env.build.dockerfile_path
+    } else {
+      problems.push(
+        problemAt(
+          source,
+          at('build', 'path'),
+          'a local Docker build context is not supported yet: use an image, or a build context URL'
+        )
+      )
+    }
+  }
+  if (problems.length > before) return undefined
+  const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined
+  return {
+    kind: 'inline',
+    definition: inlineEnvironment({
+      image: env.image,
+      condaText,
+      build,
+      name: env.name,
+      version: env.version === undefined ? undefined : String(env.version),
+      description: env.description,
+      tags
+    })
+  }
+}
+
+/**
+ * Read the (schema-valid) `environment` at `path`: a reference, parsed, or an inline definition, checked (conda file
+ * read). Problems are added to `problems`, located; the reference is returned when there were none.
+ */
+export function readEnvironment(
+  value: string | EnvironmentYaml,
+  source: YamlSource,
+  path: FieldPath,
+  problems: YamlProblem[]
+): EnvironmentReference | undefined {
+  if (typeof value === 'string') {
+    try {
+      return parseAssetReference(value, 'environments')
+    } catch (e) {
+      if (!(e instanceof BadReference)) throw e
+      problems.push(problemAt(source, path, e.message))
+      return undefined
+    }
+  }
+  return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems)
+}

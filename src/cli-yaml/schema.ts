@@ -1,0 +1,210 @@
+/**
+ * The machinery shared by every CLI v2 YAML schema (job, online endpoint, online deployment, model): a draft-07 JSON
+ * Schema compiled with ajv (`allErrors`, strict, a `hint` keyword for readable expectations), and ajv's errors turned
+ * into one located problem each, `file:line: field.path: what is expected`: unknown fields with a did-you-mean (like
+ * `az ml`, whose marshmallow schemas refuse unknown fields), missing required fields, wrong types, enum values with a
+ * suggestion, patterns explained by their `hint`, bounds.
+ *
+ * Also the schema pieces several YAML kinds share: scalars, string maps (tags, properties, environment variables:
+ * any scalar, sent as text, as azure-ai-ml does).
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { byLocation, CliYamlError, problemAt, type YamlProblem, type YamlSource } from './load.js'
+
+export type Scalar = string | number | boolean
+
+/** A scalar value (string, number or boolean). */
+export const SCALAR_SCHEMA = { type: ['string', 'number', 'boolean'] }
+/** A mapping of scalars (tags, properties, environment variables); an empty value (null) is skipped. */
+export const SCALAR_MAP_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }
+}
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
+ajv.addVocabulary(['hint'])
+
+/** Compile a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is allowed). */
+export function compileYamlSchema(schema: object): ValidateFunction {
+  return ajv.compile(schema)
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0][j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+  }
+  return d[a.length][b.length]
+}
+
+/** The closest of `candidates` to `word`, if close enough to be a typo. */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestD = Infinity
+  for (const c of candidates) {
+    const dist = distance(word.toLowerCase(), c.toLowerCase())
+    if (dist < bestD) [best, bestD] = [c, dist]
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (!instancePath) return []
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'nothing (null)'
+  if (Array.isArray(v)) return 'a list'
+  if (typeof v === 'object') return 'a mapping'
+  if (typeof v === 'string') return `the string '${v}'`
+  return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let v = data
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
+  return v
+}
+
+const A_TYPE: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'nothing'
+}
+
+/** One ajv error → one located problem (or none, for errors that only repeat another one). */
+function toProblem(e: ErrorObject, data: unknown, source: YamlSource): YamlProblem | undefined {
+  const path = pathOf(e.instancePath)
+  const hint = (e.parentSchema as { hint?: string } | undefined)?.hint
+  const value = valueAt(data, path)
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {})
+      const guess = suggest(field, known)
+      const detail = guess
+        ? `unknown field '${field}' (did you mean '${guess}'?)`
+        : `unknown field '${field}' (known fields here: ${known.join(', ')})`
+      return problemAt(source, [...path, field], detail)
+    }
+    case 'required': {
+      const field = (e.params as { missingProperty: string }).missingProperty
+      return problemAt(source, [...path, field], `missing required field '${field}'`)
+    }
+    case 'type': {
+      const t = (e.params as { type: string | string[] }).type
+      const want = (Array.isArray(t) ? t : t.split(','))
+        .filter(x => x !== 'null')
+        .map(x => A_TYPE[x] ?? x)
+        .join(' or ')
+      return problemAt(source, path, `expected ${want}, got ${typeName(value)}`)
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
+      const guess = typeof value === 'string' ? suggest(value, allowed) : undefined
+      return problemAt(
+        source,
+        path,
+        `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`
+      )
+    }
+    case 'const': {
+      const allowed = String((e.params as { allowedValue: unknown }).allowedValue)
+      return problemAt(source, path, `expected '${allowed}', got ${typeName(value)}`)
+    }
+    case 'propertyNames': {
+      const name = (e.params as { propertyName: string }).propertyName
+      const names = (e.parentSchema as { propertyNames?: { hint?: string } }).propertyNames
+      return problemAt(source, [...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`)
+    }
+    case 'pattern':
+      if ((e.params as { propertyName?: string }).propertyName !== undefined || e.propertyName !== undefined)
+        return undefined
+      return problemAt(
+        source,
+        path,
+        `${typeName(value)} is not ${hint ?? `of the form ${(e.params as { pattern: string }).pattern}`}`
+      )
+    case 'minLength':
+      return problemAt(source, path, 'must not be empty')
+    case 'minimum':
+    case 'maximum': {
+      const { comparison, limit } = e.params as { comparison: string; limit: number }
+      return problemAt(source, path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`)
+    }
+    case 'if':
+      return undefined // the failing then/else branch reports the real problem
+    default:
+      return problemAt(source, path, e.message ?? 'invalid value')
+  }
+}
+
+/**
+ * Check `data` (the YAML as plain values, after `set` lines) against the command job schema; throw a JobYamlError
+
+/** Every problem ajv found, located, without repeats, in file order. */
+export function schemaProblems(validate: ValidateFunction, data: unknown, source: YamlSource): YamlProblem[] {
+  if (validate(data)) return []
+  const seen = new Set<string>()
+  const problems: YamlProblem[] = []
+  for (const e of validate.errors ?? []) {
+    const p = toProblem(e, data, source)
+    if (!p) continue
+    const key = `${p.field}\u0000${p.detail}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    problems.push(p)
+  }
+  if (!problems.length) problems.push(problemAt(source, [], `does not match the ${source.kind} schema`))
+  return problems.sort(byLocation)
+}
+
+/** Check `data` against a compiled schema: return it typed, or throw a CliYamlError naming every problem. */
+export function validateYamlSchema<T>(validate: ValidateFunction, data: unknown, source: YamlSource): T {
+  const problems = schemaProblems(validate, data, source)
+  if (problems.length) throw new CliYamlError(source.input, problems)
+  return data as T
+}
+
+/** azure-ai-ml `_utils/utils.py` `camel_to_snake`: `AMLToken` → `aml_token`, `SystemAssigned` → `system_assigned`. */
+export function camelToSnake(text: string): string {
+  return text
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+}
+
+/**
+ * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
+ * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
+ * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
+ * `aml_token`). Non-strings are left for the schema to refuse.
+ */
+export function normalizeEnumAt(
+  data: unknown,
+  path: readonly string[],
+  transform: 'lower' | 'camelToSnake' = 'lower'
+): void {
+  let parent: unknown = data
+  for (const p of path.slice(0, -1)) {
+    if (!parent || typeof parent !== 'object' || Array.isArray(parent)) return
+    parent = (parent as Record<string, unknown>)[p]
+  }
+  if (!parent || typeof parent !== 'object' || Array.isArray(parent)) return
+  const obj = parent as Record<string, unknown>
+  const key = path[path.length - 1]
+  const v = obj[key]
+  if (typeof v === 'string') obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v)
+}
