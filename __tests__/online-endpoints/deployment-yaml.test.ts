@@ -13,7 +13,7 @@ import {
   type DeploymentResolver,
   type InlineModelSpec,
   type ModelType
-} from '../../src/endpoints/yaml/index.js'
+} from '../../src/online-endpoints/yaml/index.js'
 import { WS, yamlErrorOf, yamlFolder } from '../cli-yaml/helpers.js'
 import { findSpec, SPEC_CANDIDATES, specResourceValidator, specValidator } from '../cli-yaml/spec-schema.js'
 

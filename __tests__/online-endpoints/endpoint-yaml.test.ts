@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readEndpointYaml, toEndpointRestBody } from '../../src/endpoints/yaml/index.js'
+import { readEndpointYaml, toEndpointRestBody } from '../../src/online-endpoints/yaml/index.js'
 import { yamlErrorOf, yamlFolder } from '../cli-yaml/helpers.js'
 import { findSpec, SPEC_CANDIDATES, specResourceValidator } from '../cli-yaml/spec-schema.js'
 
