@@ -51,7 +51,10 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
     machineLearningServices: ['2019-11-01', '2024-04-01'],
     // 2019-11-01 is not a Microsoft.Resources version of the vendored specs, but the guide lists resource groups with
     // it and ARM accepts it; 2019-10-01 and 2019-08-01 are the vendored ones.
-    resources: ['2019-08-01', '2019-10-01', '2019-11-01']
+    resources: ['2019-08-01', '2019-10-01', '2019-11-01'],
+    // Jobs, code/environment/data/model assets, datastores and computes: every version from this one on (`-preview`
+    // too), all answered with the shapes of the vendored 2024-04-01 specs.
+    v2From: '2022-10-01'
   },
   scoringAcceptsTokens: true,
   deleteMissingModelStatus: 404,

@@ -23,6 +23,8 @@ import type { EmulatorConfig, FaultRule, RecordedRequest, Seed } from './core/ty
 import { FaultStore, normalizeRule } from './faults/faults.js'
 import { newSigningKey } from './identity/jwt.js'
 import { MODULES } from './modules.js'
+import { Blobs } from './resources/blobs.js'
+import { JobRunner } from './resources/job-process.js'
 import { Runner } from './resources/run-process.js'
 
 export type {
@@ -68,6 +70,8 @@ export interface Emulator {
   /** State back to the seed; faults and the request log cleared; running runs stopped. */
   reset(): void
   close(): Promise<void>
+  /** Whether Azurite (the v2 blob storage) has been started: only once a v2 blob feature is used. */
+  azuriteStarted(): boolean
   /** With https: the CA certificate to trust. */
   caCertPath?: string
   stateDir: string
@@ -133,6 +137,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     specs,
     state,
     runner: undefined as unknown as Runner,
+    jobs: undefined as unknown as JobRunner,
+    blobs: new Blobs(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
     faults,
     tokens: new TokenStore(),
     keys: { entra: newSigningKey('emulator-entra'), oidc: newSigningKey('emulator-oidc') },
@@ -143,10 +149,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log
   }
   core.runner = new Runner(config, state, stateDir, log)
+  core.jobs = new JobRunner(config, state, stateDir, core.blobs, log)
 
   const reset = (): void => {
     state.reset(seed)
     core.runner.reset(seed, workspaceKey(seed.subscriptionId, seed.resourceGroup, seed.workspaceName))
+    core.jobs.reset()
     faults.clear()
     requests.length = 0
   }
@@ -179,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       remove: id => faults.remove(id)
     },
     reset,
+    azuriteStarted: () => core.blobs.started,
     caCertPath: tls?.caCertPath,
     stateDir,
     config,
@@ -186,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (closed) return
       closed = true
       core.runner.stopAll()
+      core.jobs.stopAll()
       await Promise.all(
         [armServer, apiServer].map(
           s =>
@@ -195,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             })
         )
       )
+      await core.blobs.stop()
       if (ownStateDir) rmSync(stateDir, { recursive: true, force: true })
     }
   }

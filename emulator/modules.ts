@@ -7,7 +7,13 @@ import { operationPolling } from './arm/lro.js'
 import type { EmulatorModule } from './core/routes.js'
 import { entraModule } from './identity/entra.js'
 import { oidcModule } from './identity/oidc.js'
+import { codesModule } from './resources/codes.js'
 import { computesModule } from './resources/computes.js'
+import { dataModule } from './resources/data.js'
+import { datastoresModule } from './resources/datastores.js'
+import { environmentsModule } from './resources/environments.js'
+import { jobsModule } from './resources/jobs.js'
+import { modelAssetsModule } from './resources/model-assets.js'
 import { modelsModule } from './resources/models.js'
 import { runsModule } from './resources/runs.js'
 import { scoringModule } from './resources/scoring.js'
@@ -20,7 +26,13 @@ const SERVICES: readonly EmulatorModule[] = [
   computesModule,
   runsModule,
   modelsModule,
-  scoringModule
+  scoringModule,
+  codesModule,
+  environmentsModule,
+  datastoresModule,
+  dataModule,
+  modelAssetsModule,
+  jobsModule
 ]
 
 /** The services, then the ARM polling URLs their long-running operations hand out. */

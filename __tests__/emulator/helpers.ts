@@ -180,3 +180,116 @@ export function computeBody(over: Record<string, unknown> = {}): Record<string, 
     userAccountCredentials: { adminUserName: 'azureuser', adminUserPassword: 'P@ssw0rd!' }
   }
 }
+
+// ------------------------------------------------------------------------------------------------ the v2 surface
+
+/** The v2 api-version (the vendored mfe.json). */
+export const V2 = '2024-04-01'
+
+/** An ARM call at the v2 api-version (or `version`). */
+export function arm2(
+  emu: Emulator,
+  tok: string,
+  path: string,
+  init: Parameters<typeof call>[1] & { version?: string } = {}
+): Promise<Answer> {
+  const { version, ...rest } = init
+  return call(`${emu.url}${path}${path.includes('?') ? '&' : '?'}api-version=${version ?? V2}`, { token: tok, ...rest })
+}
+
+/**
+ * Uploads `files` the way `az ml` does (startPendingUpload, then blobs through the SAS with @azure/storage-blob) and
+ * registers the code version; returns its ARM id and the blob folder.
+ */
+export async function uploadCode(
+  emu: Emulator,
+  tok: string,
+  files: Record<string, string>,
+  opts: { name?: string; version?: string; hash?: string } = {}
+): Promise<{ id: string; codeUri: string }> {
+  const name = opts.name ?? `code-${Math.random().toString(16).slice(2, 10)}`
+  const version = opts.version ?? '1'
+  const base = `${wsPath(emu)}/codes/${name}/versions/${version}`
+  const slot = await arm2(emu, tok, `${base}/startPendingUpload`, {
+    method: 'POST',
+    body: { pendingUploadType: 'TemporaryBlobReference' }
+  })
+  if (slot.status !== 200) throw new Error(`startPendingUpload: ${slot.status} ${slot.text}`)
+  const ref = slot.json.blobReferenceForConsumption
+  const { ContainerClient } = await import('@azure/storage-blob')
+  const container = new ContainerClient(ref.credential.sasUri)
+  // Path-style Azurite URL: /<account>/<container>/<folder...>
+  const folder = new URL(ref.blobUri).pathname.split('/').slice(3).map(decodeURIComponent).join('/')
+  for (const [rel, content] of Object.entries(files)) {
+    await container.getBlockBlobClient(`${folder}/src/${rel}`).upload(content, Buffer.byteLength(content))
+  }
+  const codeUri = `${ref.blobUri}/src`
+  const put = await arm2(emu, tok, base, {
+    method: 'PUT',
+    body: {
+      properties: {
+        codeUri,
+        isAnonymous: true,
+        properties: { hash_sha256: opts.hash ?? 'f'.repeat(64), hash_version: '202208' }
+      }
+    }
+  })
+  if (put.status !== 201 && put.status !== 200) throw new Error(`code version PUT: ${put.status} ${put.text}`)
+  return { id: put.json.id as string, codeUri }
+}
+
+/** Registers an environment version (an image); returns its ARM id. */
+export async function putEnvironment(emu: Emulator, tok: string, name = 'env-py', version = '1'): Promise<string> {
+  const a = await arm2(emu, tok, `${wsPath(emu)}/environments/${name}/versions/${version}`, {
+    method: 'PUT',
+    body: { properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest' } }
+  })
+  if (a.status !== 201 && a.status !== 200) throw new Error(`environment PUT: ${a.status} ${a.text}`)
+  return a.json.id as string
+}
+
+/** A Command job body; `over` merged into `properties`. */
+export function commandJob(
+  emu: Emulator,
+  command: string,
+  over: Record<string, unknown> = {}
+): { properties: Record<string, unknown> } {
+  return {
+    properties: {
+      jobType: 'Command',
+      command,
+      environmentId: `${wsPath(emu)}/environments/env-py/versions/1`,
+      computeId: `${wsPath(emu)}/computes/${emu.seed.computeName}`,
+      experimentName: 'emulator-v2-tests',
+      ...over
+    }
+  }
+}
+
+export const JOB_STATUS_ORDER = ['NotStarted', 'Queued', 'Preparing', 'Running', 'Finalizing']
+
+/** Polls the job until its status is one of `statuses`; returns the answer and every status seen, in order. */
+export async function waitForJob(
+  emu: Emulator,
+  tok: string,
+  name: string,
+  statuses: string[] = ['Completed', 'Failed', 'Canceled'],
+  timeoutMs = 20_000
+): Promise<{ job: Answer; seen: string[] }> {
+  const seen: string[] = []
+  const job = await waitFor(
+    async () => {
+      const a = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`)
+      const status = a.json?.properties?.status as string | undefined
+      if (status && seen[seen.length - 1] !== status) seen.push(status)
+      return status && statuses.includes(status) ? a : undefined
+    },
+    timeoutMs,
+    20
+  )
+  return { job, seen }
+}
+
+export function jobDetailsUrl(emu: Emulator, name: string): string {
+  return `${emu.apiUrl}/history/v1.0${wsPath(emu)}/runs/${name}/details`
+}

@@ -97,7 +97,7 @@ export function operationPolling(modules: readonly EmulatorModule[]): EmulatorMo
         'Emulator_OperationStatus',
         operationStatus,
         'bearer',
-        'mls'
+        'mls-or-v2'
       ),
       route(
         'arm',
@@ -106,7 +106,7 @@ export function operationPolling(modules: readonly EmulatorModule[]): EmulatorMo
         'Emulator_OperationResult',
         operationResult,
         'bearer',
-        'mls'
+        'mls-or-v2'
       )
     ]
   }

@@ -5,22 +5,29 @@
  * the real API without a test noticing.
  *
  * swagger-parser `dereference` gives the operations with their parameters resolved. Body schemas are validated by ajv
- * through `$ref`s into the `bundle`d document instead of the dereferenced objects, because the data-plane specs are
- * recursive (RootError → ErrorDetails → ...) and ajv cannot compile a circular object graph.
+ * through `$ref`s into one self-contained document per spec (`localBundle`: what external `$ref`s reach copied in)
+ * instead of the dereferenced objects, because the specs are recursive (RootError → ErrorDetails → ...) and ajv cannot
+ * compile a circular object graph.
+ *
+ * Specs: the v1 set (machineLearningServices.json 2019-11-01, resources.json, the 2019-09-30 data plane) and the v2 set
+ * (2024-04-01 mfe.json and machineLearningServices.json), whose operations answer every api-version from
+ * `config.apiVersions.v2From` (2022-10-01) on; where both describe a path (computes), the request's api-version picks.
  *
  * Adjustments (each one is how the real services behave, not a loosening for convenience):
  * - enums compare case-insensitively (ARM and the .NET data plane deserialize enums that way; the guide sends
  *   `"identity": {"type": "systemAssigned"}` where the spec says `SystemAssigned`);
  * - Swagger 2.0 `discriminator`s are dispatched to the subtype (a ComputeResource with `computeType: AmlCompute` is
  *   checked against AmlCompute's properties, not just the base Compute);
- * - `x-nullable: true` admits null.
+ * - `x-nullable: true` admits null;
+ * - `additionalProperties: false` beside `allOf` admits the parents' fields, as AutoRest reads it (flattenClosedAllOf);
+ * - a required field that is never read back (`x-ms-secret`, write-only `x-ms-mutability`) is not required.
  */
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { OpenAPI } from 'openapi-types'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compileTemplate, type Template } from './router.js'
 
@@ -31,14 +38,23 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 const SPEC_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'specs', 'specification')
 
-export type SpecApi = 'mls' | 'resources' | 'history' | 'execution' | 'modelmanagement'
+export type SpecApi = 'mls' | 'mfe' | 'resources' | 'history' | 'execution' | 'modelmanagement'
+
+/**
+ * Which api-versions a spec's operations answer: `v1` the versions listed in `config.apiVersions` (the guide's), `v2`
+ * every version from `config.apiVersions.v2From` (2022-10-01) on, checked against the vendored 2024-04-01 files.
+ */
+export type SpecFamily = 'v1' | 'v2'
 
 interface SpecFile {
   id: string
   api: SpecApi
   server: 'arm' | 'api'
   file: string
+  family?: SpecFamily
 }
+
+const V2_DIR = 'machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-04-01'
 
 export const SPEC_FILES: SpecFile[] = [
   {
@@ -70,7 +86,13 @@ export const SPEC_FILES: SpecFile[] = [
     api: 'modelmanagement',
     server: 'api',
     file: 'machinelearningservices/data-plane/Microsoft.MachineLearningServices/preview/2019-09-30/modelManagement.json'
-  }
+  },
+  // The v2 surface: jobs, code/environment/data/model assets, datastores, endpoints (mfe.json, which also references
+  // machineLearningServices.json and registries.json of the same version)...
+  { id: 'mfe-2024-04-01', api: 'mfe', server: 'arm', file: `${V2_DIR}/mfe.json`, family: 'v2' },
+  // ...and workspaces/computes at the v2 api-versions. Only its implemented operations take requests: a path both
+  // versions know (a workspace) falls back to the 2019-11-01 operation when the 2024 one has no handler.
+  { id: 'mls-2024-04-01', api: 'mls', server: 'arm', file: `${V2_DIR}/machineLearningServices.json`, family: 'v2' }
 ]
 
 /** A Swagger 2.0 non-body parameter, as far as it is checked. */
@@ -92,6 +114,7 @@ export interface ParamSpec {
 export interface SpecOperation {
   specId: string
   api: SpecApi
+  family: SpecFamily
   server: 'arm' | 'api'
   method: string
   template: string
@@ -155,9 +178,90 @@ function ciExact(value: string): string {
   return `^${body}$`
 }
 
+/**
+ * `bundle` writes pointers that pass through a `$ref` (`#/definitions/Compute/properties/provisioningErrors/items/
+ * properties/error/...`, where `items` is itself a reference): fine for json-schema-ref-parser, unresolvable for ajv.
+ * Every internal `$ref` is rewritten to the pointer of the object it lands on, following references on the way.
+ */
+function canonicalRefs(doc: Json): void {
+  const resolve = (pointer: string, depth: number): string => {
+    const segments = pointer
+      .replace(/^#\/?/, '')
+      .split('/')
+      .filter(seg => seg !== '')
+    let cur: unknown = doc
+    let path: string[] = []
+    for (const raw of segments) {
+      for (let i = 0; i < 20 && isObj(cur) && typeof cur.$ref === 'string' && cur.$ref.startsWith('#'); i++) {
+        const target = depth < 30 ? resolve(cur.$ref, depth + 1) : cur.$ref
+        path = target
+          .replace(/^#\/?/, '')
+          .split('/')
+          .filter(seg => seg !== '')
+        cur = getPointer(doc, target)
+      }
+      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+      cur = isObj(cur) || Array.isArray(cur) ? (cur as Json)[key] : undefined
+      path.push(raw)
+    }
+    return `#/${path.join('/')}`
+  }
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk)
+    if (!isObj(node)) return
+    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) node.$ref = resolve(node.$ref, 0)
+    Object.values(node).forEach(walk)
+  }
+  walk(doc)
+}
+
+/**
+ * One self-contained document for ajv: what the spec's external `$ref`s reach (`../types.json#/definitions/
+ * ErrorResponse`, `machineLearningServices.json#/definitions/Compute`, ...) is copied into its own `definitions` /
+ * `parameters` / `responses` under `<file>.<name>` (e.g. `types.ErrorResponse`), the references rewritten to them.
+ * (swagger-parser's `bundle` writes pointers through references for the recursive ErrorDetail of the v3 common
+ * types, which no JSON Schema validator can resolve.)
+ */
+function localBundle(mainPath: string, main: Json, load: (path: string) => Json): Json {
+  const out = structuredClone(main)
+  const docs = new Map<string, Json>([[mainPath, main]])
+  const doc = (path: string): Json => {
+    let d = docs.get(path)
+    if (!d) docs.set(path, (d = load(path)))
+    return d
+  }
+  const copied = new Set<string>()
+  const rewrite = (node: unknown, from: string): void => {
+    if (Array.isArray(node)) return node.forEach(n => rewrite(n, from))
+    if (!isObj(node)) return
+    if (typeof node.$ref === 'string') {
+      const [file, pointer = ''] = node.$ref.split('#')
+      const target = file ? join(dirname(from), file) : from
+      if (target !== mainPath) {
+        const segments = pointer.split('/').filter(seg => seg !== '')
+        const [section, name, ...rest] = segments
+        const local = `${basename(target, '.json')}.${name}`
+        const key = `${section}/${local}`
+        if (!copied.has(key)) {
+          copied.add(key)
+          const value = structuredClone(getPointer(doc(target), `#/${section}/${name}`))
+          const bucket = (isObj(out[section]) ? out[section] : (out[section] = {})) as Json
+          bucket[local] = value
+          rewrite(value, target)
+        }
+        node.$ref = `#/${section}/${escapePointer(local)}${rest.length > 0 ? `/${rest.join('/')}` : ''}`
+      }
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== '$ref') rewrite(v, from)
+  }
+  rewrite(out, mainPath)
+  return out
+}
+
 /** Rewrites a bundled spec document into a schema ajv can use (see the module comment). */
 function adaptForAjv(doc: Json): Json {
   const out = structuredClone(doc)
+  canonicalRefs(out)
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk)
     if (!isObj(node)) return
@@ -166,12 +270,24 @@ function adaptForAjv(doc: Json): Json {
       delete node.enum
     }
     if (node['x-nullable'] === true && typeof node.type === 'string') node.type = [node.type, 'null']
+    // A required field that is never read back (`x-ms-secret`, or `x-ms-mutability` without `read`: a datastore's
+    // `credentials.secrets`) cannot be required of an answer; the service checks it on create.
+    if (Array.isArray(node.required) && isObj(node.properties)) {
+      const props = node.properties
+      node.required = node.required.filter(name => {
+        const p = props[String(name)]
+        if (!isObj(p)) return true
+        const mutability = p['x-ms-mutability']
+        return p['x-ms-secret'] !== true && !(Array.isArray(mutability) && !mutability.includes('read'))
+      })
+    }
     if (node.type === 'file') delete node.type
     for (const [k, v] of Object.entries(node)) if (k !== 'example' && k !== 'x-ms-examples') walk(v)
   }
   walk(out)
 
   const defs = isObj(out.definitions) ? out.definitions : {}
+  const discriminated: string[] = []
   for (const [name, def] of Object.entries(defs)) {
     if (!isObj(def) || typeof def.discriminator !== 'string') continue
     const prop = def.discriminator
@@ -185,15 +301,79 @@ function adaptForAjv(doc: Json): Json {
       const refIdx = sub.allOf.findIndex(s => isObj(s) && s.$ref === `#/definitions/${name}`)
       if (refIdx < 0) continue
       sub.allOf[refIdx] = { $ref: `#/definitions/${baseName}` }
-      const value = typeof sub['x-ms-discriminator-value'] === 'string' ? sub['x-ms-discriminator-value'] : subName
+      const value =
+        typeof sub['x-ms-discriminator-value'] === 'string'
+          ? sub['x-ms-discriminator-value']
+          : subName.slice(subName.lastIndexOf('.') + 1)
       dispatch.push({
         if: { properties: { [prop]: { type: 'string', pattern: ciExact(value) } }, required: [prop] },
         then: { $ref: `#/definitions/${subName}` }
       })
     }
     defs[name] = { allOf: [{ $ref: `#/definitions/${baseName}` }, ...dispatch] }
+    // A discriminated base closed with `additionalProperties: false` would refuse its subtypes' fields: each subtype
+    // (flattened below) closes the object instead.
+    delete base.additionalProperties
+    discriminated.push(name)
   }
+  // `bundle` may point into a model (`#/definitions/Compute/properties/...`): such pointers now go to its base.
+  if (discriminated.length > 0) {
+    const prefixes = discriminated.map(n => `#/definitions/${escapePointer(n)}/`)
+    const fix = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(fix)
+      if (!isObj(node)) return
+      if (typeof node.$ref === 'string') {
+        const ref = node.$ref
+        const i = prefixes.findIndex(p => ref.startsWith(p))
+        if (i >= 0)
+          node.$ref = `#/definitions/${escapePointer(discriminated[i])}__base/${ref.slice(prefixes[i].length)}`
+      }
+      Object.values(node).forEach(fix)
+    }
+    fix(out)
+  }
+  flattenClosedAllOf(out)
   return out
+}
+
+/**
+ * AutoRest reads `additionalProperties: false` next to `allOf` as "no fields but these and the parents'"; JSON Schema
+ * would refuse the parents' fields too (the 2024-04-01 specs close most of their models this way). The parents'
+ * property names are added to the closed schema's `properties` (as `{}`: the `allOf` still checks them), and a
+ * parent, which the same object must also satisfy through `allOf`, is left open (its child closes the object).
+ */
+function flattenClosedAllOf(doc: Json): void {
+  const names = (schema: unknown, seen: Set<unknown>): Set<string> => {
+    const out = new Set<string>()
+    if (!isObj(schema) || seen.has(schema)) return out
+    seen.add(schema)
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#')) {
+      return names(getPointer(doc, schema.$ref), seen)
+    }
+    if (isObj(schema.properties)) for (const k of Object.keys(schema.properties)) out.add(k)
+    if (Array.isArray(schema.allOf)) for (const part of schema.allOf) for (const k of names(part, seen)) out.add(k)
+    return out
+  }
+  const parents = new Set<Json>()
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk)
+    if (!isObj(node)) return
+    if (Array.isArray(node.allOf)) {
+      for (const part of node.allOf) {
+        const target = isObj(part) && typeof part.$ref === 'string' ? getPointer(doc, part.$ref) : part
+        if (isObj(target)) parents.add(target)
+      }
+      if (node.additionalProperties === false) {
+        const own = isObj(node.properties) ? node.properties : {}
+        const inherited = new Set<string>()
+        for (const part of node.allOf) for (const k of names(part, new Set())) inherited.add(k)
+        node.properties = { ...Object.fromEntries([...inherited].map(k => [k, {}])), ...own }
+      }
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'example') walk(v)
+  }
+  walk(doc)
+  for (const parent of parents) if (parent.additionalProperties === false) delete parent.additionalProperties
 }
 
 export function makeAjv(): Ajv {
@@ -231,15 +411,34 @@ export class SpecSet {
 
   static async load(): Promise<SpecSet> {
     const set = new SpecSet()
+    // The `x-ms-examples` point at ./examples files that were not vendored: drop them before resolving, in the spec
+    // itself and in every file its `$ref`s reach (mfe.json → machineLearningServices.json, registries.json, ...).
+    const files = new Map<string, string>()
+    const resolve = {
+      file: {
+        order: 1,
+        canRead: true,
+        read: (file: { url: string }): string => {
+          const at = file.url.startsWith('file:') ? fileURLToPath(file.url) : decodeURI(file.url)
+          let text = files.get(at)
+          if (text === undefined) {
+            text = JSON.stringify(stripExamples(JSON.parse(readFileSync(at, 'utf8')) as Json))
+            files.set(at, text)
+          }
+          return text
+        }
+      }
+    }
     for (const spec of SPEC_FILES) {
       const path = join(SPEC_ROOT, spec.file)
-      // The `x-ms-examples` point at ./examples files that were not vendored: drop them before resolving.
       const raw = stripExamples(JSON.parse(readFileSync(path, 'utf8')) as Json)
       const api = (): OpenAPI.Document => structuredClone(raw) as unknown as OpenAPI.Document
+      const options = { resolve } as unknown as SwaggerParser.Options
       const deref = (await SwaggerParser.dereference(path, api(), {
+        ...options,
         dereference: { circular: 'ignore' }
       })) as unknown as Json
-      const bundled = (await SwaggerParser.bundle(path, api(), {})) as unknown as Json
+      const bundled = localBundle(path, raw, text => JSON.parse(resolve.file.read({ url: text })) as Json)
       const adapted = adaptForAjv(bundled)
       set.docs.set(spec.id, adapted)
       set.ajv.addSchema(adapted, `spec:${spec.id}`)
@@ -287,6 +486,7 @@ export class SpecSet {
         this.operations.push({
           specId: spec.id,
           api: spec.api,
+          family: spec.family ?? 'v1',
           server: spec.server,
           method: method.toUpperCase(),
           template,

@@ -1,9 +1,12 @@
 /**
- * Everything a handler needs, in one object: configuration, seed, specs, state, runs, faults, tokens, keys.
+ * Everything a handler needs, in one object: configuration, seed, specs, state, runs, jobs, blobs (Azurite, started
+ * lazily), faults, tokens, keys.
  */
 import type { SpecSet } from './conformance.js'
 import type { FaultStore } from '../faults/faults.js'
 import type { SigningKey } from '../identity/jwt.js'
+import type { Blobs } from '../resources/blobs.js'
+import type { JobRunner } from '../resources/job-process.js'
 import type { Runner } from '../resources/run-process.js'
 import type { State } from './state.js'
 import type { EmulatorConfig, RecordedRequest, Reply, RequestContext, Seed } from './types.js'
@@ -41,6 +44,10 @@ export interface Core {
   specs: SpecSet
   state: State
   runner: Runner
+  /** v2 jobs (resources/job-process.ts). */
+  jobs: JobRunner
+  /** Blob storage on Azurite, started on first use (resources/blobs.ts). */
+  blobs: Blobs
   faults: FaultStore
   tokens: TokenStore
   keys: { entra: SigningKey; oidc: SigningKey }

@@ -67,7 +67,16 @@ export interface RouteLike {
 export type RouteMatch<R> =
   { kind: 'found'; route: R; params: Record<string, string> } | { kind: 'method'; allowed: string[] } | { kind: 'none' }
 
-export function findRoute<R extends RouteLike>(routes: R[], method: string, path: string): RouteMatch<R> {
+/**
+ * The route for a request. Among routes with as many literal segments, `rank` (higher wins) breaks the tie: two
+ * versions of a spec describe the same path, and the request's api-version picks one.
+ */
+export function findRoute<R extends RouteLike>(
+  routes: R[],
+  method: string,
+  path: string,
+  rank: (route: R) => number = () => 0
+): RouteMatch<R> {
   let best: { route: R; params: Record<string, string> } | undefined
   const allowed = new Set<string>()
   for (const route of routes) {
@@ -77,7 +86,13 @@ export function findRoute<R extends RouteLike>(routes: R[], method: string, path
       allowed.add(route.method)
       continue
     }
-    if (!best || route.tpl.literals > best.route.tpl.literals) best = { route, params }
+    if (
+      !best ||
+      route.tpl.literals > best.route.tpl.literals ||
+      (route.tpl.literals === best.route.tpl.literals && rank(route) > rank(best.route))
+    ) {
+      best = { route, params }
+    }
   }
   if (best) return { kind: 'found', ...best }
   if (allowed.size > 0) return { kind: 'method', allowed: [...allowed].sort() }

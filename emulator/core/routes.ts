@@ -6,13 +6,17 @@
  *
  * A resource module is a file that exports an `EmulatorModule`; registering it is one line in `../modules.ts`.
  */
-import type { SpecOperation, SpecSet } from './conformance.js'
+import type { SpecFamily, SpecOperation, SpecSet } from './conformance.js'
 import type { Core, Handler } from './context.js'
 import { compileTemplate, type Template } from './router.js'
 import type { OperationKind } from './state.js'
 
-/** Which provider's api-versions a route takes (checked by arm/api-version.ts). */
-export type ApiVersionKind = 'mls' | 'resources'
+/**
+ * Which api-versions a route takes (checked by arm/api-version.ts): `mls` the Machine Learning versions listed in
+ * `config.apiVersions.machineLearningServices`, `resources` Microsoft.Resources', `v2` every Machine Learning version
+ * from `config.apiVersions.v2From` on (the 2024-04-01 specs), `mls-or-v2` either (the LRO polling URLs).
+ */
+export type ApiVersionKind = 'mls' | 'resources' | 'v2' | 'mls-or-v2'
 
 export interface Route {
   server: 'arm' | 'api'
@@ -25,6 +29,8 @@ export interface Route {
   auth: 'bearer' | 'none' | 'custom'
   /** Which provider's api-versions the route takes (ARM only). */
   apiVersion?: ApiVersionKind
+  /** The api-version family of the spec the route comes from: with two operations on one path, the request's wins. */
+  family?: SpecFamily
 }
 
 /** What one module (a kind of resource or service) contributes to the emulator. */
@@ -83,7 +89,9 @@ export function buildRoutes(specs: SpecSet, modules: readonly EmulatorModule[]):
       spec: op,
       handler: implemented[`${op.specId}:${op.operationId}`],
       auth: 'bearer',
-      apiVersion: op.api === 'mls' ? 'mls' : op.api === 'resources' ? 'resources' : undefined
+      apiVersion:
+        op.family === 'v2' ? 'v2' : op.api === 'mls' ? 'mls' : op.api === 'resources' ? 'resources' : undefined,
+      family: op.family
     })
   }
   const unknown = Object.keys(implemented).filter(

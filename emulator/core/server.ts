@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
-import { checkApiVersion } from '../arm/api-version.js'
+import { checkApiVersion, isV2ApiVersion } from '../arm/api-version.js'
 import { handleAdmin, type AdminDeps } from '../faults/admin.js'
 import { faultBody } from '../faults/faults.js'
 import { authenticate } from '../identity/entra.js'
@@ -159,7 +159,10 @@ async function handle(
     time: started
   }
   core.requests.push(rec)
-  const match = findRoute(routes, method, path)
+  // A path two spec versions describe (a compute): the operation of the request's api-version family, if implemented.
+  const apiVersion = Object.entries(query).find(([k]) => k.toLowerCase() === 'api-version')?.[1] ?? ''
+  const family = isV2ApiVersion(core, apiVersion) ? 'v2' : 'v1'
+  const match = findRoute(routes, method, path, r => (r.handler ? ((r.family ?? family) === family ? 2 : 1) : 0))
   const route = match.kind === 'found' ? match.route : undefined
   if (route) rec.operationId = route.operationId
 

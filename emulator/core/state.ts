@@ -1,6 +1,7 @@
 /**
- * The emulated cloud's state: resource groups, workspaces, computes, long-running operations, experiments, models.
- * Runs live in resources/run-process.ts. Long-running operations complete lazily: `tick()` (called before every request) applies
+ * The emulated cloud's state: resource groups, workspaces, computes, long-running operations, experiments, models,
+ * and the v2 assets (code, environment, data and model containers with their versions) and datastores. Runs live in
+ * resources/run-process.ts, jobs in resources/job-process.ts, blobs in Azurite (resources/blobs.ts). Long-running operations complete lazily: `tick()` (called before every request) applies
  * those whose time has come, so no timer has to be kept for them.
  */
 import { iso } from './http.js'
@@ -54,7 +55,7 @@ export interface Compute {
   tags?: Record<string, string>
 }
 
-export type OperationKind = 'workspace-create' | 'workspace-delete' | 'compute-create' | 'compute-delete'
+export type OperationKind = 'workspace-create' | 'workspace-delete' | 'compute-create' | 'compute-delete' | 'job-cancel'
 
 export interface Operation {
   id: string
@@ -69,6 +70,40 @@ export interface Operation {
   outcome: 'Succeeded' | 'Failed'
   error?: { code: string; message: string }
   applied: boolean
+  /** Done when this says so (a job cancel: once the job has ended) rather than at `doneAt`. */
+  doneWhen?: () => boolean
+}
+
+/** The v2 asset kinds: `{WS}/codes`, `{WS}/environments`, `{WS}/data`, `{WS}/models` (mfe.json 2024-04-01). */
+export type AssetKind = 'codes' | 'environments' | 'data' | 'models'
+
+export interface AssetVersion {
+  name: string
+  version: string
+  /** The version's `properties` as stored (the request's, plus what the service adds). */
+  properties: Record<string, unknown>
+  createdAt: string
+  modifiedAt: string
+  /** Creation order, for `$orderBy=createdtime desc` when two share a millisecond. */
+  seq: number
+}
+
+export interface AssetContainer {
+  workspaceKey: string
+  kind: AssetKind
+  name: string
+  properties: Record<string, unknown>
+  createdAt: string
+  modifiedAt: string
+  versions: Map<string, AssetVersion>
+}
+
+/** A datastore created by a PUT (the default `workspaceblobstore` of each workspace is implicit). */
+export interface StoredDatastore {
+  workspaceKey: string
+  name: string
+  properties: Record<string, unknown>
+  createdAt: string
 }
 
 export interface Experiment {
@@ -117,6 +152,9 @@ export class State {
   experiments = new Map<string, Experiment>()
   models = new Map<string, Model>()
   dependents = new Map<string, DependentResource>()
+  assets = new Map<string, AssetContainer>()
+  datastores = new Map<string, StoredDatastore>()
+  assetSeq = 0
 
   /** Called when an operation completes; the runner hooks workspace deletion to stop its runs. */
   onWorkspaceDeleted: (wsKey: string) => void = () => {}
@@ -134,6 +172,8 @@ export class State {
     this.experiments = new Map()
     this.models = new Map()
     this.dependents = new Map()
+    this.assets = new Map()
+    this.datastores = new Map()
     for (const [name, location] of [
       [seed.resourceGroup, seed.location],
       [seed.otherResourceGroup, 'eastus']
@@ -212,7 +252,11 @@ export class State {
   /** Applies completed long-running operations. */
   tick(now = Date.now()): void {
     for (const op of this.operations.values()) {
-      if (op.applied || now < op.doneAt) continue
+      if (op.applied) continue
+      if (op.doneWhen) {
+        if (!op.doneWhen()) continue
+        op.doneAt = now
+      } else if (now < op.doneAt) continue
       op.applied = true
       if (op.kind === 'workspace-create') {
         const ws = this.workspaces.get(op.target)
@@ -237,6 +281,8 @@ export class State {
     for (const [k, c] of this.computes) if (c.workspaceKey === wsKey) this.computes.delete(k)
     for (const [k, e] of this.experiments) if (e.workspaceKey === wsKey) this.experiments.delete(k)
     for (const [k, m] of this.models) if (m.workspaceKey === wsKey) this.models.delete(k)
+    for (const [k, a] of this.assets) if (a.workspaceKey === wsKey) this.assets.delete(k)
+    for (const [k, d] of this.datastores) if (d.workspaceKey === wsKey) this.datastores.delete(k)
     this.onWorkspaceDeleted(wsKey)
   }
 
@@ -244,6 +290,10 @@ export class State {
     const full: Operation = { ...op, id: randomUUID(), applied: false, startedAt: Date.now() }
     this.operations.set(full.id, full)
     return full
+  }
+
+  assetKey(wsKey: string, kind: AssetKind, name: string): string {
+    return `${wsKey}/${kind}/${name}`.toLowerCase()
   }
 
   experimentKey(wsKey: string, name: string): string {

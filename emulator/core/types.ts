@@ -80,8 +80,11 @@ export interface EmulatorConfig {
   runStuckIn?: string
   /** The interpreter runs are executed with. */
   python: string
-  /** ARM api-versions accepted per provider. */
-  apiVersions: { machineLearningServices: string[]; resources: string[] }
+  /**
+   * ARM api-versions accepted per provider: the v1 Machine Learning routes (workspaces, computes) take the listed
+   * ones; the v2 routes (jobs, assets, datastores; computes too) every version from `v2From` on.
+   */
+  apiVersions: { machineLearningServices: string[]; resources: string[]; v2From: string }
   /** Accept an emulator-issued Entra token on the scoring endpoint instead of the key. */
   scoringAcceptsTokens: boolean
   /** Status of a DELETE of a model that does not exist (the spec says 204; Azure ML has answered 404). */
@@ -93,7 +96,15 @@ export interface EmulatorConfig {
 }
 
 export type FaultKind =
-  'status' | 'reset' | 'reset-after-body' | 'delay' | 'token-lifetime' | 'run-stuck' | 'provision-fail'
+  | 'status'
+  | 'reset'
+  | 'reset-after-body'
+  | 'delay'
+  | 'token-lifetime'
+  | 'run-stuck'
+  | 'provision-fail'
+  | 'job-fail'
+  | 'job-slow'
 
 export interface FaultMatch {
   method?: string
@@ -107,9 +118,10 @@ export interface FaultMatch {
 /**
  * A fault. Per-request kinds (`status`, `reset`, `reset-after-body`, `delay`) change how a matching request is
  * answered; scenario kinds change what the matching request creates: `token-lifetime` (a token request: the token
- * dies after `tokenLifetimeSeconds` while `expires_in` still says the normal lifetime), `run-stuck` (a startrun: the
- * run stops advancing at `runStatus`), `provision-fail` (a compute/workspace PUT: provisioning ends Failed with a
- * quota error, or with `error`).
+ * dies after `tokenLifetimeSeconds` while `expires_in` still says the normal lifetime), `run-stuck` (a startrun or a
+ * job PUT: the run or job stops advancing at `runStatus`), `provision-fail` (a compute/workspace PUT: provisioning
+ * ends Failed with a quota error, or with `error`), `job-fail` (a job PUT: the job fails at Running with `error`,
+ * without running its command), `job-slow` (a job PUT: each status step takes `delayMs` longer).
  */
 export interface FaultRule {
   /** Assigned when added. */
@@ -126,15 +138,15 @@ export interface FaultRule {
   headers?: Record<string, string>
   /** `status`: the body (default an ARM-style error naming the status); a string is sent as text. */
   body?: unknown
-  /** `delay`: wait this long before answering normally. */
+  /** `delay`: wait this long before answering normally; `job-slow`: added to each status step of the job. */
   delayMs?: number
   /** `token-lifetime`: the real lifetime of the issued token. */
   tokenLifetimeSeconds?: number
   /** `token-lifetime`: what `expires_in` says (default: the configured lifetime). */
   advertisedLifetimeSeconds?: number
-  /** `run-stuck`: the status the run stays in (default `Running`). */
+  /** `run-stuck`: the status the run or job stays in (default `Running`). */
   runStatus?: string
-  /** `provision-fail`: the error the operation ends with (default QuotaExceeded). */
+  /** `provision-fail`: the error the operation ends with (default QuotaExceeded); `job-fail`: the job's error. */
   error?: { code: string; message: string }
   /** Read-only bookkeeping: matching requests seen, times fired. */
   seen?: number
@@ -183,6 +195,8 @@ export interface Scenario {
   advertisedLifetimeSeconds?: number
   runStuckIn?: string
   provisionFail?: { code: string; message: string }
+  jobFail?: { code: string; message: string }
+  jobStepMs?: number
 }
 
 export interface RequestContext {

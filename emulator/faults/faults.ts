@@ -2,8 +2,8 @@
  * Fault injection. Rules are checked in the order they were added; every matching rule counts the request (`seen`),
  * and fires while `seen > after` and `fired < times`. Of the per-request kinds, delays add up and the first firing
  * `status`/`reset`/`reset-after-body` decides the answer; scenario kinds mark the request for its handler. Emulates
- * the failures of the real services (429 + `Retry-After`, 5xx, resets, slow answers, short-lived tokens, stuck runs,
- * failed provisioning with `QuotaExceeded`); no spec. Rules come from `config.faults`, `emu.faults` or the admin API.
+ * the failures of the real services (429 + `Retry-After`, 5xx, resets, slow answers, short-lived tokens, stuck runs
+ * and jobs, failed provisioning with `QuotaExceeded`, failed and slow jobs); no spec. Rules come from `config.faults`, `emu.faults` or the admin API.
  */
 import { randomUUID } from 'node:crypto'
 import type { FaultKind, FaultRule, Scenario } from '../core/types.js'
@@ -15,8 +15,16 @@ const KINDS: FaultKind[] = [
   'delay',
   'token-lifetime',
   'run-stuck',
-  'provision-fail'
+  'provision-fail',
+  'job-fail',
+  'job-slow'
 ]
+
+/** The error a `job-fail` fault gives a job when the rule names none. */
+export const JOB_FAIL_ERROR = {
+  code: 'ServiceError',
+  message: 'The job failed because its compute node became unavailable (emulator fault job-fail).'
+}
 
 export const QUOTA_ERROR = (vmSize: string, location: string): { code: string; message: string } => {
   const family = vmFamily(vmSize)
@@ -72,8 +80,8 @@ export function normalizeRule(input: unknown): FaultRule {
     r.status ??= 503
     if (!Number.isInteger(r.status) || r.status < 100 || r.status > 599) throw new Error('fault status must be 100-599')
   }
-  if (r.kind === 'delay' && (typeof r.delayMs !== 'number' || r.delayMs < 0)) {
-    throw new Error('a delay fault needs delayMs >= 0')
+  if ((r.kind === 'delay' || r.kind === 'job-slow') && (typeof r.delayMs !== 'number' || r.delayMs < 0)) {
+    throw new Error(`a ${r.kind} fault needs delayMs >= 0`)
   }
   if (r.kind === 'token-lifetime' && typeof r.tokenLifetimeSeconds !== 'number') {
     throw new Error('a token-lifetime fault needs tokenLifetimeSeconds')
@@ -147,6 +155,12 @@ export class FaultStore {
           break
         case 'provision-fail':
           decision.scenario.provisionFail = r.error ?? { code: 'QuotaExceeded', message: '' }
+          break
+        case 'job-fail':
+          decision.scenario.jobFail = r.error ?? JOB_FAIL_ERROR
+          break
+        case 'job-slow':
+          decision.scenario.jobStepMs = (decision.scenario.jobStepMs ?? 0) + (r.delayMs ?? 0)
           break
       }
     }

@@ -1,6 +1,7 @@
 /**
  * Computes of a workspace (AmlCompute clusters), Microsoft.MachineLearningServices machineLearningServices.json
- * 2019-11-01: `MachineLearningCompute_ListByWorkspace`, `MachineLearningCompute_Get`,
+ * 2019-11-01 and, at the v2 api-versions (2022-10-01 on), 2024-04-01: `MachineLearningCompute_ListByWorkspace`,
+ * `MachineLearningCompute_Get`,
  * `MachineLearningCompute_CreateOrUpdate` (201 + `Azure-AsyncOperation`; an existing compute with other settings: 409)
  * and `MachineLearningCompute_Delete` (202 + `Azure-AsyncOperation` + `Location`), with their long-running operations
  * polled through arm/lro.ts. No PATCH, no other compute types.
@@ -261,7 +262,13 @@ export const computesModule: EmulatorModule = {
     'mls-2019-11-01:MachineLearningCompute_ListByWorkspace': listComputes,
     'mls-2019-11-01:MachineLearningCompute_Get': getCompute,
     'mls-2019-11-01:MachineLearningCompute_CreateOrUpdate': putCompute,
-    'mls-2019-11-01:MachineLearningCompute_Delete': deleteCompute
+    'mls-2019-11-01:MachineLearningCompute_Delete': deleteCompute,
+    // The same computes at the v2 api-versions, checked against the 2024-04-01 spec.
+    // (The operation ids there are `Compute_*`.)
+    'mls-2024-04-01:Compute_List': listComputes,
+    'mls-2024-04-01:Compute_Get': getCompute,
+    'mls-2024-04-01:Compute_CreateOrUpdate': putCompute,
+    'mls-2024-04-01:Compute_Delete': deleteCompute
   },
   operationResults: {
     'compute-create': (core, target) => {

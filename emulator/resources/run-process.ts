@@ -322,7 +322,7 @@ export class Runner {
 }
 
 /** SIGTERM to the whole group (the script's own children too), SIGKILL after `graceMs`. */
-function killGroup(proc: ChildProcess, graceMs = 2000): void {
+export function killGroup(proc: ChildProcess, graceMs = 2000): void {
   const signal = (sig: NodeJS.Signals): void => {
     try {
       if (proc.pid) process.kill(-proc.pid, sig)

@@ -1,0 +1,311 @@
+/**
+ * v2 jobs end to end through the REST API (resources/jobs.ts, job-process.ts): code uploaded the `az ml` way to
+ * Azurite, an environment, a Command job that really runs (inputs from the default datastore, an output uploaded back),
+ * its log read with a Range request, failures, cancel with its Location, the faults, the api-versions.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { loadSpecs, type Emulator } from '../../emulator/index.js'
+import {
+  arm2,
+  call,
+  commandJob,
+  JOB_STATUS_ORDER,
+  jobDetailsUrl,
+  putEnvironment,
+  startFast,
+  token,
+  uploadCode,
+  waitFor,
+  waitForJob,
+  wsPath
+} from './helpers.js'
+
+let emu: Emulator
+let tok: string
+beforeAll(async () => {
+  emu = await startFast()
+  tok = await token(emu)
+})
+afterAll(() => emu.close())
+beforeEach(async () => {
+  emu.reset()
+  await putEnvironment(emu, tok)
+})
+
+const MFE = 'mfe-2024-04-01'
+let jobCounter = 0
+const jobName = (): string => `job-${Date.now().toString(36)}-${++jobCounter}`
+
+/** The default datastore's container URL with its SAS, as the action builds it from Datastores_Get + listSecrets. */
+async function datastoreSasUrl(): Promise<string> {
+  const list = await arm2(emu, tok, `${wsPath(emu)}/datastores?isDefault=true`)
+  const p = list.json.value[0].properties
+  const secrets = await arm2(emu, tok, `${wsPath(emu)}/datastores/${list.json.value[0].name}/listSecrets`, {
+    method: 'POST'
+  })
+  return `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}?${secrets.json.sasToken}`
+}
+
+describe('jobs', () => {
+  it('runs a Command job: code from Azurite, literal and folder inputs, an output, the log, Completed', async () => {
+    const specs = await loadSpecs()
+    const code = await uploadCode(emu, tok, {
+      'train.py': [
+        'import os, sys',
+        'lr, data, out = sys.argv[1], sys.argv[2], sys.argv[3]',
+        'rows = open(os.path.join(data, "rows.csv")).read().split()',
+        'print(f"lr={lr} rows={len(rows)} seed={os.environ[\'SEED\']}")',
+        'open(os.path.join(out, "model.txt"), "w").write(f"model lr={lr}")',
+        'print("warning: done", file=sys.stderr)'
+      ].join('\n'),
+      'lib/util.py': 'X = 1\n'
+    })
+    const { ContainerClient } = await import('@azure/storage-blob')
+    const store = new ContainerClient(await datastoreSasUrl())
+    await store.getBlockBlobClient('data/in/rows.csv').upload('1\n2\n3\n', 6)
+
+    const name = jobName()
+    const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'python3 train.py ${{inputs.lr}} ${{inputs.data}} ${{outputs.model}} && ls lib', {
+        codeId: code.id,
+        environmentVariables: { SEED: '7' },
+        inputs: {
+          lr: { jobInputType: 'literal', value: '0.01' },
+          data: {
+            jobInputType: 'uri_folder',
+            uri: 'azureml://datastores/workspaceblobstore/paths/data/in/',
+            mode: 'ReadOnlyMount'
+          }
+        },
+        outputs: { model: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } },
+        tags: { origin: 'test' }
+      })
+    })
+    expect(put.status).toBe(201)
+    expect(specs.validateResponse('Jobs_CreateOrUpdate', 201, put.json, MFE)).toEqual([])
+    expect(put.json.properties.status).toBe('NotStarted')
+    expect(put.json.properties.services.Studio.endpoint).toMatch(/^https:\/\/ml\.azure\.com\/runs\/job-/)
+
+    const { job, seen } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Completed')
+    expect(specs.validateResponse('Jobs_Get', 200, job.json, MFE)).toEqual([])
+    // Every status seen is on the normal path, in order.
+    const order = [...JOB_STATUS_ORDER, 'Completed']
+    expect(seen.map(s => order.indexOf(s))).toEqual([...seen.map(s => order.indexOf(s))].sort((a, b) => a - b))
+    expect(seen).not.toContain(-1)
+    expect(job.json.properties.outputs.model.uri).toBe(
+      `azureml://datastores/workspaceblobstore/paths/azureml/${name}/outputs/model/`
+    )
+
+    // The output was uploaded to the default datastore.
+    const model = await store.getBlobClient(`azureml/${name}/outputs/model/model.txt`).downloadToBuffer()
+    expect(model.toString()).toBe('model lr=0.01')
+
+    // Run history: details with the log's SAS URL, read whole and with a Range.
+    const details = await call(jobDetailsUrl(emu, name), { token: tok })
+    expect(details.status).toBe(200)
+    expect(details.json).toMatchObject({ runId: name, status: 'Completed' })
+    expect(details.json.startTimeUtc).toBeDefined()
+    expect(details.json.endTimeUtc).toBeDefined()
+    const validateDetails = specs.definition('runHistory-2019-09-30', 'RunDetails')
+    expect(validateDetails(details.json)).toBe(true)
+    const logUrl = details.json.logFiles['user_logs/std_log.txt'] as string
+    expect(logUrl).toMatch(/\/ExperimentRun\/dcid\.job-[^/]+\/user_logs\/std_log\.txt\?.*sig=/)
+    const whole = await fetch(logUrl)
+    const text = await whole.text()
+    expect(text).toContain('lr=0.01 rows=3 seed=7')
+    expect(text).toContain('warning: done')
+    expect(text).toContain('util.py')
+    const from = text.indexOf('warning')
+    const tail = await fetch(logUrl, { headers: { Range: `bytes=${from}-` } })
+    expect(tail.status).toBe(206)
+    expect(await tail.text()).toBe(text.slice(from))
+    // The SAS is read-only.
+    expect((await fetch(logUrl, { method: 'PUT', body: 'x', headers: { 'x-ms-blob-type': 'BlockBlob' } })).status).toBe(
+      403
+    )
+
+    const run = await call(`${emu.apiUrl}/history/v1.0${wsPath(emu)}/runs/${name}`, { token: tok })
+    expect(run.json).toMatchObject({ runId: name, status: 'Completed', runType: 'azureml.CommandJob' })
+    expect(specs.definition('runHistory-2019-09-30', 'Run')(run.json)).toBe(true)
+
+    const list = await arm2(emu, tok, `${wsPath(emu)}/jobs`)
+    expect(list.json.value.map((j: { name: string }) => j.name)).toContain(name)
+    expect(specs.validateResponse('Jobs_List', 200, list.json, MFE)).toEqual([])
+  })
+
+  it('writes the log as the command runs, so a reader follows it with Range requests', async () => {
+    const name = jobName()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'echo first line; sleep 1.5; echo second line')
+    })
+    await waitForJob(emu, tok, name, ['Running'])
+    const url = await waitFor(async () => {
+      const d = await call(jobDetailsUrl(emu, name), { token: tok })
+      return d.json.logFiles?.['user_logs/std_log.txt'] as string | undefined
+    })
+    const first = await waitFor(async () => {
+      const r = await fetch(url)
+      const t = await r.text()
+      return t.includes('first line') ? t : undefined
+    }, 5000)
+    // Still running: the first line arrived before the command ended.
+    expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`)).json.properties.status).toBe('Running')
+    expect(first).not.toContain('second line')
+    const rest = await waitFor(async () => {
+      const r = await fetch(url, { headers: { Range: `bytes=${Buffer.byteLength(first)}-` } })
+      if (r.status !== 206) return undefined
+      const t = await r.text()
+      return t.includes('second line') ? t : undefined
+    }, 8000)
+    expect(rest).toBe('second line\n')
+    expect((await waitForJob(emu, tok, name)).job.json.properties.status).toBe('Completed')
+  })
+
+  it('a failing command ends Failed with UserError naming the exit code and the last stderr line', async () => {
+    const name = jobName()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'echo working; echo "ValueError: bad learning rate" >&2; exit 3')
+    })
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Failed')
+    const details = await call(jobDetailsUrl(emu, name), { token: tok })
+    expect(details.json.status).toBe('Failed')
+    expect(details.json.error.error.code).toBe('UserError')
+    expect(details.json.error.error.message).toContain('status code 3')
+    expect(details.json.error.error.message).toContain('ValueError: bad learning rate')
+  })
+
+  it('cancels a running job: 202 + Location, polled to 200; Canceled; a second cancel is 400 (terminal)', async () => {
+    const specs = await loadSpecs()
+    const name = jobName()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'sleep 30') })
+    await waitForJob(emu, tok, name, ['Running'])
+    const cancel = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}/cancel`, { method: 'POST' })
+    expect(cancel.status).toBe(202)
+    const location = cancel.headers.get('location')!
+    expect(location).toMatch(/\/operationResults\//)
+    expect(cancel.headers.get('retry-after')).toBeDefined()
+    const done = await waitFor(async () => {
+      const a = await call(location, { token: tok })
+      return a.status === 200 ? a : undefined
+    })
+    expect(done.status).toBe(200)
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Canceled')
+    expect(specs.validateResponse('Jobs_Get', 200, job.json, MFE)).toEqual([])
+    const again = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}/cancel`, { method: 'POST' })
+    expect(again.status).toBe(400)
+    expect(again.json.error.message).toContain('terminal state')
+    expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/nope/cancel`, { method: 'POST' })).status).toBe(404)
+  })
+
+  it('refuses a second PUT of a job name, unknown bindings, missing references and non-Command jobs', async () => {
+    const name = jobName()
+    const first = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    expect(first.status).toBe(201)
+    const second = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    expect(second.status).toBe(400)
+    expect(second.json.error).toMatchObject({ code: 'UserError' })
+    expect(second.json.error.message).toMatch(/already exists/)
+
+    const binding = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'echo ${{inputs.missing}}')
+    })
+    expect(binding.status).toBe(400)
+    expect(binding.json.error.message).toContain('inputs.missing')
+
+    const env = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'true', { environmentId: `${wsPath(emu)}/environments/nope/versions/1` })
+    })
+    expect(env.status).toBe(400)
+    expect(env.json.error.message).toContain("Environment 'nope'")
+
+    const compute = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'true', { computeId: `${wsPath(emu)}/computes/gpu-nope` })
+    })
+    expect(compute.status).toBe(400)
+    expect(compute.json.error.message).toContain("Compute 'gpu-nope'")
+
+    const spec = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'true', { inputs: { x: { value: '1' } } })
+    })
+    expect(spec.status).toBe(400)
+    expect(spec.json.error.code).toBe('SpecViolation')
+    expect(spec.json.error.message).toContain('properties.inputs.x.jobInputType is required')
+  })
+
+  it('faults: run-stuck (NotResponding), job-fail, job-slow', async () => {
+    emu.faults.add({ kind: 'run-stuck', runStatus: 'NotResponding', match: { operationId: 'Jobs_CreateOrUpdate' } })
+    const stuck = jobName()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${stuck}`, { method: 'PUT', body: commandJob(emu, 'echo hi') })
+    expect((await waitForJob(emu, tok, stuck, ['NotResponding'])).job.json.properties.status).toBe('NotResponding')
+    // Cancel still works from there.
+    expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${stuck}/cancel`, { method: 'POST' })).status).toBe(202)
+    expect((await waitForJob(emu, tok, stuck)).job.json.properties.status).toBe('Canceled')
+
+    emu.faults.add({ kind: 'job-fail', match: { operationId: 'Jobs_CreateOrUpdate' } })
+    const failed = jobName()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${failed}`, { method: 'PUT', body: commandJob(emu, 'echo never') })
+    expect((await waitForJob(emu, tok, failed)).job.json.properties.status).toBe('Failed')
+    const details = await call(jobDetailsUrl(emu, failed), { token: tok })
+    expect(details.json.error.error.code).toBe('ServiceError')
+
+    emu.faults.add({ kind: 'job-slow', delayMs: 300, match: { operationId: 'Jobs_CreateOrUpdate' } })
+    const slow = jobName()
+    const started = Date.now()
+    await arm2(emu, tok, `${wsPath(emu)}/jobs/${slow}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    expect((await waitForJob(emu, tok, slow)).job.json.properties.status).toBe('Completed')
+    // NotStarted → Queued → Preparing → Running, then Finalizing → Completed: four waits of at least 300 ms (Preparing does its own work).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1200)
+  })
+
+  it('answers every api-version from 2022-10-01 on; older ones are refused; computes too', async () => {
+    const name = jobName()
+    const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+      method: 'PUT',
+      body: commandJob(emu, 'true'),
+      version: '2022-10-01'
+    })
+    expect(put.status).toBe(201)
+    expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version: '2025-04-01-preview' })).status).toBe(200)
+    const old = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version: '2021-07-01' })
+    expect(old.status).toBe(400)
+    expect(old.json.error.code).toBe('NoRegisteredProviderFound')
+    expect(old.json.error.message).toContain('2022-10-01')
+
+    const specs = await loadSpecs()
+    const compute = await arm2(emu, tok, `${wsPath(emu)}/computes/${emu.seed.computeName}`, { version: '2023-10-01' })
+    expect(compute.status).toBe(200)
+    expect(specs.validateResponse('Compute_Get', 200, compute.json, 'mls-2024-04-01')).toEqual([])
+    const computes = await arm2(emu, tok, `${wsPath(emu)}/computes`, { version: '2024-10-01' })
+    expect(specs.validateResponse('Compute_List', 200, computes.json, 'mls-2024-04-01')).toEqual([])
+    // The v1 routes keep their versions: a workspace at a v2-only version is still refused.
+    const ws = await arm2(emu, tok, wsPath(emu), { version: '2023-10-01' })
+    expect(ws.status).toBe(400)
+    expect(ws.json.error.code).toBe('NoRegisteredProviderFound')
+    await waitForJob(emu, tok, name)
+  })
+})
+
+describe('Azurite', () => {
+  it('is not started by an emulator that serves only v1 requests', async () => {
+    const other = await startFast()
+    try {
+      const t = await token(other)
+      expect((await call(`${other.url}${wsPath(other)}?api-version=2019-11-01`, { token: t })).status).toBe(200)
+      expect(other.azuriteStarted()).toBe(false)
+      expect((await arm2(other, t, `${wsPath(other)}/jobs`)).status).toBe(200)
+      expect(other.azuriteStarted()).toBe(false)
+    } finally {
+      await other.close()
+    }
+  })
+})

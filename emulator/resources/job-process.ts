@@ -1,0 +1,469 @@
+/**
+ * v2 jobs that really run (jobs.ts serves them; the statuses are mfe.json 2024-04-01's `JobStatus`). A Command job
+ * walks NotStarted → Queued → Preparing → Running → Finalizing → Completed | Failed:
+ *
+ * - Preparing: its code (the code version's `codeUri`: blobs on Azurite) is downloaded into `<stateDir>/jobs/<job>-<n>/
+ *   code`; every uri_file/uri_folder (mltable, model) input is downloaded into `inputs/<name>` (an
+ *   `azureml://datastores/<ds>/paths/<p>` URI, a data asset `azureml:<name>:<version>` or its ARM id, or an Azurite URL;
+ *   mode `Direct` passes the URI itself); every output gets an empty folder `outputs/<name>`;
+ * - Running: `${{inputs.x}}` (a literal's value, or the local path) and `${{outputs.y}}` (the folder) are substituted
+ *   into `command`, which runs with `bash -c` in the code folder with `environmentVariables` (plus
+ *   `AZUREML_RUN_ID`, `AZURE_ML_INPUT_<x>`, `AZURE_ML_OUTPUT_<y>`, `PYTHONUNBUFFERED=1`); stdout and stderr go, as
+ *   they come, to the append blob `ExperimentRun/dcid.<job>/user_logs/std_log.txt` of the workspace's default
+ *   container (one Append Block every ~300 ms), so a reader can follow it with `Range: bytes=N-`;
+ * - Finalizing: the log's last bytes, and each output folder uploaded to the default datastore under
+ *   `azureml/<job>/outputs/<y>/` (or the output's own `azureml://datastores/...` uri);
+ * - Completed on exit code 0; Failed otherwise, with `{code: "UserError", message}` naming the exit code and the last
+ *   stderr line (also when the code or an input cannot be fetched, or `limits.timeout` is exceeded).
+ *
+ * Cancel kills the process group (run-process.ts's `killGroup`): CancelRequested → Canceled. Faults (core/types.ts):
+ * `run-stuck` (the job stops at a status; NotResponding/Paused are reached when the command exits), `job-fail` (it
+ * fails at Running with the fault's error, without running the command), `job-slow` (each step takes `delayMs` more).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { iso } from '../core/http.js'
+import type { State } from '../core/state.js'
+import type { EmulatorConfig } from '../core/types.js'
+import type { Blobs, BlobLocation } from './blobs.js'
+import { killGroup } from './run-process.js'
+
+type Json = Record<string, unknown>
+
+export const JOB_TERMINAL = new Set(['Completed', 'Failed', 'Canceled'])
+export const STD_LOG = 'user_logs/std_log.txt'
+const FLUSH_MS = 300
+const MAX_APPEND = 4 * 1024 * 1024
+
+/** What a job needs resolved from the emulator's state, before it runs (jobs.ts supplies it). */
+export interface JobResolver {
+  /** Where the code version's blobs are, or an error message. */
+  code(job: Job): Promise<BlobLocation | string | undefined>
+  /** Where an input's or output's `uri` points, or an error message. */
+  uri(job: Job, uri: string, kind: 'data' | 'models'): Promise<BlobLocation | string>
+  /** The default datastore's container of the job's workspace. */
+  defaultContainer(job: Job): string | undefined
+}
+
+export interface Job {
+  workspaceKey: string
+  /** The workspace's ARM id. */
+  workspaceId: string
+  name: string
+  /** The PUT's `properties` (returned as sent, plus what the service fills in). */
+  properties: Json
+  tags?: Json
+  status: string
+  createdAt: string
+  modifiedAt: string
+  startTimeUtc?: string
+  endTimeUtc?: string
+  error?: { code: string; message: string }
+  stuckIn?: string
+  failWith?: { code: string; message: string }
+  stepMs: number
+  dir: string
+  /** The log blob's container and name, once it exists. */
+  logContainer?: string
+  logBlob?: string
+  exitCode?: number | null
+  lastStderrLine?: string
+  cancelRequested: boolean
+  timedOut: boolean
+  proc?: ChildProcess
+  timers: NodeJS.Timeout[]
+  history: { status: string; time: string }[]
+  /** Pending cancel operation id (one per job). */
+  cancelOperationId?: string
+  runNumber: number
+}
+
+export class JobRunner {
+  jobs = new Map<string, Job>()
+  private counter = 0
+
+  constructor(
+    private readonly config: EmulatorConfig,
+    state: State,
+    private readonly stateDir: string,
+    private readonly blobs: Blobs,
+    private readonly log: (line: string) => void
+  ) {
+    const previous = state.onWorkspaceDeleted
+    state.onWorkspaceDeleted = wsKey => {
+      previous(wsKey)
+      for (const [k, job] of this.jobs) {
+        if (job.workspaceKey !== wsKey) continue
+        this.stop(job)
+        this.jobs.delete(k)
+      }
+    }
+  }
+
+  key(wsKey: string, name: string): string {
+    return `${wsKey}/${name}`.toLowerCase()
+  }
+
+  get(wsKey: string, name: string): Job | undefined {
+    return this.jobs.get(this.key(wsKey, name))
+  }
+
+  create(
+    init: Pick<
+      Job,
+      'workspaceKey' | 'workspaceId' | 'name' | 'properties' | 'tags' | 'stuckIn' | 'failWith' | 'stepMs'
+    >,
+    resolver: JobResolver
+  ): Job {
+    const now = iso()
+    const dir = join(this.stateDir, 'jobs', `${init.name.replace(/[^\w-]/g, '_')}-${++this.counter}`)
+    const job: Job = {
+      ...init,
+      status: 'NotStarted',
+      createdAt: now,
+      modifiedAt: now,
+      dir,
+      cancelRequested: false,
+      timedOut: false,
+      timers: [],
+      history: [{ status: 'NotStarted', time: now }],
+      runNumber: this.counter
+    }
+    this.jobs.set(this.key(job.workspaceKey, job.name), job)
+    this.schedule(job, resolver)
+    return job
+  }
+
+  private setStatus(job: Job, status: string): void {
+    job.status = status
+    job.modifiedAt = iso()
+    job.history.push({ status, time: job.modifiedAt })
+    if (JOB_TERMINAL.has(status)) job.endTimeUtc ??= job.modifiedAt
+    this.log(`job ${job.name}: ${status}`)
+  }
+
+  private advance(job: Job, status: string): boolean {
+    if (JOB_TERMINAL.has(job.status) || job.cancelRequested) return false
+    if (job.stuckIn && job.stuckIn === job.status) return false
+    this.setStatus(job, status)
+    return true
+  }
+
+  private after(job: Job, ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      job.timers = job.timers.filter(x => x !== t)
+      fn()
+    }, ms)
+    job.timers.push(t)
+  }
+
+  private fail(job: Job, message: string, code = 'UserError'): void {
+    if (JOB_TERMINAL.has(job.status)) return
+    job.error = { code, message }
+    this.setStatus(job, 'Failed')
+  }
+
+  private schedule(job: Job, resolver: JobResolver): void {
+    const d = this.config.delays
+    const step = job.stepMs
+    this.after(job, d.runQueuedMs + step, () => {
+      if (!this.advance(job, 'Queued')) return
+      this.after(job, d.runPreparingMs + step, () => {
+        if (!this.advance(job, 'Preparing')) return
+        const started = Date.now()
+        this.prepare(job, resolver).then(
+          prepared => {
+            if (job.cancelRequested || JOB_TERMINAL.has(job.status)) return
+            if (typeof prepared === 'string') return this.fail(job, prepared)
+            const wait = Math.max(0, d.runStartMs + step - (Date.now() - started))
+            this.after(job, wait, () => {
+              if (!this.advance(job, 'Running')) return
+              job.startTimeUtc = iso()
+              void this.run(job, prepared, resolver).catch((error: unknown) =>
+                this.fail(job, `The job could not run: ${(error as Error).message}`, 'SystemError')
+              )
+            })
+          },
+          (error: unknown) =>
+            this.fail(job, `The job could not be prepared: ${(error as Error).message}`, 'SystemError')
+        )
+      })
+    })
+  }
+
+  /** Code, inputs and output folders; the substituted command and environment. A string is the failure. */
+  private async prepare(job: Job, resolver: JobResolver): Promise<Prepared | string> {
+    const p = job.properties
+    rmSync(job.dir, { recursive: true, force: true })
+    const codeDir = join(job.dir, 'code')
+    mkdirSync(codeDir, { recursive: true })
+    mkdirSync(join(job.dir, 'user_logs'), { recursive: true })
+    const code = await resolver.code(job)
+    if (typeof code === 'string') return code
+    if (code) {
+      const got = await this.blobs.download(code, codeDir)
+      if (got.count === 0) {
+        return `The code of the job (${String(p.codeId)}) has no files at ${code.container}/${code.prefix}.`
+      }
+    }
+    const values: Record<string, string> = {}
+    const env: Record<string, string> = {}
+    const inputs = (p.inputs ?? {}) as Record<string, Json | null>
+    for (const [name, input] of Object.entries(inputs)) {
+      if (!input) continue
+      const type = String(input.jobInputType ?? '').toLowerCase()
+      if (type === 'literal') {
+        values[`inputs.${name}`] = String(input.value ?? '')
+        continue
+      }
+      const uri = String(input.uri ?? '')
+      if (String(input.mode ?? '').toLowerCase() === 'direct') {
+        values[`inputs.${name}`] = uri
+        env[`AZURE_ML_INPUT_${name}`] = uri
+        continue
+      }
+      const where = await resolver.uri(job, uri, type.endsWith('_model') ? 'models' : 'data')
+      if (typeof where === 'string') return `Input '${name}': ${where}`
+      const dir = join(job.dir, 'inputs', name)
+      const got = await this.blobs.download(where, dir)
+      if (got.count === 0) return `Input '${name}': nothing found at ${uri} (${where.container}/${where.prefix}).`
+      const local = type === 'uri_file' && got.single ? got.single : dir
+      values[`inputs.${name}`] = local
+      env[`AZURE_ML_INPUT_${name}`] = local
+    }
+    const outputs = (p.outputs ?? {}) as Record<string, Json | null>
+    for (const name of Object.keys(outputs)) {
+      const dir = join(job.dir, 'outputs', name)
+      mkdirSync(dir, { recursive: true })
+      values[`outputs.${name}`] = dir
+      env[`AZURE_ML_OUTPUT_${name}`] = dir
+    }
+    const command = String(p.command ?? '').replace(
+      /\$\{\{\s*((?:inputs|outputs)\.[\w.-]+)\s*\}\}/g,
+      (whole, key: string) => (key in values ? values[key] : whole)
+    )
+    return { command, env, codeDir }
+  }
+
+  private async run(job: Job, prepared: Prepared, resolver: JobResolver): Promise<void> {
+    const container = resolver.defaultContainer(job)
+    const logPath = join(job.dir, STD_LOG)
+    writeFileSync(logPath, '')
+    const blobName = `ExperimentRun/dcid.${job.name}/${STD_LOG}`
+    let appendClient: import('@azure/storage-blob').AppendBlobClient | undefined
+    try {
+      if (container) {
+        appendClient = (await this.blobs.container(container)).getAppendBlobClient(blobName)
+        await appendClient.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
+        job.logContainer = container
+        job.logBlob = blobName
+      }
+    } catch (error) {
+      this.log(`job ${job.name}: log blob not created: ${(error as Error).message}`)
+    }
+    let pending: Buffer[] = []
+    let flushing: Promise<void> = Promise.resolve()
+    const flush = (): Promise<void> => {
+      flushing = flushing.then(async () => {
+        if (!appendClient || pending.length === 0) return
+        const data = Buffer.concat(pending)
+        pending = []
+        for (let at = 0; at < data.length; at += MAX_APPEND) {
+          const part = data.subarray(at, at + MAX_APPEND)
+          try {
+            await appendClient.appendBlock(part, part.length)
+          } catch (error) {
+            this.log(`job ${job.name}: log append failed: ${(error as Error).message}`)
+          }
+        }
+      })
+      return flushing
+    }
+    const ticker = setInterval(() => void flush(), FLUSH_MS)
+    const write = (chunk: Buffer): void => {
+      pending.push(chunk)
+      try {
+        appendFileSync(logPath, chunk)
+      } catch {
+        // The state folder was removed (reset/close) while the process still wrote.
+      }
+    }
+
+    if (job.cancelRequested) {
+      clearInterval(ticker)
+      return
+    }
+    let code: number | null
+    if (job.failWith) {
+      write(Buffer.from(`Emulator fault job-fail: ${job.failWith.message}\n`))
+      code = null
+    } else {
+      code = await new Promise<number | null>(resolve => {
+        const timeoutMs = isoDurationMs(String((job.properties.limits as Json | undefined)?.timeout ?? ''))
+        const vars = (job.properties.environmentVariables ?? {}) as Record<string, unknown>
+        const proc = spawn('bash', ['-c', prepared.command], {
+          cwd: prepared.codeDir,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            ...process.env,
+            ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])),
+            ...prepared.env,
+            PYTHONUNBUFFERED: '1',
+            AZUREML_RUN_ID: job.name,
+            AZUREML_EXPERIMENT_NAME: String(job.properties.experimentName ?? 'Default')
+          }
+        })
+        job.proc = proc
+        let stderrTail = ''
+        proc.stdout?.on('data', write)
+        proc.stderr?.on('data', (chunk: Buffer) => {
+          write(chunk)
+          stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4096)
+          const lines = stderrTail.split('\n').filter(l => l.trim() !== '')
+          if (lines.length > 0) job.lastStderrLine = lines[lines.length - 1].trim()
+        })
+        if (timeoutMs > 0) {
+          this.after(job, timeoutMs, () => {
+            job.timedOut = true
+            killGroup(proc)
+          })
+        }
+        proc.on('error', err => {
+          write(Buffer.from(`${err.message}\n`))
+          job.lastStderrLine = `could not start bash: ${err.message}`
+        })
+        proc.on('close', exit => {
+          job.proc = undefined
+          resolve(exit)
+        })
+      })
+    }
+    job.exitCode = code
+    clearInterval(ticker)
+    for (const t of job.timers) clearTimeout(t)
+    job.timers = []
+    await this.finish(job, code, resolver, flush)
+  }
+
+  private async finish(
+    job: Job,
+    code: number | null,
+    resolver: JobResolver,
+    flush: () => Promise<void>
+  ): Promise<void> {
+    if (job.cancelRequested) {
+      await flush()
+      if (!JOB_TERMINAL.has(job.status)) this.setStatus(job, 'Canceled')
+      return
+    }
+    let error: Job['error']
+    if (job.failWith) error = job.failWith
+    else if (job.timedOut) {
+      error = {
+        code: 'UserError',
+        message: `The job exceeded its limits.timeout (${String((job.properties.limits as Json | undefined)?.timeout)}) and was stopped.`
+      }
+    } else if (code !== 0) {
+      const line = job.lastStderrLine
+      error = {
+        code: 'UserError',
+        message:
+          `Execution failed. User process 'bash' exited with status code ${code ?? 'unknown (killed)'}.` +
+          (line ? ` Please check log file 'user_logs/std_log.txt' for error details. Error: ${line}` : '')
+      }
+    }
+    // Stuck in Running: stays there. Stuck in a status off the normal path (NotResponding, Paused): goes there.
+    if (job.stuckIn === 'Running') {
+      await flush()
+      return
+    }
+    if (job.stuckIn && !['NotStarted', 'Queued', 'Preparing', 'Finalizing'].includes(job.stuckIn)) {
+      await flush()
+      this.setStatus(job, job.stuckIn)
+      return
+    }
+    this.setStatus(job, 'Finalizing')
+    const started = Date.now()
+    await flush()
+    if (!error) {
+      try {
+        await this.uploadOutputs(job, resolver)
+      } catch (e) {
+        error = { code: 'SystemError', message: `Uploading the job's outputs failed: ${(e as Error).message}` }
+      }
+    }
+    if (job.stuckIn === 'Finalizing') return
+    const wait = Math.max(0, this.config.delays.runFinalizingMs + job.stepMs - (Date.now() - started))
+    this.after(job, wait, () => {
+      if (job.cancelRequested || JOB_TERMINAL.has(job.status)) return
+      if (error) {
+        job.error = error
+        this.setStatus(job, 'Failed')
+      } else {
+        this.setStatus(job, 'Completed')
+      }
+    })
+  }
+
+  private async uploadOutputs(job: Job, resolver: JobResolver): Promise<void> {
+    const outputs = (job.properties.outputs ?? {}) as Record<string, Json | null>
+    for (const [name, output] of Object.entries(outputs)) {
+      const uri = typeof output?.uri === 'string' && output.uri ? output.uri : undefined
+      let where: BlobLocation | string | undefined = uri ? await resolver.uri(job, uri, 'data') : undefined
+      if (typeof where === 'string') throw new Error(`output '${name}': ${where}`)
+      if (!where) {
+        const container = resolver.defaultContainer(job)
+        if (!container) continue
+        where = { container, prefix: `azureml/${job.name}/outputs/${name}/` }
+      }
+      await this.blobs.upload(join(job.dir, 'outputs', name), where)
+    }
+  }
+
+  /** Cancel: Canceled at once when nothing runs, else CancelRequested until the process group has exited. */
+  cancel(job: Job): void {
+    if (JOB_TERMINAL.has(job.status) || job.cancelRequested) return
+    job.cancelRequested = true
+    for (const t of job.timers) clearTimeout(t)
+    job.timers = []
+    if (job.proc) {
+      this.setStatus(job, 'CancelRequested')
+      killGroup(job.proc)
+    } else {
+      this.setStatus(job, 'Canceled')
+    }
+  }
+
+  private stop(job: Job): void {
+    for (const t of job.timers) clearTimeout(t)
+    job.timers = []
+    job.cancelRequested = true
+    if (job.proc) killGroup(job.proc, 0)
+  }
+
+  stopAll(): void {
+    for (const job of this.jobs.values()) this.stop(job)
+  }
+
+  reset(): void {
+    this.stopAll()
+    this.jobs = new Map()
+    rmSync(join(this.stateDir, 'jobs'), { recursive: true, force: true })
+  }
+}
+
+interface Prepared {
+  command: string
+  env: Record<string, string>
+  codeDir: string
+}
+
+/** `PT1H30M`, `PT45S`, `P1DT2H` → milliseconds; 0 when absent or not a duration. */
+export function isoDurationMs(value: string): number {
+  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(value)
+  if (!m || value === 'P' || value === 'PT') return 0
+  const [d, h, min, s] = m.slice(1).map(x => Number(x ?? 0))
+  return Math.round(((d * 24 + h) * 60 + min) * 60_000 + s * 1000)
+}

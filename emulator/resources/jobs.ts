@@ -1,0 +1,427 @@
+/**
+ * v2 jobs, Microsoft.MachineLearningServices mfe.json 2024-04-01: `Jobs_CreateOrUpdate` (201; a name already used
+ * in the workspace: 400 UserError "A job with this ID already exists"), `Jobs_Get`, `Jobs_List` (`jobType`, `tag`,
+ * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
+ * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs only; they
+ * really run (job-process.ts).
+ *
+ * And the job's run in run history, on the data-plane server (no spec has these paths: runHistory.json 2019-09-30
+ * knows runs under an experiment only; the bodies are its `RunDetails` and `Run`):
+ * `GET /history/v1.0{WS}/runs/{runId}/details` (`Emulator_RunDetailsById`: `status`, times, `error: {error: {code,
+ * message}}`, `logFiles: {"user_logs/std_log.txt": "<Azurite blob URL with a read SAS>"}` once the job runs) and
+ * `GET /history/v1.0{WS}/runs/{runId}` (`Emulator_RunById`). A v1 run's id works there too.
+ */
+import { apiVersionOf } from '../arm/api-version.js'
+import { lroHeaders } from '../arm/lro.js'
+import { PROVIDER, workspaceId, WS, wsScope } from '../arm/scopes.js'
+import type { Core } from '../core/context.js'
+import { armError, dpError, isReply, json } from '../core/http.js'
+import { route, type EmulatorModule } from '../core/routes.js'
+import { computeKey, type Workspace } from '../core/state.js'
+import type { Reply, RequestContext } from '../core/types.js'
+import { findContainer, findVersionById, latestVersion, systemData } from './assets.js'
+import { defaultContainer, type BlobLocation } from './blobs.js'
+import { datastoreContainer } from './datastores.js'
+import { JOB_TERMINAL, STD_LOG, type Job, type JobResolver } from './job-process.js'
+import { getRun, getRunDetails } from './runs.js'
+import { dataPlaneWorkspace } from './workspaces.js'
+
+type Json = Record<string, unknown>
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+// ------------------------------------------------------------------------------------------------------ resolving
+
+const WS_ID = new RegExp(
+  `^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/${PROVIDER}/workspaces/([^/]+)(/.*)?$`,
+  'i'
+)
+
+function workspaceOfId(core: Core, id: string): Workspace | undefined {
+  const m = WS_ID.exec(id)
+  return m ? core.state.workspaces.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase()) : undefined
+}
+
+/** `azureml://datastores/<ds>/paths/<p>` (also the long `azureml://subscriptions/.../workspaces/<w>/datastores/...`). */
+function datastoreUri(uri: string): { workspace?: string; datastore: string; path: string } | undefined {
+  const short = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/i.exec(uri)
+  if (short) return { datastore: short[1], path: short[2] }
+  const long =
+    /^azureml:\/\/subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/[^/]+\/)?workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\/(.*)$/i.exec(
+      uri
+    )
+  return long ? { workspace: long[1], datastore: long[2], path: long[3] } : undefined
+}
+
+function resolverFor(core: Core, ws: Workspace): JobResolver {
+  const wsKey = `${ws.subscriptionId}/${ws.resourceGroup}/${ws.name}`.toLowerCase()
+  const uri = async (_job: Job, value: string, kind: 'data' | 'models', depth = 0): Promise<BlobLocation | string> => {
+    if (depth > 3) return `'${value}' refers to itself.`
+    const ds = datastoreUri(value)
+    if (ds) {
+      const container = datastoreContainer(core, ws, ds.datastore)
+      if (!container) return `datastore '${ds.datastore}' was not found (or is not an Azurite blob datastore).`
+      return { container, prefix: ds.path }
+    }
+    // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id
+    const short = /^azureml:([^:@/]+)(?::([^:@/]+)|@(latest))?$/i.exec(value)
+    if (short || value.startsWith('/subscriptions/')) {
+      let props: Json | undefined
+      if (short) {
+        const c = findContainer(core, wsKey, kind, short[1])
+        const v = c && (short[2] ? c.versions.get(short[2]) : latestVersion(c))
+        props = v?.properties
+      } else {
+        props = findVersionById(core, value, kind)?.version.properties
+      }
+      const target = props?.[kind === 'models' ? 'modelUri' : 'dataUri']
+      if (typeof target !== 'string')
+        return `the ${kind === 'models' ? 'model' : 'data asset'} '${value}' was not found.`
+      return uri(_job, target, kind, depth + 1)
+    }
+    if (/^https?:\/\//i.test(value)) {
+      const at = await core.blobs.locate(value)
+      if (at) return at
+    }
+    return (
+      `cannot read '${value}': the emulator reads azureml://datastores/<datastore>/paths/<path> URIs, ` +
+      'data or model assets (azureml:<name>:<version> or an ARM id) and URLs of its own Azurite.'
+    )
+  }
+  return {
+    code: async job => {
+      const codeId = job.properties.codeId
+      if (typeof codeId !== 'string' || !codeId) return undefined
+      const found = findVersionById(core, codeId, 'codes')
+      const codeUri = found?.version.properties.codeUri
+      if (typeof codeUri !== 'string') return `The job's code ${codeId} was not found.`
+      const where = await uri(job, codeUri, 'data')
+      return typeof where === 'string' ? `The job's code (${codeUri}): ${where}` : where
+    },
+    uri: (job, value, kind) => uri(job, value, kind),
+    defaultContainer: () => defaultContainer(ws)
+  }
+}
+
+// ----------------------------------------------------------------------------------------------------------- bodies
+
+function studioUrl(core: Core, job: Job): string {
+  return (
+    `https://ml.azure.com/runs/${encodeURIComponent(job.name)}?wsid=${encodeURIComponent(job.workspaceId)}` +
+    `&tid=${core.seed.tenantId}`
+  )
+}
+
+export function jobBody(core: Core, job: Job): Json {
+  const p = job.properties
+  const outputs = isObj(p.outputs) ? p.outputs : {}
+  const filledOutputs = Object.fromEntries(
+    Object.entries(outputs).map(([name, o]) => [
+      name,
+      isObj(o)
+        ? {
+            ...o,
+            uri:
+              typeof o.uri === 'string' && o.uri
+                ? o.uri
+                : `azureml://datastores/workspaceblobstore/paths/azureml/${job.name}/outputs/${name}/`
+          }
+        : o
+    ])
+  )
+  const services = isObj(p.services) ? p.services : {}
+  const ws = core.state.workspaces.get(job.workspaceKey)
+  return {
+    id: `${job.workspaceId}/jobs/${job.name}`,
+    name: job.name,
+    type: `${PROVIDER}/workspaces/jobs`,
+    systemData: systemData(core, job.createdAt, job.modifiedAt),
+    properties: {
+      ...p,
+      displayName: typeof p.displayName === 'string' && p.displayName ? p.displayName : job.name,
+      experimentName: typeof p.experimentName === 'string' && p.experimentName ? p.experimentName : 'Default',
+      isArchived: p.isArchived === true,
+      status: job.status,
+      ...(isObj(p.outputs) ? { outputs: filledOutputs } : {}),
+      services: {
+        ...services,
+        Tracking: {
+          jobServiceType: 'Tracking',
+          endpoint: `azureml://${ws?.location ?? core.seed.location}.api.azureml.ms/mlflow/v1.0${job.workspaceId}?`
+        },
+        Studio: { jobServiceType: 'Studio', endpoint: studioUrl(core, job) }
+      }
+    }
+  }
+}
+
+function jobNotFound(ctx: RequestContext): Reply {
+  return armError(404, 'UserError', `Job '${ctx.params.id}' was not found in workspace '${ctx.params.workspaceName}'.`)
+}
+
+// --------------------------------------------------------------------------------------------------------- handlers
+
+function bindings(command: string): string[] {
+  return [...command.matchAll(/\$\{\{\s*((?:inputs|outputs)\.[\w.-]+)\s*\}\}/g)].map(m => m[1])
+}
+
+/** Checks a reference to a workspace asset or compute: undefined when fine, else why not. */
+function checkReference(
+  core: Core,
+  ws: Workspace,
+  field: string,
+  id: unknown,
+  kind: 'codes' | 'environments'
+): string | undefined {
+  if (typeof id !== 'string' || !id) return undefined
+  if (!id.startsWith('/subscriptions/')) {
+    // Registry assets (azureml://registries/...) and curated environments are not checked.
+    if (/^azureml:\/\/registries\//i.test(id)) return undefined
+    return `properties.${field} must be the ARM id of a ${kind === 'codes' ? 'code' : 'environment'} version ({WS}/${kind}/<name>/versions/<version>) or an azureml://registries/ id, got '${id}'.`
+  }
+  const owner = workspaceOfId(core, id)
+  if (!owner || owner !== ws) return `properties.${field} '${id}' is not in workspace '${ws.name}'.`
+  const m = new RegExp(`/${kind}/([^/]+)(?:/versions/([^/]+))?$`, 'i').exec(id)
+  if (!m) return `properties.${field} '${id}' is not a ${kind} version id.`
+  const c = findContainer(
+    core,
+    `${ws.subscriptionId}/${ws.resourceGroup}/${ws.name}`.toLowerCase(),
+    kind,
+    decodeURIComponent(m[1])
+  )
+  if (!c || (m[2] !== undefined && !c.versions.has(decodeURIComponent(m[2])))) {
+    return `${kind === 'codes' ? 'Code' : 'Environment'} '${decodeURIComponent(m[1])}'${m[2] ? ` version '${decodeURIComponent(m[2])}'` : ''} (properties.${field}) was not found in workspace '${ws.name}'.`
+  }
+  return undefined
+}
+
+export function putJob(core: Core, ctx: RequestContext): Reply {
+  const s = wsScope(core, ctx)
+  if (isReply(s)) return s
+  const ws = s.ws!
+  const name = ctx.params.id
+  if (ws.provisioningState !== 'Succeeded') {
+    return armError(409, 'Conflict', `Workspace '${ws.name}' is ${ws.provisioningState}; jobs need a Succeeded one.`)
+  }
+  if (core.jobs.get(s.wsKey!, name)) {
+    return armError(
+      400,
+      'UserError',
+      `A job with this ID already exists: '${name}' in workspace '${ws.name}'. Job names are unique in a workspace: ` +
+        'submit the job under another name.'
+    )
+  }
+  const body = (ctx.json ?? {}) as Json
+  const props = isObj(body.properties) ? structuredClone(body.properties) : {}
+  delete props.status
+  const jobType = String(props.jobType ?? '')
+  if (jobType.toLowerCase() !== 'command') {
+    return armError(
+      400,
+      'UserError',
+      `The emulator runs Command jobs only; jobType '${jobType}' is not supported here.`
+    )
+  }
+  props.jobType = 'Command'
+  const command = String(props.command ?? '')
+  if (!command.trim()) return armError(400, 'UserError', 'properties.command is required and must not be empty.')
+  for (const [field, kind] of [
+    ['codeId', 'codes'],
+    ['environmentId', 'environments']
+  ] as const) {
+    const why = checkReference(core, ws, field, props[field], kind)
+    if (why) return armError(400, 'UserError', why)
+  }
+  if (typeof props.computeId === 'string' && props.computeId) {
+    const computeName = props.computeId.split('/').pop() ?? ''
+    const owner = props.computeId.startsWith('/subscriptions/') ? workspaceOfId(core, props.computeId) : ws
+    const compute = owner === ws ? core.state.computes.get(computeKey(s.wsKey!, computeName)) : undefined
+    if (!compute) {
+      return armError(
+        400,
+        'UserError',
+        `Compute '${computeName}' (properties.computeId) was not found in workspace '${ws.name}'.`
+      )
+    }
+  }
+  const inputs = isObj(props.inputs) ? props.inputs : {}
+  const outputs = isObj(props.outputs) ? props.outputs : {}
+  for (const b of bindings(command)) {
+    const [group, key] = [b.slice(0, b.indexOf('.')), b.slice(b.indexOf('.') + 1)]
+    const declared = group === 'inputs' ? inputs : outputs
+    if (!(key in declared)) {
+      return armError(
+        400,
+        'UserError',
+        `The command refers to \${{${b}}}, but the job has no ${group === 'inputs' ? 'input' : 'output'} '${key}' ` +
+          `(properties.${group}).`
+      )
+    }
+  }
+  const sc = ctx.scenario
+  const job = core.jobs.create(
+    {
+      workspaceKey: s.wsKey!,
+      workspaceId: workspaceId(ws),
+      name,
+      properties: props,
+      stuckIn: sc.runStuckIn ?? core.config.runStuckIn,
+      failWith: sc.jobFail ? { code: sc.jobFail.code || 'ServiceError', message: sc.jobFail.message } : undefined,
+      stepMs: sc.jobStepMs ?? 0
+    },
+    resolverFor(core, ws)
+  )
+  return json(201, jobBody(core, job))
+}
+
+export function getJob(core: Core, ctx: RequestContext): Reply {
+  const s = wsScope(core, ctx)
+  if (isReply(s)) return s
+  const job = core.jobs.get(s.wsKey!, ctx.params.id)
+  return job ? json(200, jobBody(core, job)) : jobNotFound(ctx)
+}
+
+export function listJobs(core: Core, ctx: RequestContext): Reply {
+  const s = wsScope(core, ctx)
+  if (isReply(s)) return s
+  const q = ctx.query
+  const view = String(q.listViewType ?? 'ActiveOnly').toLowerCase()
+  const value = [...core.jobs.jobs.values()]
+    .filter(j => j.workspaceKey === s.wsKey)
+    .filter(j => !q.jobType || String(j.properties.jobType).toLowerCase() === q.jobType.toLowerCase())
+    .filter(j => !q.tag || (isObj(j.properties.tags) && q.tag in j.properties.tags))
+    .filter(j => {
+      const archived = j.properties.isArchived === true
+      return view === 'all' ? true : view === 'archivedonly' ? archived : !archived
+    })
+    .sort((a, b) => b.runNumber - a.runNumber)
+    .map(j => jobBody(core, j))
+  return json(200, { value })
+}
+
+export function cancelJob(core: Core, ctx: RequestContext): Reply {
+  const s = wsScope(core, ctx)
+  if (isReply(s)) return s
+  const job = core.jobs.get(s.wsKey!, ctx.params.id)
+  if (!job) return jobNotFound(ctx)
+  if (JOB_TERMINAL.has(job.status)) {
+    return armError(
+      400,
+      'UserError',
+      `Cannot cancel job '${job.name}': it is already in a terminal state (${job.status}).`
+    )
+  }
+  const pending = job.cancelOperationId ? core.state.operations.get(job.cancelOperationId) : undefined
+  const op =
+    pending ??
+    core.state.startOperation({
+      kind: 'job-cancel',
+      target: core.jobs.key(job.workspaceKey, job.name),
+      location: s.ws!.location,
+      subscriptionId: s.sub,
+      apiVersion: apiVersionOf(ctx),
+      doneAt: Date.now(),
+      outcome: 'Succeeded',
+      doneWhen: () => JOB_TERMINAL.has(job.status)
+    })
+  job.cancelOperationId = op.id
+  core.jobs.cancel(job)
+  return { status: 202, headers: lroHeaders(core, op, ['location']) }
+}
+
+// ------------------------------------------------------------------------------------------------------ run history
+
+function findJobRun(core: Core, ctx: RequestContext): { job?: Job; reply?: Reply } {
+  const w = dataPlaneWorkspace(core, ctx)
+  if (isReply(w)) return { reply: w }
+  const job = core.jobs.get(w.key, ctx.params.runId)
+  if (job) return { job }
+  // A v1 run by its id (run history has one namespace of run ids per workspace).
+  const run = core.runner.get(w.key, ctx.params.runId)
+  if (run) {
+    ctx.params.experimentName = run.experimentName
+    return {}
+  }
+  return {
+    reply: dpError(ctx, 404, 'UserError', `Run '${ctx.params.runId}' was not found in the workspace.`, 'NotFoundError')
+  }
+}
+
+function runError(job: Job): Json | undefined {
+  return job.error ? { error: { code: job.error.code, message: job.error.message } } : undefined
+}
+
+export async function jobRunDetails(core: Core, ctx: RequestContext): Promise<Reply> {
+  const { job, reply } = findJobRun(core, ctx)
+  if (reply) return reply
+  if (!job) return getRunDetails(core, ctx)
+  const error = runError(job)
+  const logFiles: Record<string, string> = {}
+  if (job.logContainer && job.logBlob) {
+    logFiles[STD_LOG] = await core.blobs.blobReadUrl(job.logContainer, job.logBlob)
+  }
+  const compute = typeof job.properties.computeId === 'string' ? job.properties.computeId.split('/').pop() : undefined
+  return json(200, {
+    runId: job.name,
+    target: compute ?? 'serverless',
+    status: job.status,
+    ...(job.startTimeUtc ? { startTimeUtc: job.startTimeUtc } : {}),
+    ...(job.endTimeUtc ? { endTimeUtc: job.endTimeUtc } : {}),
+    ...(error ? { error } : {}),
+    warnings: [],
+    tags: isObj(job.properties.tags) ? job.properties.tags : {},
+    properties: {
+      'azureml.runsource': 'azureml.CommandJob',
+      ...(isObj(job.properties.properties) ? job.properties.properties : {})
+    },
+    logFiles,
+    revision: job.history.length
+  })
+}
+
+export function jobRun(core: Core, ctx: RequestContext): Reply {
+  const { job, reply } = findJobRun(core, ctx)
+  if (reply) return reply
+  if (!job) return getRun(core, ctx)
+  const error = runError(job)
+  const compute = typeof job.properties.computeId === 'string' ? job.properties.computeId.split('/').pop() : undefined
+  return json(200, {
+    runNumber: job.runNumber,
+    rootRunId: job.name,
+    createdUtc: job.createdAt,
+    createdBy: { userObjectId: core.seed.clientId, userTenantId: core.seed.tenantId, userName: core.seed.clientId },
+    userId: core.seed.clientId,
+    ...(error ? { error } : {}),
+    warnings: [],
+    revision: job.history.length,
+    runId: job.name,
+    status: job.status,
+    ...(job.startTimeUtc ? { startTimeUtc: job.startTimeUtc } : {}),
+    ...(job.endTimeUtc ? { endTimeUtc: job.endTimeUtc } : {}),
+    heartbeatEnabled: false,
+    dataContainerId: `dcid.${job.name}`,
+    description: typeof job.properties.description === 'string' ? job.properties.description : undefined,
+    hidden: false,
+    runType: 'azureml.CommandJob',
+    properties: { 'azureml.runsource': 'azureml.CommandJob' },
+    name: typeof job.properties.displayName === 'string' ? job.properties.displayName : job.name,
+    target: compute ?? 'serverless',
+    tags: isObj(job.properties.tags) ? job.properties.tags : {}
+  })
+}
+
+export const jobsModule: EmulatorModule = {
+  name: 'jobs',
+  operations: {
+    'mfe-2024-04-01:Jobs_CreateOrUpdate': putJob,
+    'mfe-2024-04-01:Jobs_Get': getJob,
+    'mfe-2024-04-01:Jobs_List': listJobs,
+    'mfe-2024-04-01:Jobs_Cancel': cancelJob
+  },
+  routes: [
+    route('api', 'GET', `/history/v1.0${WS}/runs/{runId}/details`, 'Emulator_RunDetailsById', jobRunDetails, 'bearer'),
+    route('api', 'GET', `/history/v1.0${WS}/runs/{runId}`, 'Emulator_RunById', jobRun, 'bearer')
+  ],
+  operationResults: {
+    'job-cancel': () => ({})
+  }
+}
