@@ -23,6 +23,13 @@ export const OPERATIONS = {
   'submit-job': 'Submit an Azure ML job from a CLI v2 YAML (command), uploading its code, and follow it to its end.',
   'poll-job': 'Follow an existing Azure ML job to its end, streaming its log.',
   'cancel-job': 'Cancel an Azure ML job.',
+  'register-model': "Register a model version from a model YAML, a local path, or a job's output.",
+  'create-endpoint': 'Create or update an online endpoint from a CLI v2 YAML and wait until it is provisioned.',
+  'create-deployment':
+    'Create or update a managed online deployment from a CLI v2 YAML (model and code uploaded as needed), optionally give it traffic.',
+  'set-traffic': "Set an online endpoint's traffic between its deployments, e.g. blue=90,green=10.",
+  'delete-deployment': 'Delete a deployment of an online endpoint and wait until it is gone.',
+  'delete-endpoint': 'Delete an online endpoint (and its deployments) and wait until it is gone.',
   'list-models': 'List the registered models of a workspace.',
   'delete-model': 'Delete a registered model.',
   score: "Send data to a deployed model's scoring endpoint.",
@@ -51,6 +58,14 @@ export interface OutputSpec {
   operations: readonly OperationName[]
 }
 
+const ENDPOINT_OPS_FOR_WORKSPACE: readonly OperationName[] = [
+  'register-model',
+  'create-endpoint',
+  'create-deployment',
+  'set-traffic',
+  'delete-deployment',
+  'delete-endpoint'
+]
 const WORKSPACE_OPS: readonly OperationName[] = [
   'get-workspace',
   'create-workspace',
@@ -66,7 +81,8 @@ const WORKSPACE_OPS: readonly OperationName[] = [
   'poll-job',
   'cancel-job',
   'list-models',
-  'delete-model'
+  'delete-model',
+  ...ENDPOINT_OPS_FOR_WORKSPACE
 ]
 const DATA_PLANE_OPS: readonly OperationName[] = [
   'get-workspace',
@@ -89,8 +105,14 @@ const LIST_OPS: readonly OperationName[] = [
 ]
 const RUN_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'cancel-run']
 const JOB_OPS: readonly OperationName[] = ['submit-job', 'poll-job', 'cancel-job']
+const YAML_OPS: readonly OperationName[] = ['submit-job', 'create-endpoint', 'create-deployment', 'register-model']
 const FOLLOWING_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
 const WAITING_OPS: readonly OperationName[] = [
+  'create-endpoint',
+  'create-deployment',
+  'set-traffic',
+  'delete-deployment',
+  'delete-endpoint',
   'start-run',
   'submit-job',
   'cancel-job',
@@ -157,23 +179,23 @@ export const INPUTS: Record<string, InputSpec> = {
   'subscription-id': {
     group: 'The workspace',
     description: 'Subscription id, a GUID. Default: subscriptionId from creds.',
-    operations: ALL_BUT('get-token', 'score')
+    operations: ALL_BUT('get-token')
   },
   'resource-group': {
     description: 'Resource group of the workspace (list-workspaces: leave empty to list the whole subscription).',
-    operations: [...WORKSPACE_OPS, 'list-workspaces', 'request'],
+    operations: [...WORKSPACE_OPS, 'list-workspaces', 'request', 'score'],
     requiredBy: WORKSPACE_OPS
   },
   'workspace-name': {
     description: 'Azure Machine Learning workspace name.',
-    operations: [...WORKSPACE_OPS, 'request'],
+    operations: [...WORKSPACE_OPS, 'request', 'score'],
     requiredBy: WORKSPACE_OPS
   },
   'api-version': {
     description:
-      'ARM api-version for Machine Learning calls. Default: 2019-11-01 (the guide\'s) for the v1 operations, 2024-04-01 ' +
+      "ARM api-version for Machine Learning calls. Default: 2019-11-01 (the guide's) for the v1 operations, 2024-04-01 " +
       'for the v2 ones (submit-job, poll-job, cancel-job).',
-    operations: ALL_BUT('get-token', 'score', 'list-resource-groups')
+    operations: ALL_BUT('get-token', 'list-resource-groups')
   },
   'api-endpoint': {
     description:
@@ -290,7 +312,7 @@ export const INPUTS: Record<string, InputSpec> = {
   'experiment-name': {
     group: 'Runs',
     description:
-      'The experiment. submit-job: overrides the YAML\'s experiment_name (default there: the repository\'s name, as az ml).',
+      "The experiment. submit-job: overrides the YAML's experiment_name (default there: the repository's name, as az ml).",
     operations: [...RUN_OPS, 'submit-job'],
     requiredBy: RUN_OPS
   },
@@ -341,15 +363,68 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   set: {
     description:
-      'Overrides of the YAML, one path=value a line, like az ml job create --set: inputs.learning_rate=0.01, ' +
-      'compute=azureml:gpu-cluster, environment_variables.SEED=7.',
-    operations: ['submit-job']
+      'Overrides of the YAML (job, endpoint, deployment or model), one path=value a line, like az ml ... --set: ' +
+      'inputs.learning_rate=0.01, compute=azureml:gpu-cluster, environment_variables.SEED=7, instance_count=2.',
+    operations: YAML_OPS
   },
   'job-name': {
     description:
       "submit-job: the job's name (default: the YAML's name, else a new unique one); poll-job, cancel-job: the job.",
     operations: JOB_OPS,
     requiredBy: ['poll-job', 'cancel-job']
+  },
+
+  endpoint: {
+    group: 'Online endpoints and models (v2)',
+    description:
+      'create-endpoint: the online endpoint YAML (name, auth_mode, description, tags, traffic), relative to the workspace.',
+    operations: ['create-endpoint'],
+    requiredBy: ['create-endpoint']
+  },
+  deployment: {
+    description:
+      'create-deployment: the managed online deployment YAML (name, endpoint_name, model, code_configuration, ' +
+      'environment, instance_type, instance_count, ...), relative to the workspace; local model and code are uploaded.',
+    operations: ['create-deployment'],
+    requiredBy: ['create-deployment']
+  },
+  traffic: {
+    description:
+      'set-traffic: every share, blue=90,green=10 (adding up to 100, or all 0). create-deployment: the new ' +
+      "deployment's share once it is up (a number, e.g. 100 for all traffic; the others keep their proportions), or every share.",
+    operations: ['create-deployment', 'set-traffic'],
+    requiredBy: ['set-traffic']
+  },
+  'endpoint-name': {
+    description: 'The online endpoint. score: score it by name (its URI and key are read from Azure).',
+    operations: ['score', 'set-traffic', 'delete-endpoint', 'delete-deployment'],
+    requiredBy: ['set-traffic', 'delete-endpoint', 'delete-deployment']
+  },
+  'deployment-name': {
+    description:
+      'The deployment. score: send the request to this deployment (header azureml-model-deployment), whatever the traffic.',
+    operations: ['score', 'delete-deployment'],
+    requiredBy: ['delete-deployment']
+  },
+  model: {
+    description:
+      'register-model: the model YAML (name, version, path, type, description, tags), relative to the workspace.',
+    operations: ['register-model']
+  },
+  'model-name': {
+    description: 'register-model without a YAML: the model name (the version is the next one).',
+    operations: ['register-model']
+  },
+  'model-path': {
+    description:
+      "register-model without a YAML: a local file or folder (uploaded), a job's output azureml://jobs/<job>/outputs/<output>, " +
+      'or azureml://datastores/<ds>/paths/<path>.',
+    operations: ['register-model']
+  },
+  'model-type': {
+    description: 'register-model without a YAML: custom_model, mlflow_model or triton_model.',
+    default: 'custom_model',
+    operations: ['register-model']
   },
 
   'model-id': {
@@ -359,9 +434,9 @@ export const INPUTS: Record<string, InputSpec> = {
     requiredBy: ['delete-model']
   },
   'scoring-uri': {
-    description: "The deployed model's scoring URI: https, or plain http only to a loopback host.",
-    operations: ['score'],
-    requiredBy: ['score']
+    description:
+      "The deployed model's scoring URI (instead of endpoint-name): https, or plain http only to a loopback host.",
+    operations: ['score']
   },
   'scoring-key': { description: "The endpoint's key. Masked.", operations: ['score'] },
   'scoring-auth': {
@@ -394,6 +469,10 @@ const WITH_RESPONSE: readonly OperationName[] = [
   'submit-job',
   'poll-job',
   'cancel-job',
+  'register-model',
+  'create-endpoint',
+  'create-deployment',
+  'set-traffic',
   'score',
   'request'
 ]
@@ -408,8 +487,17 @@ export const OUTPUTS: Record<string, OutputSpec> = {
   responseFile: { description: 'A file under RUNNER_TEMP holding the whole response.', operations: WITH_RESPONSE },
   count: { description: 'The number of items listed.', operations: LIST_OPS },
   resourceId: {
-    description: 'The ARM id of the workspace or compute.',
-    operations: ['get-workspace', 'create-workspace', 'delete-workspace', 'create-compute', 'delete-compute']
+    description: 'The ARM id of the workspace, compute, online endpoint or deployment.',
+    operations: [
+      'get-workspace',
+      'create-workspace',
+      'delete-workspace',
+      'create-compute',
+      'delete-compute',
+      'create-endpoint',
+      'delete-endpoint',
+      'delete-deployment'
+    ]
   },
   apiEndpoint: {
     description: "The workspace's regional API server (the discovery document's api).",
@@ -418,12 +506,35 @@ export const OUTPUTS: Record<string, OutputSpec> = {
   provisioningState: {
     description:
       'The provisioning state: Succeeded at the end of a create (Creating with wait false), Deleted once a delete is done.',
-    operations: ['create-workspace', 'delete-workspace', 'create-compute', 'delete-compute']
+    operations: [
+      'create-workspace',
+      'delete-workspace',
+      'create-compute',
+      'delete-compute',
+      'create-endpoint',
+      'create-deployment',
+      'set-traffic',
+      'delete-deployment',
+      'delete-endpoint'
+    ]
   },
+  endpointName: {
+    description: 'The online endpoint.',
+    operations: ['create-endpoint', 'create-deployment', 'set-traffic', 'delete-endpoint', 'delete-deployment']
+  },
+  scoringUri: { description: "The online endpoint's scoring URI.", operations: ['create-endpoint'] },
+  deploymentName: { description: 'The deployment.', operations: ['create-deployment', 'delete-deployment'] },
+  modelName: { description: 'The registered model.', operations: ['register-model'] },
+  modelVersion: {
+    description: 'The registered version (the next one when none was given).',
+    operations: ['register-model']
+  },
+  modelId: { description: "The model version's ARM id, for a deployment's model:.", operations: ['register-model'] },
   runId: { description: 'The run id, set as soon as the run exists.', operations: RUN_OPS },
   jobName: { description: "The job's name, set before the job is created.", operations: JOB_OPS },
   status: {
-    description: 'The run or job status (Completed, Failed, Canceled, ...), the last one seen also when the step fails.',
+    description:
+      'The run or job status (Completed, Failed, Canceled, ...), the last one seen also when the step fails.',
     operations: [...RUN_OPS, ...JOB_OPS]
   },
   portalUrl: { description: "The run's or job's page in Azure ML studio.", operations: FOLLOWING_OPS },

@@ -22,10 +22,18 @@ export async function runPost(deps: RunDependencies = {}): Promise<void> {
   const job = loadJob()
   const pending: { what: string; outcome: string; live: boolean }[] = []
   if (run) {
-    pending.push({ what: `Run ${run.runId}`, outcome: run.outcome, live: ['starting', 'in-flight'].includes(run.outcome) })
+    pending.push({
+      what: `Run ${run.runId}`,
+      outcome: run.outcome,
+      live: ['starting', 'in-flight'].includes(run.outcome)
+    })
   }
   if (job) {
-    pending.push({ what: `Job ${job.name}`, outcome: job.outcome, live: ['creating', 'in-flight'].includes(job.outcome) })
+    pending.push({
+      what: `Job ${job.name}`,
+      outcome: job.outcome,
+      live: ['creating', 'in-flight'].includes(job.outcome)
+    })
   }
   if (pending.length === 0) return
   for (const p of pending) if (!p.live) core.info(`${p.what}: ${describe(p.outcome)}; nothing to clean up.`)

@@ -7,7 +7,8 @@ import { listCodeFiles } from '../../src/assets/files.js'
 import { cleanup, tempDir, writeTree } from './helpers.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { maskSasUrl, pendingUploadTarget, uploadFiles } = await import('../../src/assets/blob-upload.js')
+const { pendingUploadTarget, uploadFiles } = await import('../../src/assets/blob-upload.js')
+const { maskSasUrl } = await import('../../src/auth/mask.js')
 const { ContainerClient } = await import('@azure/storage-blob')
 
 let azurite: Azurite

@@ -170,15 +170,15 @@ describe('start-run', () => {
     expect(result.commands.some(c => c.command === 'warning' && /link-out\.txt/.test(c.value))).toBe(true)
   })
 
-  it('a connection reset after the startrun POST was processed: the retry with the same runId starts no second run', async () => {
+  it('a connection reset after the startrun POST was processed: the run is looked up by its runId, no second POST', async () => {
     emu.faults.add({ match: { operationId: 'Runs_StartRun' }, kind: 'reset-after-body', times: 1 })
     const result = await step(runInputs({ 'source-directory': HELLO, script: 'hello.py' }))
     expect(result.exitCode).toBe(0)
     expect(result.outputs.status).toBe('Completed')
     const posts = startRunPosts()
-    expect(posts).toHaveLength(2)
+    expect(posts).toHaveLength(1)
     expect(posts[0].status).toBe(0)
-    expect(posts[1].query.runId).toBe(posts[0].query.runId)
+    expect(result.outputs.runId).toBe(posts[0].query.runId)
     const runs = (await adminRuns()).filter(r => r.runId.startsWith('e2e-runs'))
     expect(runs.map(r => r.runId)).toEqual([result.outputs.runId])
   })

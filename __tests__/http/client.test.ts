@@ -420,7 +420,7 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as Error).message).toBe(
       `GET ${server.origin}/x failed: 429 Too Many Requests; gave up: the next attempt, in 2 min ` +
-        `(status 429; the server asked for 2 min), would start after the deadline (1 min left)`
+        `(status 429; the server asked for 2 min, Retry-After: 120), would start after the deadline (1 min left)`
     )
     expect((error as Error).cause).toBeInstanceOf(AzureRequestError)
     expect(server.requests).toHaveLength(1)

@@ -9,7 +9,11 @@ jest.unstable_mockModule('@actions/core', () => core)
 const { createOutputs } = await import('../../src/action/outputs.js')
 const { newReport } = await import('../../src/action/summary.js')
 const { TimeoutError } = await import('../../src/action/errors.js')
-const poll = await import('../../src/runs/follow.js')
+const poll = {
+  ...(await import('../../src/runs/follow.js')),
+  ...(await import('../../src/follow/backoff.js')),
+  ...(await import('../../src/follow/signals.js'))
+}
 type Context = import('../../src/action/context.js').Context
 
 const settings: CommonSettings = {

@@ -12,7 +12,20 @@ import { readCancelJob, readPollJob, readSubmitJob } from '../jobs/inputs.js'
 import { pollJob } from '../jobs/poll-job.js'
 import { submitJob } from '../jobs/submit-job.js'
 import { deleteModel } from '../models/delete-model.js'
-import { readDeleteModel, readListModels } from '../models/inputs.js'
+import { registerModel } from '../models/register-model.js'
+import { createDeployment } from '../online-endpoints/create-deployment.js'
+import { createEndpoint } from '../online-endpoints/create-endpoint.js'
+import { deleteDeployment } from '../online-endpoints/delete-deployment.js'
+import { deleteEndpoint } from '../online-endpoints/delete-endpoint.js'
+import {
+  readCreateDeployment,
+  readCreateEndpoint,
+  readDeleteDeployment,
+  readDeleteEndpoint,
+  readSetTraffic
+} from '../online-endpoints/inputs.js'
+import { setTraffic } from '../online-endpoints/set-traffic.js'
+import { readDeleteModel, readListModels, readRegisterModel } from '../models/inputs.js'
 import { listModels } from '../models/list-models.js'
 import { getToken } from '../rest/get-token.js'
 import { readGetToken, readRequest } from '../rest/inputs.js'
@@ -61,6 +74,12 @@ export const OPERATIONS = {
   'submit-job': entry({ read: readSubmitJob, run: submitJob }),
   'poll-job': entry({ read: readPollJob, run: pollJob }),
   'cancel-job': entry({ read: readCancelJob, run: cancelJob }),
+  'register-model': entry({ read: readRegisterModel, run: registerModel }),
+  'create-endpoint': entry({ read: readCreateEndpoint, run: createEndpoint }),
+  'create-deployment': entry({ read: readCreateDeployment, run: createDeployment }),
+  'set-traffic': entry({ read: readSetTraffic, run: setTraffic }),
+  'delete-deployment': entry({ read: readDeleteDeployment, run: deleteDeployment }),
+  'delete-endpoint': entry({ read: readDeleteEndpoint, run: deleteEndpoint }),
   'create-compute': entry({ read: readCreateCompute, run: createCompute, secretInputs: ['admin-password'] }),
   'delete-compute': entry({ read: readDeleteCompute, run: deleteCompute }),
   'create-workspace': entry({ read: readCreateWorkspace, run: createWorkspace }),

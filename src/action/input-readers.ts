@@ -6,7 +6,8 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { isGuid } from '../auth/guid.js'
 import { InputError } from './errors.js'
-import { rememberSecret, secretLines } from '../http/redact.js'
+import { maskSecret } from '../auth/mask.js'
+import { headerValueProblem } from '../http/redact.js'
 
 /** The trimmed input, or undefined when empty. */
 export function optional(name: string): string | undefined {
@@ -14,16 +15,31 @@ export function optional(name: string): string | undefined {
   return value === '' ? undefined : value
 }
 
-/** A secret input: masked before anything else can see it (a later parse error must not reveal it). */
-export function optionalSecret(name: string): string | undefined {
+/**
+ * A secret input: masked before anything else can see it (a later parse error must not reveal it): the value as given,
+ * trimmed, and each line of a multi-line value (a PEM key, a pasted JSON: the log is shown line by line), each in its
+ * raw, JSON-escaped, URI-encoded and form-encoded forms (auth/mask.ts).
+ *
+ * With `singleLine` (a key or token that travels in an HTTP header, e.g. `Authorization: Bearer <key>`), a value with
+ * a line break or another character a header cannot hold is refused here, naming the input and never showing the
+ * value, instead of failing later inside Node (`ERR_INVALID_CHAR`) with no input named.
+ */
+export function optionalSecret(name: string, options: { singleLine?: boolean } = {}): string | undefined {
   const raw = core.getInput(name)
   if (raw.trim() === '') return undefined
-  core.setSecret(raw)
+  maskSecret(raw)
   const trimmed = raw.trim()
-  if (trimmed !== raw) core.setSecret(trimmed)
-  // A multi-line secret: each line too (the log is shown line by line).
-  for (const line of secretLines(trimmed)) core.setSecret(line)
-  rememberSecret(trimmed)
+  if (trimmed !== raw) maskSecret(trimmed)
+  if (options.singleLine) {
+    const problem = headerValueProblem(trimmed)
+    if (problem) {
+      throw new InputError(
+        name,
+        `contains ${problem}, which an HTTP header cannot carry: a key or token is one line. Check how the secret ` +
+          'was stored (a line break pasted inside it, or two values joined); nothing was sent.'
+      )
+    }
+  }
   return trimmed
 }
 

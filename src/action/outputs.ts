@@ -68,3 +68,18 @@ export function listItems(body: unknown): unknown[] {
   const value = (body as { value?: unknown } | undefined)?.value
   return Array.isArray(value) ? value : []
 }
+
+/**
+ * On a refusal from Azure (an AzureRequestError with a body), sets `response` to the service's whole answer: JSON
+ * when it parses, else the text. The step's error line lists each error cut to a readable length; this keeps them
+ * whole. Does nothing for other errors.
+ */
+export function setErrorResponse(outputs: Outputs, error: unknown): void {
+  const body = (error as { body?: unknown } | undefined)?.body
+  if (!(error instanceof Error) || error.name !== 'AzureRequestError' || typeof body !== 'string' || body === '') return
+  try {
+    outputs.setResponse(JSON.parse(body))
+  } catch {
+    outputs.setResponse(body, { text: true })
+  }
+}

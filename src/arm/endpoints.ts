@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import { assertSecureEndpoint } from '../auth/clouds.js'
 import type { Context } from '../action/context.js'
 import { parseJson } from '../http/client.js'
+import { printableUrl } from '../http/redact.js'
 import type { RequestAuth } from '../http/types.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 
@@ -118,29 +119,109 @@ export async function workspaceApi(ctx: Context, settings: CommonSettings, ws: W
   return discoverApiEndpoint(ctx, settings, await getWorkspace(ctx, settings, ws))
 }
 
-const MAX_PAGES = 200
+/**
+ * Most pages one list reads (ARM pages hold up to about 1,000 items, so 200 pages is far beyond any workspace's
+ * resources): a service whose links never end must not make a step read forever.
+ */
+export const MAX_PAGES = 200
 
 /**
- * GETs a list and follows `nextLink` pages, merging their `value` arrays. A `nextLink` to another host is not
- * followed (the token is only for this one).
+ * The bookkeeping of one paged list, shared by every list operation (`nextLink` paging here, `continuationToken`
+ * paging in runs/list-experiments.ts, and the v2 lists to come): each cursor (link or token) is followed once, at most
+ * `maxPages` pages are read, and each item is kept once. A repeated cursor or the cap ends the paging with a warning
+ * saying the list may be partial, instead of looping (issue 13, kind 10: a page that links to itself gave 200
+ * requests and 201 items).
  */
-export async function listAll(ctx: Context, url: string, auth: RequestAuth): Promise<{ value: unknown[] }> {
-  const value: unknown[] = []
+export class Pages {
+  readonly items: unknown[] = []
+  private readonly cursors = new Set<string>()
+  private readonly ids = new Set<string>()
+  private pages = 0
+
+  /** `what`: the list, for the warning (e.g. `GET https://…/workspaces`); `warn` defaults to core.warning. */
+  constructor(
+    private readonly what: string,
+    private readonly maxPages = MAX_PAGES,
+    private readonly warn: (message: string) => void = message => core.warning(message)
+  ) {}
+
+  /**
+   * Whether to read the page at `cursor` (a nextLink URL or a continuation token; the first page's URL too). False,
+   * after a warning, when that cursor was already read or `maxPages` pages have been read.
+   */
+  admit(cursor: string): boolean {
+    if (this.cursors.has(cursor)) {
+      this.warn(
+        `Stopped paging ${this.what} after ${this.pages} page${this.pages === 1 ? '' : 's'}: the service gave a ` +
+          `next-page link it had already given (a loop); the list may be partial (${this.items.length} items).`
+      )
+      return false
+    }
+    if (this.pages >= this.maxPages) {
+      this.warn(
+        `Stopped paging ${this.what} after ${this.maxPages} pages (the most one list reads); the list may be ` +
+          `partial (${this.items.length} items).`
+      )
+      return false
+    }
+    this.cursors.add(cursor)
+    this.pages++
+    return true
+  }
+
+  /** Adds a page's items; an item whose `id` (ARM id, model id) was already seen is skipped. Returns how many were new. */
+  add(items: readonly unknown[]): number {
+    let added = 0
+    for (const item of items) {
+      const id = idOf(item)
+      if (id !== undefined) {
+        if (this.ids.has(id)) continue
+        this.ids.add(id)
+      }
+      this.items.push(item)
+      added++
+    }
+    return added
+  }
+}
+
+/** The item's identity for de-duplication: its `id` (ARM ids compared case-insensitively, as ARM does). */
+function idOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined
+  const id = (item as { id?: unknown }).id
+  return typeof id === 'string' && id !== '' ? (id.startsWith('/') ? id.toLowerCase() : id) : undefined
+}
+
+/**
+ * GETs a list and follows `nextLink` pages, merging their `value` arrays (ARM's paging contract: "Collection of
+ * resources", Azure REST API guidelines / ARM RPC). A `nextLink` to another host is not followed (the token is only for
+ * this one); a link already read, or more than MAX_PAGES pages, ends the list with a warning (see Pages); each item
+ * (by `id`) is kept once.
+ */
+export async function listAll(
+  ctx: Context,
+  url: string,
+  auth: RequestAuth,
+  maxPages = MAX_PAGES
+): Promise<{ value: unknown[] }> {
   const host = new URL(url).host
-  let next: string | undefined = url
-  for (let page = 0; next && page < MAX_PAGES; page++) {
+  const pages = new Pages(`GET ${printableUrl(url)}`, maxPages)
+  let next: string | undefined = new URL(url).toString()
+  while (next && pages.admit(next)) {
     const response = await ctx.http.send({ method: 'GET', url: next, auth })
     if (response.dryRun) break
     const body = parseJson<{ value?: unknown[]; nextLink?: string | null }>(response)
-    value.push(...(Array.isArray(body) ? body : (body?.value ?? [])))
-    next = body?.nextLink ?? undefined
-    if (next && new URL(next, url).host !== host) {
-      core.warning(`Not following nextLink to another host (${new URL(next, url).host}); the list may be partial.`)
+    pages.add(Array.isArray(body) ? body : (body?.value ?? []))
+    const link: string | undefined = body?.nextLink ?? undefined
+    if (!link) break
+    const resolved: URL = new URL(link, next)
+    if (resolved.host !== host) {
+      core.warning(`Not following nextLink to another host (${resolved.host}); the list may be partial.`)
       break
     }
-    if (next) next = new URL(next, url).toString()
+    next = resolved.toString()
   }
-  return { value }
+  return { value: pages.items }
 }
 
 /** The Azure ML studio page of a workspace. */

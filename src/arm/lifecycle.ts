@@ -9,7 +9,8 @@ import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import { formatDuration } from '../http/retry.js'
 import type { HttpResponse, RequestAuth } from '../http/types.js'
-import { waitForLro, type LroResult } from './lro.js'
+import { collectServiceErrors, formatServiceErrors, mentionsAll } from '../http/azure-error.js'
+import { LroFailedError, waitForLro, type LroResult } from './lro.js'
 
 /** The `provisioningState` output of a resource that is gone (delete-compute, delete-workspace). */
 export const DELETED_STATE = 'Deleted'
@@ -71,6 +72,7 @@ export function followArmOperation(
     kind: operation.kind,
     deadline: ctx.deadline,
     description: operation.kind === 'delete' ? `the deletion of ${operation.what}` : operation.what,
+    resourcePollMs: RESOURCE_POLL_MS,
     onProgress: tracker.onProgress
   })
   return { result, last: tracker.last }
@@ -106,6 +108,61 @@ export async function finishDeletion(
   core.info(`The ${operation.what} is ${operation.done}.`)
 }
 
+/**
+ * Wait (ms) between reads of a resource's own provisioningState when no operation URL is known (a resource found after
+ * a lost answer, or whose operation status answered 404) and the answer gives no Retry-After. ARM's 60 s is for an
+ * operation's status; Azure SDK core-lro polls every 2 s by default: 5 s is between the two.
+ */
+export const RESOURCE_POLL_MS = 5_000
+
+/** First wait (ms) between reads of a resource that is being deleted, when the service gives no Retry-After. */
+export const DELETING_POLL_MS = 5_000
+
+/**
+ * Before a create: a resource of the same name that is being deleted (`provisioningState` Deleting) is waited for until
+ * it is gone (a 404), so the create makes a new one rather than failing against the old one. The wait is said at info
+ * level, with a progress line per state, and bounded by the step's deadline (timeout-minutes): at the deadline it fails
+ * with a TimeoutError naming the resource; a deletion that ends Failed fails with its errors. `current` is the GET
+ * that found it Deleting. Polled every Retry-After seconds when the answer gives one, else every DELETING_POLL_MS.
+ */
+export async function waitUntilDeleted(
+  ctx: Context,
+  resource: { auth: RequestAuth; url: string; what: string; resourceId: string; current: HttpResponse }
+): Promise<void> {
+  const left = Math.max(0, ctx.deadline - ctx.clock.now())
+  core.info(
+    `The ${resource.what} is being deleted (${resource.resourceId}); waiting until it is gone before creating it ` +
+      `again (at most ${formatDuration(left)}, the rest of timeout-minutes).`
+  )
+  ctx.outputs.set('resourceId', resource.resourceId)
+  ctx.outputs.set('provisioningState', 'Deleting')
+  const tracker = progress(ctx, `Waiting for the ${resource.what} to be deleted`)
+  try {
+    await waitForLro({
+      http: ctx.http,
+      clock: ctx.clock,
+      auth: resource.auth,
+      initial: { ...resource.current, status: 202, headers: {} },
+      resourceUrl: resource.url,
+      kind: 'delete',
+      deadline: ctx.deadline,
+      description: `the deletion of the earlier ${resource.what}`,
+      defaultPollMs: DELETING_POLL_MS,
+      onProgress: tracker.onProgress
+    })
+  } catch (error) {
+    if (error instanceof TimeoutError) {
+      ctx.outputs.set('provisioningState', tracker.last() === 'InProgress' ? 'Deleting' : tracker.last())
+      throw new TimeoutError(
+        `${sentence(error.message)} The ${resource.what} was still being deleted, so it was not created: run the ` +
+          'step again once it is gone, or with a larger timeout-minutes.'
+      )
+    }
+    throw error
+  }
+  core.info(`The earlier ${resource.what} is gone; creating it now.`)
+}
+
 export interface Leftover {
   /** `Compute cpu-cluster`, `Workspace ws-new`. */
   label: string
@@ -136,24 +193,34 @@ export async function explainLeftover(
     )
   }
   if (!(error instanceof OperationFailedError)) return error
-  let state = /ended (\w+)/.exec(error.message)?.[1] ?? 'Failed'
+  const said = error instanceof LroFailedError ? error.errors : []
+  let message = error.message
+  let state = error instanceof LroFailedError ? error.state : (/ended (\w+)/.exec(error.message)?.[1] ?? 'Failed')
   try {
     const response = await ctx.http.send({ method: 'GET', url: left.url, auth: left.auth, acceptStatus: [404] })
     if (response.status === 404) {
       ctx.outputs.set('provisioningState', state)
-      return new OperationFailedError(
-        `${sentence(error.message)} Nothing was left behind (${left.resourceId} is gone).`
-      )
+      return new OperationFailedError(`${sentence(message)} Nothing was left behind (${left.resourceId} is gone).`)
     }
     const resource = parseJson(response)
     state = provisioningStateOf(resource) ?? state
     ctx.outputs.setResponse(resource)
+    // The resource may say more than the operation's status did (an AmlCompute lists every provisioningError).
+    const reported = collectServiceErrors(resource)
+    if (!mentionsAll(said, reported)) {
+      // Every error of the resource (its details too), then any the operation's status had that it lacks.
+      const all = [...reported, ...said.filter(e => !mentionsAll(reported, [e]))]
+      message =
+        error instanceof LroFailedError
+          ? `${error.head}: ${formatServiceErrors(all)}`
+          : `${sentence(message)} ${left.label} reports: ${formatServiceErrors(reported)}`
+    }
   } catch (readError) {
     core.debug(`Reading ${left.resourceId} after the failure failed too: ${(readError as Error).message}`)
   }
   ctx.outputs.set('provisioningState', state)
   return new OperationFailedError(
-    `${sentence(error.message)} ${left.label} was left behind in state ${state}: ${left.resourceId}. Delete it ` +
+    `${sentence(message)} ${left.label} was left behind in state ${state}: ${left.resourceId}. Delete it ` +
       `(operation: ${left.deleteOperation}) before creating it again.`
   )
 }

@@ -6,13 +6,18 @@
 import * as core from '@actions/core'
 import type { Clock } from '../action/clock.js'
 import { AzureRequestError, OperationFailedError, TimeoutError } from '../action/errors.js'
+import { collectServiceErrors, formatServiceErrors, type ServiceErrorEntry } from '../http/azure-error.js'
 import { parseJson } from '../http/client.js'
+import { maskStepSecrets, redactUrl } from '../http/redact.js'
 import { parseRetryAfter } from '../http/retry.js'
 import type { HttpClient, HttpResponse, RequestAuth } from '../http/types.js'
 
-/** ARM's own advice when an answer gives no Retry-After. */
+/**
+ * ARM's own advice when an answer gives no Retry-After (Azure Resource Manager RPC, "Asynchronous operations":
+ * clients should wait 60 s when the header is absent), in ms.
+ */
 export const DEFAULT_ARM_POLL_MS = 60_000
-/** Never poll faster than this, whatever Retry-After says (0 or a past date). */
+/** Never poll faster than this, whatever Retry-After says (0 or a past date), in ms. */
 export const MIN_POLL_MS = 1_000
 
 export type TerminalState = 'Succeeded' | 'Failed' | 'Canceled'
@@ -31,9 +36,33 @@ export interface LroOptions {
   deadline: number
   /** Says what is waited on, e.g. "compute cpu-cluster", for progress and errors. */
   description: string
+  /** Wait (ms) between status reads when the answer gives no Retry-After (default DEFAULT_ARM_POLL_MS). */
   defaultPollMs?: number
+  /**
+   * Wait (ms) between reads of the resource itself (no operation URL, or the operation's status answered 404 during a
+   * delete) when the answer gives no Retry-After. Default: defaultPollMs.
+   */
+  resourcePollMs?: number
   /** Called with each non-terminal state seen (for progress lines and outputs). */
   onProgress?: (state: string) => void
+}
+
+/**
+ * An operation that ended Failed or Canceled: `errors` holds every error the final answer carried (`error` with its
+ * `details`, `properties.error`, each `properties.provisioningErrors[].error`), `body` the answer itself.
+ */
+export class LroFailedError extends OperationFailedError {
+  constructor(
+    message: string,
+    readonly state: Exclude<TerminalState, 'Succeeded'>,
+    readonly errors: ServiceErrorEntry[],
+    readonly body: unknown,
+    /** The message without its errors: `Compute c ended Failed`. */
+    readonly head: string
+  ) {
+    super(message)
+    this.name = 'LroFailedError'
+  }
 }
 
 export interface LroResult {
@@ -60,18 +89,30 @@ const TERMINAL: Record<string, TerminalState> = {
   cancelled: 'Canceled'
 }
 
+/** The terminal state `state` names (case-insensitively; "Cancelled" too), or undefined while it goes on. */
 export function terminalState(state: string | undefined): TerminalState | undefined {
   return state === undefined ? undefined : TERMINAL[state.toLowerCase()]
 }
 
 /**
- * Waits for the operation to end. Resolves on Succeeded; throws OperationFailedError (with error.code and
- * error.message) on Failed or Canceled, TimeoutError at the deadline.
+ * Waits for the operation to end. Resolves on Succeeded; throws LroFailedError (an OperationFailedError listing every
+ * error code and message the service gave) on Failed or Canceled, TimeoutError at the deadline.
+ *
+ * The URL polled is always the latest the service gave: an answer to a poll that carries a new `Azure-AsyncOperation`
+ * (or, while polling `Location`, a new `Location`) moves the polling there (ARM's async-operations contract: "the
+ * client should poll the URL in the latest Location header"; Azure SDK core-lro does the same). For a delete, a 404
+ * from the status URL means the operation record is gone: the resource is read once to tell deleted from still
+ * deleting, and its own state is polled from then on.
  */
 export async function waitForLro(options: LroOptions): Promise<LroResult> {
   const { initial } = options
-  const asyncUrl = header(initial, 'azure-asyncoperation')
-  const locationUrl = header(initial, 'location')
+  // What is polled: the Azure-AsyncOperation URL, else the Location URL, else the resource itself.
+  let mode: 'async' | 'location' | 'resource' = header(initial, 'azure-asyncoperation')
+    ? 'async'
+    : header(initial, 'location')
+      ? 'location'
+      : 'resource'
+  let statusUrl = header(initial, mode === 'async' ? 'azure-asyncoperation' : 'location')
 
   // A create answered 200/201 with a terminal provisioningState (or a delete answered 200/204) is already done.
   const immediate = immediateResult(options)
@@ -79,23 +120,57 @@ export async function waitForLro(options: LroOptions): Promise<LroResult> {
 
   let previous = initial
   for (;;) {
-    await pause(options, previous)
-    const poll = asyncUrl
-      ? await readStatus(options, asyncUrl)
-      : locationUrl
-        ? await readStatus(options, locationUrl)
-        : await readStatus(options, options.resourceUrl, options.kind === 'delete' ? [404] : [])
+    await pause(options, previous, mode === 'resource' || !statusUrl)
+    const url = mode === 'resource' || !statusUrl ? options.resourceUrl : statusUrl
+    const poll = await readStatus(options, url, options.kind === 'delete' ? [404] : [])
     if (!poll) continue // a failed read: not a failed operation
     previous = poll
-    const state = asyncUrl
-      ? asyncOperationState(poll)
-      : locationUrl
-        ? locationState(poll)
-        : resourceState(options, poll)
-    const terminal = terminalState(state)
-    if (terminal) return finish(options, { state: terminal, response: poll })
-    if (state) options.onProgress?.(state)
+    if (mode !== 'resource' && options.kind === 'delete' && poll.status === 404) {
+      // The operation's status is gone. Only the resource itself can say whether the deletion is done.
+      core.info(`The status of ${options.description} answered 404; reading the resource to see whether it is gone.`)
+      mode = 'resource'
+      const resource = await readStatus(options, options.resourceUrl, [404])
+      if (!resource) continue
+      previous = { ...resource, headers: {} }
+      if (settle(resourceState(options, resource))) return finish(options, outcomeOf(resource))
+      continue
+    }
+    // The service may move the operation: follow the newest URL it gave, of the kind being polled.
+    if (mode === 'async' || (mode === 'location' && poll.status === 202)) {
+      const moved = header(poll, mode === 'async' ? 'azure-asyncoperation' : 'location')
+      if (moved && statusUrl && moved !== statusUrl) statusUrl = movedTo(options, statusUrl, moved, poll)
+    }
+    const state =
+      mode === 'async'
+        ? asyncOperationState(poll)
+        : mode === 'location'
+          ? locationState(poll)
+          : resourceState(options, poll)
+    if (settle(state)) return finish(options, { state: terminalState(state) as TerminalState, response: poll })
   }
+
+  /** True when `state` is terminal; otherwise reports it as progress. */
+  function settle(state: string | undefined): boolean {
+    if (terminalState(state)) return true
+    if (state) options.onProgress?.(state)
+    return false
+  }
+
+  function outcomeOf(resource: HttpResponse): Outcome {
+    return { state: terminalState(resourceState(options, resource)) as TerminalState, response: resource }
+  }
+}
+
+/** The absolute URL a poll answer moved the operation to (relative URLs resolve against the answer's own URL). */
+function movedTo(options: LroOptions, from: string, to: string, poll: HttpResponse): string {
+  let url: string
+  try {
+    url = new URL(to, poll.url ?? from).toString()
+  } catch {
+    return from
+  }
+  core.debug(`${capitalize(options.description)}: the service moved the operation to ${redactUrl(url)}.`)
+  return url
 }
 
 interface Outcome {
@@ -160,10 +235,11 @@ async function readStatus(
   }
 }
 
-async function pause(options: LroOptions, response: HttpResponse): Promise<void> {
+async function pause(options: LroOptions, response: HttpResponse, resource: boolean): Promise<void> {
   const now = options.clock.now()
   const asked = parseRetryAfter(response.headers, now)
-  const wait = Math.max(MIN_POLL_MS, asked ?? options.defaultPollMs ?? DEFAULT_ARM_POLL_MS)
+  const fallback = (resource ? options.resourcePollMs : undefined) ?? options.defaultPollMs ?? DEFAULT_ARM_POLL_MS
+  const wait = Math.max(MIN_POLL_MS, asked ?? fallback)
   if (now + wait > options.deadline) {
     throw new TimeoutError(
       `Timed out waiting for ${options.description}: it is still in progress on Azure ` +
@@ -176,9 +252,11 @@ async function pause(options: LroOptions, response: HttpResponse): Promise<void>
 async function finish(options: LroOptions, outcome: Outcome): Promise<LroResult> {
   const body = parseJson<StatusBody>(outcome.response)
   if (outcome.state !== 'Succeeded') {
-    const error = body?.error ?? body?.properties?.error ?? body?.properties?.provisioningErrors?.[0]?.error
-    const detail = error ? `${error.code ?? 'Error'}: ${error.message ?? ''}`.trim() : 'no error details given'
-    throw new OperationFailedError(`${capitalize(options.description)} ended ${outcome.state}: ${detail}`)
+    // The whole answer goes to the debug log (secrets masked); the message lists each error, cut to a readable length.
+    core.debug(`${capitalize(options.description)} ended ${outcome.state}: ${maskStepSecrets(outcome.response.body)}`)
+    const errors = collectServiceErrors(body)
+    const head = `${capitalize(options.description)} ended ${outcome.state}`
+    throw new LroFailedError(`${head}: ${formatServiceErrors(errors)}`, outcome.state, errors, body, head)
   }
   if (options.kind === 'delete') return { state: 'Succeeded', body }
   // The status document is not the resource: read the resource itself once it is there.

@@ -21,8 +21,8 @@ import { isIP } from 'node:net'
 import * as core from '@actions/core'
 import { AzureRequestError } from '../action/errors.js'
 import { USER_AGENT } from '../action/version.js'
-import { maskSecret } from '../auth/mask.js'
-import { isSecretQueryName, maskStepSecrets, oneLine, redactUrl } from '../http/redact.js'
+import { maskSasUrl } from '../auth/mask.js'
+import { maskStepSecrets, oneLine, redactUrl } from '../http/redact.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import type { CodeFile } from './files.js'
 
@@ -83,24 +83,6 @@ const DEFAULTS = {
 }
 const PROGRESS_PERIOD_MS = 5000
 const PROGRESS_STEP_PERCENT = 10
-
-/**
- * Registers a SAS URL with the runner's masking, in every form it can be printed: the whole URL, its query string
- * (with and without `?`), and each credential parameter's value (`sig`, ...), raw and URI-encoded.
- */
-export function maskSasUrl(url: string): void {
-  maskSecret(url)
-  const queryStart = url.indexOf('?')
-  if (queryStart < 0) return
-  const query = url.slice(queryStart + 1).split('#')[0]
-  if (query.length > 0) {
-    maskSecret(query)
-    maskSecret(`?${query}`)
-  }
-  for (const [name, value] of new URLSearchParams(query)) {
-    if (isSecretQueryName(name) && value.length > 0) maskSecret(value)
-  }
-}
 
 /** The URL with no query or fragment: safe to print. */
 export function withoutQuery(url: string): string {

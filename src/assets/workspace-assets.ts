@@ -114,3 +114,35 @@ export async function resolveCompute(
   }
   return `${workspacePath(ws)}${path}`
 }
+
+/**
+ * Lookups of a YAML's references, remembered in `cache` so a check pass and the real pass ask each one once; errors
+ * name `input` and the field in `file` (`Input 'job': train.yml: environment: ...`).
+ */
+export function referenceLookups(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  source: { input: string; file: string; cache: Map<string, Promise<string>> }
+) {
+  const at = (field: string): ReferenceSource => ({ input: source.input, field: `${source.file}: ${field}` })
+  const remember = (key: string, lookup: () => Promise<string>): Promise<string> => {
+    let found = source.cache.get(key)
+    if (!found) {
+      found = lookup()
+      source.cache.set(key, found)
+    }
+    return found
+  }
+  return {
+    at,
+    /** `(name, version | 'latest') → ARM id` of an asset version that exists. */
+    asset: (kind: AssetKind, field: string) => (name: string, version: string) =>
+      remember(`${kind}/${name}/${version}`, () =>
+        resolveAssetVersion(ctx, settings, ws, kind, name, version, at(field))
+      ),
+    /** `name → ARM id` of a compute that exists. */
+    compute: (field: string) => (name: string) =>
+      remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, at(field)))
+  }
+}

@@ -14,7 +14,17 @@ import { parseIsoDuration } from '../arm/duration.js'
 import type { JsonObject } from '../arm/resource-inputs.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import type { CreateComputeOperation } from './inputs.js'
-import { dryRunNote, explainLeftover, followArmOperation, provisioningStateOf, sentence } from '../arm/lifecycle.js'
+import { setErrorResponse } from '../action/outputs.js'
+import {
+  dryRunNote,
+  explainLeftover,
+  followArmOperation,
+  provisioningStateOf,
+  sentence,
+  waitUntilDeleted
+} from '../arm/lifecycle.js'
+import { createIdempotently } from '../arm/idempotent-create.js'
+import { collectServiceErrors, formatServiceErrors } from '../http/azure-error.js'
 
 interface ComputeResource {
   id?: string
@@ -32,6 +42,7 @@ interface ComputeResource {
   }
 }
 
+/** The compute's ARM id: `{WS}/computes/{name}` (Machine Learning Services spec, MachineLearningCompute_Get). */
 export function computePath(ws: WorkspaceRef, name: string): string {
   return `${workspacePath(ws)}/computes/${encodeURIComponent(name)}`
 }
@@ -42,6 +53,12 @@ export function computePortalUrl(settings: CommonSettings, ws: WorkspaceRef, nam
   return `${host}/compute/${encodeURIComponent(name)}/details?wsid=${encodeURIComponent(workspacePath(ws))}`
 }
 
+/**
+ * create-compute: GET the compute (the same settings and Succeeded: nothing to do; Deleting: wait until it is gone),
+ * PUT it through createIdempotently (a lost answer is looked up, never blindly re-sent), then follow the ARM
+ * long-running operation until Succeeded, Failed or the deadline (timeout-minutes). Outputs `resourceId` once it exists (or may),
+ * `provisioningState` as it is learned, `response` (the compute) at the end or on failure.
+ */
 export async function createCompute(op: CreateComputeOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
@@ -64,7 +81,12 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
   }
 
   // Is it there already? The same settings: nothing to do. Other settings: the PUT decides (Azure may update some).
-  const current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+  // Being deleted: wait until it is gone, then create it anew.
+  let current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+  if (current.status !== 404 && !current.dryRun && isDeleting(parseJson<ComputeResource>(current))) {
+    await waitUntilDeleted(ctx, { auth, url, what, resourceId, current })
+    current = { status: 404, headers: {}, body: '' }
+  }
   let differences: string[] = []
   if (current.status !== 404 && !current.dryRun) {
     const existing = parseJson<ComputeResource>(current) ?? {}
@@ -76,8 +98,24 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
   core.info(`Creating the ${what} in ${String(body.location)}.`)
   let initial: HttpResponse
   try {
-    initial = await ctx.http.send({ method: 'PUT', url, auth, body, secrets: op.secrets })
+    // After a lost answer the compute is looked up before the PUT is sent again (kind 3 of issue 13).
+    const outcome = await createIdempotently({
+      http: ctx.http,
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      what,
+      request: { method: 'PUT', url, auth, body, secrets: op.secrets },
+      lookup: async () => {
+        const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+        return found.status === 404 ? undefined : found
+      }
+    })
+    // A compute found after a lost answer is followed by its own provisioningState (no operation URL is known).
+    initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response
   } catch (error) {
+    // No clear answer (and none from the look-up): the compute may exist, so it is named in the outputs.
+    if (!(error instanceof AzureRequestError)) ctx.outputs.set('resourceId', resourceId)
+    setErrorResponse(ctx.outputs, error)
     if (error instanceof AzureRequestError && error.status === 409) {
       throw new AzureRequestError(
         conflictMessage(op.computeName, differences, error.message),
@@ -126,18 +164,13 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
       case 'failed':
       case 'canceled': {
         ctx.outputs.setResponse(existing)
-        const error = existing.properties?.provisioningErrors?.[0]?.error
-        const why = error ? ` (${error.code ?? 'Error'}: ${error.message ?? ''})` : ''
+        const errors = collectServiceErrors(existing)
+        const why = errors.length > 0 ? ` (${formatServiceErrors(errors)})` : ''
         throw new OperationFailedError(
           `The ${what} already exists, in state ${state}${why}: ${existing.id ?? resourceId}. Delete it (operation: ` +
             'delete-compute) and create it again.'
         )
       }
-      case 'deleting':
-        ctx.outputs.setResponse(existing)
-        throw new OperationFailedError(
-          `The ${what} is being deleted (${existing.id ?? resourceId}); run create-compute again once it is gone.`
-        )
       default:
         // Creating or Updating: another create is under way with the same settings; wait for it like our own.
         core.info(`The ${what} already exists with the same settings and is ${state}; no PUT sent.`)
@@ -171,6 +204,11 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
     ctx.report.facts.push(['Result', action], ['Provisioning state', state])
     core.info(`The ${what} is ${state}.`)
   }
+}
+
+/** provisioningState Deleting (matched case-insensitively). */
+function isDeleting(resource: ComputeResource | undefined): boolean {
+  return provisioningStateOf(resource)?.toLowerCase() === 'deleting'
 }
 
 function conflictMessage(name: string, differences: string[], serviceMessage: string): string {

@@ -9,6 +9,10 @@ import type { DeleteComputeOperation } from './inputs.js'
 import { computePath } from './create-compute.js'
 import { DELETED_STATE, dryRunNote, finishDeletion } from '../arm/lifecycle.js'
 
+/**
+ * Deletes (or detaches) the compute and, with `wait`, follows the ARM long-running operation until it is gone (a 404
+ * while polling means gone). Outputs `resourceId` at once and `provisioningState` (Deleting, then Deleted).
+ */
 export async function deleteCompute(op: DeleteComputeOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const resourceId = computePath(op.workspace, op.computeName)
@@ -25,13 +29,14 @@ export async function deleteCompute(op: DeleteComputeOperation, ctx: Context): P
     'api-version': op.apiVersion,
     underlyingResourceAction: op.underlyingResourceAction
   })
+  // Known before any request: a failure later still says which compute it was about.
+  ctx.outputs.set('resourceId', resourceId)
   core.info(`${detach ? 'Detaching' : 'Deleting'} the ${what}.`)
   const initial = await ctx.http.send({ method: 'DELETE', url: deleteUrl, auth, acceptStatus: [404] })
   if (initial.dryRun) {
     ctx.report.facts.push(['Result', 'dry-run: the DELETE was not sent'])
     return dryRunNote('the DELETE')
   }
-  ctx.outputs.set('resourceId', resourceId)
   if (initial.status === 404) {
     core.info(`The ${what} is already gone (404): nothing to delete.`)
     ctx.outputs.set('provisioningState', DELETED_STATE)

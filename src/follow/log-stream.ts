@@ -8,6 +8,7 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import type { Context } from '../action/context.js'
+import { maskSasUrl } from '../auth/mask.js'
 
 /** A partial line longer than this (bytes) is printed without waiting for its end. */
 const MAX_PENDING_LINE_BYTES = 64 * 1024
@@ -80,20 +81,5 @@ export class LogStream {
     this.print(`::stop-commands::${token}`)
     for (const line of lines) this.print(line.replace(/\r$/, ''))
     this.print(`::${token}::`)
-  }
-}
-
-/** A log URL is a SAS URL: its signature (and the whole query) is a secret, masked before anything could print it. */
-export function maskSasUrl(url: string): void {
-  try {
-    const parsed = new URL(url)
-    const sig = parsed.searchParams.get('sig')
-    if (sig) {
-      core.setSecret(sig)
-      core.setSecret(encodeURIComponent(sig))
-    }
-    if (parsed.search.length > 1) core.setSecret(parsed.search.slice(1))
-  } catch {
-    // not a URL: nothing to mask
   }
 }

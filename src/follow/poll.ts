@@ -23,6 +23,8 @@ export interface Followed<B> {
   log?: LogStream
   /** A thing just created may answer 404 for a moment: tolerated this long (ms; default 60 s). */
   notFoundGraceMs?: number
+  /** The error once the grace has passed (default: `<label> was not found.`). */
+  notFoundMessage?: string
 }
 
 export interface PollHooks {
@@ -58,7 +60,8 @@ export async function pollToEnd<B>(
       throw error
     }
     if (!reading.found) {
-      if (ctx.clock.now() - started > grace) throw new OperationFailedError(`${followed.label} was not found.`)
+      if (ctx.clock.now() - started > grace)
+        throw new OperationFailedError(followed.notFoundMessage ?? `${followed.label} was not found.`)
       core.info(`${followed.label} is not visible yet; waiting.`)
     } else {
       const { status } = reading

@@ -4,6 +4,7 @@
  * (redact.ts) and dry-run as curl (curl.ts).
  */
 import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
 import * as core from '@actions/core'
 import type { TokenProvider } from '../auth/types.js'
 import type { Clock } from '../action/clock.js'
@@ -12,14 +13,24 @@ import { isExpiredTokenChallenge, requestIdOf, toAzureRequestError } from './azu
 import { bodySize, prepareBody, type PreparedBody } from './body.js'
 import { toCurl } from './curl.js'
 import { HttpNetworkError } from './errors.js'
-import { formEncoded, isSecretHeaderName, maskKnownSecrets, oneLine, redactHeaders, redactUrl } from './redact.js'
+import {
+  formEncoded,
+  headerValueProblem,
+  isSecretHeaderName,
+  maskKnownSecrets,
+  oneLine,
+  printableUrl,
+  redactHeaders
+} from './redact.js'
 import {
   asErrorLike,
   DEFAULT_MAX_ATTEMPTS,
   describeError,
   formatDuration,
   isIdempotentByDefault,
+  LONG_WAIT_MS,
   nextDelay,
+  retryAfterHeaderText,
   type AttemptOutcome
 } from './retry.js'
 import { assertCredentialTransport, parseRequestUrl } from './transport-security.js'
@@ -111,7 +122,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const readOnly = request.readOnly ?? (method === 'GET' || method === 'HEAD')
     const prepared = prepareBody(request.body)
     const headers = baseHeaders(options.userAgent, callerHeaders, prepared.impliedContentType)
-    const target = `${method} ${redactUrl(url)}`
+    // Known secrets masked too: a key can sit in a path segment or under a query name no rule knows.
+    const target = `${method} ${printableUrl(url, knownSecrets)}`
 
     if (options.dryRun) {
       const shown = request.auth.kind === 'none' ? headers : { ...headers, Authorization: 'Bearer ***' }
@@ -121,6 +133,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
 
     let auth = await authorization(request.auth, knownSecrets)
+    assertSendableHeaders({ ...headers, ...auth }, target)
     debug(`HTTP ${target} request headers: ${JSON.stringify(redactHeaders({ ...headers, ...auth }))}`)
     let refreshedToken = false
     let lastFailure: Error | undefined
@@ -149,7 +162,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           },
           event =>
             debug(
-              `HTTP ${event.status} redirect ${redactUrl(event.from)} -> ${event.method} ${redactUrl(event.to)}` +
+              `HTTP ${event.status} redirect ${printableUrl(event.from, knownSecrets)} -> ${event.method} ` +
+                printableUrl(event.to, knownSecrets) +
                 (event.droppedCredentials ? ' (another origin: credentials dropped)' : '')
             )
         )
@@ -173,6 +187,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           refreshedToken = true
           debug(`HTTP ${target}: the token has expired (401); refreshing it once and retrying now`)
           auth = await authorization(request.auth, knownSecrets, true)
+          assertSendableHeaders(auth, target)
           continue
         }
         lastFailure = toAzureRequestError({
@@ -206,6 +221,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         throw lastFailure
       }
+      if (decision.delayMs > LONG_WAIT_MS) {
+        // A long silent sleep looks like a hang: say why, how long and when the step resumes, where the user sees it.
+        log.info(longWaitLine(target, response, decision.delayMs, clock.now(), attempt + 1, attempts))
+      }
       debug(
         `HTTP ${target}: attempt ${attempt + 1}/${attempts} in ${formatDuration(decision.delayMs)}: ${decision.reason}`
       )
@@ -214,6 +233,51 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return { send }
+}
+
+/**
+ * Throws, before anything is sent, when a header value holds a line break or another character HTTP cannot carry:
+ * otherwise Node fails the request with `ERR_INVALID_CHAR`, naming neither where the value came from nor the fix. The
+ * value is never quoted (it is usually a credential). Inputs are checked earlier, by name (action/input-readers.ts).
+ */
+function assertSendableHeaders(headers: Record<string, string>, target: string): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = headerValueProblem(value)
+    if (!problem) continue
+    const what = isSecretHeaderName(name) ? `the credential in the ${name} header` : `the ${name} header`
+    throw new Error(`${target}: not sent: ${what} contains ${problem}, which an HTTP header cannot carry`)
+  }
+}
+
+/**
+ * The info line for a wait over LONG_WAIT_MS: `Waiting 20 min before attempt 2/8 of GET <url>: Azure is throttling
+ * requests (429 Too Many Requests, Retry-After: 1200); resuming at 2025-01-01T00:20:00.000Z.` `now` is epoch ms.
+ */
+function longWaitLine(
+  target: string,
+  response: WireResponse | undefined,
+  delayMs: number,
+  now: number,
+  nextAttempt: number,
+  attempts: number
+): string {
+  let why: string
+  if (!response) {
+    why = 'the connection failed; backing off'
+  } else {
+    const reason = oneLine(response.statusText || STATUS_CODES[response.status] || '', 60)
+    const status = `${response.status} ${reason}`.trim()
+    const header = retryAfterHeaderText(response.headers)
+    const said = header ? `${status}, ${header}` : status
+    why =
+      response.status === 429
+        ? `Azure is throttling requests (${said})`
+        : `the service answered ${said}${header ? ' and asked to wait' : '; backing off'}`
+  }
+  return (
+    `Waiting ${formatDuration(delayMs)} before attempt ${nextAttempt}/${attempts} of ${target}: ${why}; ` +
+    `resuming at ${new Date(now + delayMs).toISOString()}.`
+  )
 }
 
 /** The headers every request carries; the caller's own headers win (matched case-insensitively). */

@@ -6,7 +6,7 @@
  * command.
  */
 import { isStreamBody } from './body.js'
-import { CONTROL_CHARACTERS, MASK, maskKnownSecrets, redactUrl } from './redact.js'
+import { CONTROL_CHARACTERS, MASK, maskKnownSecrets, printableUrl } from './redact.js'
 import type { HttpRequest } from './types.js'
 
 /** Form fields that carry credentials (OAuth token requests). */
@@ -50,7 +50,7 @@ export function toCurl(request: HttpRequest, maskedHeaders: Record<string, strin
   const secrets = [...(request.secrets ?? []), ...(request.auth.kind === 'bearer' ? [request.auth.value] : [])]
   const comments: string[] = []
   const methodFlag = request.method === 'HEAD' ? '--head ' : request.method === 'GET' ? '' : `-X ${request.method} `
-  const args: string[] = [`curl ${methodFlag}${shellQuote(redactUrl(request.url))}`]
+  const args: string[] = [`curl ${methodFlag}${shellQuote(printableUrl(request.url, secrets))}`]
 
   const body = request.body
   const multipart = isStreamBody(body) ? multipartFields(body.describe) : undefined

@@ -32,8 +32,10 @@ export function isSecretHeaderName(name: string): boolean {
 /**
  * The URL with credential query values and user info replaced by `***`. Other parameters are kept byte for byte (no
  * re-encoding), so `$filter=a eq b` stays readable. A string that is not a URL is returned with its query masked.
+ * With `allQueryValues`, every query value is masked (a URL the user gave, such as a scoring URI, whose query may
+ * carry a key under a name no rule knows).
  */
-export function redactUrl(url: string | URL): string {
+export function redactUrl(url: string | URL, allQueryValues = false): string {
   const text = typeof url === 'string' ? url : url.href
   const withoutUserInfo = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${MASK}@`)
   const queryStart = withoutUserInfo.indexOf('?')
@@ -46,10 +48,35 @@ export function redactUrl(url: string | URL): string {
     .map(pair => {
       const eq = pair.indexOf('=')
       if (eq < 0) return pair
-      return isSecretQueryName(safeDecode(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${MASK}` : pair
+      return allQueryValues || isSecretQueryName(safeDecode(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${MASK}` : pair
     })
     .join('&')
   return `${withoutUserInfo.slice(0, queryStart)}?${query}${withoutUserInfo.slice(end)}`
+}
+
+/**
+ * A URL as it may be printed (log lines, messages, the job summary): `redactUrl`, then every known secret of the
+ * request and of the step masked in each of its forms, so a secret in a path segment or under an unknown query name
+ * never shows either.
+ */
+export function printableUrl(url: string | URL, secrets: readonly string[] = [], allQueryValues = false): string {
+  return maskKnownSecrets(redactUrl(url, allQueryValues), secrets)
+}
+
+/**
+ * Characters Node refuses in a header value (its `ERR_INVALID_CHAR` check, lib/_http_common.js: anything but tab,
+ * 0x20-0x7E and 0x80-0xFF): line breaks, other control characters and anything above U+00FF.
+ */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+/** What makes `value` unusable in an HTTP header, in words ('a line break', 'a control character'), or undefined. */
+export function headerValueProblem(value: string): string | undefined {
+  const bad = INVALID_HEADER_VALUE.exec(value)?.[0]
+  if (bad === undefined) return undefined
+  if (/[\r\n\u2028\u2029]/.test(value)) return 'a line break'
+  return bad.charCodeAt(0) < 0x20 || bad === '\u007f'
+    ? 'a control character'
+    : `a character outside Latin-1 (U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`
 }
 
 /** Headers with credential values replaced; `Authorization` keeps its scheme (`Bearer ***`) so logs stay useful. */
@@ -70,15 +97,25 @@ export function redactHeaders(headers: Record<string, string | string[] | number
   return out
 }
 
-/** Every form in which a secret can appear in text we print: raw, JSON-escaped, URI-encoded and form-encoded. */
+/**
+ * Every form in which a secret can appear in text we print: raw, JSON-escaped (`JSON.stringify`), URI-encoded
+ * (`encodeURIComponent`, and the RFC 3986 form that also escapes `!'()*`, as .NET's `Uri.EscapeDataString` and the
+ * runner's own masker give it) and form-encoded (`URLSearchParams`: space `+`, `~` `%7E`).
+ */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>([
     secret,
     JSON.stringify(secret).slice(1, -1),
     encodeURIComponent(secret),
+    strictUriEncoded(secret),
     formEncoded(secret)
   ])
   return [...forms].filter(form => form.length > 0)
+}
+
+/** RFC 3986 percent-encoding: `encodeURIComponent` plus `!'()*`. */
+export function strictUriEncoded(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 /** application/x-www-form-urlencoded, as in a token request (space `+`, `~` `%7E`): the runner does not mask this form. */

@@ -3,11 +3,20 @@
  * `now` and `random`; nothing here sleeps. Rules from DESIGN.md "Reliability rules" (Azure SDK and ARM's contract).
  */
 import { MAX_TIMER_MS } from '../action/clock.js'
+import { oneLine } from './redact.js'
 import type { HttpMethod } from './types.js'
 
 export const RETRY_BASE_MS = 1_000
 export const RETRY_CAP_MS = 60_000
 export const DEFAULT_MAX_ATTEMPTS = 8
+/**
+ * Waits longer than this (ms) are announced at info level (why, how long, when the step resumes), not in a debug line
+ * only: a step that sits silent for minutes looks hung (issue 13, kind 2).
+ */
+export const LONG_WAIT_MS = 30_000
+
+/** The headers a service uses to ask for a wait: Azure's ms headers, and HTTP's `Retry-After` (RFC 9110 §10.2.3). */
+const RETRY_AFTER_HEADERS = ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'] as const
 
 /** Transient by definition. 501 and 505 are permanent ("not implemented", "version not supported"). */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504])
@@ -119,6 +128,21 @@ export function parseRetryAfter(headers: Record<string, string | undefined>, now
   return candidates.length > 0 ? Math.ceil(Math.max(...candidates)) : undefined
 }
 
+/**
+ * The wait headers of an answer exactly as the service sent them, for messages: `Retry-After: 1200`,
+ * `retry-after-ms: 5000`; undefined when there are none. Each value is cut to 100 characters and kept on one line.
+ */
+export function retryAfterHeaderText(headers: Record<string, string | undefined>): string | undefined {
+  const lower: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value
+  const shown = RETRY_AFTER_HEADERS.filter(name => lower[name]?.trim()).map(name => {
+    const label = name === 'retry-after' ? 'Retry-After' : name
+    const value = oneLine(lower[name] as string, 100)
+    return `${label}: ${value}`
+  })
+  return shown.length > 0 ? shown.join(', ') : undefined
+}
+
 export type Jitter = 'full' | 'equal'
 
 /**
@@ -200,10 +224,14 @@ export function nextDelay(input: RetryInput): RetryDecision {
 
   if (input.deadline !== undefined && input.now + delayMs > input.deadline) {
     const left = Math.max(0, input.deadline - input.now)
+    // The header as sent, so the user sees exactly what the service asked for (`Retry-After: 1200`).
+    const header = isStatus && asked !== undefined ? retryAfterHeaderText(outcome.headers) : undefined
     return {
       retry: false,
       deadlineExceeded: true,
-      reason: `the next attempt, in ${formatDuration(delayMs)} (${reason}), would start after the deadline (${formatDuration(left)} left)`
+      reason:
+        `the next attempt, in ${formatDuration(delayMs)} (${reason}${header ? `, ${header}` : ''}), ` +
+        `would start after the deadline (${formatDuration(left)} left)`
     }
   }
   return { retry: true, delayMs, reason }

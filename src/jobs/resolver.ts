@@ -10,12 +10,7 @@ import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'
 import { registerEnvironment } from '../assets/environment-asset.js'
-import {
-  resolveAssetVersion,
-  resolveCompute,
-  type AssetKind,
-  type ReferenceSource
-} from '../assets/workspace-assets.js'
+import { referenceLookups, type AssetKind } from '../assets/workspace-assets.js'
 import type { EnvironmentDefinition, JobYaml, ReferenceResolver } from './yaml/index.js'
 
 export interface JobResolver extends ReferenceResolver {
@@ -31,17 +26,11 @@ export function createJobResolver(
   yaml: JobYaml,
   options: { checkOnly: boolean; signal?: AbortSignal; cache: Map<string, Promise<string>> }
 ): JobResolver {
-  const at = (field: string): ReferenceSource => ({ input: 'job', field: `${yaml.file}: ${field}` })
-  const remember = (key: string, lookup: () => Promise<string>): Promise<string> => {
-    let found = options.cache.get(key)
-    if (!found) {
-      found = lookup()
-      options.cache.set(key, found)
-    }
-    return found
-  }
-  const asset = (kind: AssetKind, what: string) => (name: string, version: string) =>
-    remember(`${kind}/${name}/${version}`, () => resolveAssetVersion(ctx, settings, ws, kind, name, version, at(what)))
+  const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
+    input: 'job',
+    file: yaml.file,
+    cache: options.cache
+  })
   // A job input naming a data or model version carries `azureml:<ARM id>`, as azure-ai-ml sends it.
   const inputAsset = (kind: AssetKind) => async (name: string, version: string) =>
     `azureml:${await asset(kind, 'inputs')(name, version)}`
@@ -52,7 +41,7 @@ export function createJobResolver(
     codeId: asset('codes', 'code'),
     dataId: inputAsset('data'),
     modelId: inputAsset('models'),
-    computeId: name => remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, at('compute'))),
+    computeId: compute('compute'),
     async uploadCode(folder) {
       if (options.checkOnly) return 'code'
       const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal })

@@ -9,9 +9,10 @@
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
-import { AzureRequestError } from '../action/errors.js'
+import { createIdempotently } from '../arm/idempotent-create.js'
 import { abortable, watchSignals, WorkflowCancelledError } from '../follow/signals.js'
 import { parseJson } from '../http/client.js'
+import type { HttpResponse } from '../http/types.js'
 import { armAuth } from '../arm/endpoints.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import { cancelAfterSignal, followJob } from './follow-job.js'
@@ -110,24 +111,22 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
 }
 
 /**
- * PUTs the job. PUT is idempotent (retried by the client); after an unclear failure (no answer, a reset, a 5xx) or an
- * "already exists" answer, a GET of the name tells whether the job exists: if it does, the first attempt worked.
+ * PUTs the job, never making two (`arm/idempotent-create.ts`): after an unclear failure (no answer, a reset, a 5xx) the
+ * job is looked up by its name before the PUT is sent again, and an "already exists" answer then means the first
+ * attempt worked (the service refuses a second PUT of a job name with a 400 saying so).
  */
-async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: object) {
-  try {
-    return await ctx.http.send({ method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op) })
-  } catch (error) {
-    const unclear =
-      !(error instanceof AzureRequestError) ||
-      error.status >= 500 ||
-      error.status === 409 ||
-      (error.status === 400 && /already exists/i.test(error.message))
-    if (!unclear) throw error
-    const existing = await getJob(ctx.http, op, job).catch(() => undefined)
-    if (existing?.status === 200) {
-      core.info(`Job ${job.name} exists: the create went through before the failure (${(error as Error).message}).`)
-      return existing
+async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: object): Promise<HttpResponse> {
+  const outcome = await createIdempotently({
+    http: ctx.http,
+    clock: ctx.clock,
+    deadline: ctx.deadline,
+    what: `job ${job.name}`,
+    request: { method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op) },
+    lookup: async () => {
+      const found = await getJob(ctx.http, op, job)
+      return found.status === 404 ? undefined : found
     }
-    throw error
-  }
+  })
+  if (outcome.kind === 'found') core.info(`Job ${job.name} exists: the first attempt created it.`)
+  return outcome.response
 }

@@ -9,7 +9,7 @@ import type { PrCommentSettings } from './pr-comment.js'
 /** `comment-on-pr` and `github-token` (masked; the action.yml default is the workflow's own token). */
 export function readPrComment(): PrCommentSettings | undefined {
   if (!bool('comment-on-pr', false)) return undefined
-  const token = optionalSecret('github-token')
+  const token = optionalSecret('github-token', { singleLine: true })
   if (!token) {
     throw new InputError(
       'github-token',

@@ -4,7 +4,8 @@
  * - Status rules (DESIGN.md): Completed, Failed and Canceled (or Cancelled) end the wait; every other value,
  *   known (NotStarted, Queued, Preparing, Running, Finalizing, CancelRequested, NotResponding, Paused, ...) or not, is
  *   polled through.
- * - Polls back off with jitter from about 2 s to 30 s, so a 6-hour run costs about 750 status reads.
+ * - The loop, its backoff (1 s after a change, up to 30 s: about 830 reads for a 6-hour run), the log streaming and
+ *   the signal handling are shared with v2 jobs (`src/follow/`); this module holds what is particular to v1 runs.
  * - Tokens are refreshed by the token provider and the HTTP client (a 401 ExpiredAuthenticationToken refreshes once).
  * - At the deadline (timeout-minutes) the wait fails saying the run is still running; with cancel-on-timeout the run
  *   is cancelled first, through a client that has a few seconds of its own past the step's deadline.
@@ -13,16 +14,19 @@
  * - SIGINT/SIGTERM (a cancelled workflow) aborts the wait; the run is cancelled within a few seconds and the step fails.
  */
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, workspacePath } from '../arm/endpoints.js'
 import { OperationFailedError, TimeoutError } from '../action/errors.js'
-import { createHttpClient, parseJson } from '../http/client.js'
+import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
+import { parseServiceError, toAzureRequestError } from '../http/azure-error.js'
 import type { HttpClient, HttpResponse } from '../http/types.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import { markRunOutcome } from './state.js'
-import { USER_AGENT } from '../action/version.js'
+import { graceClient } from '../follow/grace.js'
+import { LogStream } from '../follow/log-stream.js'
+import { pollToEnd } from '../follow/poll.js'
+import { WorkflowCancelledError } from '../follow/signals.js'
 
 export type TerminalStatus = 'Completed' | 'Failed' | 'Canceled'
 
@@ -36,27 +40,6 @@ const TERMINAL: Record<string, TerminalStatus> = {
 /** The terminal status `status` stands for, or undefined while the run goes on (unknown values included). */
 export function terminalStatus(status: string | undefined): TerminalStatus | undefined {
   return status === undefined ? undefined : TERMINAL[status.trim().toLowerCase()]
-}
-
-// 1 s right after a change of status: a short run is noticed within about a second (bench: end to end), and the
-// growth to 30 s keeps a 6-hour run near 800 reads.
-export const FIRST_POLL_MS = 1_000
-export const MAX_POLL_MS = 30_000
-const POLL_GROWTH = 1.5
-/** A run GET may answer 404 for a moment after startrun: tolerated this long. */
-const NOT_FOUND_GRACE_MS = 60_000
-/** A partial line longer than this is printed without waiting for its end. */
-const MAX_PENDING_LINE_BYTES = 64 * 1024
-/** Time the last-chance cancel (SIGINT, cancel-on-timeout) may take: the runner kills the step 7.5 s after SIGINT. */
-export const CANCEL_BUDGET_MS = 4_000
-
-/**
- * The wait before poll `n` (0-based): FIRST_POLL_MS growing by half each time up to MAX_POLL_MS, times a jitter in
- * [0.8, 1) so that many runs started together do not poll in step.
- */
-export function pollDelay(n: number, random: number): number {
-  const base = Math.min(MAX_POLL_MS, FIRST_POLL_MS * POLL_GROWTH ** Math.min(n, 20))
-  return Math.round(base * (0.8 + 0.2 * Math.min(Math.max(random, 0), 1)))
 }
 
 /** The run as history/v1.0 returns it (the fields used here). */
@@ -98,14 +81,6 @@ export interface PollOptions {
   onEnd?: (result: RunResult) => Promise<void>
 }
 
-/** The workflow was cancelled (the runner sent SIGINT or SIGTERM). */
-export class WorkflowCancelledError extends Error {
-  constructor(readonly signalName: string) {
-    super(`the workflow was cancelled (${signalName})`)
-    this.name = 'WorkflowCancelledError'
-  }
-}
-
 export function runUrl(target: RunTarget, suffix = ''): string {
   return dataPlaneUrl(
     target.api,
@@ -140,27 +115,46 @@ export async function getRun(http: HttpClient, settings: CommonSettings, target:
   return http.send({ method: 'GET', url: runUrl(target), auth: armAuth(settings), acceptStatus: [404] })
 }
 
-/** POST cancel. Idempotent (cancelling twice is harmless), so it is retried. A 404 (no such run) is returned. */
-export async function sendCancel(http: HttpClient, settings: CommonSettings, target: RunTarget): Promise<HttpResponse> {
-  return http.send({
+/**
+ * POST cancel. Idempotent (cancelling twice is harmless), so it is retried. A 404 (no such run) is returned, and so is
+ * the refusal of a run that has already ended (see isTerminalStateRefusal), with `alreadyEnded` set.
+ */
+export async function sendCancel(
+  http: HttpClient,
+  settings: CommonSettings,
+  target: RunTarget
+): Promise<HttpResponse & { alreadyEnded?: boolean }> {
+  const response = await http.send({
     method: 'POST',
     url: cancelUrl(target),
     auth: armAuth(settings),
     idempotent: true,
-    acceptStatus: [404]
+    acceptStatus: [404, 400, 409]
   })
+  if (response.status === 400 || response.status === 409) {
+    if (isTerminalStateRefusal(response.status, response.body)) return { ...response, alreadyEnded: true }
+    throw toAzureRequestError({
+      method: 'POST',
+      url: response.url ?? cancelUrl(target),
+      status: response.status,
+      headers: response.headers,
+      body: response.body
+    })
+  }
+  return response
 }
 
-/** A client for a last call after the step's deadline or on SIGINT: the same tokens, its own short deadline. */
-export function graceClient(ctx: Context, settings: CommonSettings, budgetMs = CANCEL_BUDGET_MS): HttpClient {
-  return createHttpClient({
-    tokens: ctx.tokens,
-    clock: ctx.clock,
-    userAgent: USER_AGENT,
-    deadline: ctx.clock.now() + budgetMs,
-    maxAttempts: 3,
-    dryRun: settings.dryRun
-  })
+/**
+ * Does this answer to a cancel say the run has already ended? The execution service refuses to cancel a run in a
+ * terminal state with 400 (a message naming the "terminal state"; 409 with the same words is taken too), which for a
+ * cancel means there is nothing left to do.
+ */
+export function isTerminalStateRefusal(status: number, body: string): boolean {
+  if (status !== 400 && status !== 409) return false
+  const { code, message } = parseServiceError(body)
+  return /terminal\s*state|already\s+(ended|completed|finished|terminated|canceled|cancelled)/i.test(
+    `${code ?? ''} ${message ?? ''}`
+  )
 }
 
 /**
@@ -169,55 +163,47 @@ export function graceClient(ctx: Context, settings: CommonSettings, budgetMs = C
  * aborts (the caller cancels then, see cancelAfterSignal).
  */
 export async function pollRun(ctx: Context, target: RunTarget, options: PollOptions): Promise<RunResult> {
-  const { settings, signal } = options
-  const log = options.streamLog === false ? undefined : new DriverLog(ctx, settings, target, options.print)
-  const started = ctx.clock.now()
-  let last: string | undefined
-  let polls = 0
-  for (;;) {
-    signal?.throwIfAborted()
-    let response: HttpResponse
-    try {
-      response = await abortable(getRun(ctx.http, settings, target), signal)
-    } catch (error) {
-      // A read cut short by the deadline is the timeout, not a failed read.
-      if (error instanceof TimeoutError && ctx.clock.now() >= ctx.deadline) {
-        return timedOut(ctx, target, options, last ?? 'not visible')
-      }
-      throw error
+  const { settings } = options
+  const log =
+    options.streamLog === false
+      ? undefined
+      : new LogStream(ctx, () => driverLogUrl(ctx, settings, target), 'the driver log', options.print)
+  const end = await pollToEnd<RunBody>(
+    ctx,
+    {
+      label: `Run ${target.runId}`,
+      read: async () => {
+        const response = await getRun(ctx.http, settings, target)
+        if (response.status === 404) return { found: false }
+        const run = parseJson<RunBody>(response) ?? {}
+        return { found: true, status: run.status ?? 'Unknown', body: run }
+      },
+      isTerminal: status => terminalStatus(status) !== undefined,
+      log,
+      notFoundMessage:
+        `Run ${target.runId} was not found in experiment ${target.experimentName} of workspace ` +
+        `${target.workspace.workspaceName}.`
+    },
+    {
+      signal: options.signal,
+      // The last status seen is an output at once: a timeout or a failed read later still leaves it set.
+      onStatus: status => ctx.outputs.set('status', oneLine(status, 200)),
+      onTimeout: last => timedOut(ctx, target, options, last)
     }
-    let run: RunBody | undefined
-    if (response.status === 404) {
-      if (ctx.clock.now() - started > NOT_FOUND_GRACE_MS) {
-        throw new OperationFailedError(
-          `Run ${target.runId} was not found in experiment ${target.experimentName} of workspace ` +
-            `${target.workspace.workspaceName}.`
-        )
-      }
-      core.info(`Run ${target.runId} is not visible yet; waiting.`)
-    } else {
-      run = parseJson<RunBody>(response) ?? {}
-      const status = run.status ?? 'Unknown'
-      if (status !== last) {
-        // Service text on one line: a status can never start a line of the log (a workflow command).
-        core.info(`Run ${target.runId}: ${oneLine(status, 200)}`)
-        if (last !== undefined) polls = 0 // a change: look again soon
-        last = status
-      }
-      const terminal = terminalStatus(status)
-      if (log) await abortable(log.follow(terminal !== undefined), signal)
-      if (terminal) return { status: terminal, run }
-    }
+  )
+  return { status: terminalStatus(end.status) as TerminalStatus, run: end.body }
+}
 
-    const remaining = ctx.deadline - ctx.clock.now()
-    const delay = pollDelay(polls++, ctx.clock.random())
-    if (remaining <= delay) {
-      // No read can start after the deadline: wait it out, and the last status seen is the answer.
-      await ctx.clock.sleep(Math.max(0, remaining), signal)
-      return timedOut(ctx, target, options, last ?? 'not visible')
-    }
-    await ctx.clock.sleep(delay, signal)
-  }
+/** The SAS URL of the run's driver log from its details (`logFiles`), once the run has one. */
+async function driverLogUrl(ctx: Context, settings: CommonSettings, target: RunTarget): Promise<string | undefined> {
+  const response = await ctx.http.send({ method: 'GET', url: runUrl(target, '/details'), auth: armAuth(settings) })
+  const files = parseJson<{ logFiles?: Record<string, string> }>(response)?.logFiles ?? {}
+  const names = Object.keys(files)
+  const name =
+    names.find(n => /(^|\/)70_driver_log\.txt$/.test(n)) ??
+    names.find(n => /driver_log/.test(n)) ??
+    names.find(n => /(^|\/)std_log\.txt$/.test(n))
+  return name ? files[name] : undefined
 }
 
 async function timedOut(ctx: Context, target: RunTarget, options: PollOptions, status: string): Promise<never> {
@@ -246,7 +232,9 @@ export async function bestEffortCancel(
 ): Promise<boolean> {
   try {
     const response = await sendCancel(http, options.settings, target)
-    if (response.status === 404) {
+    if (response.alreadyEnded) {
+      core.info(`Run ${target.runId} had already ended: nothing to cancel.`)
+    } else if (response.status === 404) {
       core.info(`Run ${target.runId} was not found: nothing to cancel.`)
     } else {
       core.info(`Cancel requested for run ${target.runId}.`)
@@ -278,156 +266,6 @@ export async function cancelAfterSignal(
         ? 'the run was cancelled.'
         : 'cancelling the run failed; the post step tries again, else cancel it in Azure ML studio.')
   )
-}
-
-/** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts (the promise is left to settle). */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      value => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      error => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      }
-    )
-  })
-}
-
-export interface SignalWatch {
-  signal: AbortSignal
-  /** Removes the handlers; with `exitSoon`, also makes sure the process exits shortly (sockets of an aborted poll). */
-  dispose(options?: { exitSoon?: boolean }): void
-}
-
-/**
- * Turns SIGINT/SIGTERM into an aborted signal (Node's default would kill the process before the run is cancelled).
- * A hard stop 5 s after the first signal ends the process whatever is still pending.
- */
-export function watchSignals(hardStopMs = 5_000): SignalWatch {
-  const controller = new AbortController()
-  let hardStop: NodeJS.Timeout | undefined
-  const handler = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) return
-    hardStop = setTimeout(() => process.exit(process.exitCode || 1), hardStopMs)
-    controller.abort(new WorkflowCancelledError(name))
-  }
-  process.on('SIGINT', handler)
-  process.on('SIGTERM', handler)
-  return {
-    signal: controller.signal,
-    dispose(options) {
-      process.off('SIGINT', handler)
-      process.off('SIGTERM', handler)
-      if (options?.exitSoon || controller.signal.aborted) {
-        hardStop?.unref()
-        // Lets main write its failure and the summary, then exits if an aborted request still keeps Node alive.
-        setTimeout(() => process.exit(process.exitCode || 1), 500).unref()
-      }
-    }
-  }
-}
-
-/**
- * The driver log, followed as it grows. The byte offset of what was printed is kept; only whole lines are printed
- * (a chunk may end inside a line or a UTF-8 character), the rest at the end of the run.
- */
-export class DriverLog {
-  private url: string | undefined
-  private offset = 0
-  private failures = 0
-  private readonly print: (line: string) => void
-
-  constructor(
-    private readonly ctx: Context,
-    private readonly settings: CommonSettings,
-    private readonly target: RunTarget,
-    print?: (line: string) => void
-  ) {
-    this.print = print ?? (line => core.info(line))
-  }
-
-  /** Prints what the log gained since the last call; `final`: everything, the last partial line too. */
-  async follow(final: boolean): Promise<void> {
-    try {
-      if (!this.url) this.url = await this.findUrl()
-      if (!this.url) return
-      const response = await this.ctx.http.send({
-        method: 'GET',
-        url: this.url,
-        headers: { Range: `bytes=${this.offset}-`, Accept: '*/*' },
-        auth: { kind: 'none' },
-        acceptStatus: [416, 403, 404],
-        timeoutMs: 30_000
-      })
-      if (response.status === 416) return // nothing new
-      if (response.status === 403 || response.status === 404) {
-        // An expired SAS: ask the run details for a fresh URL next time.
-        this.url = undefined
-        return
-      }
-      let chunk = Buffer.from(response.body, 'utf8')
-      // A server that ignores Range answers 200 with the whole log.
-      if (response.status === 200) chunk = chunk.subarray(Math.min(this.offset, chunk.length))
-      this.emit(chunk, final)
-    } catch (error) {
-      // The log is a courtesy: a failure to read it never fails the wait.
-      if (this.failures++ < 3) core.info(`Could not read the driver log: ${(error as Error).message}`)
-    }
-  }
-
-  private emit(chunk: Buffer, final: boolean): void {
-    const lastNewline = chunk.lastIndexOf(0x0a)
-    let take: Buffer
-    if (final || chunk.length > MAX_PENDING_LINE_BYTES) take = chunk
-    else if (lastNewline < 0) return
-    else take = chunk.subarray(0, lastNewline + 1)
-    if (take.length === 0) return
-    this.offset += take.length
-    const lines = take.toString('utf8').replace(/\n$/, '').split('\n')
-    // Text from the service must not act as workflow commands: a fresh token each time, which no log can guess.
-    const token = randomUUID()
-    this.print(`::stop-commands::${token}`)
-    for (const line of lines) this.print(line.replace(/\r$/, ''))
-    this.print(`::${token}::`)
-  }
-
-  private async findUrl(): Promise<string | undefined> {
-    const response = await this.ctx.http.send({
-      method: 'GET',
-      url: runUrl(this.target, '/details'),
-      auth: armAuth(this.settings)
-    })
-    const details = parseJson<{ logFiles?: Record<string, string> }>(response)
-    const files = details?.logFiles ?? {}
-    const names = Object.keys(files)
-    const name =
-      names.find(n => /(^|\/)70_driver_log\.txt$/.test(n)) ??
-      names.find(n => /driver_log/.test(n)) ??
-      names.find(n => /(^|\/)std_log\.txt$/.test(n))
-    const url = name ? files[name] : undefined
-    if (url) maskSasUrl(url)
-    return url
-  }
-}
-
-/** A log URL is a SAS URL: its signature is a secret, masked before anything could print it. */
-export function maskSasUrl(url: string): void {
-  try {
-    const sig = new URL(url).searchParams.get('sig')
-    if (sig) {
-      core.setSecret(sig)
-      core.setSecret(encodeURIComponent(sig))
-    }
-  } catch {
-    // not a URL: nothing to mask
-  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
-import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
+import { armAuth, dataPlaneUrl, listAll, Pages, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
+import { printableUrl } from '../http/redact.js'
 import type { RequestAuth } from '../http/types.js'
 import type { ListExperimentsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
@@ -32,9 +33,10 @@ export async function listExperiments(op: ListExperimentsOperation, ctx: Context
 
 /** POST `experiments:query` pages through `continuationToken`. */
 async function queryAll(ctx: Context, url: string, auth: RequestAuth): Promise<{ value: unknown[] }> {
-  const value: unknown[] = []
+  // A repeated token or too many pages ends the list with a warning; each experiment is kept once (arm/endpoints.ts).
+  const pages = new Pages(`POST ${printableUrl(url)}`)
   let continuationToken: string | undefined
-  for (let page = 0; page < 200; page++) {
+  while (pages.admit(continuationToken ?? '')) {
     const response = await ctx.http.send({
       method: 'POST',
       url,
@@ -45,9 +47,9 @@ async function queryAll(ctx: Context, url: string, auth: RequestAuth): Promise<{
     })
     if (response.dryRun) break
     const body = parseJson<{ value?: unknown[]; continuationToken?: string | null }>(response)
-    value.push(...(body?.value ?? []))
+    pages.add(body?.value ?? [])
     continuationToken = body?.continuationToken ?? undefined
     if (!continuationToken) break
   }
-  return { value }
+  return { value: pages.items }
 }

@@ -1,9 +1,10 @@
-/** poll-run: follows an existing run to its end, as start-run does with `wait` (run-poll.ts). */
+/** poll-run: follows an existing run to its end, as start-run does with `wait` (follow.ts). */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { workspaceApi } from '../arm/endpoints.js'
 import type { PollRunOperation } from './inputs.js'
-import { abortable, followRun, runPortalUrl, watchSignals, type RunTarget } from './follow.js'
+import { abortable, watchSignals } from '../follow/signals.js'
+import { followRun, runPortalUrl, type RunTarget } from './follow.js'
 import { commentWhenEnded } from '../reports/pr-comment.js'
 import { saveRun } from './state.js'
 

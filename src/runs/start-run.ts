@@ -2,22 +2,22 @@
  * start-run: the guide's step 6. The source directory is checked and zipped first (nothing is sent for a snapshot
  * Azure ML would refuse), then POSTed as multipart with a client-chosen runId, so a retried POST can never start a
  * second run. The runId is an output and in the post step's state the moment the run exists; with `wait`, the run is
- * followed to its end (run-poll.ts).
+ * followed to its end (follow.ts).
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl, workspaceApi } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
+import { AzureRequestError } from '../action/errors.js'
+import { createIdempotently } from '../arm/idempotent-create.js'
 import type { StartRunOperation } from './inputs.js'
 import { multipartBody } from './multipart.js'
+import { abortable, watchSignals, WorkflowCancelledError } from '../follow/signals.js'
 import {
-  abortable,
   followRun,
   getRun,
   reportRunResult,
   runPortalUrl,
-  watchSignals,
-  WorkflowCancelledError,
   cancelAfterSignal,
   type RunBody,
   type RunTarget
@@ -70,22 +70,39 @@ export async function startRun(op: StartRunOperation, ctx: Context): Promise<voi
     core.info(`Starting run ${runId} in experiment ${op.experimentName} on ${String(target.workspace.workspaceName)}.`)
     let response
     try {
-      response = await abortable(
-        ctx.http.send({
-          method: 'POST',
-          url,
-          headers: { 'Content-Type': multipart.contentType },
-          body: multipart.body,
-          auth: armAuth(op),
-          // Safe to retry: the runId in the query makes a second POST return the same run.
-          idempotent: true,
-          // An upload of up to 300 MB: 100 s plus a second per MB.
-          timeoutMs: 100_000 + Math.ceil(zip.bytes / 1024)
+      // After a lost answer the run is looked up by its id before startrun is sent again (kind 3 of issue 13): the
+      // runId already makes a second POST harmless, and the look-up spares re-uploading a snapshot of up to 300 MB.
+      const outcome = await abortable(
+        createIdempotently({
+          http: ctx.http,
+          clock: ctx.clock,
+          deadline: ctx.deadline,
+          what: `run ${runId}`,
+          request: {
+            method: 'POST',
+            url,
+            headers: { 'Content-Type': multipart.contentType },
+            body: multipart.body,
+            auth: armAuth(op),
+            idempotent: true,
+            // An upload of up to 300 MB: 100 s plus a second per MB.
+            timeoutMs: 100_000 + Math.ceil(zip.bytes / 1024)
+          },
+          lookup: async () => {
+            const found = await getRun(ctx.http, op, target)
+            return found.status === 404 ? undefined : found
+          }
         }),
         watch.signal
       )
+      response = outcome.response
     } catch (error) {
       if (error instanceof WorkflowCancelledError) throw await cancelAfterSignal(ctx, target, { settings: op }, error)
+      // The run may exist (its startrun was sent, and what came of it is unknown): name it in the outputs.
+      if (!(error instanceof AzureRequestError)) {
+        ctx.outputs.set('runId', runId)
+        ctx.outputs.set('portalUrl', portalUrl)
+      }
       throw error
     }
     if (response.dryRun) {

@@ -1,18 +1,23 @@
 /**
- * Inputs of `score` (`scoring-uri`, `scoring-key` or an Entra token, `data` or `data-file`, `scoring-timeout-seconds`).
+ * Inputs of `score`: an online endpoint by name (`endpoint-name`, `deployment-name`, the workspace inputs), or a
+ * scoring URI (`scoring-uri`, `scoring-key` or an Entra token); `data` or `data-file`, `scoring-timeout-seconds`.
  * All validation happens here, before any request. The dispatch masks `scoring-key` before any other input is parsed.
  */
 import type { InputScope } from '../action/common-inputs.js'
-import type { Op } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../action/settings.js'
+import { ONLINE_NAME } from '../online-endpoints/inputs.js'
 import { assertSecureEndpoint } from '../auth/clouds.js'
 import { InputError } from '../action/errors.js'
+import { maskSecret } from '../auth/mask.js'
+import { isSecretQueryName } from '../http/redact.js'
 import {
   choice,
   optional,
   optionalSecret,
   parseJsonText,
   positiveNumber,
-  readFileInput
+  readFileInput,
+  resourceName
 } from '../action/input-readers.js'
 
 /**
@@ -32,10 +37,26 @@ export const SCORING_RETRY_STATUSES = [429, 503, 504] as const
 export const SCORING_AUTH_KINDS = ['key', 'token'] as const
 export type ScoringAuthKind = (typeof SCORING_AUTH_KINDS)[number]
 
+/** Where to score: a scoring URI with its auth, or an online endpoint by name (URI and auth read from Azure). */
+export type ScoreTarget =
+  | {
+      kind: 'uri'
+      /** The scoring URI as given (https, or http to a loopback host). */
+      uri: string
+      auth: { kind: 'key'; key: string } | { kind: 'token'; resource: string }
+    }
+  | {
+      kind: 'endpoint'
+      workspace: WorkspaceRef
+      endpointName: string
+      /** Sent as `azureml-model-deployment`: that deployment answers, whatever the traffic. */
+      deploymentName?: string
+      /** The audience of an Entra token for an endpoint whose authMode is AADToken. */
+      aadResource: string
+    }
+
 export interface ScoreSettings {
-  /** The scoring URI as given (https, or http to a loopback host). */
-  uri: string
-  auth: { kind: 'key'; key: string } | { kind: 'token'; resource: string }
+  target: ScoreTarget
   /** The JSON body: `{"data": [...]}` for an array input, an object as it was given. */
   body: object
   /** Rows scored, when the body has a `data` array (for the summary: the count, never the data). */
@@ -59,18 +80,59 @@ export interface ScoreInputs {
 export type ScoreOperation = Op<ScoreInputs>
 
 export function readScore(scope: InputScope): ScoreInputs {
-  return { kind: 'score', score: readScoreSettings(optionalSecret('scoring-key'), scope.url('resource')) }
+  const scoringKey = optionalSecret('scoring-key', { singleLine: true })
+  const endpointName = optional('endpoint-name')
+  if (endpointName === undefined) {
+    return { kind: 'score', score: readScoreSettings(scoringKey, scope.url('resource')) }
+  }
+  // By name: the scoring URI, the auth mode and the key or token come from the endpoint itself.
+  for (const [name, given] of [
+    ['scoring-uri', optional('scoring-uri')],
+    ['scoring-key', scoringKey]
+  ] as const) {
+    if (given !== undefined) {
+      throw new InputError(
+        name,
+        `give either endpoint-name or ${name}: with endpoint-name, Azure gives the URI and key.`
+      )
+    }
+  }
+  const target: ScoreTarget = {
+    kind: 'endpoint',
+    workspace: scope.workspace('score with endpoint-name'),
+    endpointName: resourceName(
+      'endpoint-name',
+      endpointName,
+      ONLINE_NAME,
+      'an online endpoint name: 3-32 letters, digits or -, starting with a letter'
+    ) as string,
+    deploymentName: resourceName(
+      'deployment-name',
+      optional('deployment-name'),
+      ONLINE_NAME,
+      'a deployment name: 3-32 letters, digits or -, starting with a letter'
+    ),
+    aadResource: scope.url('resource') ?? SCORING_TOKEN_RESOURCE
+  }
+  return { kind: 'score', score: { target, ...readScoringPayload() } }
 }
 
 /** Whether `score` needs an Entra token: not with a scoring key (the default `scoring-auth: key`). */
 export function scoreNeedsToken(): boolean {
-  return readScoringAuthKind() !== 'key'
+  return optional('endpoint-name') !== undefined || readScoringAuthKind() !== 'key'
+}
+
+/** The body and the per-attempt timeout, the same for both targets. */
+function readScoringPayload(): Omit<ScoreSettings, 'target'> {
+  const { body, rows, source } = readScoringBody()
+  const timeoutSeconds = positiveNumber('scoring-timeout-seconds', DEFAULT_SCORING_TIMEOUT_SECONDS, 3600)
+  return { body, rows, source, timeoutMs: Math.round(timeoutSeconds * 1000) }
 }
 
 function readScoreSettings(scoringKey: string | undefined, resource: string | undefined): ScoreSettings {
   const uri = readScoringUri()
   const kind = readScoringAuthKind()
-  let auth: ScoreSettings['auth']
+  let auth: Extract<ScoreTarget, { kind: 'uri' }>['auth']
   if (kind === 'key') {
     if (!scoringKey) {
       throw new InputError(
@@ -86,9 +148,7 @@ function readScoreSettings(scoringKey: string | undefined, resource: string | un
     }
     auth = { kind: 'token', resource: resource ?? SCORING_TOKEN_RESOURCE }
   }
-  const { body, rows, source } = readScoringBody()
-  const timeoutSeconds = positiveNumber('scoring-timeout-seconds', DEFAULT_SCORING_TIMEOUT_SECONDS, 3600)
-  return { uri, auth, body, rows, source, timeoutMs: Math.round(timeoutSeconds * 1000) }
+  return { target: { kind: 'uri', uri, auth }, ...readScoringPayload() }
 }
 
 function readScoringUri(): string {
@@ -96,7 +156,8 @@ function readScoringUri(): string {
   if (value === undefined) {
     throw new InputError(
       'scoring-uri',
-      "required by score: the deployed model's scoring URI, e.g. https://my-endpoint.centralus.inference.ml.azure.com/score."
+      "required by score: the online endpoint's name (endpoint-name, with the workspace inputs), or its scoring URI, " +
+        'e.g. https://my-endpoint.centralus.inference.ml.azure.com/score (with scoring-key).'
     )
   }
   let url: URL
@@ -110,6 +171,8 @@ function readScoringUri(): string {
   }
   // The key or token goes with every request: https, or plain http only to this machine.
   assertSecureEndpoint('scoring-uri', value)
+  // A key in the query (`?code=`, `?subscription-key=`, a SAS `sig`): masked in every form before anything is printed.
+  for (const [param, secret] of url.searchParams) if (secret && isSecretQueryName(param)) maskSecret(secret)
   return value
 }
 

@@ -18,6 +18,7 @@ import { AzureRequestError, OperationFailedError } from '../action/errors.js'
 import { parseJson } from '../http/client.js'
 import type { HttpResponse } from '../http/types.js'
 import type { JsonObject } from '../arm/resource-inputs.js'
+import { setErrorResponse } from '../action/outputs.js'
 import { WORKSPACE_DEPENDENTS, type CreateWorkspaceOperation } from './inputs.js'
 import {
   dryRunNote,
@@ -25,9 +26,17 @@ import {
   followArmOperation,
   provisioningStateOf,
   sentence,
+  waitUntilDeleted,
   type ArmResource
 } from '../arm/lifecycle.js'
+import { createIdempotently } from '../arm/idempotent-create.js'
 
+/**
+ * create-workspace: GET the workspace (Deleting: wait until it is gone), PUT it through createIdempotently (a lost
+ * answer is looked up, never blindly re-sent), then follow the ARM long-running operation (202 + Location) until
+ * Succeeded, Failed or the deadline (timeout-minutes). Outputs `resourceId` once it exists (or may), `provisioningState` as it is
+ * learned, `response` (the workspace) at the end or on failure.
+ */
 export async function createWorkspace(op: CreateWorkspaceOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
@@ -42,7 +51,16 @@ export async function createWorkspace(op: CreateWorkspaceOperation, ctx: Context
   const body: JsonObject = { ...op.body, location: location ?? (await resourceGroupLocation()) }
   ctx.report.facts.push(['Location', String(body.location)])
 
-  const current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+  let current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+  if (
+    current.status === 200 &&
+    !current.dryRun &&
+    provisioningStateOf(parseJson(current))?.toLowerCase() === 'deleting'
+  ) {
+    // Being deleted: wait until it is gone, then create it anew.
+    await waitUntilDeleted(ctx, { auth, url, what, resourceId, current })
+    current = { status: 404, headers: {}, body: '' }
+  }
   const existed = current.status === 200 && !current.dryRun
   if (existed) {
     const state = provisioningStateOf(parseJson(current)) ?? 'Unknown'
@@ -53,11 +71,29 @@ export async function createWorkspace(op: CreateWorkspaceOperation, ctx: Context
 
   let initial: HttpResponse
   try {
-    initial = await ctx.http.send({ method: 'PUT', url, auth, body })
+    // After a lost answer the workspace is looked up before the PUT is sent again (kind 3 of issue 13). One that
+    // existed before is no sign of a lost answer: then the PUT is simply sent again.
+    const outcome = await createIdempotently({
+      http: ctx.http,
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      what,
+      request: { method: 'PUT', url, auth, body },
+      lookup: async () => {
+        if (existed) return undefined
+        const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+        return found.status === 404 ? undefined : found
+      }
+    })
+    // A workspace found after a lost answer is followed by its own provisioningState (no operation URL is known).
+    initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response
   } catch (error) {
+    setErrorResponse(ctx.outputs, error)
     if (error instanceof AzureRequestError) {
       throw new AzureRequestError(explain(error.message), error.status, error.code, error.requestId, error.body)
     }
+    // No clear answer (and none from the look-up): the workspace may exist, so it is named in the outputs.
+    ctx.outputs.set('resourceId', resourceId)
     throw error
   }
   if (initial.dryRun) {

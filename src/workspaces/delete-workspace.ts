@@ -11,6 +11,10 @@ import type { DeleteWorkspaceOperation } from './inputs.js'
 import { DELETED_STATE, dryRunNote, finishDeletion, provisioningStateOf } from '../arm/lifecycle.js'
 import { parseJson } from '../http/client.js'
 
+/**
+ * Deletes the workspace and, with `wait`, follows the ARM long-running operation (202 + Location) until it is gone (a
+ * 404 while polling means gone). Outputs `resourceId` at once and `provisioningState` (Deleting, then Deleted).
+ */
 export async function deleteWorkspace(op: DeleteWorkspaceOperation, ctx: Context): Promise<void> {
   const auth = armAuth(op)
   const ws = op.workspace
@@ -19,6 +23,8 @@ export async function deleteWorkspace(op: DeleteWorkspaceOperation, ctx: Context
   const what = `workspace ${ws.workspaceName}`
   ctx.report.facts.push(['Workspace', ws.workspaceName], ['Resource group', ws.resourceGroup])
 
+  // Known before any request: a failure later still says which workspace it was about.
+  ctx.outputs.set('resourceId', resourceId)
   // ARM answers a DELETE of a missing resource 204, like a finished deletion: ask first, to say "already gone".
   const current = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
   if (current.status === 404) return alreadyGone(current)
@@ -32,7 +38,6 @@ export async function deleteWorkspace(op: DeleteWorkspaceOperation, ctx: Context
     return dryRunNote('the DELETE')
   }
   if (initial.status === 404) return alreadyGone(initial)
-  ctx.outputs.set('resourceId', resourceId)
   await finishDeletion(ctx, op.wait, { auth, initial, url, what, resourceId, done: 'deleted' })
 
   function alreadyGone(response: HttpResponse): void {
