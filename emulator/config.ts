@@ -43,7 +43,11 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
     runQueuedMs: 300,
     runPreparingMs: 300,
     runStartMs: 300,
-    runFinalizingMs: 200
+    runFinalizingMs: 200,
+    endpointProvisionMs: 1000,
+    endpointDeleteMs: 500,
+    deploymentProvisionMs: 1500,
+    deploymentDeleteMs: 500
   },
   retryAfterSeconds: 1,
   python: 'python3',
@@ -57,6 +61,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
     v2From: '2022-10-01'
   },
   scoringAcceptsTokens: true,
+  endpointTokenLifetimeSeconds: 3600,
   deleteMissingModelStatus: 404,
   checkDependentResources: true,
   faults: []

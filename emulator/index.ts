@@ -1,7 +1,8 @@
 /**
  * A local Azure Machine Learning emulator: Entra token endpoints and an OIDC issuer, ARM (resource groups,
- * workspaces, computes with their long-running operations) and the data plane (experiments, runs that really run,
- * models, scoring), every request checked against the vendored Azure specs, with faults on demand.
+ * workspaces, computes with their long-running operations; v2 jobs, assets, datastores, online endpoints whose
+ * deployments really serve their scoring scripts) and the data plane (experiments, runs that really run, models,
+ * scoring), every request checked against the vendored Azure specs, with faults on demand.
  *
  * Two servers: `url` (ARM, the Entra authority host, the OIDC issuer, the admin API) and `apiUrl` (the data plane the
  * workspace's discovery document names), as in Azure where they are different hosts.
@@ -24,6 +25,7 @@ import { FaultStore, normalizeRule } from './faults/faults.js'
 import { newSigningKey } from './identity/jwt.js'
 import { MODULES } from './modules.js'
 import { Blobs } from './resources/blobs.js'
+import { InferenceServers } from './resources/inference-server.js'
 import { JobRunner } from './resources/job-process.js'
 import { Runner } from './resources/run-process.js'
 
@@ -138,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state,
     runner: undefined as unknown as Runner,
     jobs: undefined as unknown as JobRunner,
+    inference: undefined as unknown as InferenceServers,
     blobs: new Blobs(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
     faults,
     tokens: new TokenStore(),
@@ -150,11 +153,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   core.runner = new Runner(config, state, stateDir, log)
   core.jobs = new JobRunner(config, state, stateDir, core.blobs, log)
+  core.inference = new InferenceServers(config, state, stateDir, core.blobs, log)
 
   const reset = (): void => {
     state.reset(seed)
     core.runner.reset(seed, workspaceKey(seed.subscriptionId, seed.resourceGroup, seed.workspaceName))
     core.jobs.reset()
+    core.inference.reset()
     faults.clear()
     requests.length = 0
   }
@@ -196,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       closed = true
       core.runner.stopAll()
       core.jobs.stopAll()
+      core.inference.close()
       await Promise.all(
         [armServer, apiServer].map(
           s =>

@@ -15,6 +15,8 @@ import { environmentsModule } from './resources/environments.js'
 import { jobsModule } from './resources/jobs.js'
 import { modelAssetsModule } from './resources/model-assets.js'
 import { modelsModule } from './resources/models.js'
+import { onlineDeploymentsModule } from './resources/online-deployments.js'
+import { onlineEndpointsModule } from './resources/online-endpoints.js'
 import { runsModule } from './resources/runs.js'
 import { scoringModule } from './resources/scoring.js'
 import { workspacesModule } from './resources/workspaces.js'
@@ -32,7 +34,9 @@ const SERVICES: readonly EmulatorModule[] = [
   datastoresModule,
   dataModule,
   modelAssetsModule,
-  jobsModule
+  jobsModule,
+  onlineEndpointsModule,
+  onlineDeploymentsModule
 ]
 
 /** The services, then the ARM polling URLs their long-running operations hand out. */

@@ -189,4 +189,120 @@ describe('@azure/arm-machinelearning against the emulator', () => {
     // A job that has ended cannot be cancelled: the SDK surfaces the service's 400.
     await expect(client.jobs.beginCancelAndWait(RG(), WSN(), 'sdk-job-1')).rejects.toThrow(/terminal state/)
   }, 60_000)
+
+  it('model versions, online endpoints and deployments: create, get, keys, token, logs, score, delete', async () => {
+    // The model's and the scoring script's files go to Azurite through an upload slot (2.1.1 has no startPendingUpload).
+    const slot = await post(
+      `${emu.url}${emu.seed.workspaceResourceId}/codes/sdk-score/versions/1/startPendingUpload?api-version=2024-04-01`,
+      { pendingUploadType: 'TemporaryBlobReference' },
+      { Authorization: `Bearer ${armToken}` }
+    )
+    expect(slot.status).toBe(200)
+    const ref = (
+      JSON.parse(slot.body) as { blobReferenceForConsumption: { blobUri: string; credential: { sasUri: string } } }
+    ).blobReferenceForConsumption
+    const { ContainerClient } = await import('@azure/storage-blob')
+    const folder = new URL(ref.blobUri).pathname.split('/').slice(3).join('/')
+    const container = new ContainerClient(ref.credential.sasUri)
+    const script = [
+      'import json, os',
+      'def init():',
+      '    global k',
+      '    k = json.load(open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model", "model.json")))["k"]',
+      '    print("init done, k =", k)',
+      'def run(raw):',
+      '    return [k * x for x in json.loads(raw)["data"]]'
+    ].join('\n')
+    await container.getBlockBlobClient(`${folder}/code/score.py`).upload(script, Buffer.byteLength(script))
+    await container.getBlockBlobClient(`${folder}/model/model.json`).upload('{"k": 7}', 8)
+
+    const model = await client.modelVersions.createOrUpdate(RG(), WSN(), 'sdk-model', '1', {
+      properties: { modelUri: `${ref.blobUri}/model`, modelType: 'custom_model', description: 'k * x' }
+    })
+    expect(model.properties.modelUri).toBe(`${ref.blobUri}/model`)
+    const modelGot = await client.modelVersions.get(RG(), WSN(), 'sdk-model', '1')
+    expect(modelGot.properties.modelType).toBe('custom_model')
+    expect(modelGot.systemData?.createdAt).toBeInstanceOf(Date)
+    const code = await client.codeVersions.createOrUpdate(RG(), WSN(), 'sdk-score', '1', {
+      properties: { codeUri: `${ref.blobUri}/code` }
+    })
+    const env = await client.environmentVersions.createOrUpdate(RG(), WSN(), 'sdk-serve-env', '1', {
+      properties: { image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest' }
+    })
+
+    const poll = { updateIntervalInMs: 50 }
+    const ep = await client.onlineEndpoints.beginCreateOrUpdateAndWait(
+      RG(),
+      WSN(),
+      'sdk-ep',
+      { location: 'centralus', tags: { via: 'sdk' }, properties: { authMode: 'Key', description: 'from the SDK' } },
+      poll
+    )
+    expect(ep.properties.provisioningState).toBe('Succeeded')
+    expect(ep.properties.scoringUri).toBe(`${emu.apiUrl}/endpoints/sdk-ep/score`)
+    const got = await client.onlineEndpoints.get(RG(), WSN(), 'sdk-ep')
+    expect(got.properties.authMode).toBe('Key')
+    expect(got.systemData?.createdAt).toBeInstanceOf(Date)
+    const keys = await client.onlineEndpoints.listKeys(RG(), WSN(), 'sdk-ep')
+    expect(keys.primaryKey).toBeTruthy()
+
+    const deployment = await client.onlineDeployments.beginCreateOrUpdateAndWait(
+      RG(),
+      WSN(),
+      'sdk-ep',
+      'blue',
+      {
+        location: 'centralus',
+        sku: { name: 'Default', capacity: 1 },
+        properties: {
+          endpointComputeType: 'Managed',
+          model: model.id!,
+          codeConfiguration: { codeId: code.id!, scoringScript: 'score.py' },
+          environmentId: env.id!,
+          instanceType: 'Standard_DS3_v2'
+        } as ml.ManagedOnlineDeployment
+      },
+      poll
+    )
+    expect(deployment.properties.provisioningState).toBe('Succeeded')
+    const dep = await client.onlineDeployments.get(RG(), WSN(), 'sdk-ep', 'blue')
+    expect(dep.properties.endpointComputeType).toBe('Managed')
+    expect(dep.sku?.capacity).toBe(1)
+    const logs = await client.onlineDeployments.getLogs(RG(), WSN(), 'sdk-ep', 'blue', {
+      containerType: 'InferenceServer',
+      tail: 50
+    })
+    expect(logs.content).toContain('init done, k = 7')
+
+    // Scoring over https, the header naming the deployment (no traffic yet).
+    const scored = await post(
+      ep.properties.scoringUri!,
+      { data: [1, 2] },
+      {
+        Authorization: `Bearer ${keys.primaryKey}`,
+        'azureml-model-deployment': 'blue'
+      }
+    )
+    expect(scored.status).toBe(200)
+    expect(JSON.parse(scored.body)).toEqual([7, 14])
+
+    // An AMLToken endpoint's token.
+    await client.onlineEndpoints.beginCreateOrUpdateAndWait(
+      RG(),
+      WSN(),
+      'sdk-ep-token',
+      { location: 'centralus', properties: { authMode: 'AMLToken' } },
+      poll
+    )
+    const token = await client.onlineEndpoints.getToken(RG(), WSN(), 'sdk-ep-token')
+    expect(token.tokenType).toBe('Bearer')
+    expect(token.accessToken).toBeTruthy()
+    expect(token.expiryTimeUtc).toBeGreaterThan(Date.now() / 1000)
+
+    await client.onlineDeployments.beginDeleteAndWait(RG(), WSN(), 'sdk-ep', 'blue', poll)
+    await expect(client.onlineDeployments.get(RG(), WSN(), 'sdk-ep', 'blue')).rejects.toMatchObject({ statusCode: 404 })
+    await client.onlineEndpoints.beginDeleteAndWait(RG(), WSN(), 'sdk-ep', poll)
+    await client.onlineEndpoints.beginDeleteAndWait(RG(), WSN(), 'sdk-ep-token', poll)
+    await expect(client.onlineEndpoints.get(RG(), WSN(), 'sdk-ep')).rejects.toMatchObject({ statusCode: 404 })
+  }, 90_000)
 })

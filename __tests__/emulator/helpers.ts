@@ -13,7 +13,11 @@ export const FAST = {
     runQueuedMs: 20,
     runPreparingMs: 20,
     runStartMs: 20,
-    runFinalizingMs: 0
+    runFinalizingMs: 0,
+    endpointProvisionMs: 150,
+    endpointDeleteMs: 100,
+    deploymentProvisionMs: 100,
+    deploymentDeleteMs: 100
   },
   retryAfterSeconds: 0
 }

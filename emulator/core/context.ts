@@ -1,11 +1,12 @@
 /**
  * Everything a handler needs, in one object: configuration, seed, specs, state, runs, jobs, blobs (Azurite, started
- * lazily), faults, tokens, keys.
+ * lazily), the inference servers of online deployments, faults, tokens, keys.
  */
 import type { SpecSet } from './conformance.js'
 import type { FaultStore } from '../faults/faults.js'
 import type { SigningKey } from '../identity/jwt.js'
 import type { Blobs } from '../resources/blobs.js'
+import type { InferenceServers } from '../resources/inference-server.js'
 import type { JobRunner } from '../resources/job-process.js'
 import type { Runner } from '../resources/run-process.js'
 import type { State } from './state.js'
@@ -48,6 +49,8 @@ export interface Core {
   jobs: JobRunner
   /** Blob storage on Azurite, started on first use (resources/blobs.ts). */
   blobs: Blobs
+  /** The inference servers of online deployments (resources/inference-server.ts). */
+  inference: InferenceServers
   faults: FaultStore
   tokens: TokenStore
   keys: { entra: SigningKey; oidc: SigningKey }

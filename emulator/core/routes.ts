@@ -2,7 +2,7 @@
  * The route table of each server, assembled from the modules listed in `../modules.ts`: every operation of the
  * vendored specs (core/conformance.ts, `SPEC_FILES`), with the handler a module implements it with, if any, plus the
  * routes the specs do not describe but a client needs (Entra, OIDC, the guide's experiment list, discovery, the LRO
- * polling URLs, driver logs, scoring), which modules contribute with `route()`.
+ * polling URLs, driver logs, scoring, online endpoints' scoring URIs), which modules contribute with `route()`.
  *
  * A resource module is a file that exports an `EmulatorModule`; registering it is one line in `../modules.ts`.
  */
@@ -105,7 +105,7 @@ export function buildRoutes(specs: SpecSet, modules: readonly EmulatorModule[]):
 /** Which server a path belongs to, for a helpful message when a request reaches the other one. */
 export function belongsTo(path: string): 'arm' | 'api' | undefined {
   if (/^\/(history|execution|modelmanagement|artifact|datastore|hyperdrive)\/v\d/i.test(path)) return 'api'
-  if (/^\/(discovery|api\/v1\/service)(\/|$)/i.test(path)) return 'api'
+  if (/^\/(discovery|api\/v1\/service|endpoints)(\/|$)/i.test(path)) return 'api'
   if (/^\/(subscriptions|providers)(\/|$)/i.test(path)) return 'arm'
   return undefined
 }

@@ -1,6 +1,7 @@
 /**
  * The emulated cloud's state: resource groups, workspaces, computes, long-running operations, experiments, models,
- * and the v2 assets (code, environment, data and model containers with their versions) and datastores. Runs live in
+ * the v2 assets (code, environment, data and model containers with their versions), datastores, and online endpoints
+ * with their deployments (whose inference server processes live in resources/inference-server.ts). Runs live in
  * resources/run-process.ts, jobs in resources/job-process.ts, blobs in Azurite (resources/blobs.ts). Long-running operations complete lazily: `tick()` (called before every request) applies
  * those whose time has come, so no timer has to be kept for them.
  */
@@ -55,7 +56,19 @@ export interface Compute {
   tags?: Record<string, string>
 }
 
-export type OperationKind = 'workspace-create' | 'workspace-delete' | 'compute-create' | 'compute-delete' | 'job-cancel'
+export type OperationKind =
+  | 'workspace-create'
+  | 'workspace-delete'
+  | 'compute-create'
+  | 'compute-delete'
+  | 'job-cancel'
+  | 'endpoint-create'
+  | 'endpoint-update'
+  | 'endpoint-delete'
+  | 'endpoint-keys'
+  | 'deployment-create'
+  | 'deployment-update'
+  | 'deployment-delete'
 
 export interface Operation {
   id: string
@@ -72,6 +85,8 @@ export interface Operation {
   applied: boolean
   /** Done when this says so (a job cancel: once the job has ended) rather than at `doneAt`. */
   doneWhen?: () => boolean
+  /** Called once when the operation is applied (online endpoints and deployments change their own records). */
+  onApply?: (op: Operation) => void
 }
 
 /** The v2 asset kinds: `{WS}/codes`, `{WS}/environments`, `{WS}/data`, `{WS}/models` (mfe.json 2024-04-01). */
@@ -96,6 +111,46 @@ export interface AssetContainer {
   createdAt: string
   modifiedAt: string
   versions: Map<string, AssetVersion>
+}
+
+/** An online endpoint (mfe.json 2024-04-01 `OnlineEndpoint`); resources/online-endpoints.ts. */
+export interface OnlineEndpointRecord {
+  workspaceKey: string
+  name: string
+  location: string
+  /** The PUT's `properties`, minus the read-only and secret fields. */
+  properties: Record<string, unknown>
+  authMode: string
+  traffic: Record<string, number>
+  mirrorTraffic: Record<string, number>
+  tags: Record<string, string>
+  identity?: Record<string, unknown>
+  kind?: string
+  provisioningState: ProvisioningState
+  keys: { primaryKey: string; secondaryKey: string }
+  /** AML tokens handed out by `token`, with their expiry (ms). */
+  tokens: Map<string, number>
+  createdAt: string
+  modifiedAt: string
+}
+
+/** An online deployment (mfe.json 2024-04-01 `OnlineDeployment`); resources/online-deployments.ts. */
+export interface OnlineDeploymentRecord {
+  workspaceKey: string
+  endpointName: string
+  name: string
+  location: string
+  properties: Record<string, unknown>
+  sku: Record<string, unknown>
+  tags: Record<string, string>
+  kind?: string
+  provisioningState: ProvisioningState | 'Scaling'
+  /** Why provisioning failed. */
+  error?: { code: string; message: string }
+  createdAt: string
+  modifiedAt: string
+  /** Bumped by every PUT: a provisioning that a later PUT overtook does not touch the record. */
+  generation: number
 }
 
 /** A datastore created by a PUT (the default `workspaceblobstore` of each workspace is implicit). */
@@ -142,6 +197,10 @@ export interface DependentResource {
 
 export const workspaceKey = (sub: string, rg: string, name: string): string => `${sub}/${rg}/${name}`.toLowerCase()
 export const computeKey = (wsKey: string, name: string): string => `${wsKey}/computes/${name}`.toLowerCase()
+export const onlineEndpointKey = (wsKey: string, name: string): string =>
+  `${wsKey}/onlineEndpoints/${name}`.toLowerCase()
+export const onlineDeploymentKey = (wsKey: string, endpoint: string, name: string): string =>
+  `${onlineEndpointKey(wsKey, endpoint)}/deployments/${name}`.toLowerCase()
 
 export class State {
   subscriptions = new Set<string>()
@@ -154,6 +213,10 @@ export class State {
   dependents = new Map<string, DependentResource>()
   assets = new Map<string, AssetContainer>()
   datastores = new Map<string, StoredDatastore>()
+  /** By `onlineEndpointKey` (workspace key / endpoint name, lower case). */
+  onlineEndpoints = new Map<string, OnlineEndpointRecord>()
+  /** By `onlineDeploymentKey` (endpoint key / deployment name, lower case). */
+  onlineDeployments = new Map<string, OnlineDeploymentRecord>()
   assetSeq = 0
 
   /** Called when an operation completes; the runner hooks workspace deletion to stop its runs. */
@@ -174,6 +237,8 @@ export class State {
     this.dependents = new Map()
     this.assets = new Map()
     this.datastores = new Map()
+    this.onlineEndpoints = new Map()
+    this.onlineDeployments = new Map()
     for (const [name, location] of [
       [seed.resourceGroup, seed.location],
       [seed.otherResourceGroup, 'eastus']
@@ -273,6 +338,7 @@ export class State {
       } else if (op.kind === 'compute-delete') {
         this.computes.delete(op.target)
       }
+      op.onApply?.(op)
     }
   }
 
@@ -283,6 +349,8 @@ export class State {
     for (const [k, m] of this.models) if (m.workspaceKey === wsKey) this.models.delete(k)
     for (const [k, a] of this.assets) if (a.workspaceKey === wsKey) this.assets.delete(k)
     for (const [k, d] of this.datastores) if (d.workspaceKey === wsKey) this.datastores.delete(k)
+    for (const [k, e] of this.onlineEndpoints) if (e.workspaceKey === wsKey) this.onlineEndpoints.delete(k)
+    for (const [k, d] of this.onlineDeployments) if (d.workspaceKey === wsKey) this.onlineDeployments.delete(k)
     this.onWorkspaceDeleted(wsKey)
   }
 

@@ -65,6 +65,14 @@ export interface EmulatorDelays {
   runStartMs: number
   /** Run: script exited → Finalizing for this long → Completed/Failed; 0 skips Finalizing. */
   runFinalizingMs: number
+  /** Online endpoint PUT/PATCH: Creating (Updating) → Succeeded. */
+  endpointProvisionMs: number
+  /** Online endpoint DELETE: Deleting → gone. */
+  endpointDeleteMs: number
+  /** Online deployment PUT: the least Creating lasts (it also lasts until the scoring script's `init()` returns). */
+  deploymentProvisionMs: number
+  /** Online deployment DELETE: Deleting → gone. */
+  deploymentDeleteMs: number
 }
 
 export interface EmulatorConfig {
@@ -87,6 +95,8 @@ export interface EmulatorConfig {
   apiVersions: { machineLearningServices: string[]; resources: string[]; v2From: string }
   /** Accept an emulator-issued Entra token on the scoring endpoint instead of the key. */
   scoringAcceptsTokens: boolean
+  /** Lifetime of the AML tokens of online endpoints (`POST .../onlineEndpoints/{name}/token`). */
+  endpointTokenLifetimeSeconds: number
   /** Status of a DELETE of a model that does not exist (the spec says 204; Azure ML has answered 404). */
   deleteMissingModelStatus: 404 | 204
   /** Check a workspace PUT's dependent resource ids against the seeded resources. */
@@ -105,6 +115,8 @@ export type FaultKind =
   | 'provision-fail'
   | 'job-fail'
   | 'job-slow'
+  | 'deployment-fail'
+  | 'deployment-slow'
 
 export interface FaultMatch {
   method?: string
@@ -121,7 +133,9 @@ export interface FaultMatch {
  * dies after `tokenLifetimeSeconds` while `expires_in` still says the normal lifetime), `run-stuck` (a startrun or a
  * job PUT: the run or job stops advancing at `runStatus`), `provision-fail` (a compute/workspace PUT: provisioning
  * ends Failed with a quota error, or with `error`), `job-fail` (a job PUT: the job fails at Running with `error`,
- * without running its command), `job-slow` (a job PUT: each status step takes `delayMs` longer).
+ * without running its command), `job-slow` (a job PUT: each status step takes `delayMs` longer),
+ * `deployment-fail` (an online deployment PUT: provisioning ends Failed with `error`, default OutOfQuota, without
+ * starting the scoring script), `deployment-slow` (an online deployment PUT: provisioning takes `delayMs` longer).
  */
 export interface FaultRule {
   /** Assigned when added. */
@@ -138,7 +152,8 @@ export interface FaultRule {
   headers?: Record<string, string>
   /** `status`: the body (default an ARM-style error naming the status); a string is sent as text. */
   body?: unknown
-  /** `delay`: wait this long before answering normally; `job-slow`: added to each status step of the job. */
+  /** `delay`: wait this long before answering normally; `job-slow`: added to each status step of the job;
+   * `deployment-slow`: added to the deployment's provisioning. */
   delayMs?: number
   /** `token-lifetime`: the real lifetime of the issued token. */
   tokenLifetimeSeconds?: number
@@ -146,7 +161,10 @@ export interface FaultRule {
   advertisedLifetimeSeconds?: number
   /** `run-stuck`: the status the run or job stays in (default `Running`). */
   runStatus?: string
-  /** `provision-fail`: the error the operation ends with (default QuotaExceeded); `job-fail`: the job's error. */
+  /**
+   * `provision-fail`: the error the operation ends with (default QuotaExceeded); `job-fail`: the job's error;
+   * `deployment-fail`: the deployment's (default OutOfQuota).
+   */
   error?: { code: string; message: string }
   /** Read-only bookkeeping: matching requests seen, times fired. */
   seen?: number
@@ -197,6 +215,8 @@ export interface Scenario {
   provisionFail?: { code: string; message: string }
   jobFail?: { code: string; message: string }
   jobStepMs?: number
+  deploymentFail?: { code: string; message: string }
+  deploymentDelayMs?: number
 }
 
 export interface RequestContext {

@@ -90,7 +90,9 @@ export async function handleAdmin(deps: AdminDeps, method: string, url: URL, bod
           computes: [...s.computes.values()],
           operations: [...s.operations.values()],
           experiments: [...s.experiments.values()],
-          models: [...s.models.values()]
+          models: [...s.models.values()],
+          onlineEndpoints: [...s.onlineEndpoints.values()].map(({ tokens, ...e }) => ({ ...e, tokens: tokens.size })),
+          onlineDeployments: [...s.onlineDeployments.values()]
         }
       }
     }

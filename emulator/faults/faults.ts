@@ -3,7 +3,8 @@
  * and fires while `seen > after` and `fired < times`. Of the per-request kinds, delays add up and the first firing
  * `status`/`reset`/`reset-after-body` decides the answer; scenario kinds mark the request for its handler. Emulates
  * the failures of the real services (429 + `Retry-After`, 5xx, resets, slow answers, short-lived tokens, stuck runs
- * and jobs, failed provisioning with `QuotaExceeded`, failed and slow jobs); no spec. Rules come from `config.faults`, `emu.faults` or the admin API.
+ * and jobs, failed provisioning with `QuotaExceeded`, failed and slow jobs, failed and slow online deployments); no
+ * spec. Rules come from `config.faults`, `emu.faults` or the admin API.
  */
 import { randomUUID } from 'node:crypto'
 import type { FaultKind, FaultRule, Scenario } from '../core/types.js'
@@ -17,13 +18,26 @@ const KINDS: FaultKind[] = [
   'run-stuck',
   'provision-fail',
   'job-fail',
-  'job-slow'
+  'job-slow',
+  'deployment-fail',
+  'deployment-slow'
 ]
 
 /** The error a `job-fail` fault gives a job when the rule names none. */
 export const JOB_FAIL_ERROR = {
   code: 'ServiceError',
   message: 'The job failed because its compute node became unavailable (emulator fault job-fail).'
+}
+
+/**
+ * The error a `deployment-fail` fault gives an online deployment when the rule names none: Azure's OutOfQuota
+ * (https://aka.ms/oe-tsg#error-outofquota).
+ */
+export const OUT_OF_QUOTA_ERROR = {
+  code: 'OutOfQuota',
+  message:
+    'Not enough quota available for Standard_DS3_v2 in the subscription. Current usage/limit: 0/0. Additional ' +
+    'needed: 4. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-outofquota'
 }
 
 export const QUOTA_ERROR = (vmSize: string, location: string): { code: string; message: string } => {
@@ -80,7 +94,10 @@ export function normalizeRule(input: unknown): FaultRule {
     r.status ??= 503
     if (!Number.isInteger(r.status) || r.status < 100 || r.status > 599) throw new Error('fault status must be 100-599')
   }
-  if ((r.kind === 'delay' || r.kind === 'job-slow') && (typeof r.delayMs !== 'number' || r.delayMs < 0)) {
+  if (
+    (r.kind === 'delay' || r.kind === 'job-slow' || r.kind === 'deployment-slow') &&
+    (typeof r.delayMs !== 'number' || r.delayMs < 0)
+  ) {
     throw new Error(`a ${r.kind} fault needs delayMs >= 0`)
   }
   if (r.kind === 'token-lifetime' && typeof r.tokenLifetimeSeconds !== 'number') {
@@ -161,6 +178,12 @@ export class FaultStore {
           break
         case 'job-slow':
           decision.scenario.jobStepMs = (decision.scenario.jobStepMs ?? 0) + (r.delayMs ?? 0)
+          break
+        case 'deployment-fail':
+          decision.scenario.deploymentFail = r.error ?? OUT_OF_QUOTA_ERROR
+          break
+        case 'deployment-slow':
+          decision.scenario.deploymentDelayMs = (decision.scenario.deploymentDelayMs ?? 0) + (r.delayMs ?? 0)
           break
       }
     }

@@ -3,7 +3,8 @@
  * in the workspace: 400 UserError "A job with this ID already exists"), `Jobs_Get`, `Jobs_List` (`jobType`, `tag`,
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
  * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs only; they
- * really run (job-process.ts).
+ * really run (job-process.ts). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
+ * shared with online deployments.
  *
  * And the job's run in run history, on the data-plane server (no spec has these paths: runHistory.json 2019-09-30
  * knows runs under an experiment only; the bodies are its `RunDetails` and `Run`):
@@ -52,41 +53,84 @@ function datastoreUri(uri: string): { workspace?: string; datastore: string; pat
   return long ? { workspace: long[1], datastore: long[2], path: long[3] } : undefined
 }
 
-function resolverFor(core: Core, ws: Workspace): JobResolver {
+/** `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` (`artifacts` is the job's artifact store). */
+function jobOutputUri(uri: string): { job: string; output: string; path: string } | undefined {
+  const m = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?\/?$/i.exec(uri)
+  return m ? { job: decodeURIComponent(m[1]), output: decodeURIComponent(m[2]), path: m[3] ?? '' } : undefined
+}
+
+/**
+ * Where a data or model URI points in the workspace's blob storage, or why it cannot be read:
+ * `azureml://datastores/<ds>/paths/<p>` (also the long `azureml://subscriptions/.../datastores/...` form), an asset
+ * (`azureml:<name>:<version>`, `azureml:<name>@latest`, or the version's ARM id: its `dataUri` / `modelUri`), a job's
+ * output `azureml://jobs/<job>/outputs/<name>[/paths/<p>]` (where the job uploaded it: its output's `uri`, else
+ * `azureml/<job>/outputs/<name>/` of the default datastore; `artifacts` is `ExperimentRun/dcid.<job>/`), or a URL of
+ * the emulator's Azurite. Used by jobs (inputs, outputs) and online deployments (models, code).
+ */
+export async function resolveStorageUri(
+  core: Core,
+  ws: Workspace,
+  value: string,
+  kind: 'data' | 'models',
+  depth = 0
+): Promise<BlobLocation | string> {
   const wsKey = `${ws.subscriptionId}/${ws.resourceGroup}/${ws.name}`.toLowerCase()
-  const uri = async (_job: Job, value: string, kind: 'data' | 'models', depth = 0): Promise<BlobLocation | string> => {
-    if (depth > 3) return `'${value}' refers to itself.`
-    const ds = datastoreUri(value)
-    if (ds) {
-      const container = datastoreContainer(core, ws, ds.datastore)
-      if (!container) return `datastore '${ds.datastore}' was not found (or is not an Azurite blob datastore).`
-      return { container, prefix: ds.path }
-    }
-    // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id
-    const short = /^azureml:([^:@/]+)(?::([^:@/]+)|@(latest))?$/i.exec(value)
-    if (short || value.startsWith('/subscriptions/')) {
-      let props: Json | undefined
-      if (short) {
-        const c = findContainer(core, wsKey, kind, short[1])
-        const v = c && (short[2] ? c.versions.get(short[2]) : latestVersion(c))
-        props = v?.properties
-      } else {
-        props = findVersionById(core, value, kind)?.version.properties
-      }
-      const target = props?.[kind === 'models' ? 'modelUri' : 'dataUri']
-      if (typeof target !== 'string')
-        return `the ${kind === 'models' ? 'model' : 'data asset'} '${value}' was not found.`
-      return uri(_job, target, kind, depth + 1)
-    }
-    if (/^https?:\/\//i.test(value)) {
-      const at = await core.blobs.locate(value)
-      if (at) return at
-    }
-    return (
-      `cannot read '${value}': the emulator reads azureml://datastores/<datastore>/paths/<path> URIs, ` +
-      'data or model assets (azureml:<name>:<version> or an ARM id) and URLs of its own Azurite.'
-    )
+  if (depth > 3) return `'${value}' refers to itself.`
+  const ds = datastoreUri(value)
+  if (ds) {
+    const container = datastoreContainer(core, ws, ds.datastore)
+    if (!container) return `datastore '${ds.datastore}' was not found (or is not an Azurite blob datastore).`
+    return { container, prefix: ds.path }
   }
+  const out = jobOutputUri(value)
+  if (out) {
+    const job = core.jobs.get(wsKey, out.job)
+    if (!job) return `the job '${out.job}' of '${value}' was not found in workspace '${ws.name}'.`
+    const sub = out.path.replace(/^\/+/, '')
+    if (out.output.toLowerCase() === 'artifacts') {
+      return { container: defaultContainer(ws), prefix: `ExperimentRun/dcid.${job.name}/${sub}` }
+    }
+    const outputs = isObj(job.properties.outputs) ? job.properties.outputs : {}
+    const declared = outputs[out.output]
+    if (!isObj(declared)) return `the job '${job.name}' has no output '${out.output}'.`
+    const base =
+      typeof declared.uri === 'string' && declared.uri
+        ? await resolveStorageUri(core, ws, declared.uri, 'data', depth + 1)
+        : { container: defaultContainer(ws), prefix: `azureml/${job.name}/outputs/${out.output}/` }
+    if (typeof base === 'string') return base
+    if (!sub) return base
+    const folder = base.prefix === '' || base.prefix.endsWith('/') ? base.prefix : `${base.prefix}/`
+    return { container: base.container, prefix: `${folder}${sub}` }
+  }
+  // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id
+  const short = /^azureml:([^:@/]+)(?::([^:@/]+)|@(latest))?$/i.exec(value)
+  if (short || value.startsWith('/subscriptions/')) {
+    let props: Json | undefined
+    if (short) {
+      const c = findContainer(core, wsKey, kind, short[1])
+      const v = c && (short[2] ? c.versions.get(short[2]) : latestVersion(c))
+      props = v?.properties
+    } else {
+      props = findVersionById(core, value, kind)?.version.properties
+    }
+    const target = props?.[kind === 'models' ? 'modelUri' : 'dataUri']
+    if (typeof target !== 'string') return `the ${kind === 'models' ? 'model' : 'data asset'} '${value}' was not found.`
+    return resolveStorageUri(core, ws, target, kind, depth + 1)
+  }
+  if (/^https?:\/\//i.test(value)) {
+    const at = await core.blobs.locate(value)
+    if (at) return at
+  }
+  return (
+    `cannot read '${value}': the emulator reads azureml://datastores/<datastore>/paths/<path> and ` +
+    'azureml://jobs/<job>/outputs/<output> URIs, data or model assets (azureml:<name>:<version> or an ARM id) and ' +
+    'URLs of its own Azurite.'
+  )
+}
+
+function resolverFor(core: Core, ws: Workspace): JobResolver {
+  const uri = (_job: Job, value: string, kind: 'data' | 'models'): Promise<BlobLocation | string> =>
+    resolveStorageUri(core, ws, value, kind)
   return {
     code: async job => {
       const codeId = job.properties.codeId
@@ -165,7 +209,7 @@ function bindings(command: string): string[] {
 }
 
 /** Checks a reference to a workspace asset or compute: undefined when fine, else why not. */
-function checkReference(
+export function checkReference(
   core: Core,
   ws: Workspace,
   field: string,
