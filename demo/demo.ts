@@ -1,16 +1,24 @@
 /**
- * `npm run demo`: starts the local Azure ML emulator and runs the bundled action step by step, as a workflow would,
- * through the walk of Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's
- * log and outputs the way the Actions log shows them; exits non-zero when a step fails.
+ * `npm run demo`: starts the local Azure ML emulator (with Azurite for blobs) and runs the bundled action step by
+ * step, as a workflow would: first the v2 walk ML engineers write today (a CLI v2 job YAML trained, its model
+ * registered, deployed blue/green to an online endpoint, smoke-tested by name, traffic moved), then the walk of
+ * Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's log and outputs the way
+ * the Actions log shows them; exits non-zero when a step fails.
  */
 import { predict, startEmulator } from '../emulator/index.js'
 import { formatOutputs, runStep, type StepResult } from './runner.js'
 
 interface Step {
   name: string
-  inputs: Record<string, string>
+  /** The step's `with:`; a function when it uses an earlier step's outputs (`outputs.<step id>`). */
+  inputs: Record<string, string> | (() => Record<string, string>)
+  /** Saves the outputs under this id for later steps. */
+  id?: string
   check?: (result: StepResult) => string | undefined
 }
+
+/** Outputs of earlier steps, by step id (`${{ steps.<id>.outputs.<name> }}` in a workflow). */
+const outputs: Record<string, Record<string, string>> = {}
 
 const showDebug = process.argv.includes('--debug')
 const emulator = await startEmulator({ quiet: true })
@@ -35,7 +43,101 @@ const SCORING_ROWS = [
 /** The compute the demo creates (after step 5b) and deletes (the last step). */
 const DEMO_COMPUTE = 'cpu-cluster'
 
-const steps: Step[] = [
+/** The v2 walk: examples/jobs/train/job.yml, then examples/endpoints/. */
+const ENDPOINT = 'linear-endpoint'
+const SCORE_ROWS = '[[1, 2], [3, 4]]'
+const v2Steps: Step[] = [
+  {
+    name: 'v2-1. Submit the training job examples/jobs/train/job.yml (code and data uploaded), its log streamed',
+    id: 'train',
+    inputs: {
+      operation: 'submit-job',
+      ...workspace,
+      job: 'examples/jobs/train/job.yml',
+      set: `compute=azureml:${seed.computeName}`
+    },
+    check: r =>
+      r.outputs.status !== 'Completed'
+        ? `status ${r.outputs.status}`
+        : r.stdout.includes('model: w=')
+          ? undefined
+          : "the job's log did not show the model"
+  },
+  {
+    name: 'v2-2. Submit it again: the same folder, so nothing is uploaded',
+    inputs: {
+      operation: 'submit-job',
+      ...workspace,
+      job: 'examples/jobs/train/job.yml',
+      set: `compute=azureml:${seed.computeName}`
+    },
+    check: r => (r.stdout.includes('nothing to upload') ? undefined : 'the code was uploaded again')
+  },
+  {
+    name: "v2-3. Register the model from the job's output (azureml://jobs/<job>/outputs/model)",
+    id: 'register',
+    inputs: () => ({
+      operation: 'register-model',
+      ...workspace,
+      'model-name': 'linear-model',
+      'model-path': `azureml://jobs/${outputs.train.jobName}/outputs/model`
+    })
+  },
+  {
+    name: `v2-4. Create the online endpoint ${ENDPOINT} (examples/endpoints/endpoint.yml)`,
+    inputs: { operation: 'create-endpoint', ...workspace, endpoint: 'examples/endpoints/endpoint.yml' },
+    check: r => (r.outputs.provisioningState === 'Succeeded' ? undefined : `state ${r.outputs.provisioningState}`)
+  },
+  {
+    name: 'v2-5. Deploy the model as blue with all the traffic',
+    inputs: () => ({
+      operation: 'create-deployment',
+      ...workspace,
+      deployment: 'examples/endpoints/blue.yml',
+      set: `model=azureml:linear-model:${outputs.register.modelVersion}`,
+      traffic: '100'
+    })
+  },
+  {
+    name: 'v2-6. Deploy it as green, with no traffic yet',
+    inputs: () => ({
+      operation: 'create-deployment',
+      ...workspace,
+      deployment: 'examples/endpoints/green.yml',
+      set: `model=azureml:linear-model:${outputs.register.modelVersion}`
+    })
+  },
+  {
+    name: `v2-7. Smoke-test green by name: ${SCORE_ROWS} (header azureml-model-deployment: green)`,
+    inputs: {
+      operation: 'score',
+      ...workspace,
+      'endpoint-name': ENDPOINT,
+      'deployment-name': 'green',
+      data: SCORE_ROWS
+    },
+    check: r => {
+      console.log(`    Answer: ${r.outputs.response}  (the trained w·x + b for each row)`)
+      const answer = JSON.parse(r.outputs.response ?? '[]') as number[]
+      return answer.length === 2 && Math.abs(answer[0] - 7) < 0.5 ? undefined : 'unexpected predictions'
+    }
+  },
+  {
+    name: 'v2-8. Move all traffic to green',
+    inputs: { operation: 'set-traffic', ...workspace, 'endpoint-name': ENDPOINT, traffic: 'green=100' }
+  },
+  {
+    name: 'v2-9. Delete blue',
+    inputs: { operation: 'delete-deployment', ...workspace, 'endpoint-name': ENDPOINT, 'deployment-name': 'blue' }
+  },
+  {
+    name: `v2-10. Clean up: delete the endpoint ${ENDPOINT}`,
+    inputs: { operation: 'delete-endpoint', ...workspace, 'endpoint-name': ENDPOINT },
+    check: r => (r.outputs.provisioningState === 'Deleted' ? undefined : `state ${r.outputs.provisioningState}`)
+  }
+]
+
+const guideSteps: Step[] = [
   { name: '1. Get a token for the service principal', inputs: { operation: 'get-token', ...connection } },
   { name: '2. List the resource groups', inputs: { operation: 'list-resource-groups', ...connection } },
   {
@@ -119,11 +221,17 @@ const steps: Step[] = [
   }
 ]
 
+const walks = process.argv.includes('--guide-only') ? [guideSteps] : [v2Steps, guideSteps]
+const steps = walks.flat()
 let failed = 0
 try {
   for (const step of steps) {
-    console.log(`\n\x1b[1m▶ ${step.name}\x1b[0m  (operation: ${step.inputs.operation})`)
-    const result = await runStep({ inputs: step.inputs })
+    if (step === v2Steps[0]) console.log('\n\x1b[1m═══ Azure ML v2: a CLI v2 job YAML, a model, an online endpoint ═══\x1b[0m')
+    if (step === guideSteps[0]) console.log('\n\x1b[1m═══ The guide: create, run and delete Azure ML resources using REST ═══\x1b[0m')
+    const inputs = typeof step.inputs === 'function' ? step.inputs() : step.inputs
+    console.log(`\n\x1b[1m▶ ${step.name}\x1b[0m  (operation: ${inputs.operation})`)
+    const result = await runStep({ inputs })
+    if (step.id) outputs[step.id] = result.outputs
     process.stdout.write(renderLog(result.stdout))
     if (Object.keys(result.outputs).length > 0) console.log(`Outputs:\n${formatOutputs(result)}`)
     const problem = result.exitCode !== 0 ? `exit code ${result.exitCode}` : step.check?.(result)
