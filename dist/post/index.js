@@ -70238,11 +70238,27 @@ const SCALAR_MAP_SCHEMA = {
     type: 'object',
     additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }
 };
-const schema_ajv = new ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-schema_ajv.addVocabulary(['hint']);
-/** Compile a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is allowed). */
+let shared;
+/**
+ * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
+ * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * every step's start, whatever its operation.
+ */
 function compileYamlSchema(schema) {
-    return schema_ajv.compile(schema);
+    let compiled;
+    const validate = ((data) => {
+        if (!compiled) {
+            if (!shared) {
+                shared = new ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+                shared.addVocabulary(['hint']);
+            }
+            compiled = shared.compile(schema);
+        }
+        const ok = compiled(data);
+        validate.errors = compiled.errors;
+        return ok;
+    });
+    return validate;
 }
 /** Edit distance, for "did you mean". */
 function distance(a, b) {

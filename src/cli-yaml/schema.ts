@@ -21,12 +21,28 @@ export const SCALAR_MAP_SCHEMA = {
   additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
-ajv.addVocabulary(['hint'])
+let shared: Ajv | undefined
 
-/** Compile a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is allowed). */
+/**
+ * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
+ * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * every step's start, whatever its operation.
+ */
 export function compileYamlSchema(schema: object): ValidateFunction {
-  return ajv.compile(schema)
+  let compiled: ValidateFunction | undefined
+  const validate = ((data: unknown) => {
+    if (!compiled) {
+      if (!shared) {
+        shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
+        shared.addVocabulary(['hint'])
+      }
+      compiled = shared.compile(schema)
+    }
+    const ok = compiled(data)
+    validate.errors = compiled.errors
+    return ok
+  }) as ValidateFunction
+  return validate
 }
 
 /** Edit distance, for "did you mean". */
