@@ -6,7 +6,7 @@
  * (live-integration.yml) is the very script the emulator passes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -223,7 +223,7 @@ function trainInputs(given: Record<string, Value>): Record<string, Value> {
 }
 
 describe('the local actions the workflows use', () => {
-  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml'])(
+  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml', 'deploy.yml'])(
     '%s gives only inputs its actions declare, and every required one',
     file => {
       for (const job of Object.values(read(file).jobs)) {
@@ -329,14 +329,106 @@ describe('live-integration.yml', () => {
     )
     expect(describeFailures(run)).toBe('')
     const ran = run.steps.filter(s => s.result).map(s => String(s.step.with?.operation))
-    // The demo's walk, in the demo's order (demo/demo.ts), then the clean-up.
-    const demo = [...readFileSync(join(ROOT, 'demo/demo.ts'), 'utf8').matchAll(/operation: '([a-z-]+)'/g)].map(
-      m => m[1]
-    )
+    // The demo's guide walk, in the demo's order (demo/demo.ts, after its v2 walk), then the clean-up.
+    const guide = readFileSync(join(ROOT, 'demo/demo.ts'), 'utf8').split('const guideSteps')[1]
+    const demo = [...guide.matchAll(/operation: '([a-z-]+)'/g)].map(m => m[1])
     expect(ran.filter(op => op !== 'cancel-run')).toEqual(demo)
     expect(ran.at(-2)).toBe('cancel-run')
     const deleted = run.steps.find(s => s.step.with?.operation === 'delete-compute')?.result
     expect(deleted?.outputs.provisioningState).toBe('Deleted')
     expect(run.steps.find(s => s.step.with?.operation === 'start-run')?.result?.outputs.status).toBe('Completed')
+  })
+})
+
+describe('deploy.yml: train, register, deploy green, smoke test, traffic, delete blue', () => {
+  /** Every `uses: ./` step of the job, pointed at the emulator the way a caller's env would point it at Azure. */
+  function deployJob(): Job {
+    const job = read('deploy.yml').jobs.deploy
+    job.steps = job.steps?.map(step =>
+      step.uses === './'
+        ? { ...step, with: { ...step.with, 'arm-endpoint': emu.url, 'authority-host': emu.url } }
+        : step
+    )
+    return job
+  }
+
+  /** An endpoint with a blue deployment taking all the traffic, as an earlier run of the workflow leaves it. */
+  async function blueInService(): Promise<void> {
+    const ws = {
+      creds: credsOf(emu),
+      'arm-endpoint': emu.url,
+      'authority-host': emu.url,
+      'resource-group': emu.seed.resourceGroup,
+      'workspace-name': emu.seed.workspaceName
+    }
+    const model = join(scratch, 'blue-model')
+    mkdirSync(model, { recursive: true })
+    writeFileSync(join(model, 'model.json'), JSON.stringify({ weights: [1, 1], bias: 0 }))
+    const steps: Record<string, string>[] = [
+      { operation: 'register-model', 'model-name': 'linear-model', 'model-path': model },
+      { operation: 'create-endpoint', endpoint: 'examples/endpoints/endpoint.yml' },
+      { operation: 'create-deployment', deployment: 'examples/endpoints/blue.yml', traffic: '100' }
+    ]
+    for (const inputs of steps) {
+      const result = await runStep({ inputs: { ...ws, ...inputs } })
+      expect(result.commands.find(c => c.command === 'error')?.value ?? '').toBe('')
+    }
+  }
+
+  it('on a push to main: green takes all the traffic and blue is deleted', async () => {
+    await blueInService()
+    const job = deployJob()
+    const ctx: ExprContext = {
+      vars: emulatorVars(),
+      github: { event_name: 'push', repository: 'octo-org/octo-repo', ref: 'refs/heads/main' }
+    }
+    expect(condition(job.if, ctx)).toBe(true)
+    const { env } = runnerEnv(11)
+    const run = await runJob(job, ctx, { ...env, GITHUB_EVENT_NAME: 'push' })
+    expect(describeFailures(run)).toBe('')
+    const ran = run.steps.filter(s => s.result).map(s => String(s.step.with?.operation))
+    expect(ran).toEqual([
+      'submit-job',
+      'register-model',
+      'create-endpoint',
+      'create-deployment',
+      'score',
+      'set-traffic',
+      'delete-deployment'
+    ])
+    const result = (op: string) => run.steps.find(s => s.step.with?.operation === op)?.result
+    expect(result('submit-job')?.outputs.status).toBe('Completed')
+    expect(result('register-model')?.outputs.modelVersion).toBe('2')
+    // The smoke test reached green (the trained model), not blue (w = 1, 1), although blue had all the traffic.
+    const answer = JSON.parse(result('score')?.outputs.response ?? '[]') as number[]
+    expect(answer).toHaveLength(2)
+    expect(Math.abs(answer[0] - 7)).toBeLessThan(0.5)
+    expect(result('delete-deployment')?.outputs.provisioningState).toBe('Deleted')
+  })
+
+  it('on a pull request: the same up to the smoke test, the training commented on the pull request', async () => {
+    await blueInService()
+    const job = deployJob()
+    const { env, github } = runnerEnv(12)
+    const ctx: ExprContext = { vars: emulatorVars(), github: { ...github, event_name: 'pull_request' } }
+    expect(condition(job.if, ctx)).toBe(true)
+    const run = await runJob(job, ctx, env)
+    expect(describeFailures(run)).toBe('')
+    const ran = run.steps.filter(s => s.result).map(s => String(s.step.with?.operation))
+    expect(ran).toEqual(['submit-job', 'register-model', 'create-endpoint', 'create-deployment', 'score'])
+    expect(run.steps.filter(s => s.skipped).map(s => s.step.with?.operation)).toEqual([
+      'set-traffic',
+      'delete-deployment'
+    ])
+    const comments = gh.comments.get(12) ?? []
+    expect(comments).toHaveLength(1)
+    expect(comments[0].body).toContain('Completed')
+  })
+
+  it('from a fork, or without the Azure variables: the job is skipped', () => {
+    const job = read('deploy.yml').jobs.deploy
+    const fork = runnerEnv(13, 'someone/fork').github
+    expect(condition(job.if, { vars: emulatorVars(), github: { ...fork, event_name: 'pull_request' } })).toBe(false)
+    expect(condition(job.if, { vars: {}, github: { event_name: 'push' } })).toBe(false)
   })
 })
