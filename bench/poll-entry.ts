@@ -13,7 +13,8 @@ import type { Context } from '../src/action/context.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
 import type { CommonSettings } from '../src/action/settings.js'
 import { createOutputs } from '../src/action/outputs.js'
-import { MAX_POLL_MS, pollRun } from '../src/runs/follow.js'
+import { MAX_POLL_MS } from '../src/follow/backoff.js'
+import { pollRun } from '../src/runs/follow.js'
 import { newReport } from '../src/action/summary.js'
 
 const START = Date.UTC(2025, 0, 1)
