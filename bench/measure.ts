@@ -5,6 +5,24 @@ import { join } from 'node:path'
 import { parseFileCommand } from '../demo/runner.js'
 
 const GNU_TIME = '/usr/bin/time'
+export const MB = 1_000_000
+
+/** One line of the results table. */
+export interface Row {
+  section: string
+  figure: string
+  action: string
+  reference: string
+  target: string
+  /** The judged value, in words (e.g. "+112 ms", "0.61x"). */
+  measured: string
+  /** null: reported, no target. */
+  pass: boolean | null
+}
+
+export const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
+export const fmtMB = (bytes: number): string => `${(bytes / MB).toFixed(bytes >= 10 * MB ? 0 : 1)} MB`
+export const log = (line: string): void => void process.stderr.write(`${line}\n`)
 export const hasGnuTime = existsSync(GNU_TIME)
 
 export interface Timed {
@@ -14,6 +32,9 @@ export interface Timed {
   stderr: string
   /** Peak resident set size of the command, in bytes (GNU time's %M); undefined without /usr/bin/time. */
   maxRss?: number
+  /** Epoch milliseconds just before the spawn and when the exit was seen (to compare with the emulator's log). */
+  startedAt: number
+  endedAt: number
 }
 
 export interface TimedOptions {
@@ -30,6 +51,7 @@ export async function timed(command: string, args: string[], options: TimedOptio
   const rssFile = join(options.scratch, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`)
   const wrap = options.rss && hasGnuTime
   const [cmd, argv] = wrap ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args]
+  const startedAt = Date.now()
   const started = process.hrtime.bigint()
   const child = spawn(cmd, argv, {
     env: options.env ?? process.env,
@@ -45,6 +67,7 @@ export async function timed(command: string, args: string[], options: TimedOptio
     child.on('close', code => resolve(code ?? 1))
   })
   const ms = Number(process.hrtime.bigint() - started) / 1e6
+  const endedAt = Date.now()
   let maxRss: number | undefined
   if (wrap) {
     // GNU time writes "Command exited with non-zero status N" before the figure when the command fails.
@@ -52,7 +75,7 @@ export async function timed(command: string, args: string[], options: TimedOptio
     maxRss = Number(lines[lines.length - 1]) * 1024
     rmSync(rssFile, { force: true })
   }
-  return { ms, exitCode, stdout, stderr, maxRss }
+  return { ms, exitCode, stdout, stderr, maxRss, startedAt, endedAt }
 }
 
 export function median(values: number[]): number {

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the action's performance against its targets (issue 9), each figure measured side by side with its
- * reference in the same run, as the median of several runs. Runs the built bundle (`dist/`) under Node 24 and the
- * emulator; the snapshot and polling code run as small bundles built here with esbuild into a temporary folder.
+ * `npm run bench`: the action's performance against its targets (issue 9; the v2 rows, bench/v2.ts: issue 14), each
+ * figure measured side by side with its reference in the same run, as the median of several runs. Runs the built bundle
+ * (`dist/`) under Node 24 and the emulator (with Azurite for the v2 uploads); the snapshot and polling code, and the
+ * `@azure/storage-blob` reference upload, run as small bundles built here with esbuild into a temporary folder.
  *
  *   npm run bench                      # 5 runs, the 50 MB and 250 MB trees
  *   npm run bench -- --quick           # 3 runs, the 50 MB tree only
@@ -16,14 +17,26 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { format, resolveConfig } from 'prettier'
 import { startEmulator, type Emulator } from '../emulator/index.js'
-import { actionStep, benchResult, hasGnuTime, median, timed, type Timed } from './measure.js'
+import {
+  actionStep,
+  benchResult,
+  fmtMB,
+  fmtMs,
+  hasGnuTime,
+  log,
+  MB,
+  median,
+  timed,
+  type Row,
+  type Timed
+} from './measure.js'
+import { v2EndToEnd, v2Upload, type V2Bench } from './v2.js'
 import { ENTRY_SCRIPT, generateTree, TREES, type TreeInfo } from './tree.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const NODE24 = join(ROOT, 'node_modules', 'node', 'bin', 'node')
 const DIST = join(ROOT, 'dist', 'index.js')
 const DIST_POST = join(ROOT, 'dist', 'post', 'index.js')
-const MB = 1_000_000
 
 // ---- targets (issue 9) ----
 const COLD_START_OVER_BARE_MS = 150
@@ -53,26 +66,10 @@ function parseArgs(argv: string[]): Options {
   return { runs, quick, out }
 }
 
-interface Row {
-  section: string
-  figure: string
-  action: string
-  reference: string
-  target: string
-  /** The judged value, in words (e.g. "+112 ms", "0.61x"). */
-  measured: string
-  /** null: reported, no target. */
-  pass: boolean | null
-}
-
 const rows: Row[] = []
 const raw: Record<string, unknown> = {}
 
-const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
-const fmtMB = (bytes: number): string => `${(bytes / MB).toFixed(bytes >= 10 * MB ? 0 : 1)} MB`
-const log = (line: string): void => void process.stderr.write(`${line}\n`)
-
-function buildEntries(dir: string): { snapshot: string; poll: string } {
+function buildEntries(dir: string): { snapshot: string; poll: string; blobUpload: string } {
   // The built code, not tsx: bundled like dist/ (one ESM file, dependencies inlined), with `require` for the CJS
   // dependencies that archiver pulls in.
   execFileSync(
@@ -80,6 +77,7 @@ function buildEntries(dir: string): { snapshot: string; poll: string } {
     [
       join(ROOT, 'bench', 'snapshot-entry.ts'),
       join(ROOT, 'bench', 'poll-entry.ts'),
+      join(ROOT, 'bench', 'blob-upload-entry.ts'),
       '--bundle',
       '--platform=node',
       '--format=esm',
@@ -91,7 +89,11 @@ function buildEntries(dir: string): { snapshot: string; poll: string } {
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] }
   )
-  return { snapshot: join(dir, 'snapshot-entry.mjs'), poll: join(dir, 'poll-entry.mjs') }
+  return {
+    snapshot: join(dir, 'snapshot-entry.mjs'),
+    poll: join(dir, 'poll-entry.mjs'),
+    blobUpload: join(dir, 'blob-upload-entry.mjs')
+  }
 }
 
 // ---- cold start ----
@@ -535,6 +537,19 @@ async function main(): Promise<void> {
     })
     await upload(emu, uploadTree.tree, uploadTree.label, uploadZip, options.runs, scratch)
     await endToEnd(emu, options.runs, scratch)
+    const v2: V2Bench = {
+      emu,
+      node: NODE24,
+      dist: DIST,
+      root: ROOT,
+      scratch,
+      connection: connection(emu),
+      armToken: () => armToken(emu!),
+      rows,
+      raw
+    }
+    for (const { label, tree } of trees) await v2Upload(v2, tree, label, options.runs, entries.blobUpload)
+    await v2EndToEnd(v2, options.runs)
     await emu.close()
     emu = undefined
 
