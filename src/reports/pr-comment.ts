@@ -8,7 +8,6 @@
  * add, any other problem a warning; a workflow not triggered by a pull request gets a notice and no request at all.
  */
 import * as core from '@actions/core'
-import { getOctokit } from '@actions/github'
 import { readFileSync } from 'node:fs'
 import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl } from '../arm/endpoints.js'
@@ -146,6 +145,8 @@ export async function commentOnPr(
     core.warning('comment-on-pr: GITHUB_REPOSITORY is not set (owner/repo): no comment posted.')
     return
   }
+  // Loaded here, not with the bundle: Octokit is most of @actions/github's weight, and only this comment needs it.
+  const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(settings.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' })
   const marker = commentMarker(report.experimentName, env)
   const body = commentBody(report, env)
