@@ -406,6 +406,7 @@ describe('kind 6: deletes and creates around a deletion', () => {
             'vm-size': 'Standard_D1',
             'max-nodes': '1'
           }
+          // Long enough that the next step, started on a busy machine, still finds it Deleting.
           const deleting = await step({ operation: 'delete-compute', ...inputs, wait: 'false' })
           expect(deleting.exitCode).toBe(0)
           const result = await step({ operation: 'create-compute', ...inputs, 'timeout-minutes': '1' })
@@ -419,7 +420,7 @@ describe('kind 6: deletes and creates around a deletion', () => {
           const puts = emu.requests.filter(r => r.method === 'PUT')
           expect(puts).toHaveLength(1)
         },
-        { delays: { computeDeleteMs: 2500 } }
+        { delays: { computeDeleteMs: 8000 } }
       )
     }
   )
@@ -446,7 +447,7 @@ describe('kind 6: deletes and creates around a deletion', () => {
           expect(result.stdout).toMatch(/workspace ws-again is being deleted .*waiting until it is gone/)
           expect(result.outputs.provisioningState).toBe('Succeeded')
         },
-        { delays: { workspaceDeleteMs: 2500 } }
+        { delays: { workspaceDeleteMs: 8000 } }
       )
     }
   )
