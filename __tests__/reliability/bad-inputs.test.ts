@@ -1,12 +1,14 @@
 /**
- * Bad input, across every operation: the step fails before any request is sent (the emulator's request log stays
- * empty), exit code 1, exactly one `::error::` line naming the input (`Input '<name>'`) and the expected form, no stack
- * trace, and no secret echoed. The read operations' cases came from __tests__/e2e/bad-inputs.test.ts (all kept).
+ * Bad input, across every operation (v2 jobs, models and online endpoints included: missing and malformed inputs, YAML
+ * errors naming file:line:field, traffic that does not add up, bad names): the step fails before any request is sent
+ * (the emulator's request log stays empty), exit code 1, exactly one `::error::` line naming the input
+ * (`Input '<name>'`) and the expected form, no stack trace, and no secret echoed. The read operations' cases came from
+ * __tests__/e2e/bad-inputs.test.ts (all kept).
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Emulator } from '../../emulator/index.js'
 import { connection, credsOf, step, visibleLines, workspaceInputs } from '../e2e/helpers.js'
 import { HELLO, withEmulator, writeFigures } from './support.js'
@@ -20,6 +22,49 @@ const scratch = mkdtempSync(join(tmpdir(), 'aml-bad-inputs-'))
 const A_FILE = join(scratch, 'not-a-folder.txt')
 writeFileSync(A_FILE, 'x')
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+/** The YAML files of the v2 operations' cases (and what they point at), in the scratch folder. */
+const ENV = 'environment:\n  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n'
+const DEPLOYMENT = [
+  'name: green',
+  'endpoint_name: rel-endpoint',
+  'model: azureml:linear-model:1',
+  'code_configuration:',
+  '  code: ./score',
+  '  scoring_script: score.py',
+  'environment:',
+  '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest',
+  'instance_type: Standard_DS3_v2',
+  'instance_count: 1'
+].join('\n')
+const YAML_FILES: Record<string, string> = {
+  'score/score.py': 'def init():\n    pass\n\ndef run(raw):\n    return raw\n',
+  'model/model.json': '{"weights": [2, 3], "bias": -1}',
+  'job-ok.yml': `type: command\ncommand: echo hi\n${ENV}compute: azureml:cpu-compute\n`,
+  'job-unknown-field.yml': `type: command\ncomand: echo hi\n${ENV}compute: azureml:cpu-compute\n`,
+  'job-not-yaml.yml': 'type: command\ncommand: [echo, hi\n',
+  'job-no-command.yml': `type: command\n${ENV}compute: azureml:cpu-compute\n`,
+  'job-no-code-folder.yml': `type: command\ncommand: echo hi\ncode: ./no-such-src\n${ENV}compute: azureml:cpu-compute\n`,
+  'job-bad-input.yml': `type: command\ncommand: echo hi\n${ENV}inputs:\n  data:\n    type: uri_folder\n    path: ./no-such-data\n`,
+  'endpoint-unknown-field.yml': 'name: rel-endpoint\nauth_mod: key\n',
+  'endpoint-auth-mode.yml': 'name: rel-endpoint\nauth_mode: password\n',
+  'endpoint-bad-name.yml': 'name: 1-endpoint\nauth_mode: key\n',
+  'endpoint-no-name.yml': 'auth_mode: key\n',
+  'endpoint-traffic.yml': 'name: rel-endpoint\ntraffic:\n  blue: 60\n  green: 20\n',
+  'deployment-ok.yml': `${DEPLOYMENT}\n`,
+  'deployment-unknown-field.yml': `${DEPLOYMENT}\ninstance_typ: Standard_DS3_v2\n`,
+  'deployment-no-endpoint.yml': `${DEPLOYMENT.replace('endpoint_name: rel-endpoint\n', '')}\n`,
+  'deployment-instances.yml': `${DEPLOYMENT.replace('instance_count: 1', 'instance_count: 0')}\n`,
+  'deployment-no-code-folder.yml': `${DEPLOYMENT.replace('code: ./score', 'code: ./no-such-score')}\n`,
+  'model-unknown-field.yml': 'name: linear-model\npath: ./model\ntyp: custom_model\n',
+  'model-no-path.yml': 'name: linear-model\ntype: custom_model\n',
+  'model-bad-type.yml': 'name: linear-model\npath: ./model\ntype: onnx_model\n'
+}
+for (const [rel, text] of Object.entries(YAML_FILES)) {
+  mkdirSync(dirname(join(scratch, rel)), { recursive: true })
+  writeFileSync(join(scratch, rel), text)
+}
+const yamlFile = (name: string): string => join(scratch, name)
 
 const ws = (e: Emulator, operation: string, more: Inputs = {}): Inputs => ({
   operation,
@@ -59,6 +104,18 @@ const score = (e: Emulator, more: Inputs = {}): Inputs => ({
   data: '[[1, 2, 3]]',
   ...more
 })
+const submitJob = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'submit-job', { job: yamlFile('job-ok.yml'), set: `compute=azureml:${e.seed.computeName}`, ...more })
+const registerModel = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'register-model', { 'model-name': 'linear-model', 'model-path': join(scratch, 'model'), ...more })
+const createEndpoint = (e: Emulator, file: string, more: Inputs = {}): Inputs =>
+  ws(e, 'create-endpoint', { endpoint: yamlFile(file), ...more })
+const createDeployment = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'create-deployment', { deployment: yamlFile('deployment-ok.yml'), ...more })
+const setTraffic = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'set-traffic', { 'endpoint-name': 'rel-endpoint', traffic: 'blue=90,green=10', ...more })
+const scoreByName = (e: Emulator, more: Inputs = {}): Inputs =>
+  ws(e, 'score', { 'endpoint-name': 'rel-endpoint', data: '[[1, 2]]', ...more })
 
 /** [title, inputs, the input named, more of the message] */
 const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
@@ -476,11 +533,328 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
     'score with scoring-timeout-seconds over an hour',
     e => score(e, { 'scoring-timeout-seconds': '7200' }),
     'scoring-timeout-seconds'
-  ]
+  ],
+  // ---- submit-job, poll-job, cancel-job (v2 jobs)
+  ['submit-job without job', e => submitJob(e, { job: undefined }), 'job', /required by submit-job/],
+  ['submit-job with a job file that does not exist', e => submitJob(e, { job: yamlFile('nope.yml') }), 'job'],
+  [
+    'submit-job with an unknown field in the YAML',
+    e => submitJob(e, { job: yamlFile('job-unknown-field.yml') }),
+    'job',
+    /job-unknown-field\.yml:2: comand: unknown field 'comand' \(did you mean 'command'\?\)/
+  ],
+  [
+    'submit-job with a YAML that does not parse',
+    e => submitJob(e, { job: yamlFile('job-not-yaml.yml') }),
+    'job',
+    /job-not-yaml\.yml:\d+/
+  ],
+  [
+    'submit-job with no command',
+    e => submitJob(e, { job: yamlFile('job-no-command.yml') }),
+    'job',
+    /job-no-command\.yml(:\d+)?: .*command/
+  ],
+  [
+    'submit-job with a code folder that is not there',
+    e => submitJob(e, { job: yamlFile('job-no-code-folder.yml') }),
+    'job',
+    /job-no-code-folder\.yml:3: code: local folder .*no-such-src' does not exist/
+  ],
+  [
+    'submit-job with a local input that is not there',
+    e => submitJob(e, { job: yamlFile('job-bad-input.yml') }),
+    'job',
+    /job-bad-input\.yml:\d+: inputs\.data\.path: .*no-such-data/
+  ],
+  [
+    'submit-job with a set line without =',
+    e => submitJob(e, { set: 'compute' }),
+    'set',
+    /line 1 \(compute\): expected 'path=value'/
+  ],
+  [
+    'submit-job with a set line naming an unknown field',
+    e => submitJob(e, { set: 'comput=azureml:cpu-compute' }),
+    'set',
+    /unknown field 'comput' \(did you mean 'compute'\?\)/
+  ],
+  [
+    'submit-job with a job-name holding a space',
+    e => submitJob(e, { 'job-name': 'my job' }),
+    'job-name',
+    /letters, digits, _ or -/
+  ],
+  [
+    'submit-job with an experiment-name holding a slash',
+    e => submitJob(e, { 'experiment-name': 'team/exp' }),
+    'experiment-name'
+  ],
+  ['submit-job with cancel-on-timeout maybe', e => submitJob(e, { 'cancel-on-timeout': 'maybe' }), 'cancel-on-timeout'],
+  ['submit-job with comment-on-pr yes', e => submitJob(e, { 'comment-on-pr': 'yes' }), 'comment-on-pr'],
+  ['poll-job without job-name', e => ws(e, 'poll-job'), 'job-name', /required/],
+  ['poll-job with a job-name holding a slash', e => ws(e, 'poll-job', { 'job-name': 'a/b' }), 'job-name'],
+  ['cancel-job without job-name', e => ws(e, 'cancel-job'), 'job-name', /required/],
+  [
+    'cancel-job with a job-name of 256 characters',
+    e => ws(e, 'cancel-job', { 'job-name': 'j'.repeat(256) }),
+    'job-name',
+    /1-255/
+  ],
+  [
+    'cancel-job without workspace-name',
+    e => ws(e, 'cancel-job', { 'job-name': 'j1', 'workspace-name': undefined }),
+    'workspace-name'
+  ],
+  // ---- register-model
+  [
+    'register-model with neither model nor model-name',
+    e => registerModel(e, { 'model-name': undefined, 'model-path': undefined }),
+    'model-name',
+    /required by register-model/
+  ],
+  [
+    'register-model with model and model-name together',
+    e => registerModel(e, { model: yamlFile('model-no-path.yml') }),
+    'model',
+    /not both/
+  ],
+  [
+    'register-model with a model-name holding a space',
+    e => registerModel(e, { 'model-name': 'linear model' }),
+    'model-name'
+  ],
+  [
+    'register-model with model-name but no model-path',
+    e => registerModel(e, { 'model-path': undefined }),
+    'model-path',
+    /required with model-name/
+  ],
+  [
+    'register-model with a local model-path that is not there',
+    e => registerModel(e, { 'model-path': join(scratch, 'no-such-model') }),
+    'model-path',
+    /does not exist/
+  ],
+  [
+    'register-model with a job output path missing its output',
+    e => registerModel(e, { 'model-path': 'azureml://jobs/job_1/outputs' }),
+    'model-path'
+  ],
+  [
+    'register-model with an unknown model-type',
+    e => registerModel(e, { 'model-type': 'onnx_model' }),
+    'model-type',
+    /custom_model/
+  ],
+  [
+    'register-model with an unknown field in the model YAML',
+    e => ws(e, 'register-model', { model: yamlFile('model-unknown-field.yml') }),
+    'model',
+    /model-unknown-field\.yml:3: typ: unknown field/
+  ],
+  [
+    'register-model with a model YAML without path',
+    e => ws(e, 'register-model', { model: yamlFile('model-no-path.yml') }),
+    'model',
+    /model-no-path\.yml.*path/
+  ],
+  [
+    'register-model with a model YAML of an unknown type',
+    e => ws(e, 'register-model', { model: yamlFile('model-bad-type.yml') }),
+    'model',
+    /model-bad-type\.yml:3: type/
+  ],
+  // ---- create-endpoint
+  ['create-endpoint without endpoint', e => ws(e, 'create-endpoint'), 'endpoint', /required by create-endpoint/],
+  [
+    'create-endpoint with an endpoint file that does not exist',
+    e => createEndpoint(e, 'no-such-endpoint.yml'),
+    'endpoint'
+  ],
+  [
+    'create-endpoint with an unknown field in the YAML',
+    e => createEndpoint(e, 'endpoint-unknown-field.yml'),
+    'endpoint',
+    /endpoint-unknown-field\.yml:2: auth_mod: unknown field 'auth_mod' \(did you mean 'auth_mode'\?\)/
+  ],
+  [
+    'create-endpoint with an auth_mode that does not exist',
+    e => createEndpoint(e, 'endpoint-auth-mode.yml'),
+    'endpoint',
+    /endpoint-auth-mode\.yml:2: auth_mode/
+  ],
+  [
+    'create-endpoint with a name starting with a digit',
+    e => createEndpoint(e, 'endpoint-bad-name.yml'),
+    'endpoint',
+    /endpoint-bad-name\.yml:1: name/
+  ],
+  ['create-endpoint with no name', e => createEndpoint(e, 'endpoint-no-name.yml'), 'endpoint', /name/],
+  [
+    'create-endpoint with YAML traffic adding up to 80',
+    e => createEndpoint(e, 'endpoint-traffic.yml'),
+    'endpoint',
+    /endpoint-traffic\.yml:\d+: traffic: .*80/
+  ],
+  [
+    'create-endpoint with a set line making the name invalid',
+    e => createEndpoint(e, 'endpoint-auth-mode.yml', { set: 'auth_mode=key\nname=ep_1' }),
+    'set',
+    /line 2 \(name=ep_1\): name: the string 'ep_1' is not a name/
+  ],
+  // ---- create-deployment
+  [
+    'create-deployment without deployment',
+    e => createDeployment(e, { deployment: undefined }),
+    'deployment',
+    /required by create-deployment/
+  ],
+  [
+    'create-deployment with an unknown field in the YAML',
+    e => createDeployment(e, { deployment: yamlFile('deployment-unknown-field.yml') }),
+    'deployment',
+    /deployment-unknown-field\.yml:11: instance_typ: unknown field 'instance_typ' \(did you mean 'instance_type'\?\)/
+  ],
+  [
+    'create-deployment with no endpoint_name',
+    e => createDeployment(e, { deployment: yamlFile('deployment-no-endpoint.yml') }),
+    'deployment',
+    /endpoint_name/
+  ],
+  [
+    'create-deployment with instance_count 0',
+    e => createDeployment(e, { deployment: yamlFile('deployment-instances.yml') }),
+    'deployment',
+    /deployment-instances\.yml:10: instance_count/
+  ],
+  [
+    'create-deployment with a code folder that is not there',
+    e => createDeployment(e, { deployment: yamlFile('deployment-no-code-folder.yml') }),
+    'deployment',
+    /deployment-no-code-folder\.yml:5: code_configuration\.code: .*no-such-score/
+  ],
+  [
+    'create-deployment with a set line making the name invalid',
+    e => createDeployment(e, { set: 'name=-green' }),
+    'set',
+    /line 1 \(name=-green\): name/
+  ],
+  ['create-deployment with traffic 150', e => createDeployment(e, { traffic: '150' }), 'traffic', /0-100; got 150/],
+  [
+    'create-deployment with traffic shares adding up to 70',
+    e => createDeployment(e, { traffic: 'blue=50,green=20' }),
+    'traffic',
+    /add up to 70/
+  ],
+  [
+    'create-deployment with traffic that gives the new deployment no share',
+    e => createDeployment(e, { traffic: 'blue=100' }),
+    'traffic',
+    /no share for the deployment being created \(green\)/
+  ],
+  ['create-deployment with traffic ten', e => createDeployment(e, { traffic: 'ten' }), 'traffic', /deployment=percent/],
+  // ---- set-traffic
+  [
+    'set-traffic without endpoint-name',
+    e => setTraffic(e, { 'endpoint-name': undefined }),
+    'endpoint-name',
+    /required by set-traffic/
+  ],
+  ['set-traffic without traffic', e => setTraffic(e, { traffic: undefined }), 'traffic', /required by set-traffic/],
+  [
+    'set-traffic with shares adding up to 70',
+    e => setTraffic(e, { traffic: 'blue=50,green=20' }),
+    'traffic',
+    /add up to 70/
+  ],
+  ['set-traffic with a share of 150', e => setTraffic(e, { traffic: 'blue=150' }), 'traffic', /at most 100/],
+  [
+    'set-traffic with a deployment given twice',
+    e => setTraffic(e, { traffic: 'blue=50,blue=50' }),
+    'traffic',
+    /given twice/
+  ],
+  [
+    'set-traffic with a deployment name too short',
+    e => setTraffic(e, { traffic: 'b=100' }),
+    'traffic',
+    /not a deployment name/
+  ],
+  ['set-traffic with a share that is not a number', e => setTraffic(e, { traffic: 'blue=all' }), 'traffic'],
+  [
+    'set-traffic with an endpoint-name holding _',
+    e => setTraffic(e, { 'endpoint-name': 'rel_endpoint' }),
+    'endpoint-name',
+    /3-32 letters, digits or -/
+  ],
+  // ---- delete-deployment, delete-endpoint
+  [
+    'delete-deployment without deployment-name',
+    e => ws(e, 'delete-deployment', { 'endpoint-name': 'rel-endpoint' }),
+    'deployment-name',
+    /required/
+  ],
+  [
+    'delete-deployment without endpoint-name',
+    e => ws(e, 'delete-deployment', { 'deployment-name': 'blue' }),
+    'endpoint-name',
+    /required by delete-deployment/
+  ],
+  [
+    'delete-deployment with a deployment-name starting with -',
+    e => ws(e, 'delete-deployment', { 'endpoint-name': 'rel-endpoint', 'deployment-name': '-blue' }),
+    'deployment-name'
+  ],
+  [
+    'delete-endpoint without endpoint-name',
+    e => ws(e, 'delete-endpoint'),
+    'endpoint-name',
+    /required by delete-endpoint/
+  ],
+  [
+    'delete-endpoint with an endpoint-name of 33 characters',
+    e => ws(e, 'delete-endpoint', { 'endpoint-name': `e${'x'.repeat(32)}` }),
+    'endpoint-name'
+  ],
+  [
+    'delete-endpoint without resource-group',
+    e => ws(e, 'delete-endpoint', { 'endpoint-name': 'rel-endpoint', 'resource-group': undefined }),
+    'resource-group'
+  ],
+  // ---- score by endpoint-name
+  [
+    'score with endpoint-name and scoring-uri together',
+    e => scoreByName(e, { 'scoring-uri': e.seed.scoringUri }),
+    'scoring-uri',
+    /either endpoint-name or scoring-uri/
+  ],
+  [
+    'score with endpoint-name and scoring-key together',
+    e => scoreByName(e, { 'scoring-key': SCORING_KEY }),
+    'scoring-key',
+    /either endpoint-name or scoring-key/
+  ],
+  [
+    'score with an endpoint-name holding a dot',
+    e => scoreByName(e, { 'endpoint-name': 'rel.endpoint' }),
+    'endpoint-name'
+  ],
+  [
+    'score with a deployment-name holding a space',
+    e => scoreByName(e, { 'deployment-name': 'blue green' }),
+    'deployment-name'
+  ],
+  [
+    'score with endpoint-name but no workspace-name',
+    e => scoreByName(e, { 'workspace-name': undefined }),
+    'workspace-name'
+  ],
+  ['score with endpoint-name and no data', e => scoreByName(e, { data: undefined }), 'data', /required by score/]
 ]
 
 const OPERATIONS = new Set(
-  'get-token list-resource-groups list-workspaces get-workspace create-workspace delete-workspace list-computes create-compute delete-compute list-experiments start-run poll-run cancel-run list-models delete-model score request'.split(
+  'get-token list-resource-groups list-workspaces get-workspace create-workspace delete-workspace list-computes create-compute delete-compute list-experiments start-run poll-run cancel-run list-models delete-model score request submit-job poll-job cancel-job register-model create-endpoint create-deployment set-traffic delete-deployment delete-endpoint'.split(
     ' '
   )
 )

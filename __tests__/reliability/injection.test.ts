@@ -1,6 +1,7 @@
 /**
  * Service text never acts as a workflow command. ARM error messages, Entra error_description, streamed run logs, a
- * run's own error, scoring answers, names in lists and summaries, and status values all carry `::error::`,
+ * run's own error, v2 job logs and errors, deployment logs and provisioning errors, scoring answers (by URI and by
+ * endpoint name), names in lists and summaries, and status values all carry `::error::`,
  * `::add-mask::`, `::set-output name=x::`, `::stop-commands::` and `%0A::error::`. The step's stdout is read the way
  * the runner reads it (`parseCommands`, which honours ::stop-commands::, plus a scan of indented lines): no command
  * may come from the service text — no add-mask of an attacker value, no extra error line, no output, no stop-commands
@@ -12,9 +13,12 @@ import { fileURLToPath } from 'node:url'
 import type { Emulator } from '../../emulator/index.js'
 import { parseCommands, type StepResult } from '../../demo/runner.js'
 import { step, workspaceInputs } from '../e2e/helpers.js'
-import { withEmulator, writeFigures } from './support.js'
+import { testScopeKeeper, V2_CASE_TIMEOUT_MS, withEmulator, writeFigures } from './support.js'
+import { createEndpoint, endpointWithBlue, registerModel, V2_DELAYS } from './v2-support.js'
 
 const INJECT = resolve(fileURLToPath(import.meta.url), '../fixtures/inject')
+const INJECT_JOB = resolve(fileURLToPath(import.meta.url), '../fixtures/inject-job/job.yml')
+const INJECT_DEPLOYMENT = resolve(fileURLToPath(import.meta.url), '../fixtures/inject-deployment/deployment.yml')
 /** Every line is one attempt; `INJECTED` marks attacker text. */
 const PAYLOAD = [
   '::error::INJECTED error',
@@ -26,7 +30,18 @@ const PAYLOAD = [
   '  ::warning::INJECTED indented'
 ].join('\n')
 
-const EXPECTED_OUTPUTS = new Set(['response', 'responseFile', 'count', 'statusCode', 'runId', 'status', 'portalUrl'])
+const EXPECTED_OUTPUTS = new Set([
+  'response',
+  'responseFile',
+  'count',
+  'statusCode',
+  'runId',
+  'status',
+  'portalUrl',
+  'jobName',
+  'endpointName',
+  'deploymentName'
+])
 const EXPECTED_OUTPUTS_LIFECYCLE = new Set(['provisioningState', 'resourceId', 'response', 'responseFile'])
 
 let checked = 0
@@ -251,4 +266,111 @@ describe('service text never acts as a workflow command', () => {
       expectNoInjectedCommand(result, 0)
     })
   })
+})
+
+describe('v2: job logs, job errors, deployment logs and errors, scoring by name', () => {
+  const scope = testScopeKeeper()
+  const config = { delays: V2_DELAYS }
+  const job = (emu: Emulator, more: Record<string, string> = {}) =>
+    ws(emu, {
+      operation: 'submit-job',
+      job: INJECT_JOB,
+      set: `compute=azureml:${emu.seed.computeName}`,
+      ...more
+    })
+
+  it.concurrent(
+    'a streamed job log (the job completes)',
+    scope.track(async () => {
+      await withEmulator(async emu => {
+        const result = await step(job(emu), { env: { ACTIONS_STEP_DEBUG: 'true' } })
+        expect(result.exitCode).toBe(0)
+        expect(result.outputs.status).toBe('Completed')
+        // The log really was printed, every line inside the action's own stop-commands block.
+        expect(result.stdout.split('\n')).toContain('::add-mask::INJECTED-mask')
+        expect(insideOwnBlock(result.stdout, '::add-mask::INJECTED-mask')).toBe(true)
+        expectNoInjectedCommand(result, 0)
+      }, config)
+    }),
+    V2_CASE_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    "a job's own error (the job fails with a message carrying commands)",
+    scope.track(async () => {
+      await withEmulator(async emu => {
+        const result = await step(job(emu, { set: `compute=azureml:${emu.seed.computeName}\ninputs.mode=fail` }))
+        expect(result.exitCode).toBe(1)
+        expect(result.outputs.status).toBe('Failed')
+        expectNoInjectedCommand(result, 1)
+      }, config)
+    }),
+    V2_CASE_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'a deployment whose init() fails: its log tail and its error (create-deployment)',
+    scope.track(async () => {
+      await withEmulator(async emu => {
+        await Promise.all([registerModel(emu), createEndpoint(emu, 'rel-endpoint')])
+        const result = await step(ws(emu, { operation: 'create-deployment', deployment: INJECT_DEPLOYMENT }))
+        expect(result.exitCode).toBe(1)
+        // The log tail really was printed, inside the action's own block.
+        const lines = result.stdout.split('\n')
+        expect(lines).toContain('::add-mask::INJECTED-mask')
+        expect(
+          parseCommands(result.stdout).filter(c => c.command === 'add-mask' && c.value.includes('INJECTED'))
+        ).toEqual([])
+        // That block's token must not be guessable (a log line `::<token>::` would turn commands back on): random, a
+        // UUID like the job and run log blocks', not `deployment-log-<Date.now()>`.
+        const opened = lines
+          .slice(0, lines.indexOf('::add-mask::INJECTED-mask'))
+          .reverse()
+          .find(l => l.startsWith('::stop-commands::'))
+        expect(opened).toMatch(/^::stop-commands::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+        expect(insideOwnBlock(result.stdout, '::add-mask::INJECTED-mask')).toBe(true)
+        expectNoInjectedCommand(result, 1)
+      }, config)
+    }),
+    V2_CASE_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    "a deployment's provisioning error (deployment-fail with commands in its message)",
+    scope.track(async () => {
+      await withEmulator(async emu => {
+        await Promise.all([registerModel(emu), createEndpoint(emu, 'rel-endpoint')])
+        emu.faults.add({
+          match: { operationId: 'OnlineDeployments_CreateOrUpdate' },
+          kind: 'deployment-fail',
+          error: { code: 'OutOfQuota', message: PAYLOAD }
+        })
+        const result = await step(ws(emu, { operation: 'create-deployment', deployment: INJECT_DEPLOYMENT }))
+        expect(result.exitCode).toBe(1)
+        expectNoInjectedCommand(result, 1)
+      }, config)
+    }),
+    V2_CASE_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    "score by endpoint-name: the scoring script's answer, then its traceback (424)",
+    scope.track(async () => {
+      await withEmulator(async emu => {
+        await endpointWithBlue(emu, 'rel-endpoint', { env: { ANSWER: PAYLOAD } })
+        const inputs = ws(emu, { operation: 'score', 'endpoint-name': 'rel-endpoint', data: '[[1, 2]]' })
+        const ok = await step(inputs)
+        expect(ok.exitCode).toBe(0)
+        expect(ok.outputs.response).toBe(PAYLOAD) // the answer is data, kept whole in the output
+        expectNoInjectedCommand(ok, 0)
+        await endpointWithBlue(emu, 'rel-raises', { env: { FAIL_RUN: PAYLOAD } })
+        const raised = await step({ ...inputs, 'endpoint-name': 'rel-raises' })
+        expect(raised.exitCode).toBe(1)
+        expect(raised.outputs.statusCode).toBe('424')
+        expectNoInjectedCommand(raised, 1)
+      }, config)
+    }),
+    V2_CASE_TIMEOUT_MS
+  )
+  scope.guards()
 })

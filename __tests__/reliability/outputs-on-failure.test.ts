@@ -1,15 +1,17 @@
 /**
  * Issue 13, kind 7: outputs on every path. Walks the failure paths of every operation that has outputs to give (runs,
- * computes, workspaces, the generic request) through the bundle against the emulator's faults, and checks that each
- * output known when the step fails is set: `status` (the last status seen), `runId`, `portalUrl`, `provisioningState`,
- * `resourceId`, `response`, `statusCode`.
+ * computes, workspaces, the generic request; v2 jobs, models, online endpoints and deployments, score by name) through
+ * the bundle against the emulator's faults, and checks that each output known when the step fails is set: `status`
+ * (the last status seen), `runId`, `jobName`, `portalUrl`, `provisioningState`, `resourceId`, `endpointName`,
+ * `deploymentName`, `modelName`, `modelVersion`, `response`, `statusCode`.
  */
 import { describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import type { ConfigInput } from '../../emulator/config.js'
 import type { Emulator, FaultRule } from '../../emulator/index.js'
 import { step, workspaceInputs } from '../e2e/helpers.js'
-import { FIXTURES, HELLO, withEmulator } from './support.js'
+import { FIXTURES, HELLO, testScopeKeeper, V2_CASE_TIMEOUT_MS, withEmulator } from './support.js'
+import { createEndpoint, createJob, endpointWithBlue, registerModel, V2_DELAYS } from './v2-support.js'
 
 type Inputs = Record<string, string>
 
@@ -19,6 +21,8 @@ interface FailureCase {
   faults?: (emu: Emulator) => FaultRule[]
   /** Steps run first (they must succeed), e.g. start a run to poll. */
   before?: (emu: Emulator) => Inputs[]
+  /** State made over REST first (v2-support.ts): a model, an endpoint, a deployment, a job. */
+  setup?: (emu: Emulator) => Promise<unknown>
   inputs: (emu: Emulator) => Inputs
   /** The outputs the failed step must have set: a string is matched exactly, a RegExp as a pattern. */
   outputs: (emu: Emulator) => Record<string, string | RegExp>
@@ -59,6 +63,24 @@ const workspace = (emu: Emulator, more: Inputs = {}): Inputs => ({
   'application-insights': emu.seed.applicationInsightsId,
   ...more
 })
+const v2 = (emu: Emulator, operation: string, more: Inputs = {}): Inputs => ({
+  operation,
+  ...workspaceInputs(emu),
+  ...more
+})
+const submitJob = (emu: Emulator, more: Inputs = {}): Inputs =>
+  v2(emu, 'submit-job', {
+    job: 'examples/jobs/hello.yml',
+    set: `compute=azureml:${emu.seed.computeName}`,
+    'job-name': 'out_job',
+    ...more
+  })
+const jobPortal = /\/runs\/out_job\?wsid=/
+const deployBlue = (emu: Emulator, more: Inputs = {}): Inputs =>
+  v2(emu, 'create-deployment', { deployment: 'examples/endpoints/blue.yml', traffic: '100', ...more })
+const endpointAndModel = (emu: Emulator) => Promise.all([registerModel(emu), createEndpoint(emu, 'linear-endpoint')])
+const ENDPOINT_ID = (emu: Emulator, name: string) => `${WSID(emu)}/onlineEndpoints/${name}`
+
 const stuck = (runStatus: string) => (): FaultRule[] => [
   { match: { operationId: 'Runs_StartRun' }, kind: 'run-stuck', runStatus, times: -1 }
 ]
@@ -196,24 +218,150 @@ const CASES: FailureCase[] = [
     }),
     outputs: () => ({ statusCode: '404', response: /NotFound/ }),
     cause: /404/
+  },
+  // ---- v2: jobs, models, online endpoints
+  {
+    title: 'submit-job: the job fails',
+    inputs: emu => submitJob(emu, { job: '__tests__/e2e/fixtures/jobs/failing/job.yml' }),
+    outputs: () => ({ status: 'Failed', jobName: 'out_job', portalUrl: jobPortal, response: /"Failed"/ }),
+    cause: /Job out_job ended Failed/
+  },
+  {
+    title: 'submit-job: the job stays Running past timeout-minutes',
+    faults: () => [{ match: { operationId: 'Jobs_CreateOrUpdate' }, kind: 'run-stuck', runStatus: 'Running' }],
+    inputs: emu => submitJob(emu, { 'timeout-minutes': '0.3' }),
+    outputs: () => ({ status: 'Running', jobName: 'out_job', portalUrl: jobPortal }),
+    cause: /out_job is still Running after 0.3 minutes/
+  },
+  {
+    title: 'submit-job: the job PUT is refused (400): the job named before the PUT is still given',
+    faults: () => [{ match: { operationId: 'Jobs_CreateOrUpdate' }, kind: 'status', status: 400, times: -1 }],
+    inputs: emu => submitJob(emu),
+    outputs: () => ({ jobName: 'out_job', portalUrl: jobPortal }),
+    cause: /400/
+  },
+  {
+    title: 'poll-job: the job it follows stays Running past timeout-minutes',
+    setup: emu => createJob(emu, 'out_job', 'sleep 30'),
+    inputs: emu => v2(emu, 'poll-job', { 'job-name': 'out_job', 'timeout-minutes': '0.3' }),
+    outputs: () => ({ status: /^(Running|Queued|Preparing|NotStarted)$/, jobName: 'out_job', portalUrl: jobPortal }),
+    cause: /out_job is still/
+  },
+  {
+    title: 'cancel-job: no such job',
+    inputs: emu => v2(emu, 'cancel-job', { 'job-name': 'out_job' }),
+    outputs: () => ({ jobName: 'out_job' }),
+    cause: /out_job/
+  },
+  {
+    title: 'register-model: the version PUT is refused (400): name and version are given',
+    faults: () => [{ match: { operationId: 'ModelVersions_CreateOrUpdate' }, kind: 'status', status: 400, times: -1 }],
+    inputs: emu => v2(emu, 'register-model', { 'model-name': 'out-model', 'model-path': 'examples/jobs/train/data' }),
+    outputs: () => ({ modelName: 'out-model', modelVersion: '1' }),
+    cause: /400/
+  },
+  {
+    title: 'create-endpoint: provisioning ends Failed',
+    faults: () => [{ match: { operationId: 'OnlineEndpoints_CreateOrUpdate' }, kind: 'provision-fail' }],
+    inputs: emu => v2(emu, 'create-endpoint', { endpoint: 'examples/endpoints/endpoint.yml' }),
+    // provisioningState: the endpoint ended Failed (not the PUT's first answer, Creating).
+    outputs: () => ({ endpointName: 'linear-endpoint', provisioningState: 'Failed' }),
+    cause: /Online endpoint linear-endpoint ended Failed/
+  },
+  {
+    title: 'create-deployment: provisioning ends Failed (OutOfQuota)',
+    setup: endpointAndModel,
+    faults: () => [{ match: { operationId: 'OnlineDeployments_CreateOrUpdate' }, kind: 'deployment-fail' }],
+    inputs: emu => deployBlue(emu),
+    // provisioningState: the deployment ended Failed (not the PUT's first answer, Creating).
+    outputs: () => ({ endpointName: 'linear-endpoint', deploymentName: 'blue', provisioningState: 'Failed' }),
+    cause: /Deployment blue of endpoint linear-endpoint failed/
+  },
+  {
+    title: 'create-deployment: still Creating at timeout-minutes',
+    setup: endpointAndModel,
+    faults: () => [
+      { match: { operationId: 'OnlineDeployments_CreateOrUpdate' }, kind: 'deployment-slow', delayMs: 25_000 }
+    ],
+    inputs: emu => deployBlue(emu, { 'timeout-minutes': '0.2' }),
+    outputs: () => ({ endpointName: 'linear-endpoint', deploymentName: 'blue', provisioningState: 'Creating' }),
+    cause: /blue/
+  },
+  {
+    title: 'create-deployment: the endpoint does not exist',
+    inputs: emu => deployBlue(emu),
+    outputs: () => ({ endpointName: 'linear-endpoint', deploymentName: 'blue' }),
+    cause: /online endpoint linear-endpoint does not exist/
+  },
+  {
+    title: 'set-traffic: the endpoint PUT is refused (400)',
+    setup: emu => endpointWithBlue(emu, 'out-endpoint', { traffic: false }),
+    faults: () => [
+      { match: { operationId: 'OnlineEndpoints_CreateOrUpdate' }, kind: 'status', status: 400, times: -1 }
+    ],
+    inputs: emu => v2(emu, 'set-traffic', { 'endpoint-name': 'out-endpoint', traffic: 'blue=100' }),
+    outputs: () => ({ endpointName: 'out-endpoint' }),
+    cause: /400/
+  },
+  {
+    title: 'delete-deployment: refused while it takes traffic',
+    setup: emu => endpointWithBlue(emu, 'out-endpoint'),
+    inputs: emu => v2(emu, 'delete-deployment', { 'endpoint-name': 'out-endpoint', 'deployment-name': 'blue' }),
+    outputs: () => ({ endpointName: 'out-endpoint', deploymentName: 'blue' }),
+    cause: /still takes 100/
+  },
+  {
+    title: 'delete-endpoint: still Deleting at timeout-minutes',
+    config: { delays: { endpointDeleteMs: 120_000 } },
+    setup: emu => createEndpoint(emu, 'out-endpoint'),
+    inputs: emu => v2(emu, 'delete-endpoint', { 'endpoint-name': 'out-endpoint', 'timeout-minutes': '0.1' }),
+    outputs: emu => ({
+      endpointName: 'out-endpoint',
+      provisioningState: 'Deleting',
+      resourceId: ENDPOINT_ID(emu, 'out-endpoint')
+    }),
+    cause: /still being deleted/
+  },
+  {
+    title: "score by endpoint-name: the scoring script's run() raises (424): status and traceback",
+    setup: emu => endpointWithBlue(emu, 'out-endpoint', { env: { FAIL_RUN: 'the input has no rows' } }),
+    inputs: emu => v2(emu, 'score', { 'endpoint-name': 'out-endpoint', data: '[[1, 2]]' }),
+    outputs: () => ({ statusCode: '424', response: /RuntimeError: the input has no rows/ }),
+    cause: /424/
   }
 ]
 
+/** The v2 cases (their own Azurite, deployments): they take turns (testScopeKeeper). */
+const V2_TITLES =
+  /^(submit-job|poll-job|cancel-job|register-model|create-endpoint|create-deployment|set-traffic|delete-deployment|delete-endpoint|score by endpoint-name):/
+const isV2 = (c: FailureCase): boolean => c.setup !== undefined || V2_TITLES.test(c.title)
+
 describe('every output known when a step fails is set', () => {
-  it.concurrent.each(CASES)('$title', async c => {
-    await withEmulator(async emu => {
-      for (const rule of c.faults?.(emu) ?? []) emu.faults.add(rule)
-      for (const inputs of c.before?.(emu) ?? []) expect((await step(inputs)).exitCode).toBe(0)
-      const result = await step(c.inputs(emu), { timeoutMs: 90_000 })
-      expect(result.exitCode).toBe(1)
-      const errors = result.commands.filter(x => x.command === 'error').map(x => x.value)
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toMatch(c.cause)
-      for (const [name, expected] of Object.entries(c.outputs(emu))) {
-        const value = result.outputs[name]
-        if (expected instanceof RegExp) expect({ [name]: value }).toEqual({ [name]: expect.stringMatching(expected) })
-        else expect({ [name]: value }).toEqual({ [name]: expected })
-      }
-    }, c.config)
-  })
+  const scope = testScopeKeeper()
+  it.concurrent.each(CASES)(
+    '$title',
+    scope.track(async c => {
+      await withEmulator(
+        async emu => {
+          await c.setup?.(emu)
+          for (const rule of c.faults?.(emu) ?? []) emu.faults.add(rule)
+          for (const inputs of c.before?.(emu) ?? []) expect((await step(inputs)).exitCode).toBe(0)
+          const result = await step(c.inputs(emu), { timeoutMs: 90_000 })
+          expect(result.exitCode).toBe(1)
+          const errors = result.commands.filter(x => x.command === 'error').map(x => x.value)
+          expect(errors).toHaveLength(1)
+          expect(errors[0]).toMatch(c.cause)
+          for (const [name, expected] of Object.entries(c.outputs(emu))) {
+            const value = result.outputs[name]
+            if (expected instanceof RegExp)
+              expect({ [name]: value }).toEqual({ [name]: expect.stringMatching(expected) })
+            else expect({ [name]: value }).toEqual({ [name]: expected })
+          }
+        },
+        { ...c.config, delays: { ...V2_DELAYS, ...c.config?.delays } }
+      )
+    }, isV2),
+    V2_CASE_TIMEOUT_MS
+  )
+  scope.guards()
 })

@@ -1,23 +1,48 @@
 /**
- * The canary sweep: the emulator's client secret, the scoring key and a compute admin password are canaries with
- * `~ + / = % "`, a space (and, where a header does not carry them, a newline). Every operation (all 17) runs with
- * ACTIONS_STEP_DEBUG=true three ways: succeeding, with the token endpoint failing with an answer that echoes the
- * request (the canary raw and form-encoded), and with the operation's own route doing the same. The canaries never
- * appear, in any form, in the stdout lines the runner shows (everything but `::add-mask::`), stderr, the outputs
- * (`accessToken` of get-token excepted), the job summary or the state file.
+ * The canary sweep: the emulator's client secret, the scoring key, a compute admin password and an online endpoint's
+ * two keys (set by the endpoint's PUT, handed out by listKeys) are canaries with `~ + / = % "`, a space (and, where a
+ * header does not carry them, a newline); an AML token the emulator issued for an AMLToken endpoint is one too. Every
+ * operation (all 26, v2 jobs, models and online endpoints included; score also by endpoint-name, Key and AMLToken) runs
+ * with ACTIONS_STEP_DEBUG=true three ways: succeeding, with the token endpoint failing with an answer that echoes the
+ * request (the canary raw and form-encoded), and with the operation's own route doing the same (for score by name: the
+ * scoring answer echoing the keys or token the step was handed). The canaries never appear, in any form, in the stdout
+ * lines the runner shows (everything but `::add-mask::`), stderr, the outputs (`accessToken` of get-token excepted),
+ * the job summary or the state file.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import type { Emulator, FaultMatch } from '../../emulator/index.js'
 import type { StepResult } from '../../demo/runner.js'
 import { namedSecretForms, step, visibleLines, workspaceInputs } from '../e2e/helpers.js'
-import { HELLO, withEmulator, writeFigures } from './support.js'
+import { HELLO, testScopeKeeper, V2_CASE_TIMEOUT_MS, withEmulator, writeFigures } from './support.js'
+import { call } from '../emulator/helpers.js'
+import {
+  armToken,
+  createEndpoint,
+  createJob,
+  endpointPath,
+  endpointWithBlue,
+  registerModel,
+  V2_DELAYS
+} from './v2-support.js'
 
 const CLIENT_SECRET = 'c4n~ry+/=%" client\nsecret-Q7'
 /** A header value (`Authorization: Bearer <key>`): no line break, no space. */
 const SCORING_KEY = 'k3y~c4n+/=%"ary-SCORE-8'
 const PASSWORD = 'pw~c4n+/=%" ary\nADMIN-5'
-const CANARIES = { 'client secret': CLIENT_SECRET, 'scoring key': SCORING_KEY, 'admin password': PASSWORD }
+/** An online endpoint's keys (set by the endpoint's PUT, `properties.keys`), as listKeys hands them out. */
+const ENDPOINT_PRIMARY_KEY = 'ep~pr1m+/=%"ary-KEY-ONE'
+const ENDPOINT_SECONDARY_KEY = 'ep~sec0nd+/=%"ary-KEY-TWO'
+const ENDPOINT_KEYS = { primaryKey: ENDPOINT_PRIMARY_KEY, secondaryKey: ENDPOINT_SECONDARY_KEY }
+const CANARIES: Record<string, string> = {
+  'client secret': CLIENT_SECRET,
+  'scoring key': SCORING_KEY,
+  'admin password': PASSWORD,
+  "an endpoint's primary key": ENDPOINT_PRIMARY_KEY,
+  "an endpoint's secondary key": ENDPOINT_SECONDARY_KEY
+}
+/** Canaries known only once a case is set up (an AML token the emulator issued), by name. */
+type Extra = Record<string, string>
 
 const FORM_NAMES = Object.keys(namedSecretForms('x'))
 /** Each line of a multi-line secret alone too: the runner masks and shows a log line by line. */
@@ -36,7 +61,12 @@ let checks = 0
 const operationsChecked = new Set<string>()
 const runs: { case: string; exitCode: number }[] = []
 
-function expectNoCanary(operation: string, title: string, result: StepResult & { stateFile: string }): void {
+function expectNoCanary(
+  operation: string,
+  title: string,
+  result: StepResult & { stateFile: string },
+  extra: Extra = {}
+): void {
   const outputs = Object.entries(result.outputs)
     .filter(([name]) => !(operation === 'get-token' && name === 'accessToken'))
     .map(([name, value]) => `${name}=${value}`)
@@ -47,7 +77,7 @@ function expectNoCanary(operation: string, title: string, result: StepResult & {
     summary: result.summary,
     state: readFileSync(result.stateFile, 'utf8')
   }
-  for (const [canary, secret] of Object.entries(CANARIES)) {
+  for (const [canary, secret] of Object.entries({ ...CANARIES, ...extra })) {
     for (const [formName, form] of Object.entries(namedSecretForms(secret))) {
       for (const [place, text] of Object.entries(places)) {
         if (text.includes(form)) throw new Error(`${title}: the ${canary} (${formName}) is in ${place}`)
@@ -68,7 +98,7 @@ afterAll(() => {
   writeFigures('secrets', {
     summary: {
       operations: operationsChecked.size,
-      canaries: Object.keys(CANARIES).length,
+      canaries: Object.keys(CANARIES).length + 1, // + the AML token of an AMLToken endpoint
       forms: FORM_NAMES.length,
       steps: runs.length,
       checks,
@@ -81,6 +111,18 @@ afterAll(() => {
 })
 
 const DEBUG = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
+/** Operations whose cases start Azurite or a deployment (score too when it scores by endpoint-name: it has a setup). */
+const V2_OPERATIONS = new Set([
+  'submit-job',
+  'poll-job',
+  'cancel-job',
+  'register-model',
+  'create-endpoint',
+  'create-deployment',
+  'set-traffic',
+  'delete-deployment',
+  'delete-endpoint'
+])
 type Inputs = Record<string, string>
 
 interface Operation {
@@ -92,6 +134,16 @@ interface Operation {
   usesToken?: false
   /** The canaries this step is given (and a failing answer echoes back): default the client secret. */
   secrets?: string[]
+  /**
+   * What the case starts from, made over REST before the step (and before any fault): a job, a model, an endpoint
+   * with its keys, a deployment. Returns the canaries it made (an AML token), by name.
+   */
+  setup?: (emu: Emulator) => Promise<Extra | void>
+  /**
+   * Secrets the step learns from the service (an endpoint's keys): echoed back only by its own route's failing answer,
+   * which comes after it has them (the token endpoint's comes before: it could not know them, nor mask them).
+   */
+  learned?: string[]
 }
 
 const ws = (emu: Emulator, more: Inputs = {}): Inputs => ({ ...workspaceInputs(emu), ...more })
@@ -172,12 +224,80 @@ const OPERATIONS: Operation[] = [
     operation: 'request',
     inputs: emu => ws(emu, { path: '{WS}/computes', service: 'arm' }),
     route: { method: 'GET', path: '/computes$' }
+  },
+  // ---- v2: jobs, models, online endpoints (keys and AML tokens as canaries too)
+  {
+    operation: 'submit-job',
+    inputs: emu => ws(emu, { job: 'examples/jobs/hello.yml', set: `compute=azureml:${emu.seed.computeName}` }),
+    route: { operationId: 'Jobs_CreateOrUpdate' }
+  },
+  {
+    operation: 'poll-job',
+    setup: emu => createJob(emu, 'canary_poll', 'echo polled'),
+    inputs: emu => ws(emu, { 'job-name': 'canary_poll' }),
+    route: { operationId: 'Jobs_Get' }
+  },
+  {
+    operation: 'cancel-job',
+    setup: emu => createJob(emu, 'canary_cancel', 'sleep 20'),
+    inputs: emu => ws(emu, { 'job-name': 'canary_cancel' }),
+    route: { operationId: 'Jobs_Cancel' }
+  },
+  {
+    operation: 'register-model',
+    inputs: emu => ws(emu, { 'model-name': 'canary-model', 'model-path': 'examples/jobs/train/data' }),
+    route: { operationId: 'ModelVersions_CreateOrUpdate' }
+  },
+  {
+    operation: 'create-endpoint',
+    inputs: emu => ws(emu, { endpoint: 'examples/endpoints/endpoint.yml' }),
+    route: { operationId: 'OnlineEndpoints_CreateOrUpdate' }
+  },
+  {
+    operation: 'create-deployment',
+    setup: async emu => {
+      await Promise.all([registerModel(emu), createEndpoint(emu, 'linear-endpoint', { keys: ENDPOINT_KEYS })])
+    },
+    inputs: emu => ws(emu, { deployment: 'examples/endpoints/blue.yml', traffic: '100' }),
+    route: { operationId: 'OnlineDeployments_CreateOrUpdate' }
+  },
+  {
+    operation: 'set-traffic',
+    setup: async emu => {
+      await endpointWithBlue(emu, 'canary-endpoint', { keys: ENDPOINT_KEYS, traffic: false })
+    },
+    inputs: emu => ws(emu, { 'endpoint-name': 'canary-endpoint', traffic: 'blue=100' }),
+    route: { operationId: 'OnlineEndpoints_CreateOrUpdate' }
+  },
+  {
+    operation: 'delete-deployment',
+    setup: async emu => {
+      await endpointWithBlue(emu, 'canary-endpoint', { keys: ENDPOINT_KEYS, traffic: false })
+    },
+    inputs: emu => ws(emu, { 'endpoint-name': 'canary-endpoint', 'deployment-name': 'blue' }),
+    route: { operationId: 'OnlineDeployments_Delete' }
+  },
+  {
+    operation: 'delete-endpoint',
+    setup: emu => createEndpoint(emu, 'canary-endpoint', { keys: ENDPOINT_KEYS }),
+    inputs: emu => ws(emu, { 'endpoint-name': 'canary-endpoint' }),
+    route: { operationId: 'OnlineEndpoints_Delete' }
+  },
+  // Its keys come from listKeys; the scoring answer that fails echoes them back (after they were masked).
+  {
+    operation: 'score',
+    setup: async emu => {
+      await endpointWithBlue(emu, 'canary-endpoint', { keys: ENDPOINT_KEYS })
+    },
+    inputs: emu => ws(emu, { 'endpoint-name': 'canary-endpoint', data: '[[1, 2]]' }),
+    route: { operationId: 'Emulator_OnlineScore' },
+    learned: [ENDPOINT_PRIMARY_KEY, ENDPOINT_SECONDARY_KEY]
   }
 ]
 
 /** A failing answer that echoes the request back: each canary the step was given, raw, form- and URL-encoded. */
-function echo(op: Operation): string {
-  return (op.secrets ?? [CLIENT_SECRET])
+function echo(op: Operation, learned: string[] = []): string {
+  return [...(op.secrets ?? [CLIENT_SECRET]), ...learned]
     .map(
       secret =>
         `raw=${secret} form=${namedSecretForms(secret)['form-encoded']} uri=${namedSecretForms(secret)['URL-encoded']}`
@@ -188,7 +308,7 @@ function echo(op: Operation): string {
 type Mode = 'succeeding' | 'token endpoint echoes the request' | 'the operation route echoes the request'
 const MODES: Mode[] = ['succeeding', 'token endpoint echoes the request', 'the operation route echoes the request']
 
-function arrange(emu: Emulator, op: Operation, mode: Mode): void {
+function arrange(emu: Emulator, op: Operation, mode: Mode, extra: Extra): void {
   if (mode === 'token endpoint echoes the request') {
     emu.faults.add({
       match: { operationId: 'Entra_Token' },
@@ -202,7 +322,7 @@ function arrange(emu: Emulator, op: Operation, mode: Mode): void {
       times: -1
     })
   } else if (mode === 'the operation route echoes the request') {
-    const message = `The request was malformed. You sent: ${echo(op)}`
+    const message = `The request was malformed. You sent: ${echo(op, [...(op.learned ?? []), ...Object.values(extra)])}`
     emu.faults.add({
       match: op.route,
       kind: 'status',
@@ -235,26 +355,67 @@ const scoreWithToken: Operation = {
   route: { operationId: 'Emulator_Score' }
 }
 cases.push(...MODES.map(mode => ({ op: scoreWithToken, mode, title: `score (scoring-auth: token): ${mode}` })))
+/**
+ * score by name on an AMLToken endpoint: the step gets its token from the endpoint's token call. The token is a real
+ * one the emulator issued for the endpoint (fetched in the set-up and handed to the step by a rule on that call, so the
+ * test knows it): the canary, in every form, and the answer that fails echoes it back.
+ */
+const scoreAmlToken: Operation = {
+  operation: 'score',
+  setup: async emu => {
+    await endpointWithBlue(emu, 'canary-aml', { authMode: 'AMLToken' })
+    const issued = await call(`${emu.url}${endpointPath(emu, 'canary-aml')}/token?api-version=2024-04-01`, {
+      method: 'POST',
+      token: await armToken(emu)
+    })
+    expect(issued.status).toBe(200)
+    emu.faults.add({
+      match: { operationId: 'OnlineEndpoints_GetToken' },
+      kind: 'status',
+      status: 200,
+      body: issued.json,
+      times: -1
+    })
+    return { 'an AML token': issued.json.accessToken as string }
+  },
+  inputs: emu => ws(emu, { 'endpoint-name': 'canary-aml', data: '[[1, 2]]' }),
+  route: { operationId: 'Emulator_OnlineScore' }
+}
+cases.push(...MODES.map(mode => ({ op: scoreAmlToken, mode, title: `score (endpoint-name, AMLToken): ${mode}` })))
 
-describe(`canary sweep: ${OPERATIONS.length} operations × ${MODES.length} ways, ACTIONS_STEP_DEBUG=true`, () => {
-  it.concurrent.each(cases)('$title', async ({ op, mode, title }) => {
-    await withEmulator(
-      async emu => {
-        arrange(emu, op, mode)
-        const result = await step({ operation: op.operation, ...op.inputs(emu) }, { env: DEBUG })
-        if (mode === 'succeeding') {
-          expect(result.commands.filter(c => c.command === 'error')).toEqual([])
-          expect(result.exitCode).toBe(0)
-        } else {
-          expect(result.exitCode).toBe(1)
-          expect(result.commands.filter(c => c.command === 'error')).toHaveLength(1)
-          // The echo really came back (the step saw the failing answer).
-          expect(emu.requests.some(r => r.fault === 'status')).toBe(true)
-        }
-        expect(result.stdout).toContain('::debug::') // debug logging really was on
-        expectNoCanary(op.operation, title, result)
+describe(`canary sweep: ${new Set(OPERATIONS.map(o => o.operation)).size} operations × ${MODES.length} ways, ACTIONS_STEP_DEBUG=true`, () => {
+  const scope = testScopeKeeper()
+  it.concurrent.each(cases)(
+    '$title',
+    scope.track(
+      async ({ op, mode, title }) => {
+        await withEmulator(
+          async emu => {
+            const extra = (await op.setup?.(emu)) ?? {}
+            arrange(emu, op, mode, extra)
+            const result = await step({ operation: op.operation, ...op.inputs(emu) }, { env: DEBUG })
+            if (mode === 'succeeding') {
+              expect(result.commands.filter(c => c.command === 'error')).toEqual([])
+              expect(result.exitCode).toBe(0)
+            } else {
+              expect(result.exitCode).toBe(1)
+              expect(result.commands.filter(c => c.command === 'error')).toHaveLength(1)
+              // The echo really came back (the step saw the failing answer).
+              expect(emu.requests.some(r => r.fault === 'status')).toBe(true)
+            }
+            expect(result.stdout).toContain('::debug::') // debug logging really was on
+            expectNoCanary(op.operation, title, result, extra)
+          },
+          {
+            seed: { clientSecret: CLIENT_SECRET, scoringKey: SCORING_KEY },
+            scoringAcceptsTokens: true,
+            delays: V2_DELAYS
+          }
+        )
       },
-      { seed: { clientSecret: CLIENT_SECRET, scoringKey: SCORING_KEY }, scoringAcceptsTokens: true }
-    )
-  })
+      ({ op }) => V2_OPERATIONS.has(op.operation) || op.setup !== undefined
+    ),
+    V2_CASE_TIMEOUT_MS
+  )
+  scope.guards()
 })

@@ -2,7 +2,7 @@
  * Shared set-up for the reliability matrices: short-lived emulators with near-zero delays, emulator admin reads, the
  * one-error-line check, and the figures each suite records under figures/ for the README.
  */
-import { expect } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,3 +105,68 @@ export function writeFigures(name: string, figures: Record<string, unknown>): vo
   writeFileSync(join(FIGURES_DIR, `${name}.json`), text)
   console.log(`reliability figures (${name}): ${JSON.stringify(figures.summary ?? figures)}`)
 }
+
+/**
+ * Keeps jest's "inside test code" state on while the v2 cases of a describe block run. jest 30 leaves that state as
+ * soon as any it.concurrent case ends and enters it again only when another case starts; a dynamic `import()` in
+ * between throws "You are trying to `import` a file outside of the scope of the test code". The emulator imports
+ * `@azure/storage-blob` lazily (emulator/resources/blobs.ts, emulator/azurite.ts), on every datastore SAS and code
+ * upload slot, so a v2 case still running once the queue of cases has drained would get a 500 from it. `track` wraps
+ * each case; `guards()`, called last in the block, adds as many cases as can run at once (jest.config maxConcurrency)
+ * that each hold their slot until every tracked case has ended: while any does, every end is followed by a start.
+ * `track(body, isHeavy)`: a heavy case (by default every one) runs when fewer than `heavyAtOnce` others are running.
+ */
+export function testScopeKeeper(
+  maxConcurrency = 10,
+  heavyAtOnce = 4
+): {
+  track: <A extends unknown[]>(
+    body: (...args: A) => Promise<void>,
+    isHeavy?: (...args: A) => boolean
+  ) => (...args: A) => Promise<void>
+  heavy: <T>(body: () => Promise<T>) => Promise<T>
+  guards: () => void
+} {
+  let running = 0
+  // Each v2 case starts its own Azurite and python processes: at most `heavyAtOnce` of them at a time, so that a
+  // loaded runner does not starve the cases' own deadlines (and Azurite's start).
+  let heavyRunning = 0
+  const waiting: (() => void)[] = []
+  async function heavy<T>(body: () => Promise<T>): Promise<T> {
+    while (heavyRunning >= heavyAtOnce) await new Promise<void>(resolve => waiting.push(resolve))
+    heavyRunning++
+    try {
+      return await body()
+    } finally {
+      heavyRunning--
+      waiting.shift()?.()
+    }
+  }
+  return {
+    track:
+      (body, isHeavy = () => true) =>
+      async (...args) => {
+        running++
+        try {
+          await (isHeavy(...args) ? heavy(() => body(...args)) : body(...args))
+        } finally {
+          running--
+        }
+      },
+    heavy,
+    guards: () => {
+      // Queued after every tracked case (jest starts concurrent cases in order): each starts only once they all have.
+      const slots = Array.from({ length: maxConcurrency }, (_, i) => i + 1)
+      it.concurrent.each(slots)(
+        '(keeps the test scope open until the cases above have ended: slot %i)',
+        async () => {
+          while (running > 0) await new Promise(r => setTimeout(r, 100))
+        },
+        600_000
+      )
+    }
+  }
+}
+
+/** The timeout of a v2 case: its own work stays well under 30 s, but it may first wait for a turn (`heavy`). */
+export const V2_CASE_TIMEOUT_MS = 150_000

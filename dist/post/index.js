@@ -67188,13 +67188,33 @@ async function checkJobOutput(ctx, settings, ws, path, input) {
 
 
 
+
+
 /**
  * PUTs `body` to `url` (PUT is idempotent: the client retries it) and, with `wait`, follows the operation to its end.
  * Sets `provisioningState` as it is learned. Throws what the LRO throws (`LroFailedError`, `TimeoutError`).
  */
 async function putAndWait(ctx, settings, target) {
     const auth = armAuth(settings);
-    const initial = await ctx.http.send({ method: 'PUT', url: target.url, body: target.body, auth });
+    // A create: after an unclear failure the resource is looked up before the PUT is sent again (the service refuses a
+    // second PUT while the first one's operation runs); one found is followed by its own provisioningState. An update
+    // of a resource that existed proves nothing by being found: the PUT (idempotent, the same whole body) is sent again.
+    const request = { method: 'PUT', url: target.url, body: target.body, auth };
+    const outcome = target.creates
+        ? await createIdempotently({
+            http: ctx.http,
+            clock: ctx.clock,
+            deadline: ctx.deadline,
+            what: target.what,
+            request,
+            lookup: async () => {
+                const found = await ctx.http.send({ method: 'GET', url: target.url, auth, acceptStatus: [404] });
+                return found.status === 404 ? undefined : found;
+            },
+            isAlreadyExists: () => false
+        })
+        : { kind: 'created', response: await ctx.http.send(request) };
+    const initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response;
     if (initial.dryRun) {
         dryRunNote('the PUT');
         return { state: 'NotSent' };
@@ -67206,7 +67226,18 @@ async function putAndWait(ctx, settings, target) {
     if (!settings.wait)
         return { body: accepted, state: first };
     const lro = followArmOperation(ctx, { auth, initial, url: target.url, kind: 'create', what: target.what }, `Waiting for the ${target.what}`);
-    const result = await lro.result;
+    let result;
+    try {
+        result = await lro.result;
+    }
+    catch (error) {
+        // The state the operation ended in (Failed, Canceled), or the last one seen at the timeout: never the first answer.
+        if (error instanceof LroFailedError)
+            ctx.outputs.set('provisioningState', error.state);
+        else if (lro.last() !== 'InProgress')
+            ctx.outputs.set('provisioningState', lro.last());
+        throw error;
+    }
     const body = result.body ?? accepted;
     const state = provisioningStateOf(body) ?? result.state;
     ctx.outputs.set('provisioningState', state);
@@ -67331,6 +67362,16 @@ async function listDeployments(ctx, settings, endpoint) {
         auth: armAuth(settings)
     });
     return (parseJson(response)?.value ?? []).map(d => d.name ?? '').filter(Boolean);
+}
+/** Whether the endpoint has a deployment of that name (`OnlineDeployments_Get`: 200 or 404). */
+async function deploymentExists(ctx, settings, endpoint, deployment) {
+    const response = await ctx.http.send({
+        method: 'GET',
+        url: deploymentUrl(settings, endpoint, deployment),
+        auth: armAuth(settings),
+        acceptStatus: [404]
+    });
+    return response.status !== 404;
 }
 /** The endpoint's primary key (`listKeys`), masked before it is returned. */
 async function endpointKey(ctx, settings, endpoint) {
@@ -68056,6 +68097,7 @@ async function toDeploymentRestBody(read, resolver, options) {
 
 
 
+
 /** Lines of the inference server log quoted when a deployment fails. */
 const LOG_TAIL_LINES = 30;
 async function createDeployment(op, ctx) {
@@ -68084,7 +68126,8 @@ async function createDeployment(op, ctx) {
         result = await putAndWait(ctx, op, {
             url: deploymentUrl(op, endpoint, d.name),
             body,
-            what: `deployment ${d.name} of endpoint ${endpoint.name}`
+            what: `deployment ${d.name} of endpoint ${endpoint.name}`,
+            creates: !(await deploymentExists(ctx, op, endpoint, d.name))
         });
     }
     catch (error) {
@@ -68095,7 +68138,8 @@ async function createDeployment(op, ctx) {
         if (lines.length > 0) {
             // Service text, printed where it can never act as a workflow command.
             info(`The last ${lines.length} lines of deployment ${d.name}'s inference server log:`);
-            const token = `deployment-log-${Date.now()}`;
+            // A fresh random token each time, which no log can guess (GitHub's guidance for stop-commands).
+            const token = (0,external_node_crypto_.randomUUID)();
             info(`::stop-commands::${token}`);
             for (const line of lines)
                 info(line);
@@ -68120,7 +68164,8 @@ async function createDeployment(op, ctx) {
     await putAndWait(ctx, op, {
         url: endpointUrl(op, endpoint),
         body: { ...now, properties: { ...now.properties, traffic: targetTraffic } },
-        what: `traffic of endpoint ${endpoint.name}`
+        what: `traffic of endpoint ${endpoint.name}`,
+        creates: false
     });
     ctx.report.facts.push(['Traffic', formatTraffic(targetTraffic)]);
 }
@@ -68186,7 +68231,8 @@ async function createEndpoint(op, ctx) {
     const result = await putAndWait(ctx, op, {
         url: endpointUrl(op, endpoint),
         body,
-        what: `online endpoint ${endpoint.name}`
+        what: `online endpoint ${endpoint.name}`,
+        creates: !existing
     });
     ctx.outputs.set('resourceId', endpointId(endpoint));
     if (!result.body)
@@ -68349,7 +68395,8 @@ async function setTraffic(op, ctx) {
     const result = await putAndWait(ctx, op, {
         url: endpointUrl(op, endpoint),
         body: { ...current.body, properties: { ...current.body.properties, traffic } },
-        what: `traffic of endpoint ${endpoint.name}`
+        what: `traffic of endpoint ${endpoint.name}`,
+        creates: false
     });
     if (result.body)
         ctx.outputs.setResponse(result.body);

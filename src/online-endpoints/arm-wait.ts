@@ -10,6 +10,8 @@ import type { CommonSettings } from '../action/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { DELETED_STATE, dryRunNote, finishDeletion, followArmOperation, provisioningStateOf } from '../arm/lifecycle.js'
 import { parseJson } from '../http/client.js'
+import { createIdempotently } from '../arm/idempotent-create.js'
+import { LroFailedError } from '../arm/lro.js'
 
 export interface PutResult {
   /** Undefined in dry-run. */
@@ -24,10 +26,34 @@ export interface PutResult {
 export async function putAndWait(
   ctx: Context,
   settings: CommonSettings,
-  target: { url: string; body: object; what: string }
+  target: {
+    url: string
+    body: object
+    what: string
+    /** The resource did not exist before this PUT: then a lost answer is checked by looking it up. */
+    creates: boolean
+  }
 ): Promise<PutResult> {
   const auth = armAuth(settings)
-  const initial = await ctx.http.send({ method: 'PUT', url: target.url, body: target.body, auth })
+  // A create: after an unclear failure the resource is looked up before the PUT is sent again (the service refuses a
+  // second PUT while the first one's operation runs); one found is followed by its own provisioningState. An update
+  // of a resource that existed proves nothing by being found: the PUT (idempotent, the same whole body) is sent again.
+  const request = { method: 'PUT' as const, url: target.url, body: target.body, auth }
+  const outcome = target.creates
+    ? await createIdempotently({
+        http: ctx.http,
+        clock: ctx.clock,
+        deadline: ctx.deadline,
+        what: target.what,
+        request,
+        lookup: async () => {
+          const found = await ctx.http.send({ method: 'GET', url: target.url, auth, acceptStatus: [404] })
+          return found.status === 404 ? undefined : found
+        },
+        isAlreadyExists: () => false
+      })
+    : { kind: 'created' as const, response: await ctx.http.send(request) }
+  const initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response
   if (initial.dryRun) {
     dryRunNote('the PUT')
     return { state: 'NotSent' }
@@ -42,7 +68,15 @@ export async function putAndWait(
     { auth, initial, url: target.url, kind: 'create', what: target.what },
     `Waiting for the ${target.what}`
   )
-  const result = await lro.result
+  let result
+  try {
+    result = await lro.result
+  } catch (error) {
+    // The state the operation ended in (Failed, Canceled), or the last one seen at the timeout: never the first answer.
+    if (error instanceof LroFailedError) ctx.outputs.set('provisioningState', error.state)
+    else if (lro.last() !== 'InProgress') ctx.outputs.set('provisioningState', lro.last())
+    throw error
+  }
   const body = (result.body as Record<string, unknown> | undefined) ?? accepted
   const state = provisioningStateOf(body) ?? result.state
   ctx.outputs.set('provisioningState', state)

@@ -9,6 +9,7 @@
  * its inference server log (`getLogs`).
  */
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
 import type { Context } from '../action/context.js'
 import { InputError } from '../action/errors.js'
 import { getWorkspace } from '../arm/endpoints.js'
@@ -18,6 +19,7 @@ import { putAndWait } from './arm-wait.js'
 import type { CreateDeploymentOperation } from './inputs.js'
 import { createDeploymentResolver } from './resolver.js'
 import {
+  deploymentExists,
   deploymentLogTail,
   deploymentUrl,
   endpointUrl,
@@ -75,7 +77,8 @@ export async function createDeployment(op: CreateDeploymentOperation, ctx: Conte
     result = await putAndWait(ctx, op, {
       url: deploymentUrl(op, endpoint, d.name),
       body,
-      what: `deployment ${d.name} of endpoint ${endpoint.name}`
+      what: `deployment ${d.name} of endpoint ${endpoint.name}`,
+      creates: !(await deploymentExists(ctx, op, endpoint, d.name))
     })
   } catch (error) {
     if (!(error instanceof LroFailedError)) throw error
@@ -84,7 +87,8 @@ export async function createDeployment(op: CreateDeploymentOperation, ctx: Conte
     if (lines.length > 0) {
       // Service text, printed where it can never act as a workflow command.
       core.info(`The last ${lines.length} lines of deployment ${d.name}'s inference server log:`)
-      const token = `deployment-log-${Date.now()}`
+      // A fresh random token each time, which no log can guess (GitHub's guidance for stop-commands).
+      const token = randomUUID()
       core.info(`::stop-commands::${token}`)
       for (const line of lines) core.info(line)
       core.info(`::${token}::`)
@@ -112,7 +116,8 @@ export async function createDeployment(op: CreateDeploymentOperation, ctx: Conte
   await putAndWait(ctx, op, {
     url: endpointUrl(op, endpoint),
     body: { ...now, properties: { ...now.properties, traffic: targetTraffic } },
-    what: `traffic of endpoint ${endpoint.name}`
+    what: `traffic of endpoint ${endpoint.name}`,
+    creates: false
   })
   ctx.report.facts.push(['Traffic', formatTraffic(targetTraffic)])
 }

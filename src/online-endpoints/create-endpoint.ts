@@ -46,7 +46,8 @@ export async function createEndpoint(op: CreateEndpointOperation, ctx: Context):
   const result = await putAndWait(ctx, op, {
     url: endpointUrl(op, endpoint),
     body,
-    what: `online endpoint ${endpoint.name}`
+    what: `online endpoint ${endpoint.name}`,
+    creates: !existing
   })
   ctx.outputs.set('resourceId', endpointId(endpoint))
   if (!result.body) return

@@ -93,6 +93,22 @@ export async function listDeployments(
   return (parseJson<{ value?: DeploymentBody[] }>(response)?.value ?? []).map(d => d.name ?? '').filter(Boolean)
 }
 
+/** Whether the endpoint has a deployment of that name (`OnlineDeployments_Get`: 200 or 404). */
+export async function deploymentExists(
+  ctx: Context,
+  settings: CommonSettings,
+  endpoint: EndpointRef,
+  deployment: string
+): Promise<boolean> {
+  const response = await ctx.http.send({
+    method: 'GET',
+    url: deploymentUrl(settings, endpoint, deployment),
+    auth: armAuth(settings),
+    acceptStatus: [404]
+  })
+  return response.status !== 404
+}
+
 /** The endpoint's primary key (`listKeys`), masked before it is returned. */
 export async function endpointKey(ctx: Context, settings: CommonSettings, endpoint: EndpointRef): Promise<string> {
   const response = await ctx.http.send({

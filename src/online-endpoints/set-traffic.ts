@@ -42,7 +42,8 @@ export async function setTraffic(op: SetTrafficOperation, ctx: Context): Promise
   const result = await putAndWait(ctx, op, {
     url: endpointUrl(op, endpoint),
     body: { ...current.body, properties: { ...current.body.properties, traffic } },
-    what: `traffic of endpoint ${endpoint.name}`
+    what: `traffic of endpoint ${endpoint.name}`,
+    creates: false
   })
   if (result.body) ctx.outputs.setResponse(result.body)
 }
