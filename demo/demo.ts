@@ -226,8 +226,10 @@ const steps = walks.flat()
 let failed = 0
 try {
   for (const step of steps) {
-    if (step === v2Steps[0]) console.log('\n\x1b[1m═══ Azure ML v2: a CLI v2 job YAML, a model, an online endpoint ═══\x1b[0m')
-    if (step === guideSteps[0]) console.log('\n\x1b[1m═══ The guide: create, run and delete Azure ML resources using REST ═══\x1b[0m')
+    if (step === v2Steps[0])
+      console.log('\n\x1b[1m═══ Azure ML v2: a CLI v2 job YAML, a model, an online endpoint ═══\x1b[0m')
+    if (step === guideSteps[0])
+      console.log('\n\x1b[1m═══ The guide: create, run and delete Azure ML resources using REST ═══\x1b[0m')
     const inputs = typeof step.inputs === 'function' ? step.inputs() : step.inputs
     console.log(`\n\x1b[1m▶ ${step.name}\x1b[0m  (operation: ${inputs.operation})`)
     const result = await runStep({ inputs })

@@ -84,7 +84,9 @@ describe('submit-job', () => {
     const body = JSON.parse(jobPuts()[0].body) as { properties: Record<string, unknown> }
     expect(body.properties.codeId).toMatch(/\/codes\/[0-9a-f-]{36}\/versions\/1$/)
     expect(body.properties.environmentId).toMatch(/\/environments\/CliV2AnonymousEnvironment\/versions\/[0-9a-f]{32}$/)
-    expect(JSON.stringify(body.properties.inputs)).toContain('azureml://datastores/workspaceblobstore/paths/LocalUpload/')
+    expect(JSON.stringify(body.properties.inputs)).toContain(
+      'azureml://datastores/workspaceblobstore/paths/LocalUpload/'
+    )
     const tags = body.properties.tags as Record<string, string>
     expect(tags.example).toBe('train')
     expect(tags['github.repository']).toBe('octo/ml-repo')
@@ -99,9 +101,7 @@ describe('submit-job', () => {
     const first = await step(jobInputs(TRAIN))
     expect(first.exitCode).toBe(0)
     const uploadsBefore = pendingUploads().length
-    const second = await step(
-      jobInputs(TRAIN, { set: `compute=azureml:${emu.seed.computeName}\ninputs.epochs=50` })
-    )
+    const second = await step(jobInputs(TRAIN, { set: `compute=azureml:${emu.seed.computeName}\ninputs.epochs=50` }))
     expect(second.exitCode).toBe(0)
     expect(pendingUploads().length).toBe(uploadsBefore)
     expect(second.stdout).toContain('nothing to upload')
@@ -135,7 +135,9 @@ describe('submit-job', () => {
   })
 
   it('refuses an environment version that does not exist, before any upload', async () => {
-    const result = await step(jobInputs(TRAIN, { set: `compute=azureml:${emu.seed.computeName}\nenvironment=azureml:nope:3` }))
+    const result = await step(
+      jobInputs(TRAIN, { set: `compute=azureml:${emu.seed.computeName}\nenvironment=azureml:nope:3` })
+    )
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toMatch(/environment 'nope' version 3 does not exist/)
     expect(pendingUploads()).toEqual([])
@@ -208,4 +210,3 @@ describe('poll-job and cancel-job', () => {
     expect(errorOf(result)).toContain('Job no_such_job was not found')
   })
 })
-
