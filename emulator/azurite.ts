@@ -26,6 +26,12 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import {
+  ContainerClient,
+  ContainerSASPermissions,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters
+} from '@azure/storage-blob'
 
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1'
 /** Azurite's well-known development key (public: it is in Azurite's documentation). */
@@ -189,8 +195,6 @@ async function terminate(child: ChildProcess, exited: Promise<number | null>): P
 }
 
 async function containerSasUrl(blobEndpoint: string, container: string, ttlMs: number): Promise<string> {
-  const { ContainerClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
-    await import('@azure/storage-blob')
   const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, AZURITE_ACCOUNT_KEY)
   const containerUrl = `${blobEndpoint}/${encodeURIComponent(container)}`
   await new ContainerClient(containerUrl, credential).createIfNotExists()

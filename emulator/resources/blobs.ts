@@ -13,7 +13,9 @@ import { dirname, join, relative, sep } from 'node:path'
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, startAzurite, type Azurite } from '../azurite.js'
 import type { Workspace } from '../core/state.js'
 
-type StorageBlob = typeof import('@azure/storage-blob')
+import * as storageBlob from '@azure/storage-blob'
+
+type StorageBlob = typeof storageBlob
 
 /** A blob folder: a container and a prefix inside it ('' or ending in `/`). */
 export interface BlobLocation {
@@ -67,7 +69,9 @@ export class Blobs {
   }
 
   storage(): Promise<StorageBlob> {
-    this.sdk ??= import('@azure/storage-blob')
+    // Imported with the module, not lazily: the emulator is not bundled, and a dynamic import after a jest test file
+    // has ended (a deployment still provisioning) is refused by jest and failed the run.
+    this.sdk ??= Promise.resolve(storageBlob)
     return this.sdk
   }
 
