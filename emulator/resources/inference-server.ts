@@ -226,6 +226,8 @@ export class InferenceServers {
   private logsByKey = new Map<string, DeploymentLogs>()
   private counter = 0
   private closed = false
+  /** Waits of provisioning (the least a deployment takes, the deployment-slow fault): cut short on close/reset. */
+  private waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>()
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -242,6 +244,37 @@ export class InferenceServers {
         if (key.startsWith(`${wsKey}/`)) this.forget(key)
       }
     }
+  }
+
+  /** Whether the emulator is closing: provisioning stops where it is. */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /**
+   * Waits `ms` for a provisioning step. Every such wait ends early (resolves) when the emulator closes or is reset, so
+   * no timer outlives the emulator (a deployment still provisioning after a test file ended kept the process busy).
+   */
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.closed) return Promise.resolve()
+    return new Promise(resolve => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.waits.delete(entry)
+          resolve()
+        }, ms),
+        done: resolve
+      }
+      this.waits.add(entry)
+    })
+  }
+
+  private endWaits(): void {
+    for (const w of this.waits) {
+      clearTimeout(w.timer)
+      w.done()
+    }
+    this.waits.clear()
   }
 
   logs(key: string): DeploymentLogs {
@@ -272,36 +305,44 @@ export class InferenceServers {
     const codeRoot = join(dir, 'code')
     mkdirSync(modelDir, { recursive: true })
     mkdirSync(codeRoot, { recursive: true })
-    if (plan.delayMs) await new Promise(r => setTimeout(r, plan.delayMs))
+    if (plan.delayMs) await this.sleep(plan.delayMs)
     const storage = logs.storage
+    storage.line(`${stamp()} Storage initializer started: model ${plan.model ? 'and' : 'none,'} code to download.`)
     let appRoot = codeRoot
     try {
       if (plan.model) {
         storage.line(`${stamp()} Downloading model ${plan.model.uri}`)
+        // The real initializer logs the blob URL it reads, SAS included: a secret a client must not print.
+        storage.line(`${stamp()} Source: ${await this.sourceUrl(plan.model.location)}`)
         const got = await this.downloadNamed(plan.model.location, modelDir)
         if (got === 0) {
-          const msg = `No files found for the model at ${plan.model.uri} (${plan.model.location.container}/${plan.model.location.prefix}).`
-          storage.line(`${stamp()} ${msg}`)
-          return { ok: false, code: 'UserError', message: `Model download failed: ${msg}` }
+          return storageFailure(
+            storage,
+            'model',
+            `no blobs found at ${plan.model.location.container}/${plan.model.location.prefix} (BlobNotFound)`
+          )
         }
         storage.line(`${stamp()} Downloaded ${got} model file(s) to ${modelDir}`)
       }
       if (plan.code) {
         storage.line(`${stamp()} Downloading code ${plan.code.uri}`)
+        storage.line(`${stamp()} Source: ${await this.sourceUrl(plan.code.location)}`)
         const name = folderName(plan.code.location.prefix) || 'code'
         appRoot = join(codeRoot, name)
         const got = await this.blobs.download(plan.code.location, appRoot)
         if (got.count === 0) {
-          const msg = `No files found for the code at ${plan.code.uri}.`
-          storage.line(`${stamp()} ${msg}`)
-          return { ok: false, code: 'UserError', message: `Code download failed: ${msg}` }
+          return storageFailure(
+            storage,
+            'code',
+            `no blobs found at ${plan.code.location.container}/${plan.code.location.prefix} (BlobNotFound)`
+          )
         }
         storage.line(`${stamp()} Downloaded ${got.count} code file(s) to ${appRoot}`)
       }
     } catch (e) {
-      storage.line(`${stamp()} ${(e as Error).message}`)
-      return { ok: false, code: 'UserError', message: `The storage initializer failed: ${(e as Error).message}` }
+      return storageFailure(storage, plan.model ? 'model' : 'code', (e as Error).message)
     }
+    storage.line(`${stamp()} Storage initializer finished.`)
     if (this.closed) return { ok: false, code: 'Canceled', message: 'The emulator is closing.' }
     const script = join(appRoot, plan.scoringScript)
     const proc = spawn(this.config.python, ['-u', HARNESS, script], {
@@ -370,13 +411,24 @@ export class InferenceServers {
   /** The emulator closes: every server stops, and none starts any more. */
   close(): void {
     this.closed = true
+    this.endWaits()
     this.stopAll()
   }
 
   reset(): void {
+    this.endWaits()
     this.stopAll()
     this.logsByKey.clear()
     rmSync(join(this.stateDir, 'deployments'), { recursive: true, force: true })
+  }
+
+  /** The blob folder's URL with a read SAS, as the storage initializer's log shows it; the bare path when none can be made. */
+  private async sourceUrl(location: BlobLocation): Promise<string> {
+    try {
+      return await this.blobs.blobReadUrl(location.container, location.prefix.replace(/^\/+/, ''), 3600_000)
+    } catch {
+      return `${location.container}/${location.prefix}`
+    }
   }
 
   /** A folder is downloaded under its own name, one blob as itself. Returns the number of files. */
@@ -390,6 +442,32 @@ export class InferenceServers {
     }
     const name = folderName(prefix)
     return (await this.blobs.download(location, name ? join(into, name) : into)).count
+  }
+}
+
+/**
+ * The storage initializer could not download the model or the code: its log says why and the deployment fails the way
+ * Azure's does. Azure's text (the troubleshooting guide's "ERROR: ResourceNotFound", "Unable to download user model";
+ * reports such as MicrosoftDocs/azure-docs#120727 "ResourceNotFound: Unable to download user model/code artifacts")
+ * names the artifacts and points at the container logs; the inference server never starts (its log stays empty).
+ */
+export function storageFailure(
+  storage: LogBuffer,
+  what: 'model' | 'code',
+  why: string
+): { ok: false; code: string; message: string } {
+  const stamp = new Date().toISOString()
+  storage.line(`${stamp} Error: failed to download the ${what}: ${why}`)
+  storage.line(
+    `${stamp} Storage initializer failed: the ${what} could not be downloaded; the inference server was not started.`
+  )
+  return {
+    ok: false,
+    code: 'ResourceNotFound',
+    message:
+      `Unable to download user ${what} artifacts. Check the storage initializer container's logs for details ` +
+      `(getLogs with containerType StorageInitializer; az ml online-deployment get-logs --container ` +
+      `storage-initializer). ${troubleshooting('resourcenotfound')}`
   }
 }
 

@@ -18,8 +18,10 @@
  * jobs.ts `resolveStorageUri`) and the code version's blobs are downloaded from Azurite, one python3 process imports
  * the scoring script and calls `init()`. Succeeded when `init()` returns (and at least `delays.deploymentProvisionMs`
  * has passed); Failed with `ResourceNotReady` ("User container has crashed or terminated: ... init() failed:
- * <exception>") when it raises, the traceback in the InferenceServer logs; Failed with `UserError` when the model or
- * code cannot be downloaded. The LRO's `Azure-AsyncOperation` answers the same error. Faults: `deployment-fail` (Failed
+ * <exception>") when it raises, the traceback in the InferenceServer logs; Failed with `ResourceNotFound` ("Unable to
+ * download user model artifacts. Check the storage initializer container's logs ...") when the model or code cannot be
+ * downloaded, the download error (and the blob URL with its SAS) in the StorageInitializer logs, the inference server
+ * never started (its logs empty). The LRO's `Azure-AsyncOperation` answers the same error. Faults: `deployment-fail` (Failed
  * with the rule's error, default `OutOfQuota`, without starting anything), `deployment-slow` (`delayMs` more).
  */
 import { apiVersionOf } from '../arm/api-version.js'
@@ -32,6 +34,7 @@ import { onlineDeploymentKey, type OnlineDeploymentRecord, type Workspace } from
 import type { Reply, RequestContext } from '../core/types.js'
 import { findContainer, findVersionById, systemData } from './assets.js'
 import type { BlobLocation } from './blobs.js'
+import { storageFailure } from './inference-server.js'
 import { isoDurationMs } from './job-process.js'
 import { checkReference, resolveStorageUri } from './jobs.js'
 import { deploymentsOf, endpointId, findEndpoint } from './online-endpoints.js'
@@ -143,8 +146,8 @@ async function provision(
   const logs = core.inference.logs(key)
   const current = (): boolean => core.state.onlineDeployments.get(key) === d && d.generation === generation
   const minWait = async (): Promise<void> => {
-    const wait = core.config.delays.deploymentProvisionMs + fault.delayMs - (Date.now() - started)
-    if (wait > 0) await new Promise(r => setTimeout(r, wait))
+    // Through the inference servers' sleep: cut short when the emulator closes or is reset (no timer outlives it).
+    await core.inference.sleep(core.config.delays.deploymentProvisionMs + fault.delayMs - (Date.now() - started))
   }
   const fail = async (error: { code: string; message: string }): Promise<void> => {
     await minWait()
@@ -161,7 +164,10 @@ async function provision(
   let model: { uri: string; location: BlobLocation } | undefined
   if (typeof p.model === 'string' && p.model) {
     const where = await resolveStorageUri(core, ws, p.model, 'models')
-    if (typeof where === 'string') return fail({ code: 'UserError', message: `Model ${p.model}: ${where}` })
+    if (typeof where === 'string') {
+      logs.storage.line(`${iso()} Downloading model ${p.model}`)
+      return fail(storageFailure(logs.storage, 'model', where))
+    }
     const modelUri = p.model.startsWith('/subscriptions/')
       ? findVersionById(core, p.model, 'models')?.version.properties.modelUri
       : undefined
@@ -173,7 +179,10 @@ async function provision(
     const codeUri = findVersionById(core, cc.codeId, 'codes')?.version.properties.codeUri
     if (typeof codeUri !== 'string') return fail({ code: 'UserError', message: `Code ${cc.codeId} was not found.` })
     const where = await resolveStorageUri(core, ws, codeUri, 'data')
-    if (typeof where === 'string') return fail({ code: 'UserError', message: `Code ${codeUri}: ${where}` })
+    if (typeof where === 'string') {
+      logs.storage.line(`${iso()} Downloading code ${codeUri}`)
+      return fail(storageFailure(logs.storage, 'code', where))
+    }
     code = { uri: codeUri, location: where }
   }
   const vars = isObj(p.environmentVariables) ? p.environmentVariables : {}
@@ -193,7 +202,7 @@ async function provision(
   })
   if (!result.ok) return fail({ code: result.code, message: result.message })
   await minWait()
-  if (!current()) {
+  if (!current() || core.inference.isClosed) {
     result.server.stop()
     return
   }

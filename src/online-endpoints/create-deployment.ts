@@ -6,16 +6,16 @@
  *
  * Nothing changes before the checks: the endpoint must exist, and the traffic asked for must be possible. A deployment
  * that fails leaves the endpoint's traffic as it was, and the error says which deployment failed, why, and the tail of
- * its inference server log (`getLogs`).
+ * the container log that explains it (`getLogs`: the storage initializer's when the model or code did not download,
+ * else the inference server's; deployment-logs.ts).
  */
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
 import type { Context } from '../action/context.js'
 import { InputError } from '../action/errors.js'
 import { getWorkspace } from '../arm/endpoints.js'
 import { LroFailedError } from '../arm/lro.js'
-import { oneLine } from '../http/redact.js'
 import { putAndWait } from './arm-wait.js'
+import { explainingLog, explainingSentence, printExplainingLog } from './deployment-logs.js'
 import type { CreateDeploymentOperation } from './inputs.js'
 import { createDeploymentResolver } from './resolver.js'
 import {
@@ -30,7 +30,7 @@ import {
 import { formatTraffic, withShare, type Traffic } from './traffic.js'
 import { toDeploymentRestBody } from './yaml/index.js'
 
-/** Lines of the inference server log quoted when a deployment fails. */
+/** Lines of a container's log quoted when a deployment fails. */
 const LOG_TAIL_LINES = 30
 
 export async function createDeployment(op: CreateDeploymentOperation, ctx: Context): Promise<void> {
@@ -82,18 +82,14 @@ export async function createDeployment(op: CreateDeploymentOperation, ctx: Conte
     })
   } catch (error) {
     if (!(error instanceof LroFailedError)) throw error
-    const tail = await deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES)
-    const lines = tail.trim().split('\n').filter(Boolean).slice(-LOG_TAIL_LINES)
-    if (lines.length > 0) {
-      // Service text, printed where it can never act as a workflow command.
-      core.info(`The last ${lines.length} lines of deployment ${d.name}'s inference server log:`)
-      // A fresh random token each time, which no log can guess (GitHub's guidance for stop-commands).
-      const token = randomUUID()
-      core.info(`::stop-commands::${token}`)
-      for (const line of lines) core.info(line)
-      core.info(`::${token}::`)
-    }
-    const last = lines.length > 0 ? ` Its log ends: ${oneLine(lines.slice(-3).join(' | '), 600)}` : ''
+    // Both containers' logs: when the model never downloaded, the storage initializer's says why (kind 6 of issue 18).
+    const [inferenceServer, storageInitializer] = await Promise.all([
+      deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES, 'InferenceServer'),
+      deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES, 'StorageInitializer')
+    ])
+    const log = explainingLog({ inferenceServer, storageInitializer }, LOG_TAIL_LINES)
+    if (log) printExplainingLog(d.name, log)
+    const last = explainingSentence(log)
     throw new LroFailedError(
       `Deployment ${d.name} of endpoint ${endpoint.name} failed: ${error.message} The endpoint's traffic is unchanged ` +
         `(${formatTraffic(current.body.properties?.traffic ?? {})}).${last}`,

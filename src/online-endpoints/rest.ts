@@ -140,19 +140,30 @@ export async function endpointToken(ctx: Context, settings: CommonSettings, endp
   return token
 }
 
-/** The last `tail` lines of a deployment's inference server log (`getLogs`); '' when it cannot be had. */
+/**
+ * The containers of a deployment whose logs `getLogs` serves (mfe.json 2024-04-01, `ContainerType`): the storage
+ * initializer (downloads the model and the code before anything starts) and the inference server (the scoring script).
+ */
+export type DeploymentContainer = 'InferenceServer' | 'StorageInitializer'
+
+/**
+ * The last `tail` lines of one container's log of a deployment (`OnlineDeployments_GetLogs`, body
+ * `DeploymentLogsRequest` `{containerType, tail}` → `{content}`); '' when it cannot be had. Raw service text: it may
+ * hold secrets (a SAS URL the storage initializer read), so print it only through deployment-logs.ts.
+ */
 export async function deploymentLogTail(
   ctx: Context,
   settings: CommonSettings,
   endpoint: EndpointRef,
   deployment: string,
-  tail = 50
+  tail = 50,
+  containerType: DeploymentContainer = 'InferenceServer'
 ): Promise<string> {
   try {
     const response = await ctx.http.send({
       method: 'POST',
       url: deploymentUrl(settings, endpoint, deployment, '/getLogs'),
-      body: { containerType: 'InferenceServer', tail },
+      body: { containerType, tail },
       auth: armAuth(settings),
       idempotent: true,
       readOnly: true
