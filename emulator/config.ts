@@ -27,6 +27,9 @@ export const DEFAULT_SEED: Required<SeedOverrides> = {
   experimentName: 'my-first-experiment',
   runId: 'my-first-experiment_1579642222877',
   computeName: 'cpu-compute',
+  // `cpu-cluster`, the other name Azure's examples use, is left for the tests and the demo to create (add it here to
+  // seed it too).
+  clusters: [{ name: 'gpu-v100-1GPU-cluster', vmSize: 'STANDARD_NC6S_V3', maxNodeCount: 1 }],
   modelId: 'sklearn_regression_model.pkl:1',
   scoringKey: 'emuScoringKeyA1b2C3d4E5f6G7h8I9j0K1l2'
 }

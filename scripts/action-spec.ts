@@ -281,7 +281,8 @@ export const INPUTS: Record<string, InputSpec> = {
     operations: ['create-workspace', 'create-compute']
   },
   'compute-name': {
-    description: 'The compute name (a new cluster: 2-16 letters, digits or -, starting with a letter).',
+    description:
+      'The compute name (2-24 letters, digits or -, starting with a letter, e.g. cpu-cluster or gpu-v100-1GPU-cluster).',
     operations: ['create-compute', 'delete-compute'],
     requiredBy: ['create-compute', 'delete-compute']
   },

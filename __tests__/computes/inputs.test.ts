@@ -154,12 +154,20 @@ describe('create-compute', () => {
     ['vm-size', 'Standard D1', /a VM size such as Standard_DS3_v2/],
     ['location', 'central/us', /an Azure region name/],
     ['admin-username', 'bad user', /a user name/],
-    ['compute-name', 'a-very-long-compute-name', /2-16 letters/],
+    ['compute-name', 'a-much-too-long-compute-name', /2-24 letters/],
     ['compute-name', '1cpu', /starting with a letter/],
     ['compute-name', 'cpu-', /ending with a letter or digit/]
   ])('a bad %s (%s) fails naming it', (input, value, pattern) => {
     expect(failure('create-compute', { 'compute-name': 'cpu-cluster', [input]: value }, input)).toMatch(pattern)
   })
+
+  it.each(['cpu-cluster', 'gpu-v100-1GPU-cluster', 'a1', 'Standard-NC24ads-A100-v4'])(
+    'takes the compute names Azure takes (%s)',
+    name => {
+      expect(parse('create-compute', { 'compute-name': name })).toMatchObject({ computeName: name })
+      expect(parse('delete-compute', { 'compute-name': name })).toMatchObject({ computeName: name })
+    }
+  )
 
   it('compute-name is required', () => {
     expect(failure('create-compute', {}, 'compute-name')).toMatch(/required/)

@@ -204,8 +204,11 @@ describe('delete-compute', () => {
     expect(result.stdout).toMatch(/Waiting for the compute cpu-compute to be deleted: InProgress/)
     expect(result.summary).toContain('deleted')
 
+    // The other seeded cluster (gpu-v100-1GPU-cluster) stays.
     const list = await step({ operation: 'list-computes', ...workspaceInputs(emu) })
-    expect(list.outputs.count).toBe('0')
+    expect(list.outputs.count).toBe(String(emu.seed.clusters.length))
+    const names = (JSON.parse(list.outputs.response) as { value: { name: string }[] }).value.map(c => c.name)
+    expect(names).toEqual(['gpu-v100-1GPU-cluster'])
     const get = await step({
       operation: 'request',
       ...workspaceInputs(emu),

@@ -21,7 +21,11 @@ const arm = (path: string, init: Parameters<typeof call>[1] = {}): Promise<Answe
 describe('computes', () => {
   it('lists and gets the seeded AmlCompute; 404 for an unknown one', async () => {
     const list = await arm(`${wsPath(emu)}/computes`)
-    expect(list.json.value.map((c: { name: string }) => c.name)).toEqual([emu.seed.computeName])
+    // The seed's computeName and the clusters named as Azure's examples name them.
+    expect(list.json.value.map((c: { name: string }) => c.name)).toEqual([
+      emu.seed.computeName,
+      'gpu-v100-1GPU-cluster'
+    ])
     const one = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`)
     expect(one.json.properties).toMatchObject({ computeType: 'AmlCompute', provisioningState: 'Succeeded' })
     const none = await arm(`${wsPath(emu)}/computes/nope`)
@@ -64,7 +68,10 @@ describe('computes', () => {
   it('validates names and node counts', async () => {
     const name = await arm(`${wsPath(emu)}/computes/1-bad_name`, { method: 'PUT', body: computeBody() })
     expect(name.status).toBe(400)
-    expect(name.json.error.message).toContain('between 2 and 16 characters')
+    expect(name.json.error.message).toContain('between 2 and 24 characters')
+    // Azure's own example names are taken (21 characters, upper case in the middle).
+    const azureName = await arm(`${wsPath(emu)}/computes/gpu-v100-1GPU-clstr2`, { method: 'PUT', body: computeBody() })
+    expect(azureName.status).toBe(201)
     const counts = await arm(`${wsPath(emu)}/computes/c2`, {
       method: 'PUT',
       body: computeBody({ scaleSettings: { maxNodeCount: 1, minNodeCount: 3 } })

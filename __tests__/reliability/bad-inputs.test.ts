@@ -315,7 +315,7 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
   ],
   // ---- create-compute, delete-compute
   ['create-compute without compute-name', e => compute(e, { 'compute-name': undefined }), 'compute-name', /required/],
-  ['create-compute with a one-letter compute-name', e => compute(e, { 'compute-name': 'x' }), 'compute-name', /2-16/],
+  ['create-compute with a one-letter compute-name', e => compute(e, { 'compute-name': 'x' }), 'compute-name', /2-24/],
   [
     'create-compute with a compute-name ending in -',
     e => compute(e, { 'compute-name': 'cluster-' }),

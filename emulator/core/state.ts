@@ -274,22 +274,28 @@ export class State {
       creationTime: iso(created),
       provisioningState: 'Succeeded'
     })
-    this.computes.set(computeKey(wsKey, seed.computeName), {
-      workspaceKey: wsKey,
-      name: seed.computeName,
-      location: seed.location,
-      settings: {
-        vmSize: 'STANDARD_D1',
-        vmPriority: 'Dedicated',
-        scaleSettings: { maxNodeCount: 1, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT30M' },
-        adminUserName: 'azureuser',
-        remoteLoginPortPublicAccess: 'NotSpecified'
-      },
-      createdOn: iso(created + 3600_000),
-      modifiedOn: iso(created + 3600_000),
-      provisioningState: 'Succeeded',
-      provisioningErrors: []
-    })
+    const clusters = [
+      { name: seed.computeName, vmSize: 'STANDARD_D1', maxNodeCount: 1 },
+      ...(seed.clusters ?? []).filter(c => c.name.toLowerCase() !== seed.computeName.toLowerCase())
+    ]
+    for (const c of clusters) {
+      this.computes.set(computeKey(wsKey, c.name), {
+        workspaceKey: wsKey,
+        name: c.name,
+        location: seed.location,
+        settings: {
+          vmSize: c.vmSize,
+          vmPriority: 'Dedicated',
+          scaleSettings: { maxNodeCount: c.maxNodeCount, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT30M' },
+          adminUserName: 'azureuser',
+          remoteLoginPortPublicAccess: 'NotSpecified'
+        },
+        createdOn: iso(created + 3600_000),
+        modifiedOn: iso(created + 3600_000),
+        provisioningState: 'Succeeded',
+        provisioningErrors: []
+      })
+    }
     const [modelName, modelVersion] = splitModelId(seed.modelId)
     for (const version of [modelVersion, modelVersion + 1]) {
       const id = `${modelName}:${version}`

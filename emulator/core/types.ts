@@ -38,6 +38,11 @@ export interface Seed {
   runId: string
   /** The seeded AmlCompute (Succeeded). */
   computeName: string
+  /**
+   * More AmlCompute clusters (Succeeded), named as Azure's examples name them (azureml-examples: `cpu-cluster`,
+   * `gpu-v100-1GPU-cluster`); `[]` seeds none.
+   */
+  clusters: { name: string; vmSize: string; maxNodeCount: number }[]
   /** A registered model, `name:version`. */
   modelId: string
   /** The scoring endpoint on the data-plane server. */

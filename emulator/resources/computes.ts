@@ -123,12 +123,14 @@ export function putCompute(core: Core, ctx: RequestContext): Reply {
   if (isReply(s)) return s
   const ws = s.ws!
   const name = ctx.params.computeName
-  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,14}[a-zA-Z0-9]$/.test(name)) {
+  // Learn, "Create compute clusters": 3 to 24 characters, letters, digits and '-', starting with a letter (Microsoft's
+  // examples: gpu-v100-1GPU-cluster); 2 characters, as the 2019 rule allowed, are still taken.
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,22}[a-zA-Z0-9]$/.test(name)) {
     return armError(
       400,
       'ValidationError',
       `Compute name '${name}' is invalid. It can include letters, digits and dashes. It must start with a letter, ` +
-        'end with a letter or digit, and be between 2 and 16 characters in length.'
+        'end with a letter or digit, and be between 2 and 24 characters in length.'
     )
   }
   if (ws.provisioningState !== 'Succeeded') {

@@ -1,12 +1,14 @@
 /**
  * create-compute: the guide's step 5. PUT `{WS}/computes/{name}` (AmlCompute); 201 only means provisioning started,
  * so the ARM long-running operation is followed until Succeeded or Failed. A compute that already exists with the
- * same settings is success without a second PUT; one with other settings is a clear error naming the differences.
+ * same settings is success without a second PUT; one with other settings is a clear error naming the differences. One
+ * still being deleted (Deleting on the GET, or a PUT answered 409 "... is being deleted") is waited for, bounded by
+ * timeout-minutes and said in the log, and then created (kind 9 of issue 18).
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { armAuth, armUrl, getWorkspace, workspacePath } from '../arm/endpoints.js'
-import { AzureRequestError, OperationFailedError } from '../action/errors.js'
+import { AzureRequestError, OperationFailedError, TimeoutError } from '../action/errors.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpResponse } from '../http/types.js'
@@ -15,7 +17,9 @@ import type { JsonObject } from '../arm/resource-inputs.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import type { CreateComputeOperation } from './inputs.js'
 import { setErrorResponse } from '../action/outputs.js'
+import { formatDuration } from '../http/retry.js'
 import {
+  DELETING_POLL_MS,
   dryRunNote,
   explainLeftover,
   followArmOperation,
@@ -97,35 +101,32 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
 
   core.info(`Creating the ${what} in ${String(body.location)}.`)
   let initial: HttpResponse
-  try {
-    // After a lost answer the compute is looked up before the PUT is sent again (kind 3 of issue 13).
-    const outcome = await createIdempotently({
-      http: ctx.http,
-      clock: ctx.clock,
-      deadline: ctx.deadline,
-      what,
-      request: { method: 'PUT', url, auth, body, secrets: op.secrets },
-      lookup: async () => {
-        const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
-        return found.status === 404 ? undefined : found
+  for (;;) {
+    try {
+      initial = await putCompute()
+      break
+    } catch (error) {
+      // Azure refuses a create while a deletion of the same name is still running (409, "... is being deleted"),
+      // also when the GET above did not show it Deleting (it began since, or the GET already answers 404): wait for
+      // the deletion, bounded by timeout-minutes, then send the PUT again (kind 9 of issue 18).
+      if (error instanceof AzureRequestError && isBeingDeletedConflict(error)) {
+        await waitForDeletionAfterConflict(error)
+        continue
       }
-    })
-    // A compute found after a lost answer is followed by its own provisioningState (no operation URL is known).
-    initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response
-  } catch (error) {
-    // No clear answer (and none from the look-up): the compute may exist, so it is named in the outputs.
-    if (!(error instanceof AzureRequestError)) ctx.outputs.set('resourceId', resourceId)
-    setErrorResponse(ctx.outputs, error)
-    if (error instanceof AzureRequestError && error.status === 409) {
-      throw new AzureRequestError(
-        conflictMessage(op.computeName, differences, error.message),
-        error.status,
-        error.code,
-        error.requestId,
-        error.body
-      )
+      // No clear answer (and none from the look-up): the compute may exist, so it is named in the outputs.
+      if (!(error instanceof AzureRequestError)) ctx.outputs.set('resourceId', resourceId)
+      setErrorResponse(ctx.outputs, error)
+      if (error instanceof AzureRequestError && error.status === 409) {
+        throw new AzureRequestError(
+          conflictMessage(op.computeName, differences, error.message),
+          error.status,
+          error.code,
+          error.requestId,
+          error.body
+        )
+      }
+      throw error
     }
-    throw error
   }
   if (initial.dryRun) {
     ctx.report.facts.push(['Result', 'dry-run: the PUT was not sent'])
@@ -142,6 +143,55 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
   const action = differences.length > 0 ? `updated (${differences.join('; ')})` : 'created'
   if (!op.wait) return finish(created, firstState, `${action}; not waited for (wait: false)`)
   await waitUntilProvisioned(initial, action)
+
+  async function putCompute(): Promise<HttpResponse> {
+    // After a lost answer the compute is looked up before the PUT is sent again (kind 3 of issue 13).
+    const outcome = await createIdempotently({
+      http: ctx.http,
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      what,
+      request: { method: 'PUT', url, auth, body, secrets: op.secrets },
+      lookup: async () => {
+        const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+        return found.status === 404 ? undefined : found
+      }
+    })
+    // A compute found after a lost answer is followed by its own provisioningState (no operation URL is known).
+    return outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response
+  }
+
+  /**
+   * After a 409 "being deleted": GET the compute; while it is there (Deleting), wait until it answers 404
+   * (waitUntilDeleted, which says in the log how long it may wait); when it already answers 404 (the record is gone
+   * but the cluster is still being torn down), wait one poll interval. Either way bounded by the step's deadline
+   * (timeout-minutes): past it, a TimeoutError naming the compute and the deletion still running.
+   */
+  async function waitForDeletionAfterConflict(error: AzureRequestError): Promise<void> {
+    const left = ctx.deadline - ctx.clock.now()
+    if (left <= 0) {
+      ctx.outputs.set('provisioningState', 'Deleting')
+      throw new TimeoutError(
+        `The ${what} was still being deleted when timeout-minutes ran out, so it was not created ` +
+          `(${sentence(oneLine(error.message, 300))}) Run the step again once the deletion has finished, or with a ` +
+          'larger timeout-minutes.'
+      )
+    }
+    core.info(`The PUT of the ${what} was refused (409): ${sentence(oneLine(error.message, 300))}`)
+    const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] })
+    if (found.status !== 404 && !found.dryRun) {
+      await waitUntilDeleted(ctx, { auth, url, what, resourceId, current: found })
+      return
+    }
+    const pause = Math.min(DELETING_POLL_MS, left)
+    core.info(
+      `The ${what} is being deleted (${resourceId}) though it is no longer listed; waiting up to ` +
+        `${formatDuration(left)} (the rest of timeout-minutes) for the deletion to finish, trying again every ` +
+        `${formatDuration(DELETING_POLL_MS)}.`
+    )
+    ctx.outputs.set('provisioningState', 'Deleting')
+    await ctx.clock.sleep(pause)
+  }
 
   async function workspaceLocation(): Promise<string> {
     const workspace = await getWorkspace(ctx, op, ws)
@@ -204,6 +254,20 @@ export async function createCompute(op: CreateComputeOperation, ctx: Context): P
     ctx.report.facts.push(['Result', action], ['Provisioning state', state])
     core.info(`The ${what} is ${state}.`)
   }
+}
+
+/**
+ * A 409 that says the compute of that name is still being deleted. Azure's wording is not documented; public reports
+ * and the emulator say "... is being deleted" (Conflict), so any 409 whose message speaks of a deletion in progress
+ * counts: `being deleted`, `is deleting`, `deletion ... in progress`.
+ */
+export function isBeingDeletedConflict(error: AzureRequestError): boolean {
+  return (
+    error.status === 409 &&
+    /being deleted|is deleting|deletion (is )?(still )?(in progress|running|ongoing)|state:? *deleting/i.test(
+      error.message
+    )
+  )
 }
 
 /** provisioningState Deleting (matched case-insensitively). */

@@ -16,7 +16,7 @@ import type { PrCommentSettings } from '../reports/pr-comment.js'
 export const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/
 /** Experiment names: letters, digits, `_` and `-`, starting with a letter or digit (Azure allows up to 250). */
 export const EXPERIMENT_NAME = /^[a-zA-Z0-9][\w-]{0,249}$/
-/** Compute names (AmlCompute: 2-16; attached computes up to 24), or `local`. Lenient: the service has the last word. */
+/** Compute names (clusters: up to 24, such as `gpu-v100-1GPU-cluster`), or `local`. Lenient: the service has the last word. */
 const COMPUTE_NAME = /^[a-zA-Z0-9][\w-]{0,63}$/
 
 /** The guide's runDefinition.json: `Configuration` with PascalCase keys (the service reads them case-insensitively). */
