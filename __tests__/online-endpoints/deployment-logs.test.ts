@@ -60,6 +60,14 @@ describe('explainingLog', () => {
     expect(explainingSentence(undefined)).toBe('')
   })
 
+  it('a word in a URL (a path named error, a SAS) is not a failure of the storage initializer', () => {
+    const storage =
+      'Source: https://acct.blob.core.windows.net/c/error-analysis/model/?sv=1&sig=Failed404%2B\nDownloaded 2 model file(s)\n'
+    expect(explainingLog({ inferenceServer: TRACEBACK, storageInitializer: storage }, 30)!.container).toBe(
+      'InferenceServer'
+    )
+  })
+
   it('keeps only the last `count` lines', () => {
     const many = Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n')
     expect(explainingLog({ inferenceServer: many, storageInitializer: '' }, 5)!.lines).toEqual([

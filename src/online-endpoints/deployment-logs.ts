@@ -36,9 +36,17 @@ export interface ExplainingLog {
   other?: string
 }
 
-/** A line of the storage initializer's log that reports a failure (a download error, a missing blob, a refusal). */
+/**
+ * A line of the storage initializer's log that reports a failure (a download error, a missing blob, a refusal),
+ * matched on the line without its URLs (a URL's path or SAS could hold any word or number).
+ */
 const STORAGE_FAILURE =
-  /\b(error|errors|fail|failed|failure|exception|unable|cannot|could not|not found|denied|forbidden|unauthori[sz]ed)\b|BlobNotFound|AuthorizationFailure|ContainerNotFound|\b40[134]\b/i
+  /\b(error|errors|fail|failed|failure|exception|unable|cannot|could not|not found|denied|forbidden|unauthori[sz]ed)\b|BlobNotFound|AuthorizationFailure|ContainerNotFound/i
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi
+
+function reportsFailure(line: string): boolean {
+  return STORAGE_FAILURE.test(line.replace(URL_IN_TEXT, ' '))
+}
 
 /** Human names of the containers, as Azure's docs and `az ml online-deployment get-logs --container` call them. */
 export const CONTAINER_NAMES: Record<DeploymentContainer, string> = {
@@ -53,7 +61,7 @@ export const CONTAINER_NAMES: Record<DeploymentContainer, string> = {
  * `::stop-commands::`).
  */
 export function printableLogLine(line: string): string {
-  const withUrls = line.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, url => {
+  const withUrls = line.replace(URL_IN_TEXT, url => {
     const clean = url.replace(/[),.;\]]+$/, '')
     const rest = url.slice(clean.length)
     if (!clean.includes('?')) return url
@@ -81,7 +89,7 @@ function lastLines(text: string, count: number): string[] {
 export function explainingLog(logs: DeploymentLogs, count: number): ExplainingLog | undefined {
   const storage = lastLines(logs.storageInitializer, count)
   const inference = lastLines(logs.inferenceServer, count)
-  const failures = storage.filter(line => STORAGE_FAILURE.test(line))
+  const failures = storage.filter(reportsFailure)
   if (failures.length > 0) {
     const text = failures.join('\n')
     const downloadFailed = /\bcode\b/i.test(text) && !/\bmodel\b/i.test(text) ? 'code' : 'model'
