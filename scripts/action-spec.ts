@@ -373,6 +373,14 @@ export const INPUTS: Record<string, InputSpec> = {
     operations: JOB_OPS,
     requiredBy: ['poll-job', 'cancel-job']
   },
+  'if-job-exists': {
+    description:
+      "submit-job, when a job of that name (job-name or the YAML's name) already exists, as on a re-run of the " +
+      'workflow: fail (before anything is uploaded, naming the job, its status and its studio link) or follow (follow ' +
+      'that job to its end as poll-job does: the step passes or fails by its status; nothing is uploaded or created).',
+    default: 'fail',
+    operations: ['submit-job']
+  },
 
   endpoint: {
     group: 'Online endpoints and models (v2)',
