@@ -375,9 +375,8 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   'if-job-exists': {
     description:
-      "submit-job, when a job of that name (job-name or the YAML's name) already exists, as on a re-run of the " +
-      'workflow: fail (before anything is uploaded, naming the job, its status and its studio link) or follow (follow ' +
-      'that job to its end as poll-job does: the step passes or fails by its status; nothing is uploaded or created).',
+      'submit-job, when a job of that name already exists (a re-run): fail (before any upload, naming the job, its ' +
+      'status and link) or follow (follow that job as poll-job does; nothing is created).',
     default: 'fail',
     operations: ['submit-job']
   },
