@@ -374,6 +374,13 @@ export const INPUTS: Record<string, InputSpec> = {
     operations: JOB_OPS,
     requiredBy: ['poll-job', 'cancel-job']
   },
+  'if-job-exists': {
+    description:
+      'submit-job, when a job of that name already exists (a re-run): fail (before any upload, naming the job, its ' +
+      'status and link) or follow (follow that job as poll-job does; nothing is created).',
+    default: 'fail',
+    operations: ['submit-job']
+  },
 
   endpoint: {
     group: 'Online endpoints and models (v2)',

@@ -203,14 +203,30 @@ describe('jobs', () => {
     expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/nope/cancel`, { method: 'POST' })).status).toBe(404)
   })
 
-  it('refuses a second PUT of a job name, unknown bindings, missing references and non-Command jobs', async () => {
+  it('a second PUT of a job name updates only its mutable fields (200), else 400 "already exists", as Azure', async () => {
+    const specs = await loadSpecs()
     const name = jobName()
-    const first = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    const url = `${wsPath(emu)}/jobs/${name}`
+    const first = await arm2(emu, tok, url, { method: 'PUT', body: commandJob(emu, 'true') })
     expect(first.status).toBe(201)
-    const second = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    // The same job again with new tags and description: not a new job, the existing one updated and answered.
+    const same = commandJob(emu, 'true') as { properties: Record<string, unknown> }
+    same.properties.tags = { rerun: '2' }
+    same.properties.description = 'again'
+    const update = await arm2(emu, tok, url, { method: 'PUT', body: same })
+    expect(update.status).toBe(200)
+    expect(update.json.properties).toMatchObject({ tags: { rerun: '2' }, description: 'again' })
+    expect(specs.validateResponse('Jobs_CreateOrUpdate', 200, update.json, MFE)).toEqual([])
+    // Another command: refused, naming the immutable field.
+    const second = await arm2(emu, tok, url, { method: 'PUT', body: commandJob(emu, 'echo changed') })
     expect(second.status).toBe(400)
-    expect(second.json.error).toMatchObject({ code: 'UserError' })
-    expect(second.json.error.message).toMatch(/already exists/)
+    expect(second.json.error).toMatchObject({
+      code: 'UserError',
+      innerError: { code: 'Immutable', innerError: { code: 'JobPropertyImmutable' } }
+    })
+    expect(second.json.error.message).toMatch(
+      /^A job with this name already exists\. .*the existing job's Command cannot be changed\. Only description, tags/
+    )
 
     const binding = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
       method: 'PUT',

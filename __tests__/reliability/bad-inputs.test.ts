@@ -536,6 +536,12 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
   ],
   // ---- submit-job, poll-job, cancel-job (v2 jobs)
   ['submit-job without job', e => submitJob(e, { job: undefined }), 'job', /required by submit-job/],
+  [
+    'submit-job with if-job-exists neither fail nor follow',
+    e => submitJob(e, { 'if-job-exists': 'overwrite' }),
+    'if-job-exists',
+    /expected one of fail, follow, got 'overwrite'/
+  ],
   ['submit-job with a job file that does not exist', e => submitJob(e, { job: yamlFile('nope.yml') }), 'job'],
   [
     'submit-job with an unknown field in the YAML',

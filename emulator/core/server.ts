@@ -167,7 +167,8 @@ async function handle(
   if (route) rec.operationId = route.operationId
 
   const decision = core.faults.evaluate({ server, method, path, operationId: route?.operationId })
-  if (decision.delayMs > 0) await sleep(decision.delayMs)
+  if (decision.gates) await gathered(decision.gates, decision.delayMs)
+  else if (decision.delayMs > 0) await sleep(decision.delayMs)
   const action = decision.action
   const finish = (status: number): void => {
     rec.status = status
@@ -250,4 +251,11 @@ async function handle(
   }
   write(res, method, reply)
   finish(reply.status)
+}
+
+/** Waits until every gate is open, or `capMs` has passed (a gathering delay fault whose company never came). */
+async function gathered(gates: Promise<void>[], capMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.all(gates), new Promise<void>(resolve => (timer = setTimeout(resolve, capMs)))])
+  clearTimeout(timer)
 }

@@ -160,6 +160,11 @@ export interface FaultRule {
   /** `delay`: wait this long before answering normally; `job-slow`: added to each status step of the job;
    * `deployment-slow`: added to the deployment's provisioning. */
   delayMs?: number
+  /**
+   * `delay`: hold each matching request until this many are held (or `delayMs` passes), then answer them together:
+   * concurrent requests made to race deterministically (two submits' content-hash look-ups both see no version).
+   */
+  gather?: number
   /** `token-lifetime`: the real lifetime of the issued token. */
   tokenLifetimeSeconds?: number
   /** `token-lifetime`: what `expires_in` says (default: the configured lifetime). */

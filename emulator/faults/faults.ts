@@ -62,6 +62,8 @@ function vmFamily(vmSize: string): string {
 
 export interface FaultDecision {
   delayMs: number
+  /** `delay` rules with `gather`: each resolves once that many matching requests are held (the delay is the cap). */
+  gates?: Promise<void>[]
   action?: FaultRule
   scenario: Scenario
 }
@@ -100,6 +102,9 @@ export function normalizeRule(input: unknown): FaultRule {
   ) {
     throw new Error(`a ${r.kind} fault needs delayMs >= 0`)
   }
+  if (r.gather !== undefined && (r.kind !== 'delay' || !Number.isInteger(r.gather) || r.gather < 1)) {
+    throw new Error('fault gather is a whole number >= 1, for a delay fault only')
+  }
   if (r.kind === 'token-lifetime' && typeof r.tokenLifetimeSeconds !== 'number') {
     throw new Error('a token-lifetime fault needs tokenLifetimeSeconds')
   }
@@ -111,6 +116,8 @@ export function normalizeRule(input: unknown): FaultRule {
 
 export class FaultStore {
   private rules: FaultRule[] = []
+  /** Requests held by a `delay` rule with `gather`, by rule id: their release functions. */
+  private held = new Map<string, (() => void)[]>()
 
   add(rule: FaultRule): FaultRule {
     const r = normalizeRule(rule)
@@ -126,6 +133,8 @@ export class FaultStore {
 
   clear(): void {
     this.rules = []
+    for (const waiting of this.held.values()) for (const release of waiting) release()
+    this.held.clear()
   }
 
   list(): FaultRule[] {
@@ -157,6 +166,7 @@ export class FaultStore {
       switch (r.kind) {
         case 'delay':
           decision.delayMs += r.delayMs ?? 0
+          if (r.gather && r.gather > 1) (decision.gates ??= []).push(this.hold(r))
           break
         case 'status':
         case 'reset':
@@ -188,6 +198,20 @@ export class FaultStore {
       }
     }
     return decision
+  }
+
+  /** Holds a request of a gathering `delay` rule until `gather` of them are held, then lets them all go at once. */
+  private hold(r: FaultRule): Promise<void> {
+    const id = r.id as string
+    return new Promise<void>(resolve => {
+      const waiting = [...(this.held.get(id) ?? []), resolve]
+      if (waiting.length >= (r.gather ?? 1)) {
+        this.held.delete(id)
+        for (const release of waiting) release()
+      } else {
+        this.held.set(id, waiting)
+      }
+    })
   }
 }
 

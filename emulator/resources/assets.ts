@@ -25,6 +25,11 @@ export interface AssetKindSpec {
   provisioning: boolean
   /** Checks and completes a version PUT's properties; a Reply refuses it. */
   prepareVersion?: (core: Core, props: Json, ctx: RequestContext) => Reply | Json | Promise<Reply | Json>
+  /**
+   * The message of the 409 for a re-PUT with another definition (default: names the changed fields). Code versions
+   * answer Azure's "Asset paths cannot be updated." (azure-ai-ml `_artifacts/_constants.py` ASSET_PATH_ERROR).
+   */
+  conflictMessage?: (name: string, version: string, changed: string[]) => string
   /** Properties a container created by a version PUT starts with (DataContainer needs its `dataType`). */
   containerFrom?: (versionProps: Json) => Json
 }
@@ -250,8 +255,9 @@ export function assetHandlers(spec: AssetKindSpec): {
         return armError(
           409,
           'UserError',
-          `${spec.what.charAt(0).toUpperCase()}${spec.what.slice(1)} '${name}' version '${version}' already exists ` +
-            `with a different ${changed.join(', ')}. Asset versions are immutable: register a new version instead.`
+          spec.conflictMessage?.(name, version, changed) ??
+            `${spec.what.charAt(0).toUpperCase()}${spec.what.slice(1)} '${name}' version '${version}' already exists ` +
+              `with a different ${changed.join(', ')}. Asset versions are immutable: register a new version instead.`
         )
       }
       for (const f of ['description', 'tags', 'properties', 'isArchived']) {

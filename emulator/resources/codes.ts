@@ -8,7 +8,9 @@
  *   200 with an empty `value` when none, even if `{name}` has no container;
  * - `POST .../startPendingUpload` with `{"pendingUploadType": "TemporaryBlobReference"}` hands out a fresh folder of
  *   the workspace's default blob container (`LocalUpload/<random hex>`) and the container's SAS URL, on Azurite;
- * - a version PUT stores `codeUri` (required), `isAnonymous` and `properties`; versions are immutable (assets.ts).
+ * - a version PUT stores `codeUri` (required), `isAnonymous` and `properties`; versions are immutable (assets.ts): the
+ *   same `codeUri` again is 200, another one 409 UserError "Asset paths cannot be updated." (so of two uploads of the
+ *   same folder at once, the second PUT gets the conflict).
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { wsScope } from '../arm/scopes.js'
@@ -25,6 +27,10 @@ const SPEC: AssetKindSpec = {
   what: 'code',
   definition: ['codeUri'],
   provisioning: true,
+  // A code version's blob folder is its definition: Azure refuses to move it with this message (azure-ai-ml compares
+  // the error text with `ASSET_PATH_ERROR`, `_artifacts/_constants.py`). Two submits of one folder at once (a matrix)
+  // upload to two temporary folders, so the slower one's PUT gets this 409 (Azure/azure-sdk-for-python#30155).
+  conflictMessage: () => 'Asset paths cannot be updated.',
   prepareVersion: (_core, props) => {
     if (typeof props.codeUri !== 'string' || props.codeUri.trim() === '') {
       return armError(

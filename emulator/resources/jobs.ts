@@ -1,6 +1,7 @@
 /**
  * v2 jobs, Microsoft.MachineLearningServices mfe.json 2024-04-01: `Jobs_CreateOrUpdate` (201; a name already used
- * in the workspace: 400 UserError "A job with this ID already exists"), `Jobs_Get`, `Jobs_List` (`jobType`, `tag`,
+ * in the workspace: 200 when only description, tags, displayName, properties or isArchived differ, which it updates,
+ * else 400 UserError "A job with this name already exists ..."), `Jobs_Get`, `Jobs_List` (`jobType`, `tag`,
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
  * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs only; they
  * really run (job-process.ts). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
@@ -16,7 +17,7 @@ import { apiVersionOf } from '../arm/api-version.js'
 import { lroHeaders } from '../arm/lro.js'
 import { PROVIDER, workspaceId, WS, wsScope } from '../arm/scopes.js'
 import type { Core } from '../core/context.js'
-import { armError, dpError, isReply, json } from '../core/http.js'
+import { armError, dpError, isReply, iso, json } from '../core/http.js'
 import { route, type EmulatorModule } from '../core/routes.js'
 import { computeKey, type Workspace } from '../core/state.js'
 import type { Reply, RequestContext } from '../core/types.js'
@@ -246,15 +247,9 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
   if (ws.provisioningState !== 'Succeeded') {
     return armError(409, 'Conflict', `Workspace '${ws.name}' is ${ws.provisioningState}; jobs need a Succeeded one.`)
   }
-  if (core.jobs.get(s.wsKey!, name)) {
-    return armError(
-      400,
-      'UserError',
-      `A job with this ID already exists: '${name}' in workspace '${ws.name}'. Job names are unique in a workspace: ` +
-        'submit the job under another name.'
-    )
-  }
   const body = (ctx.json ?? {}) as Json
+  const existing = core.jobs.get(s.wsKey!, name)
+  if (existing) return updateJob(core, existing, isObj(body.properties) ? body.properties : {})
   const props = isObj(body.properties) ? structuredClone(body.properties) : {}
   delete props.status
   const jobType = String(props.jobType ?? '')
@@ -315,6 +310,45 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     resolverFor(core, ws)
   )
   return json(201, jobBody(core, job))
+}
+
+/** What a PUT may change on an existing job (Azure's message, Azure/azure-sdk-for-python PR #47389). */
+const JOB_MUTABLE = ['description', 'tags', 'displayName', 'properties', 'isArchived']
+/** What the service fills in or owns: never a difference. */
+const JOB_SERVICE_OWNED = ['status', 'services', 'provisioningState', 'parentJobName']
+
+/**
+ * A PUT on an existing job name is not a new job: with only mutable fields changed it updates them (200, the job as it
+ * is, status and all); anything else is 400 UserError "A job with this name already exists ..." with inner codes
+ * `Immutable`/`JobPropertyImmutable` naming the fields (Azure/azure-sdk-for-python PR #47389, MicrosoftDocs/azure-docs
+ * #122250). Which fields Azure compares for a command job is inferred from that message.
+ */
+function updateJob(core: Core, job: Job, props: Json): Reply {
+  const canon = (v: unknown): string =>
+    JSON.stringify(v ?? null, (_k, x: unknown) => (isObj(x) ? Object.fromEntries(Object.entries(x).sort()) : x))
+  const norm = (p: Json): Json => ({ ...p, jobType: String(p.jobType ?? '').toLowerCase() })
+  const [was, now] = [norm(job.properties), norm(props)]
+  const changed = [...new Set([...Object.keys(was), ...Object.keys(now)])]
+    .filter(k => !JOB_MUTABLE.includes(k) && !JOB_SERVICE_OWNED.includes(k))
+    .filter(k => canon(was[k]) !== canon(now[k]))
+    .sort()
+  if (changed.length > 0) {
+    const fields = changed.map(k => `${k.charAt(0).toUpperCase()}${k.slice(1)}`).join(', ')
+    const reply = armError(
+      400,
+      'UserError',
+      'A job with this name already exists. If you are trying to create a new job, use a different name. If you are ' +
+        `trying to update an existing job, the existing job's ${fields} cannot be changed. Only description, tags, ` +
+        'displayName, properties, and isArchived can be updated.'
+    )
+    const error = (reply.body as { error: Json }).error
+    error.innerError = { code: 'Immutable', innerError: { code: 'JobPropertyImmutable' } }
+    error.messageParameters = { property: fields }
+    return reply
+  }
+  for (const k of JOB_MUTABLE) if (props[k] !== undefined) job.properties[k] = props[k]
+  job.modifiedAt = iso()
+  return json(200, jobBody(core, job))
 }
 
 export function getJob(core: Core, ctx: RequestContext): Reply {

@@ -8,7 +8,8 @@
  *      → a container SAS (a secret) and a blob folder;
  *   4. the blobs, under `<blob folder>/<code folder name>/`, 16 files at once (`blob-upload.ts`);
  *   5. `PUT {WS}/codes/{name}/versions/{v}` (CodeVersions_CreateOrUpdate) with `codeUri`, `isAnonymous: true` and the
- *      hash in `properties`.
+ *      hash in `properties`. A 409 Conflict there means another submit of the same folder (a matrix leg) registered
+ *      it first: it is looked up by its hash again and reused (`asset-version.ts`).
  * The name is a UUID made from the content hash and the version is "1": the CLI names anonymous assets with a random
  * UUID; deriving it from the content instead makes a retried submit of the same folder address the same asset, so an
  * unclear failure can never leave two (issue 13, kind 3).
@@ -23,12 +24,16 @@ import { formatBytes } from '../runs/snapshot/limits.js'
 import { pendingUploadTarget, uploadFiles, withoutQuery, type PendingUploadReference } from './blob-upload.js'
 import { CONTENT_HASH_VERSION, contentHash } from './content-hash.js'
 import { listCodeFiles } from './files.js'
+import { registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 export interface CodeAsset {
   /** `{WS}/codes/{name}/versions/{version}`. */
   id: string
-  /** True when a code version with the same content existed: nothing was uploaded. */
+  /**
+   * True when a code version with the same content existed: nothing was uploaded; or when another submit registered
+   * it while this one was uploading (then this upload is left unused).
+   */
   reused: boolean
   hash: string
   files: number
@@ -69,13 +74,7 @@ export async function ensureCodeAsset(
     `Code ${folder}: ${described}${list.ignoreFile ? ` (${list.ignoreFile} applied)` : ''}, content hash ${hash}.`
   )
 
-  const existing = await ctx.http.send({
-    method: 'GET',
-    url: workspaceV2Url(settings, ws, `/codes/${name}/versions`, `hash=${hash}&hashVersion=${CONTENT_HASH_VERSION}`),
-    auth: armAuth(settings),
-    acceptStatus: [404]
-  })
-  const found = existing.status === 200 ? parseJson<{ value?: { id?: string }[] }>(existing)?.value?.[0]?.id : undefined
+  const found = await findCodeByHash(ctx, settings, ws, name, hash)
   if (found) {
     core.info(`The same code is already in the workspace: ${found.split('/codes/')[1] ?? found}; nothing to upload.`)
     return { ...base, id: found, reused: true }
@@ -105,9 +104,11 @@ export async function ensureCodeAsset(
   await uploadFiles(list.files, target, { label: `code of ${folder}`, abortSignal: options.signal })
 
   const codeUri = `${withoutQuery(reference.blobUri).replace(/\/+$/, '')}${folderName ? `/${folderName}` : ''}`
-  await ctx.http.send({
-    method: 'PUT',
-    url: workspaceV2Url(settings, ws, `/codes/${name}/versions/${version}`),
+  // Another submit of the same folder (a matrix leg) may register it first: its 409 then means "reuse that one".
+  const registered = await registerContentNamedVersion(ctx, settings, ws, {
+    kind: 'codes',
+    name,
+    version,
     body: {
       properties: {
         codeUri,
@@ -115,8 +116,30 @@ export async function ensureCodeAsset(
         properties: { hash_sha256: hash, hash_version: CONTENT_HASH_VERSION }
       }
     },
-    auth: armAuth(settings)
+    findExisting: () => findCodeByHash(ctx, settings, ws, name, hash)
   })
+  if (registered.outcome === 'reused') return { ...base, id: registered.id, reused: true }
   core.info(`Registered code ${name}:${version}.`)
   return { ...base, id, reused: false }
+}
+
+/**
+ * The ARM id of a code version whose content has hash `hash`, whatever its name, or undefined: `GET
+ * {WS}/codes/{name}/versions?hash=&hashVersion=` (CodeVersions_List; V2.md "Code upload", step 3).
+ */
+export async function findCodeByHash(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  name: string,
+  hash: string
+): Promise<string | undefined> {
+  const existing = await ctx.http.send({
+    method: 'GET',
+    url: workspaceV2Url(settings, ws, `/codes/${name}/versions`, `hash=${hash}&hashVersion=${CONTENT_HASH_VERSION}`),
+    auth: armAuth(settings),
+    acceptStatus: [404]
+  })
+  if (existing.status !== 200) return undefined
+  return parseJson<{ value?: { id?: string }[] }>(existing)?.value?.[0]?.id || undefined
 }

@@ -2,12 +2,15 @@
  * Registers an environment version from an inline `environment:` of a job (an image, a conda file): `PUT
  * {WS}/environments/{name}/versions/{version}` (mfe.json 2024-04-01 `EnvironmentVersions_CreateOrUpdate`). The CLI
  * does the same before a job (V2.md "A command job"): ARM has no inline image on a job. Asset versions are immutable:
- * a 409 for an anonymous version (named by its content) means it is already there, which is what we want.
+ * the same definition PUT again is answered 200, another one 409 (azure-ai-ml `_environment_operations.py` catches
+ * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
+ * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import { armAuth } from '../arm/endpoints.js'
+import { registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 export interface EnvironmentToRegister {
@@ -16,7 +19,11 @@ export interface EnvironmentToRegister {
   body: { properties: { isAnonymous?: boolean } }
 }
 
-/** PUTs the version (idempotent) and returns its ARM id. `at` names the input and YAML field in errors. */
+/**
+ * PUTs the version and returns its ARM id. `at` names the input and YAML field in errors: an `InputError` when a
+ * named version exists with another definition; `OperationFailedError` when an anonymous one's 409 leaves nothing to
+ * reuse.
+ */
 export async function registerEnvironment(
   ctx: Context,
   settings: CommonSettings,
@@ -24,6 +31,18 @@ export async function registerEnvironment(
   env: EnvironmentToRegister,
   at: ReferenceSource
 ): Promise<string> {
+  if (env.body.properties.isAnonymous) {
+    const registered = await registerContentNamedVersion(ctx, settings, ws, {
+      kind: 'environments',
+      name: env.name,
+      version: env.version,
+      body: env.body
+    })
+    core.info(
+      `Environment ${env.name}:${env.version} ${registered.outcome === 'reused' ? 'already registered' : 'registered'}.`
+    )
+    return registered.id
+  }
   const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(env.version)}`
   const response = await ctx.http.send({
     method: 'PUT',
@@ -32,13 +51,13 @@ export async function registerEnvironment(
     auth: armAuth(settings),
     acceptStatus: [409]
   })
-  if (response.status === 409 && !env.body.properties.isAnonymous) {
+  if (response.status === 409) {
     throw referenceError(
       at,
       `environment ${env.name}:${env.version} already exists with another definition; versions are immutable, so ` +
         'give the changed environment a new version.'
     )
   }
-  core.info(`Environment ${env.name}:${env.version} ${response.status === 409 ? 'already registered' : 'registered'}.`)
+  core.info(`Environment ${env.name}:${env.version} registered.`)
   return assetVersionId(ws, 'environments', env.name, env.version)
 }

@@ -5,7 +5,8 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import type { InputScope } from '../action/common-inputs.js'
-import { bool, optional, required, resourceName } from '../action/input-readers.js'
+import { bool, choice, optional, required, resourceName } from '../action/input-readers.js'
+import { isSetLocation, locate } from '../cli-yaml/load.js'
 import type { Op, WorkspaceRef } from '../action/settings.js'
 import { readPrComment } from '../reports/inputs.js'
 import type { PrCommentSettings } from '../reports/pr-comment.js'
@@ -23,11 +24,22 @@ export interface SubmitJobInputs {
   yaml: JobYaml
   /** Chosen before the PUT: input `job-name`, else the YAML's `name`, else a new one. */
   jobName: string
+  /**
+   * Where a name the user chose came from, for the message when a job of that name exists: `input 'job-name'`,
+   * `train.yml:3: name`, `set line 1 (name=x)`; undefined for a new name.
+   */
+  jobNameSource?: string
+  /** Input `if-job-exists`: what to do when a job of that name already exists (a re-run of the workflow). */
+  ifJobExists: IfJobExists
   /** Input `experiment-name` (wins over the YAML's). */
   experimentName?: string
   cancelOnTimeout: boolean
   prComment?: PrCommentSettings
 }
+
+/** `fail` (default): fail before anything is uploaded; `follow`: follow the existing job as poll-job does. */
+export const IF_JOB_EXISTS = ['fail', 'follow'] as const
+export type IfJobExists = (typeof IF_JOB_EXISTS)[number]
 
 export interface PollJobInputs {
   kind: 'poll-job'
@@ -52,7 +64,16 @@ export function readSubmitJob(scope: InputScope): SubmitJobInputs {
   const file = required('job', 'by submit-job: the path of a CLI v2 job YAML, e.g. jobs/train.yml')
   const setLines = core.getMultilineInput('set')
   const yaml = readJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() })
-  const jobName = readJobName(false) ?? yaml.job.name ?? newJobName()
+  const named = readJobName(false)
+  const jobName = named ?? yaml.job.name ?? newJobName()
+  let jobNameSource: string | undefined
+  if (named) jobNameSource = "input 'job-name'"
+  else if (yaml.job.name) {
+    const where = locate(yaml.source, ['name'])
+    jobNameSource = isSetLocation(where)
+      ? `set line ${where.line} (${where.text})`
+      : `${where.file}:${where.line}: name`
+  }
   const experimentName = resourceName(
     'experiment-name',
     optional('experiment-name'),
@@ -64,6 +85,8 @@ export function readSubmitJob(scope: InputScope): SubmitJobInputs {
     workspace,
     yaml,
     jobName,
+    jobNameSource,
+    ifJobExists: choice('if-job-exists', IF_JOB_EXISTS, 'fail'),
     experimentName,
     cancelOnTimeout: bool('cancel-on-timeout', false),
     prComment: readPrComment()

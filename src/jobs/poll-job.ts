@@ -2,7 +2,9 @@
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { OperationFailedError } from '../action/errors.js'
+import type { CommonSettings } from '../action/settings.js'
 import { watchSignals } from '../follow/signals.js'
+import type { PrCommentSettings } from '../reports/pr-comment.js'
 import { followJob } from './follow-job.js'
 import type { PollJobOperation } from './inputs.js'
 import { getJob, jobPortalUrl, type JobRef } from './job-rest.js'
@@ -20,18 +22,36 @@ export async function pollJob(op: PollJobOperation, ctx: Context): Promise<void>
     )
   }
   if (first.dryRun) return
-  saveJob({ name: op.jobName, workspace: op.workspace }, 'in-flight')
-  core.info(`Following job ${op.jobName}.`)
-  ctx.report.facts.push(['Job', op.jobName])
   const watch = watchSignals()
   try {
-    await followJob(ctx, job, {
+    await followExistingJob(ctx, job, {
       settings: op,
       cancelOnTimeout: op.cancelOnTimeout,
-      signal: watch.signal,
-      prComment: op.prComment
+      prComment: op.prComment,
+      signal: watch.signal
     })
   } finally {
     watch.dispose()
   }
+}
+
+/**
+ * Follows a job that exists to its end, as poll-job does (also submit-job's `if-job-exists: follow`): saved for the
+ * post step as `in-flight`, so a cancelled workflow cancels it (here on the signal, else in the post step), and so does
+ * timeout-minutes with cancel-on-timeout. Throws as `followJob` does unless the job Completed.
+ */
+export async function followExistingJob(
+  ctx: Context,
+  job: JobRef,
+  options: { settings: CommonSettings; cancelOnTimeout: boolean; prComment?: PrCommentSettings; signal: AbortSignal }
+): Promise<void> {
+  saveJob({ name: job.name, workspace: job.workspace }, 'in-flight')
+  core.info(`Following job ${job.name}.`)
+  ctx.report.facts.push(['Job', job.name])
+  await followJob(ctx, job, {
+    settings: options.settings,
+    cancelOnTimeout: options.cancelOnTimeout,
+    signal: options.signal,
+    prComment: options.prComment
+  })
 }

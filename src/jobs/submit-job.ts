@@ -3,12 +3,18 @@
  * inputs uploaded, inline environments registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate,
  * mfe.json 2024-04-01) → with `wait`, followed to its end (`follow-job.ts`).
  *
+ * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
+ * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
+ * (`GET {WS}/jobs/{name}`, before any upload): when it exists the step fails, naming the job, its status and its studio
+ * link, or with `if-job-exists: follow` follows that job as poll-job does, creating nothing.
+ *
  * The job's name is chosen before the PUT, set as the `jobName` output and saved for the post step before the PUT is
  * sent: a retried PUT addresses the same job, and a step killed mid-request still has its job cancelled. A PUT that
  * fails unclearly is checked by a GET of that name before anything else (issue 13, kind 3).
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
+import { OperationFailedError } from '../action/errors.js'
 import { createIdempotently } from '../arm/idempotent-create.js'
 import { abortable, watchSignals, WorkflowCancelledError } from '../follow/signals.js'
 import { parseJson } from '../http/client.js'
@@ -16,6 +22,7 @@ import type { HttpResponse } from '../http/types.js'
 import { armAuth } from '../arm/endpoints.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import { cancelAfterSignal, followJob } from './follow-job.js'
+import { followExistingJob } from './poll-job.js'
 import type { SubmitJobOperation } from './inputs.js'
 import { getJob, jobPortalUrl, jobUrl, type JobBody, type JobRef } from './job-rest.js'
 import { defaultExperimentName, provenanceTags } from './provenance.js'
@@ -30,6 +37,27 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
   const watch = watchSignals()
   let created = false
   try {
+    // A re-run with the same name must not report the old job as this run's: looked up before anything is sent.
+    const existing = await abortable(existingJob(ctx, op, job), watch.signal)
+    if (existing) {
+      if (op.ifJobExists === 'follow') {
+        core.info(
+          `Job ${op.jobName} already exists (${existing.properties?.status ?? 'status unknown'}); ` +
+            'if-job-exists: follow: following it, nothing is uploaded or created.'
+        )
+        ctx.outputs.set('jobName', op.jobName)
+        ctx.outputs.set('portalUrl', jobPortalUrl(op, job, existing))
+        await followExistingJob(ctx, job, {
+          settings: op,
+          cancelOnTimeout: op.cancelOnTimeout,
+          prComment: op.prComment,
+          signal: watch.signal
+        })
+        return
+      }
+      throw jobExistsError(op, job, existing)
+    }
+
     // Every reference looked up first: a missing compute or asset fails before anything is uploaded.
     const cache = new Map<string, Promise<string>>()
     const options = {
@@ -129,4 +157,24 @@ async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: o
   })
   if (outcome.kind === 'found') core.info(`Job ${job.name} exists: the first attempt created it.`)
   return outcome.response
+}
+
+/** The job of that name if it exists (GET 200), else undefined (404, or dry-run). */
+async function existingJob(ctx: Context, op: SubmitJobOperation, job: JobRef): Promise<JobBody | undefined> {
+  const response = await getJob(ctx.http, op, job)
+  if (response.status === 404 || response.dryRun) return undefined
+  return parseJson<JobBody>(response) ?? {}
+}
+
+/** The job name is taken: what the job is, and the three ways on. Nothing was sent but the look-up. */
+function jobExistsError(op: SubmitJobOperation, job: JobRef, existing: JobBody): OperationFailedError {
+  const status = existing.properties?.status ?? 'status unknown'
+  const from = op.jobNameSource ? ` (its name comes from ${op.jobNameSource})` : ''
+  return new OperationFailedError(
+    `Job ${job.name} already exists in workspace ${op.workspace.workspaceName}${from}: status ${status}, ` +
+      `${jobPortalUrl(op, job, existing)}. A job name is used once: submitting again would not run a new job, so ` +
+      'nothing was uploaded or created. To run a new job, leave the name out (job-name empty and no name: in the ' +
+      'YAML: a new unique one is chosen) or give another one; to follow the existing job instead, set input ' +
+      'if-job-exists: follow (or use operation poll-job).'
+  )
 }
