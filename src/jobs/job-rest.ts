@@ -36,6 +36,16 @@ export interface JobRunDetails {
   logFiles?: Record<string, string>
 }
 
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused'])
+
+/**
+ * Whether a job status ends the wait: Completed, Failed, Canceled, NotResponding, Paused (azure-ai-ml
+ * `_job_ops_helper.py`). Finalizing and CancelRequested are in progress, as is every other or unknown value.
+ */
+export function isJobTerminal(status: string): boolean {
+  return TERMINAL.has(status.trim().toLowerCase())
+}
+
 export interface JobRef {
   workspace: WorkspaceRef
   name: string
