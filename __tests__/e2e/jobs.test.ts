@@ -216,6 +216,27 @@ describe('submit-job', () => {
     expect(errorOf(cancelled)).toMatch(/cancelled it \(cancel-on-timeout\)/)
   })
 
+  it('on the older runtime’s log layout, follows the system log, then the user’s driver log: each line once, in order', async () => {
+    emu.config.jobLogLayout = 'legacy'
+    emu.config.delays.jobDriverLogAfterMs = 3_000
+    const result = await step(jobInputs(SLEEPY, { set: `compute=azureml:${emu.seed.computeName}\ninputs.seconds=6` }))
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.status).toBe('Completed')
+    const lines = visibleLines(result.stdout)
+    const user = lines.filter(l => /^tick \d+$|^done$/.test(l))
+    expect(user).toEqual(['tick 0', 'tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'done'])
+    // The system log came first (listed before the driver log), then the switch, said once, before the user's lines.
+    const system = lines.findIndex(l => l.includes('Starting the job on its node'))
+    const switched = lines.findIndex(l =>
+      l.includes("The job's log: now following azureml-logs/70_driver_log.txt (azureml-logs/55_azureml-execution")
+    )
+    expect(lines.filter(l => l.includes('now following'))).toHaveLength(1)
+    expect(system).toBeGreaterThan(-1)
+    expect(switched).toBeGreaterThan(system)
+    expect(switched).toBeLessThan(lines.indexOf('tick 0'))
+    expect(lines.join('\n')).not.toMatch(/sig=(?!\*\*\*)/)
+  })
+
   it('dry-run prints the calls and creates nothing', async () => {
     const result = await step(jobInputs(HELLO, { 'dry-run': 'true' }))
     expect(result.exitCode).toBe(0)

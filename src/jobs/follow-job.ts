@@ -14,7 +14,7 @@ import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import type { CommonSettings } from '../action/settings.js'
 import { workspaceApi } from '../arm/endpoints.js'
 import { graceClient } from '../follow/grace.js'
-import { LogStream } from '../follow/log-stream.js'
+import { LogFilesStream } from '../follow/log-files.js'
 import { pollToEnd, type Reading } from '../follow/poll.js'
 import { WorkflowCancelledError } from '../follow/signals.js'
 import { parseJson } from '../http/client.js'
@@ -28,6 +28,7 @@ import {
   getJobDetails,
   isJobTerminal,
   jobPortalUrl,
+  logPreference,
   pickJobLog,
   type JobBody,
   type JobRef,
@@ -59,15 +60,14 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
   } catch (error) {
     core.info(`The job's log will not be streamed: the workspace API server is unknown (${(error as Error).message}).`)
   }
+  // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
   const log = api
-    ? new LogStream(
+    ? new LogFilesStream(
         ctx,
-        async () => {
-          const details = await getJobDetails(ctx.http, settings, api as string, job)
-          const name = details?.logFiles ? pickJobLog(details.logFiles) : undefined
-          return name ? details?.logFiles?.[name] : undefined
-        },
-        "the job's log"
+        async () => (await getJobDetails(ctx.http, settings, api as string, job))?.logFiles,
+        pickJobLog,
+        "The job's log",
+        name => logPreference(name) === 0
       )
     : undefined
 
