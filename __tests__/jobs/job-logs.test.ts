@@ -118,7 +118,11 @@ function follower(history: FakeHistory, printed: string[]) {
   return new LogFilesStream(
     context(history),
     async () => {
-      const r = await history.send({ method: 'GET', url: 'https://api.example/history/runs/job_1/details' })
+      const r = await history.send({
+        method: 'GET',
+        url: 'https://api.example/history/runs/job_1/details',
+        auth: { kind: 'none' }
+      })
       return (JSON.parse(r.body) as { logFiles: Record<string, string> }).logFiles
     },
     pickJobLog,
