@@ -47,12 +47,16 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
     runPreparingMs: 300,
     runStartMs: 300,
     runFinalizingMs: 200,
+    jobFinalizingMs: 500,
+    jobCancelRequestedMs: 500,
+    jobDriverLogAfterMs: 800,
     endpointProvisionMs: 1000,
     endpointDeleteMs: 500,
     deploymentProvisionMs: 1500,
     deploymentDeleteMs: 500
   },
   retryAfterSeconds: 1,
+  jobLogLayout: 'common-runtime',
   python: 'python3',
   apiVersions: {
     machineLearningServices: ['2019-11-01', '2024-04-01'],

@@ -9,8 +9,8 @@ import * as core from '@actions/core'
 import { parseJson } from './http/client.js'
 import { parseInputs, type Operation } from './action/dispatch.js'
 import { createContext, type RunDependencies } from './main.js'
-import { bestEffortJobCancel, isJobTerminal } from './jobs/follow-job.js'
-import { getJob, type JobBody } from './jobs/job-rest.js'
+import { bestEffortJobCancel, describeCancel, readJobStatus } from './jobs/job-cancel.js'
+import { isJobTerminal, jobPortalUrl } from './jobs/job-rest.js'
 import { loadJob } from './jobs/state.js'
 import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
 import { loadRun, type SavedRun } from './runs/state.js'
@@ -52,18 +52,25 @@ export async function runPost(deps: RunDependencies = {}): Promise<void> {
   if (job && (job.outcome === 'creating' || job.outcome === 'in-flight')) {
     try {
       const target = { workspace: job.workspace, name: job.name }
-      const response = await getJob(ctx.http, op, target)
-      if (response.status === 404) {
+      const now = await readJobStatus(ctx.http, op, target)
+      if (!now) {
         core.info(`Job ${job.name} does not exist: nothing to cancel.`)
         return
       }
-      const status = parseJson<JobBody>(response)?.properties?.status ?? 'Unknown'
+      const { status, body } = now
       if (isJobTerminal(status)) {
         core.info(`Job ${job.name} has ended (${status}): nothing to cancel.`)
         return
       }
+      const lower = status.toLowerCase()
+      if (lower === 'finalizing' || lower === 'cancelrequested') {
+        // Nothing a cancel can change: say what is true.
+        const kind = lower === 'finalizing' ? 'finalizing' : 'under-way'
+        core.info(`Looked again: ${describeCancel({ kind, status }, job.name, jobPortalUrl(op, target, body))}`)
+        return
+      }
       core.info(`Job ${job.name} is still ${status} at the end of the job: cancelling it.`)
-      await bestEffortJobCancel(ctx.http, op, target)
+      await bestEffortJobCancel(ctx.http, op, target, { status, body })
     } catch (error) {
       core.warning(`Post step: could not check or cancel job ${job.name}: ${(error as Error).message}`)
     }

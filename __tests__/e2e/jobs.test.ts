@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULT_CONFIG } from '../../emulator/config.js'
 import type { Emulator } from '../../emulator/index.js'
 import { emulatorForTests, errorOf, serviceRequests, step, visibleLines, workspaceInputs } from './helpers.js'
 
@@ -24,7 +25,11 @@ afterAll(async () => {
   await emu?.close()
   rmSync(scratch, { recursive: true, force: true })
 })
-beforeEach(() => emu.reset())
+beforeEach(() => {
+  emu.reset()
+  Object.assign(emu.config.delays, DEFAULT_CONFIG.delays)
+  emu.config.jobLogLayout = DEFAULT_CONFIG.jobLogLayout
+})
 
 function jobInputs(job: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -60,6 +65,17 @@ async function jobStatus(name: string): Promise<string> {
   })
   return ((await response.json()) as { properties: { status: string } }).properties.status
 }
+
+/** Waits (up to 30 s) until the job is in `status`. */
+async function untilStatus(name: string, status: string): Promise<void> {
+  const until = Date.now() + 30_000
+  for (let now = ''; now !== status; now = await jobStatus(name)) {
+    if (Date.now() > until) throw new Error(`job ${name} never reached ${status} (last ${now})`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+const cancelPosts = () => emu.requests.filter(r => r.method === 'POST' && /\/jobs\/[^/]+\/cancel$/.test(r.path))
 
 describe('submit-job', () => {
   it('runs the training job to Completed: code and data uploaded, log streamed once, outputs and summary', async () => {
@@ -160,9 +176,34 @@ describe('submit-job', () => {
       signal: { name: 'SIGINT', when: out => out.includes('tick 1') }
     })
     expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toMatch(/workflow was cancelled \(SIGINT\).*the job was cancelled/)
+    expect(errorOf(result)).toMatch(/workflow was cancelled \(SIGINT\).*cancel requested; it goes CancelRequested/)
+    expect(result.outputs.status).toBe('CancelRequested')
     const cancels = emu.requests.filter(r => r.method === 'POST' && /\/jobs\/[^/]+\/cancel$/.test(r.path))
     expect(cancels).toHaveLength(1)
+  })
+
+  it('a workflow cancelled while the job is Finalizing: says it cannot be cancelled now; the post step looks again', async () => {
+    emu.config.delays.jobFinalizingMs = 60_000
+    const main = await step(jobInputs(HELLO), {
+      signal: { name: 'SIGINT', when: out => /Job \S+: Finalizing/.test(out) }
+    })
+    const name = main.outputs.jobName
+    expect(main.exitCode).toBe(1)
+    const error = errorOf(main)
+    expect(error).toMatch(/workflow was cancelled \(SIGINT\) while job \S+ was in progress/)
+    expect(error).toMatch(
+      /is Finalizing .*cannot be cancelled now and will end on its own: https:\/\/ml\.azure\.com\/runs\//
+    )
+    expect(error).toMatch(/The post step looks at it again/)
+    expect(main.stdout).not.toMatch(/the job was cancelled|job \S+ was cancelled|Cancel requested for job/i)
+    expect(main.outputs.status).toBe('Finalizing')
+    expect(cancelPosts()).toHaveLength(1)
+    const post = await step(jobInputs(HELLO), { entry: 'dist/post/index.js', stateFrom: main })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toMatch(new RegExp(`Looked again: Job ${name} is Finalizing .*will end on its own`))
+    // It looked (a GET after main's), and sent no cancel it knew would be refused.
+    expect(cancelPosts()).toHaveLength(1)
+    expect(await jobStatus(name)).toBe('Finalizing')
   })
 
   it('fails at timeout-minutes saying the job runs on, status set; with cancel-on-timeout it cancels it', async () => {
@@ -173,6 +214,27 @@ describe('submit-job', () => {
     const cancelled = await step(jobInputs(SLEEPY, { 'timeout-minutes': '0.1', 'cancel-on-timeout': 'true' }))
     expect(cancelled.exitCode).toBe(1)
     expect(errorOf(cancelled)).toMatch(/cancelled it \(cancel-on-timeout\)/)
+  })
+
+  it('on the older runtime’s log layout, follows the system log, then the user’s driver log: each line once, in order', async () => {
+    emu.config.jobLogLayout = 'legacy'
+    emu.config.delays.jobDriverLogAfterMs = 3_000
+    const result = await step(jobInputs(SLEEPY, { set: `compute=azureml:${emu.seed.computeName}\ninputs.seconds=6` }))
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.status).toBe('Completed')
+    const lines = visibleLines(result.stdout)
+    const user = lines.filter(l => /^tick \d+$|^done$/.test(l))
+    expect(user).toEqual(['tick 0', 'tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'done'])
+    // The system log came first (listed before the driver log), then the switch, said once, before the user's lines.
+    const system = lines.findIndex(l => l.includes('Starting the job on its node'))
+    const switched = lines.findIndex(l =>
+      l.includes("The job's log: now following azureml-logs/70_driver_log.txt (azureml-logs/55_azureml-execution")
+    )
+    expect(lines.filter(l => l.includes('now following'))).toHaveLength(1)
+    expect(system).toBeGreaterThan(-1)
+    expect(switched).toBeGreaterThan(system)
+    expect(switched).toBeLessThan(lines.indexOf('tick 0'))
+    expect(lines.join('\n')).not.toMatch(/sig=(?!\*\*\*)/)
   })
 
   it('dry-run prints the calls and creates nothing', async () => {
@@ -202,6 +264,44 @@ describe('poll-job and cancel-job', () => {
     const cancel = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': started.outputs.jobName })
     expect(cancel.exitCode).toBe(0)
     expect(cancel.outputs.status).toBe('Canceled')
+  })
+
+  it('cancel-job on a Finalizing job: success, status Finalizing, says it ends on its own; with wait, it ends', async () => {
+    emu.config.delays.jobFinalizingMs = 10_000
+    const started = await step(jobInputs(HELLO, { wait: 'false' }))
+    const name = started.outputs.jobName
+    await untilStatus(name, 'Finalizing')
+    const cancel = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name, wait: 'false' })
+    expect(cancel.exitCode).toBe(0)
+    expect(cancel.outputs.jobName).toBe(name)
+    expect(cancel.outputs.status).toBe('Finalizing')
+    expect(cancel.stdout).toMatch(
+      new RegExp(`Job ${name} is Finalizing .*cannot be cancelled now and will end on its own`)
+    )
+    expect(cancel.stdout).toContain(`https://ml.azure.com/runs/${name}`)
+    expect(cancel.stdout).not.toMatch(/was cancelled|Cancel requested/)
+    // The emulator refused the cancel, as Azure does, and the job goes on to Completed.
+    expect(cancelPosts()).toHaveLength(1)
+    expect(cancelPosts()[0].status).toBe(400)
+    const waited = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name })
+    expect(waited.exitCode).toBe(0)
+    expect(waited.outputs.status).toBe('Completed')
+  })
+
+  it('cancel-job on a CancelRequested job: success, status CancelRequested, the cancel already under way', async () => {
+    emu.config.delays.jobCancelRequestedMs = 60_000
+    const started = await step(jobInputs(SLEEPY, { wait: 'false' }))
+    const name = started.outputs.jobName
+    await untilStatus(name, 'Running')
+    const first = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name, wait: 'false' })
+    expect(first.exitCode).toBe(0)
+    expect(first.outputs.status).toBe('CancelRequested')
+    await untilStatus(name, 'CancelRequested')
+    const second = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name, wait: 'false' })
+    expect(second.exitCode).toBe(0)
+    expect(second.outputs.status).toBe('CancelRequested')
+    expect(second.stdout).toMatch(new RegExp(`Job ${name} is CancelRequested: a cancel is already under way`))
+    expect(await jobStatus(name)).toBe('CancelRequested')
   })
 
   it('poll-job of a job that does not exist fails clearly', async () => {

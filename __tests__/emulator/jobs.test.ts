@@ -203,6 +203,88 @@ describe('jobs', () => {
     expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/nope/cancel`, { method: 'POST' })).status).toBe(404)
   })
 
+  it('Finalizing refuses a cancel (400); CancelRequested lasts, a second cancel is 202 again', async () => {
+    const { jobFinalizingMs, jobCancelRequestedMs } = emu.config.delays
+    emu.config.delays.jobFinalizingMs = 3_000
+    emu.config.delays.jobCancelRequestedMs = 3_000
+    try {
+      const finishing = jobName()
+      await arm2(emu, tok, `${wsPath(emu)}/jobs/${finishing}`, { method: 'PUT', body: commandJob(emu, 'echo hi') })
+      await waitForJob(emu, tok, finishing, ['Finalizing'])
+      const refused = await arm2(emu, tok, `${wsPath(emu)}/jobs/${finishing}/cancel`, { method: 'POST' })
+      expect(refused.status).toBe(400)
+      expect(refused.json.error.code).toBe('UserError')
+      expect(refused.json.error.message).toMatch(/Finalizing .*cannot be canceled now/)
+      expect((await waitForJob(emu, tok, finishing)).job.json.properties.status).toBe('Completed')
+
+      const running = jobName()
+      await arm2(emu, tok, `${wsPath(emu)}/jobs/${running}`, { method: 'PUT', body: commandJob(emu, 'sleep 30') })
+      await waitForJob(emu, tok, running, ['Running'])
+      const first = await arm2(emu, tok, `${wsPath(emu)}/jobs/${running}/cancel`, { method: 'POST' })
+      expect(first.status).toBe(202)
+      const { seen } = await waitForJob(emu, tok, running, ['CancelRequested'])
+      expect(seen).toContain('CancelRequested')
+      // The process has exited by now; the job is held in CancelRequested by jobCancelRequestedMs.
+      await new Promise(resolve => setTimeout(resolve, 500))
+      expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${running}`)).json.properties.status).toBe('CancelRequested')
+      const second = await arm2(emu, tok, `${wsPath(emu)}/jobs/${running}/cancel`, { method: 'POST' })
+      expect(second.status).toBe(202)
+      expect(second.headers.get('location')).toBe(first.headers.get('location'))
+      expect((await waitForJob(emu, tok, running)).job.json.properties.status).toBe('Canceled')
+    } finally {
+      Object.assign(emu.config.delays, { jobFinalizingMs, jobCancelRequestedMs })
+    }
+  })
+
+  it('every job carries Azure’s default output (PUT and GET), valid against the spec; it reads as the artifacts', async () => {
+    const specs = await loadSpecs()
+    const name = jobName()
+    const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body: commandJob(emu, 'true') })
+    const expected = {
+      jobOutputType: 'uri_folder',
+      mode: 'ReadWriteMount',
+      uri: `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.${name}`
+    }
+    expect(put.json.properties.outputs.default).toMatchObject(expected)
+    expect(specs.validateResponse('Jobs_CreateOrUpdate', 201, put.json, MFE)).toEqual([])
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.outputs).toEqual({ default: expect.objectContaining(expected) })
+    expect(specs.validateResponse('Jobs_Get', 200, job.json, MFE)).toEqual([])
+  })
+
+  it('jobLogLayout legacy: the system log is listed first, the driver log later with the command’s output', async () => {
+    emu.config.jobLogLayout = 'legacy'
+    try {
+      const name = jobName()
+      await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+        method: 'PUT',
+        body: commandJob(emu, 'echo from-the-user; sleep 2')
+      })
+      await waitForJob(emu, tok, name, ['Running'])
+      const early = await waitFor(async () => {
+        const d = await call(jobDetailsUrl(emu, name), { token: tok })
+        return Object.keys(d.json.logFiles ?? {}).length > 0 ? d : undefined
+      })
+      expect(Object.keys(early.json.logFiles)).toEqual(['azureml-logs/55_azureml-execution-tvmps_x.txt'])
+      const later = await waitFor(async () => {
+        const d = await call(jobDetailsUrl(emu, name), { token: tok })
+        return d.json.logFiles?.['azureml-logs/70_driver_log.txt'] ? d : undefined
+      })
+      expect(Object.keys(later.json.logFiles).sort()).toEqual([
+        'azureml-logs/55_azureml-execution-tvmps_x.txt',
+        'azureml-logs/70_driver_log.txt'
+      ])
+      await waitForJob(emu, tok, name)
+      const done = await call(jobDetailsUrl(emu, name), { token: tok })
+      const driver = await fetch(done.json.logFiles['azureml-logs/70_driver_log.txt'])
+      expect(await driver.text()).toBe('from-the-user\n')
+      const system = await fetch(done.json.logFiles['azureml-logs/55_azureml-execution-tvmps_x.txt'])
+      expect(await system.text()).toMatch(/Starting the job[^]*exited with code 0/)
+    } finally {
+      emu.config.jobLogLayout = 'common-runtime'
+    }
+  })
+
   it('a second PUT of a job name updates only its mutable fields (200), else 400 "already exists", as Azure', async () => {
     const specs = await loadSpecs()
     const name = jobName()

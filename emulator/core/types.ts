@@ -70,6 +70,18 @@ export interface EmulatorDelays {
   runStartMs: number
   /** Run: script exited → Finalizing for this long → Completed/Failed; 0 skips Finalizing. */
   runFinalizingMs: number
+  /**
+   * v2 job: command exited → Finalizing (Azure uploads the outputs then) for at least this long → Completed/Failed.
+   * A cancel in Finalizing is refused.
+   */
+  jobFinalizingMs: number
+  /** v2 job: a cancel → CancelRequested for at least this long (and until the command has exited) → Canceled. */
+  jobCancelRequestedMs: number
+  /**
+   * v2 job with `jobLogLayout: legacy`: how long after the system log `azureml-logs/55_azureml-execution-*.txt`
+   * the user's `azureml-logs/70_driver_log.txt` appears in `logFiles`.
+   */
+  jobDriverLogAfterMs: number
   /** Online endpoint PUT/PATCH: Creating (Updating) → Succeeded. */
   endpointProvisionMs: number
   /** Online endpoint DELETE: Deleting → gone. */
@@ -91,6 +103,13 @@ export interface EmulatorConfig {
   retryAfterSeconds: number
   /** Every new run stops advancing once it reaches this status (e.g. `Queued`, `Running`, `NotResponding`). */
   runStuckIn?: string
+  /**
+   * The log files of a v2 job (read when the job is created): `common-runtime` (Azure's current runtime, the default:
+   * the command's output in `user_logs/std_log.txt`) or `legacy` (the older runtime: a system log
+   * `azureml-logs/55_azureml-execution-tvmps_x.txt` first, the command's output in `azureml-logs/70_driver_log.txt`
+   * appearing `delays.jobDriverLogAfterMs` later).
+   */
+  jobLogLayout: 'common-runtime' | 'legacy'
   /** The interpreter runs are executed with. */
   python: string
   /**

@@ -10,13 +10,17 @@
  *   into `command`, which runs with `bash -c` in the code folder with `environmentVariables` (plus
  *   `AZUREML_RUN_ID`, `AZURE_ML_INPUT_<x>`, `AZURE_ML_OUTPUT_<y>`, `PYTHONUNBUFFERED=1`); stdout and stderr go, as
  *   they come, to the append blob `ExperimentRun/dcid.<job>/user_logs/std_log.txt` of the workspace's default
- *   container (one Append Block every ~300 ms), so a reader can follow it with `Range: bytes=N-`;
- * - Finalizing: the log's last bytes, and each output folder uploaded to the default datastore under
- *   `azureml/<job>/outputs/<y>/` (or the output's own `azureml://datastores/...` uri);
+ *   container (one Append Block every ~300 ms), so a reader can follow it with `Range: bytes=N-`. With the older
+ *   runtime's layout (config `jobLogLayout: legacy`) a system log `azureml-logs/55_azureml-execution-tvmps_x.txt` is
+ *   listed first and the output goes to `azureml-logs/70_driver_log.txt`, listed `delays.jobDriverLogAfterMs` later;
+ * - Finalizing (at least `delays.jobFinalizingMs`; Azure uploads the outputs then, and refuses a cancel): the log's
+ *   last bytes, and each output folder uploaded to the default datastore under `azureml/<job>/outputs/<y>/` (or the
+ *   output's own `azureml://datastores/...` uri);
  * - Completed on exit code 0; Failed otherwise, with `{code: "UserError", message}` naming the exit code and the last
  *   stderr line (also when the code or an input cannot be fetched, or `limits.timeout` is exceeded).
  *
- * Cancel kills the process group (run-process.ts's `killGroup`): CancelRequested → Canceled. Faults (core/types.ts):
+ * Cancel kills the process group (run-process.ts's `killGroup`): CancelRequested (at least
+ * `delays.jobCancelRequestedMs`, and until the process has exited) → Canceled. Faults (core/types.ts):
  * `run-stuck` (the job stops at a status; NotResponding/Paused are reached when the command exits), `job-fail` (it
  * fails at Running with the fault's error, without running the command), `job-slow` (each step takes `delayMs` more).
  */
@@ -33,6 +37,9 @@ type Json = Record<string, unknown>
 
 export const JOB_TERMINAL = new Set(['Completed', 'Failed', 'Canceled'])
 export const STD_LOG = 'user_logs/std_log.txt'
+/** The older runtime's logs (`jobLogLayout: legacy`): the system's execution log, then the command's driver log. */
+export const LEGACY_SYSTEM_LOG = 'azureml-logs/55_azureml-execution-tvmps_x.txt'
+export const LEGACY_DRIVER_LOG = 'azureml-logs/70_driver_log.txt'
 const FLUSH_MS = 300
 const MAX_APPEND = 4 * 1024 * 1024
 
@@ -64,9 +71,14 @@ export interface Job {
   failWith?: { code: string; message: string }
   stepMs: number
   dir: string
-  /** The log blob's container and name, once it exists. */
+  /** `common-runtime` or `legacy` (config `jobLogLayout` when the job was created). */
+  logLayout: 'common-runtime' | 'legacy'
+  /** The log blobs' container, once they exist. */
   logContainer?: string
-  logBlob?: string
+  /** The job's log files as run history lists them: name (`user_logs/std_log.txt`, ...) → blob, and from when. */
+  logs: { name: string; blob: string; listedFrom: number }[]
+  /** When the cancel arrived (epoch ms). */
+  cancelRequestedAt?: number
   exitCode?: number | null
   lastStderrLine?: string
   cancelRequested: boolean
@@ -113,13 +125,16 @@ export class JobRunner {
     init: Pick<
       Job,
       'workspaceKey' | 'workspaceId' | 'name' | 'properties' | 'tags' | 'stuckIn' | 'failWith' | 'stepMs'
-    >,
+    > &
+      Partial<Pick<Job, 'logLayout'>>,
     resolver: JobResolver
   ): Job {
     const now = iso()
     const dir = join(this.stateDir, 'jobs', `${init.name.replace(/[^\w-]/g, '_')}-${++this.counter}`)
     const job: Job = {
       ...init,
+      logLayout: init.logLayout ?? this.config.jobLogLayout ?? 'common-runtime',
+      logs: [],
       status: 'NotStarted',
       createdAt: now,
       modifiedAt: now,
@@ -250,14 +265,19 @@ export class JobRunner {
     const container = resolver.defaultContainer(job)
     const logPath = join(job.dir, STD_LOG)
     writeFileSync(logPath, '')
-    const blobName = `ExperimentRun/dcid.${job.name}/${STD_LOG}`
+    const legacy = job.logLayout === 'legacy'
+    const userLog = legacy ? LEGACY_DRIVER_LOG : STD_LOG
     let appendClient: import('@azure/storage-blob').AppendBlobClient | undefined
     try {
       if (container) {
-        appendClient = (await this.blobs.container(container)).getAppendBlobClient(blobName)
-        await appendClient.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
         job.logContainer = container
-        job.logBlob = blobName
+        if (legacy) {
+          // The older runtime lists its own execution log first; the driver log appears once the command runs.
+          await this.systemLog(job, `${iso()} Starting the job on its node (emulator: older log layout).\n`)
+        }
+        appendClient = await this.logBlob(container, job, userLog)
+        const listedFrom = Date.now() + (legacy ? this.config.delays.jobDriverLogAfterMs : 0)
+        job.logs.push({ name: userLog, blob: logBlobName(job, userLog), listedFrom })
       }
     } catch (error) {
       this.log(`job ${job.name}: log blob not created: ${(error as Error).message}`)
@@ -347,15 +367,41 @@ export class JobRunner {
     await this.finish(job, code, resolver, flush)
   }
 
+  /** Creates (if need be) the append blob of one of the job's logs. */
+  private async logBlob(
+    container: string,
+    job: Job,
+    name: string
+  ): Promise<import('@azure/storage-blob').AppendBlobClient> {
+    const client = (await this.blobs.container(container)).getAppendBlobClient(logBlobName(job, name))
+    await client.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
+    return client
+  }
+
+  /** Appends a line to the older runtime's system log (`legacy` layout only; listed from its first line). */
+  private async systemLog(job: Job, text: string): Promise<void> {
+    if (job.logLayout !== 'legacy' || !job.logContainer) return
+    try {
+      const client = await this.logBlob(job.logContainer, job, LEGACY_SYSTEM_LOG)
+      await client.appendBlock(text, Buffer.byteLength(text))
+      if (!job.logs.some(l => l.name === LEGACY_SYSTEM_LOG)) {
+        job.logs.unshift({ name: LEGACY_SYSTEM_LOG, blob: logBlobName(job, LEGACY_SYSTEM_LOG), listedFrom: 0 })
+      }
+    } catch (error) {
+      this.log(`job ${job.name}: system log not written: ${(error as Error).message}`)
+    }
+  }
+
   private async finish(
     job: Job,
     code: number | null,
     resolver: JobResolver,
     flush: () => Promise<void>
   ): Promise<void> {
+    await this.systemLog(job, `${iso()} The user process exited with code ${code ?? 'unknown (killed)'}.\n`)
     if (job.cancelRequested) {
       await flush()
-      if (!JOB_TERMINAL.has(job.status)) this.setStatus(job, 'Canceled')
+      this.endCancel(job)
       return
     }
     let error: Job['error']
@@ -371,7 +417,10 @@ export class JobRunner {
         code: 'UserError',
         message:
           `Execution failed. User process 'bash' exited with status code ${code ?? 'unknown (killed)'}.` +
-          (line ? ` Please check log file 'user_logs/std_log.txt' for error details. Error: ${line}` : '')
+          (line
+            ? ` Please check log file '${job.logLayout === 'legacy' ? LEGACY_DRIVER_LOG : STD_LOG}' for error ` +
+              `details. Error: ${line}`
+            : '')
       }
     }
     // Stuck in Running: stays there. Stuck in a status off the normal path (NotResponding, Paused): goes there.
@@ -379,7 +428,7 @@ export class JobRunner {
       await flush()
       return
     }
-    if (job.stuckIn && !['NotStarted', 'Queued', 'Preparing', 'Finalizing'].includes(job.stuckIn)) {
+    if (job.stuckIn && !['NotStarted', 'Queued', 'Preparing', 'Finalizing', 'CancelRequested'].includes(job.stuckIn)) {
       await flush()
       this.setStatus(job, job.stuckIn)
       return
@@ -395,7 +444,7 @@ export class JobRunner {
       }
     }
     if (job.stuckIn === 'Finalizing') return
-    const wait = Math.max(0, this.config.delays.runFinalizingMs + job.stepMs - (Date.now() - started))
+    const wait = Math.max(0, this.config.delays.jobFinalizingMs + job.stepMs - (Date.now() - started))
     this.after(job, wait, () => {
       if (job.cancelRequested || JOB_TERMINAL.has(job.status)) return
       if (error) {
@@ -422,18 +471,29 @@ export class JobRunner {
     }
   }
 
-  /** Cancel: Canceled at once when nothing runs, else CancelRequested until the process group has exited. */
+  /**
+   * Cancel: CancelRequested, the process group killed, then Canceled once it has exited and
+   * `delays.jobCancelRequestedMs` has passed (never, for a job `run-stuck` in CancelRequested). The caller refuses a
+   * job in Finalizing (jobs.ts).
+   */
   cancel(job: Job): void {
     if (JOB_TERMINAL.has(job.status) || job.cancelRequested) return
     job.cancelRequested = true
+    job.cancelRequestedAt = Date.now()
     for (const t of job.timers) clearTimeout(t)
     job.timers = []
-    if (job.proc) {
-      this.setStatus(job, 'CancelRequested')
-      killGroup(job.proc)
-    } else {
-      this.setStatus(job, 'Canceled')
-    }
+    this.setStatus(job, 'CancelRequested')
+    // With a process, finish() ends the cancel once it has exited.
+    if (job.proc) killGroup(job.proc)
+    else this.endCancel(job)
+  }
+
+  private endCancel(job: Job): void {
+    if (JOB_TERMINAL.has(job.status) || job.stuckIn === 'CancelRequested') return
+    const wait = Math.max(0, this.config.delays.jobCancelRequestedMs - (Date.now() - (job.cancelRequestedAt ?? 0)))
+    this.after(job, wait, () => {
+      if (!JOB_TERMINAL.has(job.status)) this.setStatus(job, 'Canceled')
+    })
   }
 
   private stop(job: Job): void {
@@ -452,6 +512,11 @@ export class JobRunner {
     this.jobs = new Map()
     rmSync(join(this.stateDir, 'jobs'), { recursive: true, force: true })
   }
+}
+
+/** Where a log of the job lives in the default container: beside its artifacts, as Azure keeps them. */
+function logBlobName(job: Job, name: string): string {
+  return `ExperimentRun/dcid.${job.name}/${name}`
 }
 
 interface Prepared {

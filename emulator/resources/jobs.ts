@@ -24,7 +24,7 @@ import type { Reply, RequestContext } from '../core/types.js'
 import { findContainer, findVersionById, latestVersion, systemData } from './assets.js'
 import { defaultContainer, type BlobLocation } from './blobs.js'
 import { datastoreContainer } from './datastores.js'
-import { JOB_TERMINAL, STD_LOG, type Job, type JobResolver } from './job-process.js'
+import { JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
 import { getRun, getRunDetails } from './runs.js'
 import { dataPlaneWorkspace } from './workspaces.js'
 
@@ -88,7 +88,7 @@ export async function resolveStorageUri(
     const job = core.jobs.get(wsKey, out.job)
     if (!job) return `the job '${out.job}' of '${value}' was not found in workspace '${ws.name}'.`
     const sub = out.path.replace(/^\/+/, '')
-    if (out.output.toLowerCase() === 'artifacts') {
+    if (['artifacts', 'default'].includes(out.output.toLowerCase()) && !isObj(jobOutputs(job)[out.output])) {
       return { container: defaultContainer(ws), prefix: `ExperimentRun/dcid.${job.name}/${sub}` }
     }
     const outputs = isObj(job.properties.outputs) ? job.properties.outputs : {}
@@ -156,9 +156,28 @@ function studioUrl(core: Core, job: Job): string {
   )
 }
 
+function jobOutputs(job: Job): Json {
+  return isObj(job.properties.outputs) ? job.properties.outputs : {}
+}
+
+/**
+ * The output Azure adds to every job: the job's artifact folder (`./outputs`, logs) on the `workspaceartifactstore`
+ * datastore, `uri_folder` mounted read-write. Seen in `az ml job show` (type uri_folder, mode rw_mount, path
+ * `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`) and in Az PowerShell's job examples (the
+ * same `uri`); it is not a user output.
+ */
+export function defaultJobOutput(job: Job): Json {
+  return {
+    description: null,
+    jobOutputType: 'uri_folder',
+    mode: 'ReadWriteMount',
+    uri: `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.${job.name}`
+  }
+}
+
 export function jobBody(core: Core, job: Job): Json {
   const p = job.properties
-  const outputs = isObj(p.outputs) ? p.outputs : {}
+  const outputs = { default: defaultJobOutput(job), ...jobOutputs(job) }
   const filledOutputs = Object.fromEntries(
     Object.entries(outputs).map(([name, o]) => [
       name,
@@ -186,7 +205,7 @@ export function jobBody(core: Core, job: Job): Json {
       experimentName: typeof p.experimentName === 'string' && p.experimentName ? p.experimentName : 'Default',
       isArchived: p.isArchived === true,
       status: job.status,
-      ...(isObj(p.outputs) ? { outputs: filledOutputs } : {}),
+      outputs: filledOutputs,
       services: {
         ...services,
         Tracking: {
@@ -388,6 +407,16 @@ export function cancelJob(core: Core, ctx: RequestContext): Reply {
       `Cannot cancel job '${job.name}': it is already in a terminal state (${job.status}).`
     )
   }
+  if (job.status === 'Finalizing') {
+    // Azure refuses to cancel a job that is finishing (azureml-assets PR #2496: "the job was finalizing and we tried
+    // cancelling it which is an error"); the status code and text are the emulator's guess (README, What is a guess).
+    return armError(
+      400,
+      'UserError',
+      `Cannot cancel job '${job.name}': it is Finalizing (its outputs are being uploaded) and cannot be canceled ` +
+        'now; it ends on its own.'
+    )
+  }
   const pending = job.cancelOperationId ? core.state.operations.get(job.cancelOperationId) : undefined
   const op =
     pending ??
@@ -434,8 +463,11 @@ export async function jobRunDetails(core: Core, ctx: RequestContext): Promise<Re
   if (!job) return getRunDetails(core, ctx)
   const error = runError(job)
   const logFiles: Record<string, string> = {}
-  if (job.logContainer && job.logBlob) {
-    logFiles[STD_LOG] = await core.blobs.blobReadUrl(job.logContainer, job.logBlob)
+  // A log is listed from its time (the older layout's driver log comes later), and surely once the command has ended.
+  const ended = JOB_TERMINAL.has(job.status) || job.status === 'Finalizing' || job.exitCode !== undefined
+  for (const log of job.logs) {
+    if (!job.logContainer || (Date.now() < log.listedFrom && !ended)) continue
+    logFiles[log.name] = await core.blobs.blobReadUrl(job.logContainer, log.blob)
   }
   const compute = typeof job.properties.computeId === 'string' ? job.properties.computeId.split('/').pop() : undefined
   return json(200, {

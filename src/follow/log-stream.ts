@@ -15,7 +15,13 @@ const MAX_PENDING_LINE_BYTES = 64 * 1024
 /** Read failures reported (at info level) before the stream goes quiet about them. */
 const REPORTED_FAILURES = 3
 
-export class LogStream {
+/** A log followed as a job or run goes on (`poll.ts` calls `follow` after each status read). */
+export interface FollowedLog {
+  /** Prints what the log gained since the last call; `final`: everything, the last partial line too. Never throws. */
+  follow(final: boolean): Promise<void>
+}
+
+export class LogStream implements FollowedLog {
   private url: string | undefined
   private offset = 0
   private failures = 0

@@ -8,7 +8,7 @@ import type { Context } from '../action/context.js'
 import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import { oneLine } from '../http/redact.js'
 import { pollDelay } from './backoff.js'
-import type { LogStream } from './log-stream.js'
+import type { FollowedLog } from './log-stream.js'
 import { abortable } from './signals.js'
 
 /** One read of the followed thing: not visible (yet), or its status and body. */
@@ -20,7 +20,7 @@ export interface Followed<B> {
   read(): Promise<Reading<B>>
   /** Whether `status` ends the wait. */
   isTerminal(status: string): boolean
-  log?: LogStream
+  log?: FollowedLog
   /** A thing just created may answer 404 for a moment: tolerated this long (ms; default 60 s). */
   notFoundGraceMs?: number
   /** The error once the grace has passed (default: `<label> was not found.`). */

@@ -1,16 +1,18 @@
 /**
- * cancel-job: `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`). A job that has already
- * ended is success, with `status` its own final status. With `wait`, the job is read until it has ended.
+ * cancel-job: `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`), then the job read to say
+ * what the cancel amounted to (`job-cancel.ts`). Success, with `status` the job's own: a cancel taken
+ * (`CancelRequested`), a cancel already under way (`CancelRequested`), a job `Finalizing` (it cannot be cancelled now
+ * and ends on its own; the service refuses the cancel), a job that has already ended. Failure: no such job, or the
+ * service refused while the job is in another status. With `wait`, the job is read until it has ended.
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
-import { OperationFailedError } from '../action/errors.js'
+import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import { pollToEnd } from '../follow/poll.js'
 import { parseJson } from '../http/client.js'
-import { isJobTerminal } from './follow-job.js'
+import { cancelOutcome, describeCancel, readJobStatus } from './job-cancel.js'
 import type { CancelJobOperation } from './inputs.js'
-import { getJob, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
-import { TimeoutError } from '../action/errors.js'
+import { getJob, isJobTerminal, jobPortalUrl, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
 
 export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<void> {
   const job: JobRef = { workspace: op.workspace, name: op.jobName }
@@ -21,19 +23,20 @@ export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<v
     ctx.outputs.set('status', 'NotFound')
     throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`)
   }
-  const now = await getJob(ctx.http, op, job)
-  const status = parseJson<JobBody>(now)?.properties?.status ?? 'Unknown'
-  if (response.status >= 400) {
-    // The service refuses to cancel a job that has ended: that is what the user wanted.
-    if (!isJobTerminal(status))
-      throw new OperationFailedError(`Cancelling job ${op.jobName} was refused (${response.status}); it is ${status}.`)
-    core.info(`Job ${op.jobName} had already ended (${status}): nothing to cancel.`)
-    ctx.outputs.set('status', status)
-    return
+  const now = await readJobStatus(ctx.http, op, job)
+  const message =
+    response.status >= 400 ? parseJson<{ error?: { message?: string } }>(response)?.error?.message : undefined
+  const outcome = cancelOutcome(response.status, now?.status, message)
+  const portalUrl = jobPortalUrl(op, job, now?.body)
+  if (outcome.kind === 'not-found') {
+    ctx.outputs.set('status', 'NotFound')
+    throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`)
   }
-  core.info(`Cancel requested for job ${op.jobName} (it was ${status}).`)
-  ctx.outputs.set('status', isJobTerminal(status) ? status : 'CancelRequested')
-  if (!op.wait || isJobTerminal(status)) return
+  ctx.outputs.set('status', outcome.status)
+  if (now) ctx.outputs.setResponse(now.body)
+  if (outcome.kind === 'refused') throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl))
+  core.info(describeCancel(outcome, op.jobName, portalUrl))
+  if (!op.wait || outcome.kind === 'ended') return
   const end = await pollToEnd<JobBody>(
     ctx,
     {
@@ -49,7 +52,10 @@ export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<v
     {
       onStatus: s => ctx.outputs.set('status', s),
       onTimeout: last => {
-        throw new TimeoutError(`Job ${op.jobName} is still ${last} after timeout-minutes; the cancel was requested.`)
+        throw new TimeoutError(
+          `Job ${op.jobName} is still ${last} after timeout-minutes; ` +
+            (outcome.kind === 'finalizing' ? 'it ends on its own.' : 'the cancel was requested.')
+        )
       }
     }
   )

@@ -14,7 +14,7 @@ import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import type { CommonSettings } from '../action/settings.js'
 import { workspaceApi } from '../arm/endpoints.js'
 import { graceClient } from '../follow/grace.js'
-import { LogStream } from '../follow/log-stream.js'
+import { LogFilesStream } from '../follow/log-files.js'
 import { pollToEnd, type Reading } from '../follow/poll.js'
 import { WorkflowCancelledError } from '../follow/signals.js'
 import { parseJson } from '../http/client.js'
@@ -22,24 +22,21 @@ import { oneLine } from '../http/redact.js'
 import type { HttpClient } from '../http/types.js'
 import { commentOnPr, runMetrics, type PrCommentSettings } from '../reports/pr-comment.js'
 import { formatDuration, runDuration } from '../runs/follow.js'
+import { bestEffortJobCancel, describeCancel, type CancelOutcome } from './job-cancel.js'
 import {
   getJob,
   getJobDetails,
+  isJobTerminal,
   jobPortalUrl,
+  logPreference,
   pickJobLog,
-  sendJobCancel,
   type JobBody,
   type JobRef,
   type JobRunDetails
 } from './job-rest.js'
 import { markJobOutcome } from './state.js'
 
-const TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused'])
-
-/** Whether a job status ends the wait. */
-export function isJobTerminal(status: string): boolean {
-  return TERMINAL.has(status.trim().toLowerCase())
-}
+export { isJobTerminal }
 
 export interface FollowJobOptions {
   settings: CommonSettings
@@ -63,19 +60,19 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
   } catch (error) {
     core.info(`The job's log will not be streamed: the workspace API server is unknown (${(error as Error).message}).`)
   }
+  // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
   const log = api
-    ? new LogStream(
+    ? new LogFilesStream(
         ctx,
-        async () => {
-          const details = await getJobDetails(ctx.http, settings, api as string, job)
-          const name = details?.logFiles ? pickJobLog(details.logFiles) : undefined
-          return name ? details?.logFiles?.[name] : undefined
-        },
-        "the job's log"
+        async () => (await getJobDetails(ctx.http, settings, api as string, job))?.logFiles,
+        pickJobLog,
+        "The job's log",
+        name => logPreference(name) === 0
       )
     : undefined
 
   let last = 'not visible'
+  let lastBody: JobBody | undefined
   let result: { status: string; body: JobBody }
   try {
     result = await pollToEnd<JobBody>(
@@ -86,6 +83,7 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
           const response = await getJob(ctx.http, settings, job)
           if (response.status === 404) return { found: false }
           const body = parseJson<JobBody>(response) ?? {}
+          lastBody = body
           return { found: true, status: body.properties?.status ?? 'Unknown', body }
         },
         isTerminal: isJobTerminal,
@@ -97,11 +95,13 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
           last = status
           ctx.outputs.set('status', status)
         },
-        onTimeout: lastStatus => timedOut(ctx, job, options, lastStatus)
+        onTimeout: lastStatus => timedOut(ctx, job, options, lastStatus, lastBody)
       }
     )
   } catch (error) {
-    if (error instanceof WorkflowCancelledError) throw await cancelAfterSignal(ctx, job, options, error)
+    if (error instanceof WorkflowCancelledError) {
+      throw await cancelAfterSignal(ctx, job, options, error, { status: last, body: lastBody })
+    }
     if (!(error instanceof TimeoutError)) ctx.outputs.set('status', last)
     throw error
   }
@@ -172,7 +172,13 @@ export function jobErrorMessage(details: JobRunDetails | undefined): string | un
   return parts.join(' | ')
 }
 
-async function timedOut(ctx: Context, job: JobRef, options: FollowJobOptions, status: string): Promise<never> {
+async function timedOut(
+  ctx: Context,
+  job: JobRef,
+  options: FollowJobOptions,
+  status: string,
+  body: JobBody | undefined
+): Promise<never> {
   ctx.outputs.set('status', status)
   const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`
   const what = `Job ${job.name} is still ${oneLine(status, 40)} after ${minutes} (timeout-minutes)`
@@ -183,51 +189,67 @@ async function timedOut(ctx: Context, job: JobRef, options: FollowJobOptions, st
         'cancel-on-timeout: true to cancel it at the timeout.'
     )
   }
-  const cancelled = await bestEffortJobCancel(
+  const cancel = await bestEffortJobCancel(
     options.graceHttp ?? graceClient(ctx, options.settings),
     options.settings,
-    job
+    job,
+    { status, body }
   )
-  throw new TimeoutError(
-    cancelled
-      ? `${what}: cancelled it (cancel-on-timeout).`
-      : `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-job.`
-  )
-}
-
-/** Sends cancel once; true when the service took it (or the job has already ended), false with a warning otherwise. */
-export async function bestEffortJobCancel(http: HttpClient, settings: CommonSettings, job: JobRef): Promise<boolean> {
-  try {
-    const response = await sendJobCancel(http, settings, job)
-    if (response.status === 404) core.info(`Job ${job.name} was not found: nothing to cancel.`)
-    else if (response.status >= 400) core.info(`Job ${job.name} has already ended: nothing to cancel.`)
-    else core.info(`Cancel requested for job ${job.name}.`)
-    markJobOutcome('cancelled')
-    return true
-  } catch (error) {
-    core.warning(`Could not cancel job ${job.name}: ${(error as Error).message}`)
-    return false
+  if (!cancel) {
+    throw new TimeoutError(
+      `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-job.`
+    )
   }
+  throw new TimeoutError(
+    cancel.outcome.kind === 'requested'
+      ? `${what}: cancelled it (cancel-on-timeout).`
+      : `${what}; cancel-on-timeout: ${describeCancel(cancel.outcome, job.name, cancel.portalUrl)}`
+  )
 }
 
-/** After SIGINT/SIGTERM: cancels the job (within the grace budget) and returns the error the step fails with. */
+/** The `status` output after a cancel: what the job is now, as far as the step knows. */
+function statusAfterCancel(outcome: CancelOutcome | undefined, last: string | undefined): string {
+  if (!outcome) return last && last !== 'not visible' ? last : 'Unknown'
+  return outcome.kind === 'not-found' ? (last ?? 'Unknown') : outcome.status
+}
+
+/**
+ * After SIGINT/SIGTERM: cancels the job (within the grace budget) and returns the error the step fails with, saying
+ * what is true: a cancel requested or already under way, a job that is Finalizing and cannot be cancelled now (it
+ * ends on its own; the post step looks again), a refusal, or a job that had already ended. Never "was cancelled".
+ * @param known the last status and body the step saw (undefined before the job exists)
+ */
 export async function cancelAfterSignal(
   ctx: Context,
   job: JobRef,
   options: Pick<FollowJobOptions, 'settings' | 'graceHttp'>,
-  reason: WorkflowCancelledError
+  reason: WorkflowCancelledError,
+  known?: { status?: string; body?: JobBody }
 ): Promise<OperationFailedError> {
   core.info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`)
-  const cancelled = await bestEffortJobCancel(
+  const cancel = await bestEffortJobCancel(
     options.graceHttp ?? graceClient(ctx, options.settings),
     options.settings,
-    job
+    job,
+    known
   )
-  ctx.outputs.set('status', cancelled ? 'CancelRequested' : 'Unknown')
-  return new OperationFailedError(
-    `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress: ` +
-      (cancelled
-        ? 'the job was cancelled.'
-        : 'cancelling it failed; the post step tries again, else cancel it in studio.')
-  )
+  ctx.outputs.set('status', statusAfterCancel(cancel?.outcome, known?.status))
+  const what = `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress`
+  if (!cancel) {
+    return new OperationFailedError(
+      `${what}: cancelling it failed; the post step tries again, else cancel it in studio.`
+    )
+  }
+  const { outcome, portalUrl } = cancel
+  switch (outcome.kind) {
+    case 'requested':
+      return new OperationFailedError(`${what}: cancel requested; it goes CancelRequested, then Canceled.`)
+    case 'finalizing':
+    case 'refused':
+      return new OperationFailedError(
+        `${what}. ${describeCancel(outcome, job.name, portalUrl)} The post step looks at it again.`
+      )
+    default:
+      return new OperationFailedError(`${what}. ${describeCancel(outcome, job.name, portalUrl)}`)
+  }
 }

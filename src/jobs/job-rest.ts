@@ -36,6 +36,16 @@ export interface JobRunDetails {
   logFiles?: Record<string, string>
 }
 
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused'])
+
+/**
+ * Whether a job status ends the wait: Completed, Failed, Canceled, NotResponding, Paused (azure-ai-ml
+ * `_job_ops_helper.py`). Finalizing and CancelRequested are in progress, as is every other or unknown value.
+ */
+export function isJobTerminal(status: string): boolean {
+  return TERMINAL.has(status.trim().toLowerCase())
+}
+
 export interface JobRef {
   workspace: WorkspaceRef
   name: string
@@ -94,16 +104,47 @@ export function jobPortalUrl(settings: CommonSettings, job: JobRef, body?: JobBo
   )
 }
 
+const STD_LOG_RANK0 = /^user_logs\/std_log[\D]*[0]*(?:_ps)?\.txt$/
+const DRIVER_LOG_RANK0 = /^azureml-logs\/70_driver_log(?:_(?:rank_|worker_|process_)?0+)?\.txt$/
+const NUMBERED_LOG = /^azureml-logs\/(\d{2})_.+\.txt$/
+
 /**
- * The log to stream from `logFiles` (V2.md, after azure-ai-ml `_job_ops_helper.py`): the rank-0 `user_logs/std_log.txt`
- * (`user_logs/std_log[\D]*[0]*(?:_ps)?\.txt`), else the highest `azureml-logs/NN_*.txt`, else
- * `logs/azureml/executionlogs.txt` (pipelines), else `azureml-logs/hyperdrive.txt` (sweeps).
+ * How much a log of `logFiles` is preferred for following (lower first), or undefined when it is never followed
+ * (V2.md "Following a job", after azure-ai-ml `_job_ops_helper.py` and `constants/_job/job.py` `JobLogPattern`):
+ * 1. the user's log of the current runtime, rank 0: `user_logs/std_log[\D]*[0]*(?:_ps)?\.txt` (the pattern itself
+ *    admits only rank 0: `std_log.txt`, `std_log_process_0.txt`, `std_log_node_0_ps.txt`);
+ * 2. the older runtime's user log, rank 0: `azureml-logs/70_driver_log.txt` (or `_0`, `_rank_0`, `_worker_0`);
+ * 3. the older runtime's other numbered logs `azureml-logs/NN_*.txt`, the higher NN first (the later phase: 55
+ *    execution, 65 job preparation, 75 job release), other ranks' driver logs left out;
+ * 4. `logs/azureml/executionlogs.txt` (pipelines); 5. `azureml-logs/hyperdrive.txt` (sweeps).
  */
-export function pickJobLog(logFiles: Record<string, string>): string | undefined {
-  const names = Object.keys(logFiles).sort()
-  const std = names.filter(n => /^user_logs\/std_log[\D]*[0]*(?:_ps)?\.txt$/.test(n))
-  if (std.length > 0) return std.find(n => /std_log(?:_process)?_?0*\.txt$|std_log\.txt$/.test(n)) ?? std[0]
-  const numbered = names.filter(n => /^azureml-logs\/\d{2}_.+\.txt$/.test(n))
-  if (numbered.length > 0) return numbered[numbered.length - 1]
-  return names.find(n => n === 'logs/azureml/executionlogs.txt') ?? names.find(n => n === 'azureml-logs/hyperdrive.txt')
+export function logPreference(name: string): number | undefined {
+  if (STD_LOG_RANK0.test(name)) return 0
+  if (DRIVER_LOG_RANK0.test(name)) return 1
+  const numbered = NUMBERED_LOG.exec(name)
+  if (numbered) return name.startsWith('azureml-logs/70_driver_log') ? undefined : 2 + (99 - Number(numbered[1])) / 100
+  if (name === 'logs/azureml/executionlogs.txt') return 3
+  if (name === 'azureml-logs/hyperdrive.txt') return 4
+  return undefined
+}
+
+/**
+ * The log to follow among `names` (the keys of `logFiles`, read at every poll), given the one followed so far:
+ * the most preferred (`logPreference`; ties by name), but a switch only to a log preferred strictly more than the
+ * current one, so the choice only ever moves towards the user's log (a log that leaves the list is not replaced by a
+ * worse one). Undefined while no log is worth following.
+ */
+export function pickJobLog(names: readonly string[], current?: string): string | undefined {
+  let best: string | undefined
+  let bestRank = Infinity
+  for (const name of [...names].sort()) {
+    const rank = logPreference(name)
+    if (rank !== undefined && rank < bestRank) {
+      best = name
+      bestRank = rank
+    }
+  }
+  if (current === undefined) return best
+  const currentRank = logPreference(current) ?? Infinity
+  return best !== undefined && bestRank < currentRank ? best : current
 }

@@ -75,7 +75,8 @@ async function checkJobOutput(
     )
   }
   const outputs = (job?.properties as { outputs?: Record<string, unknown> } | undefined)?.outputs
-  if (outputs && !(path.output in outputs)) {
+  // `artifacts` is the job's artifact store, never listed among its outputs (Azure lists it as the `default` output).
+  if (outputs && path.output !== 'artifacts' && !(path.output in outputs)) {
     throw new InputError(
       input,
       `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}).`
