@@ -3,7 +3,15 @@
  * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
  * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
  * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
- * `LocalUpload/<content hash>/<name>` in the datastore's container. The job input then reads
+ * `LocalUpload/<content hash>/<name>` in the datastore's container.
+ *
+ * Credentials (mfe.json 2024-04-01 `Datastores_ListSecrets`: `AccountKeyDatastoreSecrets.key`,
+ * `SasDatastoreSecrets.sasToken`; V2.md "Datastores as Azure hands them out"): Azure's default `workspaceblobstore`
+ * hands out the storage **account key**, from which a **container** SAS is made with only what the upload uses,
+ * write (Put Blob, Put Block, Put Block List) and list (the "already there" check); list is a container permission,
+ * so a blob SAS cannot carry it. A SAS datastore's token is used as it is. An identity-based datastore
+ * (`credentials.credentialsType: None`, or no secrets) cannot be written with a SAS: refused, naming the datastore,
+ * before anything is sent to storage. The key and every SAS are registered as secrets the moment they are read. The job input then reads
  * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
  * A folder already there (the same blob names and sizes) is not sent again.
  */
@@ -12,6 +20,7 @@ import { isIP } from 'node:net'
 import { basename } from 'node:path'
 import type { Context } from '../action/context.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { InputError } from '../action/errors.js'
 import { armAuth } from '../arm/endpoints.js'
 import { maskSecret } from '../auth/mask.js'
 import { parseJson } from '../http/client.js'
@@ -29,6 +38,7 @@ interface DatastoreBody {
     containerName?: string
     endpoint?: string
     protocol?: string
+    credentials?: { credentialsType?: string }
   }
 }
 
@@ -65,6 +75,15 @@ export async function defaultDatastore(
         'data yourself and give its azureml:// or https:// path.'
     )
   }
+  const identityBased = (datastore: string): InputError =>
+    referenceError(
+      at,
+      `the default datastore ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
+        `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
+        'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
+        'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.'
+    )
+  if (p.credentials?.credentialsType === 'None') throw identityBased(store.name)
   const secrets = await ctx.http.send({
     method: 'POST',
     url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
@@ -88,11 +107,7 @@ export async function defaultDatastore(
     maskSecret(body.key)
     sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now())
   } else {
-    throw referenceError(
-      at,
-      `the default datastore ${store.name} gives neither a SAS token nor an account key (identity-based access), ` +
-        'so the action cannot upload to it; upload the data yourself and give its azureml:// path.'
-    )
+    throw identityBased(store.name)
   }
   const containerSasUrl = `${containerUrl}?${sas}`
   maskSasUrl(containerSasUrl)
@@ -109,13 +124,20 @@ export function blobContainerUrl(protocol: string, account: string, endpoint: st
   return `${protocol}://${account}.blob.${endpoint}/${container}`
 }
 
-async function sasFromAccountKey(account: string, key: string, container: string, now: number): Promise<string> {
-  const { BlobSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
+/** What an upload does with the container: write blobs and blocks, and list (the "already there" check). */
+export const UPLOAD_SAS_PERMISSIONS = 'wl'
+
+/**
+ * A container SAS (`sr=c`) for `container` made with the account key: `UPLOAD_SAS_PERMISSIONS`, valid from 5 minutes
+ * before `now` (clock skew) for `SAS_LIFETIME_MS`. A secret: the caller masks it.
+ */
+export async function sasFromAccountKey(account: string, key: string, container: string, now: number): Promise<string> {
+  const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
     await import('@azure/storage-blob')
   return generateBlobSASQueryParameters(
     {
       containerName: container,
-      permissions: BlobSASPermissions.parse('racwl'),
+      permissions: ContainerSASPermissions.parse(UPLOAD_SAS_PERMISSIONS),
       startsOn: new Date(now - 5 * 60_000),
       expiresOn: new Date(now + SAS_LIFETIME_MS)
     },
