@@ -52,33 +52,47 @@ export interface DatastoreContainer {
 const SAS_LIFETIME_MS = 2 * 60 * 60_000
 
 /**
- * The default datastore's container. Throws `InputError` for `at` when the workspace has no default blob
- * datastore (an input path cannot be uploaded then).
+ * The container of the default datastore (`GET {WS}/datastores?isDefault=true`), or of datastore `name` (`GET
+ * {WS}/datastores/{name}`), with a SAS URL that writes and lists. Throws `InputError` for `at` when it is not an
+ * Azure Blob datastore (nothing can be uploaded then) or is identity-based.
  */
 export async function defaultDatastore(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
-  at: ReferenceSource
+  at: ReferenceSource,
+  name?: string
 ): Promise<DatastoreContainer> {
-  const list = await ctx.http.send({
-    method: 'GET',
-    url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
-    auth: armAuth(settings)
-  })
-  const store = (parseJson<{ value?: DatastoreBody[] }>(list)?.value ?? [])[0]
+  let store: DatastoreBody | undefined
+  if (name === undefined) {
+    const list = await ctx.http.send({
+      method: 'GET',
+      url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
+      auth: armAuth(settings)
+    })
+    store = (parseJson<{ value?: DatastoreBody[] }>(list)?.value ?? [])[0]
+  } else {
+    const one = await ctx.http.send({
+      method: 'GET',
+      url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
+      auth: armAuth(settings)
+    })
+    store = parseJson<DatastoreBody>(one)
+  }
   const p = store?.properties
   if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
     throw referenceError(
       at,
-      `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload the ` +
-        'data yourself and give its azureml:// or https:// path.'
+      name === undefined
+        ? `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload ` +
+            'the data yourself and give its azureml:// or https:// path.'
+        : `datastore ${name} of workspace ${ws.workspaceName} is not an Azure Blob datastore.`
     )
   }
   const identityBased = (datastore: string): InputError =>
     referenceError(
       at,
-      `the default datastore ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
+      `${name === undefined ? 'the default datastore' : 'datastore'} ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
         `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
         'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
         'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.'
@@ -194,4 +208,20 @@ async function alreadyUploaded(containerSasUrl: string, prefix: string, files: r
     return false // cannot list (a write-only SAS): upload again, which overwrites the same content
   }
   return files.every(file => sizes.get(file.path) === file.size)
+}
+
+/**
+ * Whether blob `blobName` exists in the container, found by listing (`prefix` = the name; the SAS lists, it need not
+ * read). Undefined when the container cannot be listed (then nothing is known).
+ */
+export async function blobListed(containerSasUrl: string, blobName: string): Promise<boolean | undefined> {
+  const { ContainerClient } = await import('@azure/storage-blob')
+  try {
+    for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix: blobName })) {
+      if (blob.name === blobName) return true
+    }
+    return false
+  } catch {
+    return undefined
+  }
 }
