@@ -9,7 +9,7 @@
  *   an `mlflow_model` without `MLmodel` (a local folder, a job's artifacts) is refused with no PUT and no upload.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AZURITE_ACCOUNT_KEY } from '../../emulator/azurite.js'
@@ -228,5 +228,50 @@ describe('kind 7: models from job outputs', () => {
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toMatch(/Input 'model-path': '.*model' has no MLmodel file at its top/)
     expect(serviceRequests(emu)).toEqual([])
+  })
+})
+
+describe('kind 8: links in a code folder', () => {
+  beforeEach(() => emu.reset())
+
+  it('submit-job leaves out a dangling link and one pointing outside, each named in a warning, and succeeds', async () => {
+    const dir = join(scratch, 'links')
+    mkdirSync(join(dir, 'src', 'lib'), { recursive: true })
+    writeFileSync(join(dir, 'secret.txt'), 'outside the code folder\n')
+    writeFileSync(
+      join(dir, 'src', 'run.sh'),
+      'echo "links: $(ls lib | tr "\\n" " ")"\ncat alias.sh > /dev/null && echo alias ok\n'
+    )
+    writeFileSync(join(dir, 'src', 'lib', 'real.txt'), 'real\n')
+    symlinkSync('run.sh', join(dir, 'src', 'alias.sh'))
+    symlinkSync('missing.txt', join(dir, 'src', 'lib', 'dangling.txt'))
+    symlinkSync(join(dir, 'secret.txt'), join(dir, 'src', 'lib', 'outside.txt'))
+    writeFileSync(
+      join(dir, 'job.yml'),
+      [
+        'type: command',
+        'code: ./src',
+        'command: bash run.sh',
+        'environment:',
+        '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest',
+        'compute: azureml:cpu-cluster'
+      ].join('\n')
+    )
+    const result = await step({
+      operation: 'submit-job',
+      ...workspaceInputs(emu),
+      job: join(dir, 'job.yml'),
+      set: `compute=azureml:${emu.seed.computeName}`
+    })
+    expect(errorOf(result)).toBe('')
+    expect(result.outputs.status).toBe('Completed')
+    const warnings = result.commands.filter(c => c.command === 'warning').map(c => c.value)
+    expect(warnings).toEqual([
+      expect.stringMatching(/left lib\/dangling\.txt out of the upload: it is a dangling link/),
+      expect.stringMatching(/left lib\/outside\.txt out of the upload: it is a link that points outside .*src/)
+    ])
+    // The job ran on what was uploaded: the real file, and the link inside the folder as a file.
+    expect(visibleLines(result.stdout)).toContain('links: real.txt ')
+    expect(visibleLines(result.stdout)).toContain('alias ok')
   })
 })

@@ -27,7 +27,7 @@ import { parseJson } from '../http/client.js'
 import { maskSasUrl } from '../auth/mask.js'
 import { uploadFiles } from './blob-upload.js'
 import { contentHash } from './content-hash.js'
-import { listCodeFiles, type CodeFile } from './files.js'
+import { listCodeFiles, warnLeftOut, type CodeFile } from './files.js'
 import { referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 interface DatastoreBody {
@@ -171,6 +171,7 @@ export async function uploadToDatastore(
   options: { at: ReferenceSource; signal?: AbortSignal }
 ): Promise<string> {
   const list = await listCodeFiles(localPath, { input: options.at.input })
+  warnLeftOut(list, localPath)
   const hash = await contentHash(list.files)
   const name = basename(list.root)
   const folder = list.kind === 'folder'
