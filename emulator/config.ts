@@ -71,6 +71,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   endpointTokenLifetimeSeconds: 3600,
   deleteMissingModelStatus: 404,
   checkDependentResources: true,
+  defaultDatastoreCredentials: 'AccountKey',
   faults: []
 }
 
@@ -112,6 +113,11 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): EmulatorC
   let config: EmulatorConfig = structuredClone(DEFAULT_CONFIG)
   for (const layer of layers) if (layer) config = merge(config, layer)
   config.faults = [...(config.faults ?? [])] as FaultRule[]
+  if (!['AccountKey', 'Sas', 'None'].includes(config.defaultDatastoreCredentials)) {
+    throw new Error(
+      `defaultDatastoreCredentials must be AccountKey, Sas or None, got '${String(config.defaultDatastoreCredentials)}'`
+    )
+  }
   return config
 }
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { listCodeFiles, type CodeFileList } from '../../src/assets/files.js'
+import { realpath } from 'node:fs/promises'
+import { contentHash } from '../../src/assets/content-hash.js'
+import { listCodeFiles, warnLeftOut, type CodeFileList } from '../../src/assets/files.js'
 import { cleanup, link, tempDir, writeTree } from './helpers.js'
 
 afterAll(cleanup)
@@ -120,5 +122,45 @@ describe('listCodeFiles: what az ml job create uploads for code:', () => {
     await expect(listCodeFiles(join(root, 'missing'), { input: 'inputs.data.path' })).rejects.toMatchObject({
       input: 'inputs.data.path'
     })
+  })
+})
+
+describe('warnLeftOut: links left out of an upload are named, with why (issue 18, kind 8)', () => {
+  it('warns once per dangling link and per link out of the folder; a link inside to a file uploads as that file', async () => {
+    const outside = await tempDir('outside-')
+    await writeTree(outside, { 'secret.txt': 'nope' })
+    const root = await tempDir('code-')
+    await writeTree(root, { 'b.py': 'print(2)\n', 'sub/c.py': 'c' })
+    await link(root, 'alias.py', 'b.py')
+    await link(root, 'sub/dangling.py', 'nowhere.py')
+    await link(root, 'out.txt', join(outside, 'secret.txt'))
+    const list = await listCodeFiles(root)
+    const lines: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk))
+      return true
+    }) as typeof process.stdout.write
+    try {
+      warnLeftOut(list, 'Code ./src')
+    } finally {
+      process.stdout.write = write
+    }
+    const warnings = lines
+      .join('')
+      .split('\n')
+      .filter(line => line.startsWith('::warning::'))
+    expect(warnings).toEqual([
+      `::warning::Code ./src: left out.txt out of the upload: it is a link that points outside ${list.root} (to ${join(
+        await realpath(outside),
+        'secret.txt'
+      )}).`,
+      '::warning::Code ./src: left sub/dangling.py out of the upload: it is a dangling link (its target does not exist).'
+    ])
+    // The link inside is the file's bytes under the link's name: the same hash as a copy of it (what the CLI hashes).
+    const copy = await tempDir('code-')
+    await writeTree(copy, { 'b.py': 'print(2)\n', 'sub/c.py': 'c', 'alias.py': 'print(2)\n' })
+    expect(paths(list)).toEqual(['alias.py', 'b.py', 'sub/c.py'])
+    expect(await contentHash(list.files)).toBe(await contentHash((await listCodeFiles(copy)).files))
   })
 })

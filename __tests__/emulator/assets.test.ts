@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { loadSpecs, type Emulator } from '../../emulator/index.js'
-import { arm2, startFast, token, uploadCode, wsPath } from './helpers.js'
+import { AZURITE_ACCOUNT_KEY } from '../../emulator/azurite.js'
+import { arm2, datastoreSasUrl, startFast, token, uploadCode, wsPath } from './helpers.js'
 
 let emu: Emulator
 let tok: string
@@ -126,7 +127,7 @@ describe('environments', () => {
 })
 
 describe('datastores', () => {
-  it('the default workspaceblobstore on Azurite; listSecrets gives a SAS that writes to its container', async () => {
+  it('the default workspaceblobstore on Azurite hands out the account key, as Azure; a container SAS made from it writes', async () => {
     const specs = await loadSpecs()
     const list = await arm2(emu, tok, `${wsPath(emu)}/datastores?isDefault=true`)
     expect(list.status).toBe(200)
@@ -138,8 +139,10 @@ describe('datastores', () => {
       datastoreType: 'AzureBlob',
       accountName: 'devstoreaccount1',
       protocol: 'http',
-      isDefault: true
+      isDefault: true,
+      credentials: { credentialsType: 'AccountKey' }
     })
+    expect(ds.properties.credentials.secrets).toBeUndefined()
     expect(ds.properties.containerName).toMatch(/^azureml-blobstore-/)
     expect(ds.properties.endpoint).toMatch(/^127\.0\.0\.1:\d+$/)
     const get = await arm2(emu, tok, `${wsPath(emu)}/datastores/workspaceblobstore`)
@@ -147,17 +150,82 @@ describe('datastores', () => {
     const secrets = await arm2(emu, tok, `${wsPath(emu)}/datastores/workspaceblobstore/listSecrets`, { method: 'POST' })
     expect(secrets.status).toBe(200)
     expect(specs.validateResponse('Datastores_ListSecrets', 200, secrets.json, MFE)).toEqual([])
-    expect(secrets.json.secretsType).toBe('Sas')
-    expect(secrets.json.sasToken).not.toMatch(/^\?/)
-    expect(secrets.json.sasToken).toContain('sig=')
-    const p = ds.properties
-    const url = `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}?${secrets.json.sasToken}`
+    expect(secrets.json).toEqual({ secretsType: 'AccountKey', key: AZURITE_ACCOUNT_KEY })
     const { ContainerClient } = await import('@azure/storage-blob')
-    const container = new ContainerClient(url)
+    const container = new ContainerClient(await datastoreSasUrl(ds.properties, secrets.json))
     await container.getBlockBlobClient('hello.txt').upload('hi', 2)
     expect((await container.getBlobClient('hello.txt').downloadToBuffer()).toString()).toBe('hi')
     expect((await arm2(emu, tok, `${wsPath(emu)}/datastores/nope`)).status).toBe(404)
-    expect((await arm2(emu, tok, `${wsPath(emu)}/datastores?isDefault=false`)).json.value).toEqual([])
+  })
+
+  it('lists workspaceartifactstore beside it (container azureml, not default), as Azure creates it', async () => {
+    const specs = await loadSpecs()
+    const all = await arm2(emu, tok, `${wsPath(emu)}/datastores`)
+    expect(specs.validateResponse('Datastores_List', 200, all.json, MFE)).toEqual([])
+    expect(all.json.value.map((d: { name: string }) => d.name)).toEqual([
+      'workspaceblobstore',
+      'workspaceartifactstore'
+    ])
+    const others = await arm2(emu, tok, `${wsPath(emu)}/datastores?isDefault=false`)
+    expect(others.json.value).toHaveLength(1)
+    expect(others.json.value[0]).toMatchObject({
+      name: 'workspaceartifactstore',
+      properties: {
+        datastoreType: 'AzureBlob',
+        containerName: 'azureml',
+        isDefault: false,
+        credentials: { credentialsType: 'AccountKey' }
+      }
+    })
+    const secrets = await arm2(emu, tok, `${wsPath(emu)}/datastores/workspaceartifactstore/listSecrets`, {
+      method: 'POST'
+    })
+    expect(secrets.json.secretsType).toBe('AccountKey')
+    const put = await arm2(emu, tok, `${wsPath(emu)}/datastores/workspaceartifactstore`, {
+      method: 'PUT',
+      body: {
+        properties: {
+          datastoreType: 'AzureBlob',
+          accountName: 'a',
+          containerName: 'c',
+          credentials: { credentialsType: 'None' }
+        }
+      }
+    })
+    expect(put.status).toBe(400)
+  })
+
+  it('defaultDatastoreCredentials: Sas hands out a container SAS token; None (identity-based) lists no secrets', async () => {
+    const sas = await startFast({ defaultDatastoreCredentials: 'Sas' })
+    try {
+      const t = await token(sas)
+      const ds = (await arm2(sas, t, `${wsPath(sas)}/datastores/workspaceblobstore`)).json
+      expect(ds.properties.credentials).toEqual({ credentialsType: 'Sas' })
+      const secrets = await arm2(sas, t, `${wsPath(sas)}/datastores/workspaceblobstore/listSecrets`, { method: 'POST' })
+      expect((await loadSpecs()).validateResponse('Datastores_ListSecrets', 200, secrets.json, MFE)).toEqual([])
+      expect(secrets.json.secretsType).toBe('Sas')
+      expect(secrets.json.sasToken).not.toMatch(/^\?/)
+      expect(secrets.json.sasToken).toContain('sig=')
+      const { ContainerClient } = await import('@azure/storage-blob')
+      const container = new ContainerClient(await datastoreSasUrl(ds.properties, secrets.json))
+      await container.getBlockBlobClient('hello.txt').upload('hi', 2)
+    } finally {
+      await sas.close()
+    }
+    const none = await startFast({ defaultDatastoreCredentials: 'None' })
+    try {
+      const t = await token(none)
+      const ds = (await arm2(none, t, `${wsPath(none)}/datastores/workspaceblobstore`)).json
+      expect(ds.properties.credentials).toEqual({ credentialsType: 'None' })
+      const secrets = await arm2(none, t, `${wsPath(none)}/datastores/workspaceblobstore/listSecrets`, {
+        method: 'POST'
+      })
+      expect(secrets.status).toBe(400)
+      expect(secrets.text).toContain('identity-based')
+    } finally {
+      await none.close()
+    }
+    await expect(startFast({ defaultDatastoreCredentials: 'Key' })).rejects.toThrow(/AccountKey, Sas or None/)
   })
 })
 
@@ -190,6 +258,8 @@ describe('data and model versions', () => {
     expect(m.status).toBe(201)
     const mg = await arm2(emu, tok, `${wsPath(emu)}/models/regressor/versions/1`)
     expect(specs.validateResponse('ModelVersions_Get', 200, mg.json, MFE)).toEqual([])
+    // Azure answers flavors, tags and properties as {} when the PUT gave none (azure-ai-ml calls flavors.items()).
+    expect(mg.json.properties).toMatchObject({ flavors: {}, tags: {}, properties: {} })
     const ml = await arm2(emu, tok, `${wsPath(emu)}/models/regressor/versions?$top=5`)
     expect(ml.json.value).toHaveLength(1)
     expect(specs.validateResponse('ModelVersions_List', 200, ml.json, MFE)).toEqual([])

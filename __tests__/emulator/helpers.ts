@@ -297,3 +297,28 @@ export async function waitForJob(
 export function jobDetailsUrl(emu: Emulator, name: string): string {
   return `${emu.apiUrl}/history/v1.0${wsPath(emu)}/runs/${name}/details`
 }
+
+/**
+ * A datastore's container URL with a SAS, from its body and its listSecrets answer, the way a client builds it: a
+ * SAS datastore's token as it is; an account-key one (the emulator's default, as Azure's) signs a container SAS.
+ */
+export async function datastoreSasUrl(
+  properties: { protocol: string; endpoint: string; accountName: string; containerName: string },
+  secrets: { secretsType?: string; sasToken?: string; key?: string }
+): Promise<string> {
+  const p = properties
+  const url = `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}`
+  if (secrets.secretsType === 'Sas' && secrets.sasToken) return `${url}?${secrets.sasToken}`
+  if (secrets.secretsType !== 'AccountKey' || !secrets.key) throw new Error(`no usable secrets: ${secrets.secretsType}`)
+  const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
+    await import('@azure/storage-blob')
+  const sas = generateBlobSASQueryParameters(
+    {
+      containerName: p.containerName,
+      permissions: ContainerSASPermissions.parse('racwdl'),
+      expiresOn: new Date(Date.now() + 3600_000)
+    },
+    new StorageSharedKeyCredential(p.accountName, secrets.key)
+  )
+  return `${url}?${sas.toString()}`
+}

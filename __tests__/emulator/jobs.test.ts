@@ -9,6 +9,7 @@ import {
   arm2,
   call,
   commandJob,
+  datastoreSasUrl as containerSasUrl,
   JOB_STATUS_ORDER,
   jobDetailsUrl,
   putEnvironment,
@@ -43,7 +44,7 @@ async function datastoreSasUrl(): Promise<string> {
   const secrets = await arm2(emu, tok, `${wsPath(emu)}/datastores/${list.json.value[0].name}/listSecrets`, {
     method: 'POST'
   })
-  return `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}?${secrets.json.sasToken}`
+  return containerSasUrl(p, secrets.json)
 }
 
 describe('jobs', () => {

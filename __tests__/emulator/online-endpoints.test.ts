@@ -11,6 +11,7 @@ import {
   arm2,
   call,
   commandJob,
+  datastoreSasUrl as containerSasUrl,
   putEnvironment,
   startFast,
   token,
@@ -96,7 +97,7 @@ async function datastoreSasUrl(): Promise<string> {
   const secrets = await arm2(emu, tok, `${wsPath(emu)}/datastores/${list.json.value[0].name}/listSecrets`, {
     method: 'POST'
   })
-  return `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}?${secrets.json.sasToken}`
+  return containerSasUrl(p, secrets.json)
 }
 
 /** Uploads `model.json` to the default datastore and registers model version `name:version`; returns its ARM id. */

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
-import { readModelYaml, toModelRestBody, type ModelResolver } from '../../src/models/yaml/index.js'
+import { jobOutputLocation } from '../../src/models/register-model.js'
+import { parseModelPath, readModelYaml, toModelRestBody, type ModelResolver } from '../../src/models/yaml/index.js'
 import { yamlErrorOf, yamlFolder } from '../cli-yaml/helpers.js'
 import { findSpec, SPEC_CANDIDATES, specResourceValidator } from '../cli-yaml/spec-schema.js'
 
@@ -59,7 +60,8 @@ describe('model YAML → REST request', () => {
       kind: 'job-output',
       uri: 'azureml://jobs/train-20240101-1/outputs/model',
       job: 'train-20240101-1',
-      output: 'model'
+      output: 'model',
+      path: ''
     })
     const resolver = fakeResolver()
     const request = await toModelRestBody(read, resolver)
@@ -166,6 +168,54 @@ describe('model YAML errors name the input, file, line and field', () => {
     expect(errorOf('name: m\ntype: mlflow_model\npath: m.pkl\n', [], { 'm.pkl': '' }).message).toMatch(
       /^Input 'model': model\.yml:3: path: '.*\/m\.pkl' is a file; a folder is needed here \(an mlflow_model is a folder\)$/
     )
+  })
+
+  it('an mlflow_model folder without MLmodel at its top is refused, saying so; with it, it reads', () => {
+    expect(errorOf('name: m\ntype: mlflow_model\npath: ./m\n', [], { 'm/model.pkl': '' }).message).toMatch(
+      /^Input 'model': model\.yml:3: path: '.*\/m' has no MLmodel file at its top, so it is not an MLflow model .*register it as custom_model/
+    )
+    const dir = yamlFolder({ 'model.yml': 'name: m\ntype: mlflow_model\npath: ./m\n', 'm/MLmodel': 'flavors: {}\n' })
+    expect(readModelYaml('model.yml', [], { baseDir: dir }).references.path.kind).toBe('local')
+    // custom_model needs no MLmodel.
+    const custom = yamlFolder({ 'model.yml': 'name: m\npath: ./m\n', 'm/model.pkl': '' })
+    expect(readModelYaml('model.yml', [], { baseDir: custom }).references.path.kind).toBe('local')
+  })
+
+  it("the default artifacts output and MLflow's runs:/ are job outputs, with the path inside", () => {
+    expect(parseModelPath('azureml://jobs/j1/outputs/artifacts/paths/outputs/model/', '/')).toEqual({
+      kind: 'job-output',
+      uri: 'azureml://jobs/j1/outputs/artifacts/paths/outputs/model/',
+      job: 'j1',
+      output: 'artifacts',
+      path: 'outputs/model'
+    })
+    expect(parseModelPath('runs:/j1/model', '/')).toEqual({
+      kind: 'job-output',
+      uri: 'runs:/j1/model',
+      job: 'j1',
+      output: 'artifacts',
+      path: 'model'
+    })
+    expect(() => parseModelPath('runs:/j1', '/')).toThrow(/runs:\/<job>\/<path in the job's artifacts>/)
+  })
+
+  it('jobOutputLocation: artifacts in workspaceartifactstore (or the job’s default output uri); a named output’s uri', () => {
+    const ref = (uri: string) => parseModelPath(uri, '/') as Parameters<typeof jobOutputLocation>[0]
+    expect(jobOutputLocation(ref('runs:/j1/outputs/model'), {})).toEqual({
+      datastore: 'workspaceartifactstore',
+      folder: 'ExperimentRun/dcid.j1/outputs/model'
+    })
+    expect(
+      jobOutputLocation(ref('azureml://jobs/j1/outputs/artifacts/paths/model'), {
+        default: { uri: 'azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.j1' }
+      })
+    ).toEqual({ datastore: 'workspaceartifactstore', folder: 'ExperimentRun/dcid.j1/model' })
+    expect(
+      jobOutputLocation(ref('azureml://jobs/j1/outputs/out'), {
+        out: { uri: 'azureml://datastores/workspaceblobstore/paths/azureml/j1/outputs/out/' }
+      })
+    ).toEqual({ datastore: 'workspaceblobstore', folder: 'azureml/j1/outputs/out' })
+    expect(jobOutputLocation(ref('azureml://jobs/j1/outputs/out'), { out: {} })).toBeUndefined()
   })
 
   it('an asset reference or another azureml:// URI is not a model path', () => {

@@ -6,7 +6,17 @@
  */
 import { ContainerClient } from '@azure/storage-blob'
 import type { Emulator } from '../../emulator/index.js'
-import { arm2, call, putEnvironment, token, uploadCode, waitFor, wsPath, type Answer } from '../emulator/helpers.js'
+import {
+  arm2,
+  call,
+  datastoreSasUrl as containerSasUrl,
+  putEnvironment,
+  token,
+  uploadCode,
+  waitFor,
+  wsPath,
+  type Answer
+} from '../emulator/helpers.js'
 
 /** Endpoints and deployments provision in a few hundred ms: the matrices check behaviour, not waiting. */
 export const V2_DELAYS = {
@@ -93,8 +103,7 @@ async function datastoreSasUrl(emu: Emulator): Promise<string> {
   const ds = list.json.value[0]
   const secrets = await rest(emu, `${wsPath(emu)}/datastores/${ds.name}/listSecrets`, { method: 'POST' })
   if (secrets.status !== 200) throw new Error(`listSecrets: ${secrets.status} ${secrets.text}`)
-  const p = ds.properties
-  return `${p.protocol}://${p.endpoint}/${p.accountName}/${p.containerName}?${secrets.json.sasToken}`
+  return containerSasUrl(ds.properties, secrets.json)
 }
 
 /** Uploads model.json to the default datastore and registers `name:version`; returns the version's ARM id. */

@@ -125,6 +125,12 @@ export interface EmulatorConfig {
   deleteMissingModelStatus: 404 | 204
   /** Check a workspace PUT's dependent resource ids against the seeded resources. */
   checkDependentResources: boolean
+  /**
+   * How the built-in datastores (`workspaceblobstore`, `workspaceartifactstore`) give access, as Azure's three kinds:
+   * `AccountKey` (Azure's default: listSecrets hands out the storage account key), `Sas` (a container SAS token), or
+   * `None` (an identity-based workspace: no secrets to list).
+   */
+  defaultDatastoreCredentials: 'AccountKey' | 'Sas' | 'None'
   /** Faults active from the start (a config file's `faults`). */
   faults: FaultRule[]
 }

@@ -25,6 +25,20 @@ export interface BlobLocation {
 
 export const DEFAULT_DATASTORE = 'workspaceblobstore'
 
+/**
+ * The datastore Azure creates beside `workspaceblobstore` for run artifacts (a job's `./outputs` and its default
+ * `artifacts` output, `ExperimentRun/dcid.<job>/`), in the container `azureml` of the workspace's storage account. In
+ * the emulator every workspace shares Azurite's account, so the container is shared too (job names are unique per
+ * workspace only: a guess that is enough for tests).
+ */
+export const ARTIFACT_DATASTORE = 'workspaceartifactstore'
+export const ARTIFACT_CONTAINER = 'azureml'
+
+/** Where a job's run artifacts are (its `./outputs` folder lands under `outputs/` there). */
+export function jobArtifacts(jobName: string): BlobLocation {
+  return { container: ARTIFACT_CONTAINER, prefix: `ExperimentRun/dcid.${jobName}/` }
+}
+
 export function defaultContainer(ws: Workspace): string {
   return `azureml-blobstore-${ws.workspaceId}`
 }

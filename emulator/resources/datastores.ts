@@ -2,12 +2,18 @@
  * Datastores, Microsoft.MachineLearningServices mfe.json 2024-04-01: `Datastores_List` (`isDefault`, `names`,
  * `count`), `Datastores_Get`, `Datastores_CreateOrUpdate`, `Datastores_ListSecrets`.
  *
- * Every workspace has its default `workspaceblobstore`: an AzureBlob datastore on Azurite (account `devstoreaccount1`,
- * container `azureml-blobstore-<workspace guid>`, `endpoint: "127.0.0.1:<azurite port>"`, `protocol: "http"`,
- * `isDefault: true`, SAS credentials). A client builds its URL path-style for a loopback endpoint:
- * `{protocol}://{endpoint}/{accountName}/{containerName}`. `listSecrets` answers `{secretsType: "Sas", sasToken}`
- * (a container SAS, read/add/create/write/delete/list, 24 h, without the `?`). Azurite starts on the first datastore
- * request. Datastores created by a PUT are stored as sent, their `credentials.secrets` never read back (as in Azure).
+ * Every workspace has the two blob datastores Azure creates with it, on Azurite (account `devstoreaccount1`,
+ * `endpoint: "127.0.0.1:<azurite port>"`, `protocol: "http"`; a client builds the URL path-style for a loopback
+ * endpoint: `{protocol}://{endpoint}/{accountName}/{containerName}`):
+ * - `workspaceblobstore`, the default (`isDefault: true`), container `azureml-blobstore-<workspace guid>`;
+ * - `workspaceartifactstore`, container `azureml`, where run artifacts go (`ExperimentRun/dcid.<job>/`).
+ * Their credentials follow `config.defaultDatastoreCredentials`, Azure's default being the storage account key
+ * (V2.md "Datastores as Azure hands them out"): `credentials: {credentialsType: "AccountKey"}` and listSecrets
+ * `{secretsType: "AccountKey", key: <Azurite's published development key>}` (mfe.json `AccountKeyDatastoreSecrets`).
+ * `Sas`: `{credentialsType: "Sas"}` and `{secretsType: "Sas", sasToken}` (a container SAS, read/add/create/write/
+ * delete/list, 24 h, without the `?`; `SasDatastoreSecrets`). `None` (identity-based): `{credentialsType: "None"}`
+ * and listSecrets refused. Azurite starts on the first datastore request. Datastores created by a PUT are stored as
+ * sent, their `credentials.secrets` never read back (as in Azure).
  */
 import { PROVIDER, workspaceId, wsScope } from '../arm/scopes.js'
 import type { Core } from '../core/context.js'
@@ -15,31 +21,46 @@ import { armError, isReply, iso, json } from '../core/http.js'
 import type { EmulatorModule } from '../core/routes.js'
 import type { Workspace } from '../core/state.js'
 import type { Reply, RequestContext } from '../core/types.js'
-import { AZURITE_ACCOUNT_NAME } from '../azurite.js'
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from '../azurite.js'
 import { systemData } from './assets.js'
-import { DEFAULT_DATASTORE, defaultContainer } from './blobs.js'
+import { ARTIFACT_CONTAINER, ARTIFACT_DATASTORE, DEFAULT_DATASTORE, defaultContainer } from './blobs.js'
 
 type Json = Record<string, unknown>
 
-/** The default datastore's body (starts Azurite: its port is part of the endpoint). */
-async function defaultBody(core: Core, ws: Workspace): Promise<Json> {
+/** The built-in datastores of every workspace: name → container and description. */
+const BUILT_IN: Record<string, { container: (ws: Workspace) => string; description: string; isDefault: boolean }> = {
+  [DEFAULT_DATASTORE]: {
+    container: defaultContainer,
+    description: 'The workspace default blob store (Azurite)',
+    isDefault: true
+  },
+  [ARTIFACT_DATASTORE]: {
+    container: () => ARTIFACT_CONTAINER,
+    description: 'The workspace artifact store: run artifacts (Azurite)',
+    isDefault: false
+  }
+}
+
+/** A built-in datastore's body (starts Azurite: its port is part of the endpoint). */
+async function builtInBody(core: Core, ws: Workspace, name: string): Promise<Json> {
   const azurite = await core.blobs.get()
+  const d = BUILT_IN[name]
   return {
-    id: `${workspaceId(ws)}/datastores/${DEFAULT_DATASTORE}`,
-    name: DEFAULT_DATASTORE,
+    id: `${workspaceId(ws)}/datastores/${name}`,
+    name,
     type: `${PROVIDER}/workspaces/datastores`,
     systemData: systemData(core, ws.creationTime, ws.creationTime),
     properties: {
-      description: 'The workspace default blob store (Azurite)',
+      description: d.description,
       tags: {},
       properties: {},
       datastoreType: 'AzureBlob',
       accountName: AZURITE_ACCOUNT_NAME,
-      containerName: defaultContainer(ws),
+      containerName: d.container(ws),
       endpoint: new URL(azurite.blobEndpoint).host,
       protocol: 'http',
-      isDefault: true,
-      credentials: { credentialsType: 'Sas' },
+      isDefault: d.isDefault,
+      credentials: { credentialsType: core.config.defaultDatastoreCredentials },
       serviceDataAccessAuthIdentity: 'None'
     }
   }
@@ -66,13 +87,15 @@ function datastoreKey(core: Core, ws: Workspace, name: string): string {
 
 /** The body of datastore `name` of the workspace, or undefined. */
 export async function datastoreBody(core: Core, ws: Workspace, name: string): Promise<Json | undefined> {
-  if (name.toLowerCase() === DEFAULT_DATASTORE) return defaultBody(core, ws)
+  const builtIn = name.toLowerCase()
+  if (builtIn in BUILT_IN) return builtInBody(core, ws, builtIn)
   return storedBody(core, ws, name)
 }
 
 /** The container a datastore of the workspace stores its blobs in (Azurite), or undefined. */
 export function datastoreContainer(core: Core, ws: Workspace, name: string): string | undefined {
-  if (name.toLowerCase() === DEFAULT_DATASTORE) return defaultContainer(ws)
+  const builtIn = BUILT_IN[name.toLowerCase()]
+  if (builtIn) return builtIn.container(ws)
   const d = core.state.datastores.get(datastoreKey(core, ws, name))
   const p = d?.properties
   return p && p.accountName === AZURITE_ACCOUNT_NAME && typeof p.containerName === 'string'
@@ -96,7 +119,8 @@ export async function listDatastores(core: Core, ctx: RequestContext): Promise<R
     .filter(d => d.workspaceKey === s.wsKey)
     .map(d => storedBody(core, ws, d.name))
     .filter((b): b is Json => b !== undefined)
-  let all = [await defaultBody(core, ws), ...stored]
+  const builtIns = await Promise.all(Object.keys(BUILT_IN).map(name => builtInBody(core, ws, name)))
+  let all = [...builtIns, ...stored]
   const isDefault = String(ctx.query.isDefault ?? '').toLowerCase()
   if (isDefault === 'true') all = all.filter(d => (d.properties as Json).isDefault === true)
   if (isDefault === 'false') all = all.filter(d => (d.properties as Json).isDefault !== true)
@@ -118,8 +142,8 @@ export function putDatastore(core: Core, ctx: RequestContext): Reply {
   const s = wsScope(core, ctx)
   if (isReply(s)) return s
   const name = ctx.params.name
-  if (name.toLowerCase() === DEFAULT_DATASTORE) {
-    return armError(400, 'UserError', `The default datastore '${DEFAULT_DATASTORE}' cannot be replaced.`)
+  if (name.toLowerCase() in BUILT_IN) {
+    return armError(400, 'UserError', `The workspace's own datastore '${name}' cannot be replaced.`)
   }
   const body = (ctx.json ?? {}) as { properties?: Json }
   const key = datastoreKey(core, s.ws!, name)
@@ -134,15 +158,29 @@ export async function listSecrets(core: Core, ctx: RequestContext): Promise<Repl
   const s = wsScope(core, ctx)
   if (isReply(s)) return s
   const name = ctx.params.name
-  const container = datastoreContainer(core, s.ws!, name)
-  if (container) {
-    const sasUrl = await core.blobs.containerSasUrl(container)
-    return json(200, { secretsType: 'Sas', sasToken: sasUrl.slice(sasUrl.indexOf('?') + 1) })
+  const builtIn = BUILT_IN[name.toLowerCase()]
+  if (builtIn) {
+    const container = builtIn.container(s.ws!)
+    switch (core.config.defaultDatastoreCredentials) {
+      case 'AccountKey':
+        await core.blobs.container(container) // created on first use, as the SAS variant does
+        return json(200, { secretsType: 'AccountKey', key: AZURITE_ACCOUNT_KEY })
+      case 'Sas': {
+        const sasUrl = await core.blobs.containerSasUrl(container)
+        return json(200, { secretsType: 'Sas', sasToken: sasUrl.slice(sasUrl.indexOf('?') + 1) })
+      }
+      default:
+        return noSecrets(name)
+    }
   }
   const d = core.state.datastores.get(datastoreKey(core, s.ws!, name))
   if (!d) return notFound(ctx)
   const secrets = (d.properties.credentials as Json | undefined)?.secrets
   if (secrets) return json(200, secrets)
+  return noSecrets(name)
+}
+
+function noSecrets(name: string): Reply {
   return armError(
     400,
     'UserError',

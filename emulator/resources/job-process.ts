@@ -15,7 +15,8 @@
  *   listed first and the output goes to `azureml-logs/70_driver_log.txt`, listed `delays.jobDriverLogAfterMs` later;
  * - Finalizing (at least `delays.jobFinalizingMs`; Azure uploads the outputs then, and refuses a cancel): the log's
  *   last bytes, and each output folder uploaded to the default datastore under `azureml/<job>/outputs/<y>/` (or the
- *   output's own `azureml://datastores/...` uri);
+ *   output's own `azureml://datastores/...` uri); the command's `./outputs`
+ *   folder to `ExperimentRun/dcid.<job>/outputs/` of `workspaceartifactstore` (the job's artifacts);
  * - Completed on exit code 0; Failed otherwise, with `{code: "UserError", message}` naming the exit code and the last
  *   stderr line (also when the code or an input cannot be fetched, or `limits.timeout` is exceeded).
  *
@@ -30,7 +31,7 @@ import { join } from 'node:path'
 import { iso } from '../core/http.js'
 import type { State } from '../core/state.js'
 import type { EmulatorConfig } from '../core/types.js'
-import type { Blobs, BlobLocation } from './blobs.js'
+import { jobArtifacts, type Blobs, type BlobLocation } from './blobs.js'
 import { killGroup } from './run-process.js'
 
 type Json = Record<string, unknown>
@@ -469,6 +470,13 @@ export class JobRunner {
       }
       await this.blobs.upload(join(job.dir, 'outputs', name), where)
     }
+    // The command's own ./outputs folder: run artifacts, as Azure uploads them to the artifact store
+    // (ExperimentRun/dcid.<job>/outputs/...), what azureml://jobs/<job>/outputs/artifacts/paths/outputs/... reads.
+    const artifacts = jobArtifacts(job.name)
+    await this.blobs.upload(join(job.dir, 'code', 'outputs'), {
+      container: artifacts.container,
+      prefix: `${artifacts.prefix}outputs/`
+    })
   }
 
   /**

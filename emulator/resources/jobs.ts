@@ -22,7 +22,7 @@ import { route, type EmulatorModule } from '../core/routes.js'
 import { computeKey, type Workspace } from '../core/state.js'
 import type { Reply, RequestContext } from '../core/types.js'
 import { findContainer, findVersionById, latestVersion, systemData } from './assets.js'
-import { defaultContainer, type BlobLocation } from './blobs.js'
+import { defaultContainer, jobArtifacts, type BlobLocation } from './blobs.js'
 import { datastoreContainer } from './datastores.js'
 import { JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
 import { getRun, getRunDetails } from './runs.js'
@@ -54,10 +54,15 @@ function datastoreUri(uri: string): { workspace?: string; datastore: string; pat
   return long ? { workspace: long[1], datastore: long[2], path: long[3] } : undefined
 }
 
-/** `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` (`artifacts` is the job's artifact store). */
+/**
+ * `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` (`artifacts` is the job's artifact store), or MLflow's
+ * `runs:/<job>/<p>` (the same artifacts: azure-ai-ml sends it as the model's URI unchanged, `is_mlflow_uri`).
+ */
 function jobOutputUri(uri: string): { job: string; output: string; path: string } | undefined {
   const m = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?\/?$/i.exec(uri)
-  return m ? { job: decodeURIComponent(m[1]), output: decodeURIComponent(m[2]), path: m[3] ?? '' } : undefined
+  if (m) return { job: decodeURIComponent(m[1]), output: decodeURIComponent(m[2]), path: m[3] ?? '' }
+  const run = /^runs:\/([^/?]+)\/(.*)$/i.exec(uri)
+  return run ? { job: decodeURIComponent(run[1]), output: 'artifacts', path: run[2] } : undefined
 }
 
 /**
@@ -65,7 +70,8 @@ function jobOutputUri(uri: string): { job: string; output: string; path: string 
  * `azureml://datastores/<ds>/paths/<p>` (also the long `azureml://subscriptions/.../datastores/...` form), an asset
  * (`azureml:<name>:<version>`, `azureml:<name>@latest`, or the version's ARM id: its `dataUri` / `modelUri`), a job's
  * output `azureml://jobs/<job>/outputs/<name>[/paths/<p>]` (where the job uploaded it: its output's `uri`, else
- * `azureml/<job>/outputs/<name>/` of the default datastore; `artifacts` is `ExperimentRun/dcid.<job>/`), or a URL of
+ * `azureml/<job>/outputs/<name>/` of the default datastore; `artifacts` (and `runs:/<job>/<p>`) is
+ * `ExperimentRun/dcid.<job>/` of `workspaceartifactstore`, where the job's `./outputs` lands), or a URL of
  * the emulator's Azurite. Used by jobs (inputs, outputs) and online deployments (models, code).
  */
 export async function resolveStorageUri(
@@ -88,8 +94,10 @@ export async function resolveStorageUri(
     const job = core.jobs.get(wsKey, out.job)
     if (!job) return `the job '${out.job}' of '${value}' was not found in workspace '${ws.name}'.`
     const sub = out.path.replace(/^\/+/, '')
-    if (['artifacts', 'default'].includes(out.output.toLowerCase()) && !isObj(jobOutputs(job)[out.output])) {
-      return { container: defaultContainer(ws), prefix: `ExperimentRun/dcid.${job.name}/${sub}` }
+    // `artifacts` and Azure's `default` output are the same folder: the job's artifacts in workspaceartifactstore.
+    if (['artifacts', 'default'].includes(out.output.toLowerCase())) {
+      const artifacts = jobArtifacts(job.name)
+      return { container: artifacts.container, prefix: `${artifacts.prefix}${sub}` }
     }
     const outputs = isObj(job.properties.outputs) ? job.properties.outputs : {}
     const declared = outputs[out.output]

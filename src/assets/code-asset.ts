@@ -23,7 +23,7 @@ import { parseJson } from '../http/client.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import { pendingUploadTarget, uploadFiles, withoutQuery, type PendingUploadReference } from './blob-upload.js'
 import { CONTENT_HASH_VERSION, contentHash } from './content-hash.js'
-import { listCodeFiles } from './files.js'
+import { listCodeFiles, warnLeftOut } from './files.js'
 import { registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
@@ -65,6 +65,7 @@ export async function ensureCodeAsset(
   options: { at: ReferenceSource; signal?: AbortSignal }
 ): Promise<CodeAsset> {
   const list = await listCodeFiles(folder, { input: options.at.input })
+  warnLeftOut(list, `Code ${folder}`)
   const hash = await contentHash(list.files)
   const name = codeNameOf(hash)
   const version = ANONYMOUS_CODE_VERSION

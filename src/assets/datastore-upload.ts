@@ -3,7 +3,15 @@
  * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
  * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
  * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
- * `LocalUpload/<content hash>/<name>` in the datastore's container. The job input then reads
+ * `LocalUpload/<content hash>/<name>` in the datastore's container.
+ *
+ * Credentials (mfe.json 2024-04-01 `Datastores_ListSecrets`: `AccountKeyDatastoreSecrets.key`,
+ * `SasDatastoreSecrets.sasToken`; V2.md "Datastores as Azure hands them out"): Azure's default `workspaceblobstore`
+ * hands out the storage **account key**, from which a **container** SAS is made with only what the upload uses,
+ * write (Put Blob, Put Block, Put Block List) and list (the "already there" check); list is a container permission,
+ * so a blob SAS cannot carry it. A SAS datastore's token is used as it is. An identity-based datastore
+ * (`credentials.credentialsType: None`, or no secrets) cannot be written with a SAS: refused, naming the datastore,
+ * before anything is sent to storage. The key and every SAS are registered as secrets the moment they are read. The job input then reads
  * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
  * A folder already there (the same blob names and sizes) is not sent again.
  */
@@ -12,13 +20,14 @@ import { isIP } from 'node:net'
 import { basename } from 'node:path'
 import type { Context } from '../action/context.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { InputError } from '../action/errors.js'
 import { armAuth } from '../arm/endpoints.js'
 import { maskSecret } from '../auth/mask.js'
 import { parseJson } from '../http/client.js'
 import { maskSasUrl } from '../auth/mask.js'
 import { uploadFiles } from './blob-upload.js'
 import { contentHash } from './content-hash.js'
-import { listCodeFiles, type CodeFile } from './files.js'
+import { listCodeFiles, warnLeftOut, type CodeFile } from './files.js'
 import { referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 interface DatastoreBody {
@@ -29,6 +38,7 @@ interface DatastoreBody {
     containerName?: string
     endpoint?: string
     protocol?: string
+    credentials?: { credentialsType?: string }
   }
 }
 
@@ -42,29 +52,52 @@ export interface DatastoreContainer {
 const SAS_LIFETIME_MS = 2 * 60 * 60_000
 
 /**
- * The default datastore's container. Throws `InputError` for `at` when the workspace has no default blob
- * datastore (an input path cannot be uploaded then).
+ * The container of the default datastore (`GET {WS}/datastores?isDefault=true`), or of datastore `name` (`GET
+ * {WS}/datastores/{name}`), with a SAS URL that writes and lists. Throws `InputError` for `at` when it is not an
+ * Azure Blob datastore (nothing can be uploaded then) or is identity-based.
  */
 export async function defaultDatastore(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
-  at: ReferenceSource
+  at: ReferenceSource,
+  name?: string
 ): Promise<DatastoreContainer> {
-  const list = await ctx.http.send({
-    method: 'GET',
-    url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
-    auth: armAuth(settings)
-  })
-  const store = (parseJson<{ value?: DatastoreBody[] }>(list)?.value ?? [])[0]
+  let store: DatastoreBody | undefined
+  if (name === undefined) {
+    const list = await ctx.http.send({
+      method: 'GET',
+      url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
+      auth: armAuth(settings)
+    })
+    store = (parseJson<{ value?: DatastoreBody[] }>(list)?.value ?? [])[0]
+  } else {
+    const one = await ctx.http.send({
+      method: 'GET',
+      url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
+      auth: armAuth(settings)
+    })
+    store = parseJson<DatastoreBody>(one)
+  }
   const p = store?.properties
   if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
     throw referenceError(
       at,
-      `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload the ` +
-        'data yourself and give its azureml:// or https:// path.'
+      name === undefined
+        ? `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload ` +
+            'the data yourself and give its azureml:// or https:// path.'
+        : `datastore ${name} of workspace ${ws.workspaceName} is not an Azure Blob datastore.`
     )
   }
+  const identityBased = (datastore: string): InputError =>
+    referenceError(
+      at,
+      `${name === undefined ? 'the default datastore' : 'datastore'} ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
+        `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
+        'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
+        'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.'
+    )
+  if (p.credentials?.credentialsType === 'None') throw identityBased(store.name)
   const secrets = await ctx.http.send({
     method: 'POST',
     url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
@@ -88,11 +121,7 @@ export async function defaultDatastore(
     maskSecret(body.key)
     sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now())
   } else {
-    throw referenceError(
-      at,
-      `the default datastore ${store.name} gives neither a SAS token nor an account key (identity-based access), ` +
-        'so the action cannot upload to it; upload the data yourself and give its azureml:// path.'
-    )
+    throw identityBased(store.name)
   }
   const containerSasUrl = `${containerUrl}?${sas}`
   maskSasUrl(containerSasUrl)
@@ -109,13 +138,20 @@ export function blobContainerUrl(protocol: string, account: string, endpoint: st
   return `${protocol}://${account}.blob.${endpoint}/${container}`
 }
 
-async function sasFromAccountKey(account: string, key: string, container: string, now: number): Promise<string> {
-  const { BlobSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
+/** What an upload does with the container: write blobs and blocks, and list (the "already there" check). */
+export const UPLOAD_SAS_PERMISSIONS = 'wl'
+
+/**
+ * A container SAS (`sr=c`) for `container` made with the account key: `UPLOAD_SAS_PERMISSIONS`, valid from 5 minutes
+ * before `now` (clock skew) for `SAS_LIFETIME_MS`. A secret: the caller masks it.
+ */
+export async function sasFromAccountKey(account: string, key: string, container: string, now: number): Promise<string> {
+  const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
     await import('@azure/storage-blob')
   return generateBlobSASQueryParameters(
     {
       containerName: container,
-      permissions: BlobSASPermissions.parse('racwl'),
+      permissions: ContainerSASPermissions.parse(UPLOAD_SAS_PERMISSIONS),
       startsOn: new Date(now - 5 * 60_000),
       expiresOn: new Date(now + SAS_LIFETIME_MS)
     },
@@ -135,6 +171,7 @@ export async function uploadToDatastore(
   options: { at: ReferenceSource; signal?: AbortSignal }
 ): Promise<string> {
   const list = await listCodeFiles(localPath, { input: options.at.input })
+  warnLeftOut(list, localPath)
   const hash = await contentHash(list.files)
   const name = basename(list.root)
   const folder = list.kind === 'folder'
@@ -172,4 +209,20 @@ async function alreadyUploaded(containerSasUrl: string, prefix: string, files: r
     return false // cannot list (a write-only SAS): upload again, which overwrites the same content
   }
   return files.every(file => sizes.get(file.path) === file.size)
+}
+
+/**
+ * Whether blob `blobName` exists in the container, found by listing (`prefix` = the name; the SAS lists, it need not
+ * read). Undefined when the container cannot be listed (then nothing is known).
+ */
+export async function blobListed(containerSasUrl: string, blobName: string): Promise<boolean | undefined> {
+  const { ContainerClient } = await import('@azure/storage-blob')
+  try {
+    for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix: blobName })) {
+      if (blob.name === blobName) return true
+    }
+    return false
+  } catch {
+    return undefined
+  }
 }

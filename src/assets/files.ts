@@ -14,7 +14,10 @@
  * - A file instead of a folder is one file, named by its base name (`get_content_hash` on a file).
  * - Symlinks inside the folder are followed and listed under the link's path, as the CLI does.
  * Deliberate differences, all in cases where the CLI itself is inconsistent or unsafe:
- * - A symlink that leaves the folder is skipped (the CLI follows it); so are broken links and loops. `skipped` says so.
+ * - A symlink that leaves the folder is skipped (the CLI follows it); so are dangling links (the CLI fails on them:
+ *   its hash reads the size of every listed file) and loops. `skipped` says so, and the uploaders print one warning
+ *   per entry (`warnLeftOut`), naming it and why. A link inside the folder to a file is listed under the link's path
+ *   with the target's bytes, as the CLI hashes and uploads it, so the content hash stays the CLI's.
  * - Patterns follow git's rules through the `ignore` package (the last matching line wins, a file under an excluded
  *   folder cannot be re-included). azure-ai-ml 1.x let the first matching line of an unordered set win, later
  *   versions the last, without git's folder rule: the hashes agree whenever no `!` line re-includes something.
@@ -22,6 +25,7 @@
  *
  * The walk itself is the v1 snapshot's (`selectFiles`), with root-only ignore files and `.git` kept.
  */
+import * as core from '@actions/core'
 import { lstat, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { InputError } from '../action/errors.js'
@@ -91,5 +95,28 @@ export async function listCodeFiles(path: string, options: ListCodeFilesOptions 
     ignoreFile,
     ignored: plan.ignored,
     skipped: plan.skipped
+  }
+}
+
+/** Why an entry was left out, in words for a warning. */
+function leftOutWhy(entry: SkippedEntry, folder: string): string {
+  switch (entry.kind) {
+    case 'dangling':
+      return 'it is a dangling link (its target does not exist)'
+    case 'outside':
+      return `it is a link that points outside ${folder}${entry.target ? ` (to ${entry.target})` : ''}`
+    default:
+      return entry.reason
+  }
+}
+
+/**
+ * One `core.warning` per entry the listing left out (dangling links, links out of the folder, loops, devices),
+ * naming its path relative to the folder and why, so nothing is dropped silently. `label` says what is uploaded
+ * (e.g. `Code ./src`, `./data`). Called by the uploaders (code assets, datastore uploads), once per upload.
+ */
+export function warnLeftOut(list: CodeFileList, label: string): void {
+  for (const entry of list.skipped) {
+    core.warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`)
   }
 }

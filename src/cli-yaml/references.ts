@@ -13,7 +13,7 @@
  * A reference that cannot be parsed throws `BadReference`; the readers turn it into a located problem.
  */
 import { existsSync, statSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import type { EnvironmentDefinition } from './environment.js'
 
 /** A version, or `'latest'` for `@latest`. */
@@ -133,21 +133,41 @@ export type ModelType = (typeof MODEL_TYPES)[number]
 /** Where a model's files are: a local file or folder (uploaded by the caller) or a URI the service reads. */
 export type ModelPathReference =
   | LocalReference
-  | { kind: 'job-output'; uri: string; job: string; output: string }
+  | {
+      kind: 'job-output'
+      uri: string
+      job: string
+      /** The output's name; `artifacts` for the job's default artifacts (and MLflow's `runs:/`). */
+      output: string
+      /** The path inside the output (`/paths/<p>`, or the `runs:/<job>/<p>` path), '' for the whole output. */
+      path: string
+    }
   | { kind: 'datastore'; uri: string; datastore: string; path: string }
   | { kind: 'url'; uri: string }
 
 /**
  * Parse a model's `path` (azure-ai-ml `_schema/assets/model.py` `path`; `entities/_assets/_artifacts/model.py`): a job's
- * output `azureml://jobs/<job>/outputs/<output>[/paths/<p>]`, a datastore path `azureml://datastores/<ds>/paths/<p>` or
+ * output `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` (the default `artifacts` output is the job's artifact
+ * folder, where its `./outputs` and MLflow's logged models land), MLflow's `runs:/<job>/<p>` (the same artifacts;
+ * azure-ai-ml keeps it as the model's URI unchanged, `_utils/utils.py` `is_mlflow_uri`, and the service resolves it),
+ * a datastore path `azureml://datastores/<ds>/paths/<p>` or
  * its long form `azureml://subscriptions/.../workspaces/<ws>/datastores/<ds>/paths/<p>`, a storage URL (`https://`,
  * `wasbs://`, `abfss://`, `adl://`), or a local file or folder relative to `baseDir`. Asset references
  * (`azureml:name:version`) are not model paths.
  */
 export function parseModelPath(value: string, baseDir: string): ModelPathReference {
   const text = value.trim()
-  const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/.*)?\/?$/i.exec(text)
-  if (output) return { kind: 'job-output', uri: text, job: output[1], output: output[2] }
+  const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?\/?$/i.exec(text)
+  if (output) {
+    return { kind: 'job-output', uri: text, job: output[1], output: output[2], path: trimSlashes(output[3] ?? '') }
+  }
+  const run = /^runs:\/([^/?]+)\/(.+)$/i.exec(text)
+  if (run) return { kind: 'job-output', uri: text, job: run[1], output: 'artifacts', path: trimSlashes(run[2]) }
+  if (/^runs:/i.test(text)) {
+    throw new BadReference(
+      `'${text}' is not an MLflow run path: use runs:/<job>/<path in the job's artifacts>, e.g. runs:/<job>/model`
+    )
+  }
   const datastore =
     /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.+)$/i.exec(
       text
@@ -165,6 +185,23 @@ export function parseModelPath(value: string, baseDir: string): ModelPathReferen
   return parseLocalPath(text, baseDir)
 }
 
+/** The file an MLflow model folder holds at its top: MLflow's model format (https://mlflow.org/docs/latest/models.html). */
+export const MLMODEL_FILE = 'MLmodel'
+
+/**
+ * Why a local `mlflow_model` folder cannot be registered, if it cannot: it has no `MLmodel` file at its top (the
+ * service registers it, and a deployment then fails to load it; MicrosoftDocs/azure-docs#103778). azure-ai-ml only
+ * refuses a file (`_utils/utils.py` `validate_ml_flow_folder`); this check is the action's own, before any upload.
+ */
+export function mlflowFolderProblem(path: string): string | undefined {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined
+  if (existsSync(join(path, MLMODEL_FILE))) return undefined
+  return (
+    `'${path}' has no ${MLMODEL_FILE} file at its top, so it is not an MLflow model (an mlflow_model folder is what ` +
+    'mlflow.<flavor>.save_model writes); register it as custom_model, or point at the folder that holds MLmodel'
+  )
+}
+
 /**
  * Why a local path cannot be used (missing; a file where a folder is needed, or the reverse), if it cannot. `yamlKind`
  * names the YAML whose folder relative paths start from (`job`, `online deployment`, `model`).
@@ -176,4 +213,8 @@ export function localPathProblem(path: string, need: 'file' | 'folder' | 'any', 
   if (need === 'file' && dir) return `'${path}' is a folder; a file is needed here`
   if (need === 'folder' && !dir) return `'${path}' is a file; a folder is needed here`
   return undefined
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '')
 }

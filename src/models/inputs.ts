@@ -5,11 +5,13 @@
 import type { InputScope } from '../action/common-inputs.js'
 import { InputError } from '../action/errors.js'
 import * as core from '@actions/core'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { choice, optional, resourceName } from '../action/input-readers.js'
 import type { Op, WorkspaceRef } from '../action/settings.js'
 import {
+  MLMODEL_FILE,
   MODEL_TYPES,
+  mlflowFolderProblem,
   parseModelPath,
   readModelYaml,
   type ModelPathReference,
@@ -110,5 +112,12 @@ export function readRegisterModel(scope: InputScope): RegisterModelInputs {
     throw new InputError('model-path', `'${path}' does not exist (relative to the workspace, ${baseDir}).`)
   }
   const type = choice<ModelType>('model-type', MODEL_TYPES, 'custom_model')
+  if (ref.kind === 'local' && type === 'mlflow_model') {
+    const problem = mlflowFolderProblem(ref.path)
+    if (problem) throw new InputError('model-path', `${problem}.`)
+    if (!statSync(ref.path).isDirectory()) {
+      throw new InputError('model-path', `'${path}' is a file; an mlflow_model is a folder holding ${MLMODEL_FILE}.`)
+    }
+  }
   return { kind: 'register-model', workspace, model: { from: 'inputs', name, path: ref, type, written: path } }
 }

@@ -1,27 +1,36 @@
 /**
  * register-model: `PUT {WS}/models/{name}/versions/{version}` (ModelVersions_CreateOrUpdate, mfe.json 2024-04-01) from a
  * model YAML, or from `model-name` + `model-path`. A local path is uploaded to the default datastore first; a job's
- * output (`azureml://jobs/{job}/outputs/{output}`) is checked to belong to a job that has Completed (a model of a job
- * still running or failed would be incomplete). A missing version is the container's next, as `az ml model create`
- * does. Outputs `modelName`, `modelVersion`, `modelId`, `response`.
+ * output (`azureml://jobs/{job}/outputs/{output}[/paths/{p}]`, the default artifacts `.../outputs/artifacts/paths/{p}`,
+ * or MLflow's `runs:/{job}/{p}`, sent as written as azure-ai-ml does) is checked to belong to a job that has
+ * Completed (a model of a job still running or failed would be incomplete). An `mlflow_model` must hold an `MLmodel`
+ * file: a local folder is checked when the inputs are read; a job output's blob listing is checked here (read-only:
+ * the datastore's listSecrets and one List Blobs), before anything is registered; where the output's location is not
+ * known (a named output without a datastore `uri` in the job), it is not checked, and the log says so. A missing
+ * version is the container's next, as `az ml model create` does. Outputs `modelName`, `modelVersion`, `modelId`,
+ * `response`.
  */
 import * as core from '@actions/core'
 import type { Context } from '../action/context.js'
 import { InputError } from '../action/errors.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
-import { uploadToDatastore } from '../assets/datastore-upload.js'
+import { blobListed, defaultDatastore, uploadToDatastore } from '../assets/datastore-upload.js'
 import { nextModelVersion, registerModelVersion } from '../assets/model-asset.js'
 import { parseJson } from '../http/client.js'
 import { getJob, type JobBody } from '../jobs/job-rest.js'
 import type { RegisterModelOperation } from './inputs.js'
-import { toModelRestBody, type ModelPathReference, type ModelRestRequest } from './yaml/index.js'
+import { MLMODEL_FILE, toModelRestBody, type ModelPathReference, type ModelRestRequest } from './yaml/index.js'
 
 export async function registerModel(op: RegisterModelOperation, ctx: Context): Promise<void> {
   const ws = op.workspace
   const m = op.model
   const input = m.from === 'yaml' ? 'model' : 'model-path'
   const path = m.from === 'yaml' ? m.read.references.path : m.path
-  if (path.kind === 'job-output') await checkJobOutput(ctx, op, ws, path, input)
+  const type = m.from === 'yaml' ? (m.read.yaml.type ?? 'custom_model') : m.type
+  if (path.kind === 'job-output') {
+    const job = await checkJobOutput(ctx, op, ws, path, input)
+    if (job && type === 'mlflow_model') await checkMlflowJobOutput(ctx, op, ws, path, job, input)
+  }
   const resolver = {
     uploadModel: (local: string) =>
       uploadToDatastore(ctx, op, ws, local, {
@@ -52,35 +61,121 @@ export async function registerModel(op: RegisterModelOperation, ctx: Context): P
   )
 }
 
-/** A job output is only a model once its job has Completed: checked before anything is registered. */
+/** The default artifacts output of a job (azure-ai-ml `JOB_URI_FORMAT` with `artifacts`; `runs:/` maps to it). */
+const ARTIFACTS = 'artifacts'
+
+/**
+ * A job output is only a model once its job has Completed: checked before anything is registered. Returns the job's
+ * body (undefined in dry-run).
+ */
 async function checkJobOutput(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
-  path: Extract<ModelPathReference, { kind: 'job-output' }>,
+  path: JobOutputPath,
   input: string
-): Promise<void> {
+): Promise<JobBody | undefined> {
   const response = await getJob(ctx.http, settings, { workspace: ws, name: path.job })
-  if (response.dryRun) return
+  if (response.dryRun) return undefined
   if (response.status === 404) {
     throw new InputError(input, `${path.uri}: job ${path.job} does not exist in workspace ${ws.workspaceName}.`)
   }
   const job = parseJson<JobBody>(response)
   const status = job?.properties?.status ?? 'Unknown'
+  const what = path.output === ARTIFACTS ? 'its artifacts are' : `its output ${path.output} is`
   if (status !== 'Completed') {
     throw new InputError(
       input,
-      `${path.uri}: job ${path.job} is ${status}, not Completed, so its output ${path.output} is not a finished ` +
-        'model (follow it with poll-job first).'
+      `${path.uri}: job ${path.job} is ${status}, not Completed, so ${what} not a finished model (follow it with ` +
+        'poll-job first).'
     )
   }
-  const outputs = (job?.properties as { outputs?: Record<string, unknown> } | undefined)?.outputs
-  // `artifacts` is the job's artifact store, never listed among its outputs (Azure lists it as the `default` output).
-  if (outputs && path.output !== 'artifacts' && !(path.output in outputs)) {
+  const outputs = outputsOf(job)
+  // `artifacts` is no key of `outputs`: it is the job's artifact folder, which every job has.
+  if (path.output !== ARTIFACTS && outputs && !(path.output in outputs)) {
     throw new InputError(
       input,
-      `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}).`
+      `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}` +
+        `; a file the job wrote to ./outputs is azureml://jobs/${path.job}/outputs/artifacts/paths/outputs/<path>).`
     )
   }
-  core.info(`Job ${path.job} Completed; registering its output ${path.output}.`)
+  core.info(
+    `Job ${path.job} Completed; registering ${what.replace(/ (is|are)$/, '')}${path.path ? ` (${path.path})` : ''}.`
+  )
+  return job
+}
+
+type JobOutputPath = Extract<ModelPathReference, { kind: 'job-output' }>
+
+function outputsOf(job: JobBody | undefined): Record<string, { uri?: string } | null> | undefined {
+  return (job?.properties as { outputs?: Record<string, { uri?: string } | null> } | undefined)?.outputs
+}
+
+/**
+ * Where a job output is in a datastore: the artifacts are `ExperimentRun/dcid.<job>/` of `workspaceartifactstore`
+ * (the job's `default` output on Azure, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`,
+ * azure-ai-ml `OUTPUT_URI_REGEX_FORMAT`; its `uri` is used when the job gives one); a named output, the datastore
+ * `uri` the job gives it. Undefined when not known.
+ */
+export function jobOutputLocation(
+  path: JobOutputPath,
+  outputs: Record<string, { uri?: string } | null> | undefined
+): { datastore: string; folder: string } | undefined {
+  const declared = path.output === ARTIFACTS ? outputs?.default?.uri : outputs?.[path.output]?.uri
+  let base: { datastore: string; folder: string } | undefined
+  const m = declared
+    ? /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/(?:paths\/)?(.*)$/i.exec(
+        declared
+      )
+    : null
+  if (m) base = { datastore: m[1], folder: m[2] }
+  else if (path.output === ARTIFACTS) {
+    base = { datastore: 'workspaceartifactstore', folder: `ExperimentRun/dcid.${path.job}` }
+  }
+  if (!base) return undefined
+  const folder = [base.folder, path.path]
+    .map(p => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')
+  return { datastore: base.datastore, folder }
+}
+
+/** An `mlflow_model` from a job output must hold `MLmodel`: looked up in the output's blob listing (read-only). */
+async function checkMlflowJobOutput(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  path: JobOutputPath,
+  job: JobBody,
+  input: string
+): Promise<void> {
+  const where = jobOutputLocation(path, outputsOf(job))
+  if (!where) {
+    core.info(
+      `${path.uri}: the output's storage location is not known from the job, so its ${MLMODEL_FILE} file is not ` +
+        'checked before registering.'
+    )
+    return
+  }
+  const blob = `${where.folder}/${MLMODEL_FILE}`
+  let found: boolean | undefined
+  try {
+    const store = await defaultDatastore(ctx, settings, ws, { input }, where.datastore)
+    found = await blobListed(store.containerSasUrl, blob)
+  } catch (error) {
+    // An identity-based or non-blob datastore: nothing to list with; the check is a courtesy, not a gate.
+    if (!(error instanceof InputError)) throw error
+    found = undefined
+  }
+  if (found === false) {
+    throw new InputError(
+      input,
+      `${path.uri} has no ${MLMODEL_FILE} file (no blob ${blob} in datastore ${where.datastore}), so it is not an ` +
+        'MLflow model: register it as custom_model, or give the folder the job saved with mlflow.<flavor>.save_model ' +
+        '/ log_model.'
+    )
+  }
+  if (found === undefined) {
+    core.info(`${path.uri}: datastore ${where.datastore} could not be listed; ${MLMODEL_FILE} not checked.`)
+  }
 }

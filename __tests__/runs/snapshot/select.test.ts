@@ -191,7 +191,7 @@ describe('selectFiles', () => {
     if (!(await mkfifo(`${root}/pipe`))) return
     const plan = await selectFiles(root)
     expect(paths(plan)).toEqual(['main.py'])
-    expect(plan.skipped).toEqual([{ path: 'pipe', reason: 'not a regular file, folder or symlink' }])
+    expect(plan.skipped).toEqual([{ path: 'pipe', reason: 'not a regular file, folder or symlink', kind: 'special' }])
   })
 
   it('records the execute bit', async () => {

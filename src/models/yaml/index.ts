@@ -17,4 +17,11 @@ export {
   type ReadModelOptions
 } from './model.js'
 export { CliYamlError } from '../../cli-yaml/load.js'
-export { MODEL_TYPES, parseModelPath, type ModelType, type ModelPathReference } from '../../cli-yaml/references.js'
+export {
+  MLMODEL_FILE,
+  MODEL_TYPES,
+  mlflowFolderProblem,
+  parseModelPath,
+  type ModelType,
+  type ModelPathReference
+} from '../../cli-yaml/references.js'

@@ -13,7 +13,8 @@
  * `azureml://jobs/<job>/outputs/<output>`; `azureml://datastores/<ds>/paths/<p>` or its long form; a storage URL),
  * `type` (`custom_model` (default), `mlflow_model`, `triton_model`; any case), `description`, `tags`, `properties`,
  * `stage`. Unknown fields (`flavors`, `utc_time_created`, ...) are refused with a did-you-mean. A local
- * `mlflow_model` must be a folder (azure-ai-ml `_utils/utils.py` `validate_ml_flow_folder` refuses a file).
+ * `mlflow_model` must be a folder (azure-ai-ml `_utils/utils.py` `validate_ml_flow_folder` refuses a file) with an
+ * `MLmodel` file at its top (`mlflowFolderProblem`, the action's own check: MicrosoftDocs/azure-docs#103778).
  *
  * Body (mfe.json `ModelVersionResource`, `ModelVersion` ← `AssetBase` ← `ResourceBase`), following azure-ai-ml
  * `entities/_assets/_artifacts/model.py` `Model._to_rest_object` and `operations/_model_operations.py`
@@ -40,6 +41,7 @@ import {
 import {
   BadReference,
   localPathProblem,
+  mlflowFolderProblem,
   MODEL_TYPES,
   parseModelPath,
   type ModelPathReference,
@@ -155,6 +157,10 @@ export function readModelYaml(
         problems.push(
           problemAt(source, ['path'], type === 'mlflow_model' ? `${problem} (an mlflow_model is a folder)` : problem)
         )
+      else if (type === 'mlflow_model') {
+        const mlflow = mlflowFolderProblem(path.path)
+        if (mlflow) problems.push(problemAt(source, ['path'], mlflow))
+      }
     }
   } catch (e) {
     if (!(e instanceof BadReference)) throw e

@@ -111,7 +111,7 @@ async function walkFolder(
     if (isFolder) {
       const real = target.real ?? join(realDir, entry.name)
       if (ancestors.has(real)) {
-        walk.skipped.push({ path: rel, reason: 'symlink loop: it points at a folder that contains it' })
+        walk.skipped.push({ path: rel, reason: 'symlink loop: it points at a folder that contains it', kind: 'loop' })
         continue
       }
       folders.push({ rel, abs: target.real ?? abs, real })
@@ -147,7 +147,7 @@ async function classify(
   if (entry.isFile()) return { kind: 'file' }
   if (entry.isDirectory()) return { kind: 'folder' }
   if (!entry.isSymbolicLink()) {
-    walk.skipped.push({ path: rel, reason: 'not a regular file, folder or symlink' })
+    walk.skipped.push({ path: rel, reason: 'not a regular file, folder or symlink', kind: 'special' })
     return undefined
   }
   let real: string
@@ -155,19 +155,28 @@ async function classify(
     real = await realpath(abs)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    walk.skipped.push({ path: rel, reason: code === 'ELOOP' ? 'symlink loop' : 'broken symlink' })
+    walk.skipped.push(
+      code === 'ELOOP'
+        ? { path: rel, reason: 'symlink loop', kind: 'loop' }
+        : { path: rel, reason: 'broken symlink', kind: 'dangling' }
+    )
     return undefined
   }
   const fromRoot = relative(walk.realRoot, real)
   if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
-    walk.skipped.push({ path: rel, reason: `symlink to ${real}, outside the source directory` })
+    walk.skipped.push({
+      path: rel,
+      reason: `symlink to ${real}, outside the source directory`,
+      kind: 'outside',
+      target: real
+    })
     return undefined
   }
   // A link to the root itself (or any folder above the link) is caught as a loop by walkFolder.
   const stats = await stat(real)
   if (stats.isFile()) return { kind: 'file', real }
   if (stats.isDirectory()) return { kind: 'folder', real }
-  walk.skipped.push({ path: rel, reason: 'symlink to something that is not a regular file or folder' })
+  walk.skipped.push({ path: rel, reason: 'symlink to something that is not a regular file or folder', kind: 'special' })
   return undefined
 }
 

@@ -15,6 +15,10 @@ export interface SnapshotFile {
 export interface SkippedEntry {
   path: string
   reason: string
+  /** Why, as a kind: a link whose target does not exist, one that resolves outside the folder, a loop, a device. */
+  kind?: 'dangling' | 'outside' | 'loop' | 'special'
+  /** For `outside`: where the link resolves to. */
+  target?: string
 }
 
 /** A path an ignore file excluded (a folder is recorded once, not every file under it). */
