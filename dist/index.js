@@ -28381,7 +28381,7 @@ const MockAgent = __nccwpck_require__(7501)
 const MockPool = __nccwpck_require__(4004)
 const mockErrors = __nccwpck_require__(2429)
 const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4962)
 const DecoratorHandler = __nccwpck_require__(8155)
 const RedirectHandler = __nccwpck_require__(8754)
 const createRedirectInterceptor = __nccwpck_require__(5092)
@@ -37064,7 +37064,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42803,7 +42803,7 @@ const { isNetworkError } = __nccwpck_require__(9051)
 const { delay } = __nccwpck_require__(4811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { getGlobalDispatcher } = __nccwpck_require__(4962)
 
 let experimentalWarned = false
 
@@ -46472,7 +46472,7 @@ const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { getGlobalDispatcher } = __nccwpck_require__(4962)
 const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
@@ -55872,7 +55872,7 @@ const {
 const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
 const { ByteParser } = __nccwpck_require__(1652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { getGlobalDispatcher } = __nccwpck_require__(4962)
 const { types } = __nccwpck_require__(7975)
 const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
 const { SendQueue } = __nccwpck_require__(3900)
@@ -56463,7 +56463,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5672);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2581);
 
 // The only side effect of the bundle: tests import main.ts, not this file.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -56473,7 +56473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5672:
+/***/ 2581:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62588,8 +62588,11 @@ function idempotent_create_withCause(error, cause) {
 /**
  * create-compute: the guide's step 5. PUT `{WS}/computes/{name}` (AmlCompute); 201 only means provisioning started,
  * so the ARM long-running operation is followed until Succeeded or Failed. A compute that already exists with the
- * same settings is success without a second PUT; one with other settings is a clear error naming the differences.
+ * same settings is success without a second PUT; one with other settings is a clear error naming the differences. One
+ * still being deleted (Deleting on the GET, or a PUT answered 409 "... is being deleted") is waited for, bounded by
+ * timeout-minutes and said in the log, and then created (kind 9 of issue 18).
  */
+
 
 
 
@@ -62652,31 +62655,28 @@ async function createCompute(op, ctx) {
     }
     info(`Creating the ${what} in ${String(body.location)}.`);
     let initial;
-    try {
-        // After a lost answer the compute is looked up before the PUT is sent again (kind 3 of issue 13).
-        const outcome = await createIdempotently({
-            http: ctx.http,
-            clock: ctx.clock,
-            deadline: ctx.deadline,
-            what,
-            request: { method: 'PUT', url, auth, body, secrets: op.secrets },
-            lookup: async () => {
-                const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] });
-                return found.status === 404 ? undefined : found;
-            }
-        });
-        // A compute found after a lost answer is followed by its own provisioningState (no operation URL is known).
-        initial = outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response;
-    }
-    catch (error) {
-        // No clear answer (and none from the look-up): the compute may exist, so it is named in the outputs.
-        if (!(error instanceof AzureRequestError))
-            ctx.outputs.set('resourceId', resourceId);
-        setErrorResponse(ctx.outputs, error);
-        if (error instanceof AzureRequestError && error.status === 409) {
-            throw new AzureRequestError(conflictMessage(op.computeName, differences, error.message), error.status, error.code, error.requestId, error.body);
+    for (;;) {
+        try {
+            initial = await putCompute();
+            break;
         }
-        throw error;
+        catch (error) {
+            // Azure refuses a create while a deletion of the same name is still running (409, "... is being deleted"),
+            // also when the GET above did not show it Deleting (it began since, or the GET already answers 404): wait for
+            // the deletion, bounded by timeout-minutes, then send the PUT again (kind 9 of issue 18).
+            if (error instanceof AzureRequestError && isBeingDeletedConflict(error)) {
+                await waitForDeletionAfterConflict(error);
+                continue;
+            }
+            // No clear answer (and none from the look-up): the compute may exist, so it is named in the outputs.
+            if (!(error instanceof AzureRequestError))
+                ctx.outputs.set('resourceId', resourceId);
+            setErrorResponse(ctx.outputs, error);
+            if (error instanceof AzureRequestError && error.status === 409) {
+                throw new AzureRequestError(conflictMessage(op.computeName, differences, error.message), error.status, error.code, error.requestId, error.body);
+            }
+            throw error;
+        }
     }
     if (initial.dryRun) {
         ctx.report.facts.push(['Result', 'dry-run: the PUT was not sent']);
@@ -62693,6 +62693,49 @@ async function createCompute(op, ctx) {
     if (!op.wait)
         return finish(created, firstState, `${action}; not waited for (wait: false)`);
     await waitUntilProvisioned(initial, action);
+    async function putCompute() {
+        // After a lost answer the compute is looked up before the PUT is sent again (kind 3 of issue 13).
+        const outcome = await createIdempotently({
+            http: ctx.http,
+            clock: ctx.clock,
+            deadline: ctx.deadline,
+            what,
+            request: { method: 'PUT', url, auth, body, secrets: op.secrets },
+            lookup: async () => {
+                const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] });
+                return found.status === 404 ? undefined : found;
+            }
+        });
+        // A compute found after a lost answer is followed by its own provisioningState (no operation URL is known).
+        return outcome.kind === 'found' ? { ...outcome.response, headers: {} } : outcome.response;
+    }
+    /**
+     * After a 409 "being deleted": GET the compute; while it is there (Deleting), wait until it answers 404
+     * (waitUntilDeleted, which says in the log how long it may wait); when it already answers 404 (the record is gone
+     * but the cluster is still being torn down), wait one poll interval. Either way bounded by the step's deadline
+     * (timeout-minutes): past it, a TimeoutError naming the compute and the deletion still running.
+     */
+    async function waitForDeletionAfterConflict(error) {
+        const left = ctx.deadline - ctx.clock.now();
+        if (left <= 0) {
+            ctx.outputs.set('provisioningState', 'Deleting');
+            throw new TimeoutError(`The ${what} was still being deleted when timeout-minutes ran out, so it was not created ` +
+                `(${sentence(oneLine(error.message, 300))}) Run the step again once the deletion has finished, or with a ` +
+                'larger timeout-minutes.');
+        }
+        info(`The PUT of the ${what} was refused (409): ${sentence(oneLine(error.message, 300))}`);
+        const found = await ctx.http.send({ method: 'GET', url, auth, acceptStatus: [404] });
+        if (found.status !== 404 && !found.dryRun) {
+            await waitUntilDeleted(ctx, { auth, url, what, resourceId, current: found });
+            return;
+        }
+        const pause = Math.min(DELETING_POLL_MS, left);
+        info(`The ${what} is being deleted (${resourceId}) though it is no longer listed; waiting up to ` +
+            `${formatDuration(left)} (the rest of timeout-minutes) for the deletion to finish, trying again every ` +
+            `${formatDuration(DELETING_POLL_MS)}.`);
+        ctx.outputs.set('provisioningState', 'Deleting');
+        await ctx.clock.sleep(pause);
+    }
     async function workspaceLocation() {
         const workspace = await getWorkspace(ctx, op, ws);
         if (!workspace.location) {
@@ -62743,6 +62786,15 @@ async function createCompute(op, ctx) {
         ctx.report.facts.push(['Result', action], ['Provisioning state', state]);
         info(`The ${what} is ${state}.`);
     }
+}
+/**
+ * A 409 that says the compute of that name is still being deleted. Azure's wording is not documented; public reports
+ * and the emulator say "... is being deleted" (Conflict), so any 409 whose message speaks of a deletion in progress
+ * counts: `being deleted`, `is deleting`, `deletion ... in progress`.
+ */
+function isBeingDeletedConflict(error) {
+    return (error.status === 409 &&
+        /being deleted|is deleting|deletion (is )?(still )?(in progress|running|ongoing)|state:? *deleting/i.test(error.message));
 }
 /** provisioningState Deleting (matched case-insensitively). */
 function isDeleting(resource) {
@@ -62893,21 +62945,26 @@ function readDeleteCompute(scope) {
     return {
         kind: 'delete-compute',
         workspace: scope.workspace('delete-compute'),
-        computeName: readComputeName(COMPUTE_NAME, 'a compute name: 2-24 letters, digits or -, starting with a letter'),
+        computeName: readComputeName(COMPUTE_NAME, COMPUTE_NAME_FORM),
         underlyingResourceAction: choice('underlying-resource-action', UNDERLYING_RESOURCE_ACTIONS, 'Delete')
     };
 }
-/** AmlCompute cluster names (what the service accepts on create). */
-const CREATE_COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,14}[a-zA-Z0-9]$/;
-/** Any compute of the workspace, clusters and instances (3-24), for delete. */
+/**
+ * Compute names, for create and delete alike. Azure's rule for a compute cluster (Learn, "Create compute clusters",
+ * the studio form's "Compute name"): 3 to 24 characters, letters, digits and `-`, starting with a letter, a `-`
+ * followed later by a letter; Microsoft's own examples name clusters `gpu-v100-1GPU-cluster` (21 characters). The
+ * older 2-16 rule (2019) refused such names, so the check is the union: 2 to 24, starting with a letter, not ending
+ * with `-`; the service has the last word on the rest.
+ */
 const COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,22}[a-zA-Z0-9]$/;
+const COMPUTE_NAME_FORM = 'a compute name: 2-24 letters, digits or -, starting with a letter and ending with a letter or digit (e.g. cpu-cluster)';
 const VM_SIZE = /^[a-zA-Z][a-zA-Z0-9_-]{1,63}$/;
 const ADMIN_USERNAME = /^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/;
 function readComputeName(pattern, form) {
     return resourceName('compute-name', required('compute-name', 'by this operation: the compute name, e.g. cpu-cluster'), pattern, form);
 }
 function readCreateComputeFields(workspace, password) {
-    const computeName = readComputeName(CREATE_COMPUTE_NAME, 'a compute cluster name: 2-16 letters, digits or -, starting with a letter and ending with a letter or digit');
+    const computeName = readComputeName(COMPUTE_NAME, COMPUTE_NAME_FORM);
     const location = readLocation();
     const definition = readDefinition('a compute body such as {"properties": {"computeType": "AmlCompute", ...}}');
     if (definition) {
@@ -63166,601 +63223,6 @@ async function pollToEnd(ctx, followed, hooks) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/version.ts
-/** The action's version, sent in the User-Agent (a test keeps it equal to package.json's). */
-const VERSION = '0.1.0';
-const USER_AGENT = `azureml-rest-action/${VERSION} (+GitHub Actions)`;
-
-;// CONCATENATED MODULE: ./src/follow/grace.ts
-
-
-
-function graceClient(ctx, settings, budgetMs = CANCEL_BUDGET_MS) {
-    return createHttpClient({
-        tokens: ctx.tokens,
-        clock: ctx.clock,
-        userAgent: USER_AGENT,
-        deadline: ctx.clock.now() + budgetMs,
-        maxAttempts: 3,
-        dryRun: settings.dryRun
-    });
-}
-
-;// CONCATENATED MODULE: ./src/follow/log-stream.ts
-/**
- * A log followed as it grows, from a SAS URL the service hands out (a v1 run's driver log, a v2 job's
- * `user_logs/std_log.txt`): each read asks `Range: bytes=N-` from where the last one stopped, so each line is printed
- * once; only whole lines are printed (a chunk may end inside a line or a UTF-8 character), the rest at the end.
- * Service text is printed inside `::stop-commands::` with a fresh token, so it can never act as a workflow command.
- * SAS URLs are secrets: their signature is masked the moment one arrives (`maskSasUrl`), and no URL is ever printed.
- */
-
-
-
-/** A partial line longer than this (bytes) is printed without waiting for its end. */
-const MAX_PENDING_LINE_BYTES = 64 * 1024;
-/** Read failures reported (at info level) before the stream goes quiet about them. */
-const REPORTED_FAILURES = 3;
-class LogStream {
-    ctx;
-    findUrl;
-    what;
-    url;
-    offset = 0;
-    failures = 0;
-    print;
-    /**
-     * @param findUrl asks the service for the log's current SAS URL (undefined: no log yet); called again when a SAS
-     *   expires (403/404).
-     * @param what names the log in messages, e.g. "the driver log".
-     */
-    constructor(ctx, findUrl, what, print) {
-        this.ctx = ctx;
-        this.findUrl = findUrl;
-        this.what = what;
-        this.print = print ?? (line => info(line));
-    }
-    /** Prints what the log gained since the last call; `final`: everything, the last partial line too. Never throws. */
-    async follow(final) {
-        try {
-            if (!this.url) {
-                this.url = await this.findUrl();
-                if (this.url)
-                    maskSasUrl(this.url);
-            }
-            if (!this.url)
-                return;
-            const response = await this.ctx.http.send({
-                method: 'GET',
-                url: this.url,
-                headers: { Range: `bytes=${this.offset}-`, Accept: '*/*' },
-                auth: { kind: 'none' },
-                acceptStatus: [416, 403, 404],
-                timeoutMs: 30_000
-            });
-            if (response.status === 416)
-                return; // nothing new
-            if (response.status === 403 || response.status === 404) {
-                // An expired SAS: ask for a fresh URL next time.
-                this.url = undefined;
-                return;
-            }
-            let chunk = Buffer.from(response.body, 'utf8');
-            // A server that ignores Range answers 200 with the whole log.
-            if (response.status === 200)
-                chunk = chunk.subarray(Math.min(this.offset, chunk.length));
-            this.emit(chunk, final);
-        }
-        catch (error) {
-            // The log is a courtesy: a failure to read it never fails the wait.
-            if (this.failures++ < REPORTED_FAILURES)
-                info(`Could not read ${this.what}: ${error.message}`);
-        }
-    }
-    emit(chunk, final) {
-        const lastNewline = chunk.lastIndexOf(0x0a);
-        let take;
-        if (final || chunk.length > MAX_PENDING_LINE_BYTES)
-            take = chunk;
-        else if (lastNewline < 0)
-            return;
-        else
-            take = chunk.subarray(0, lastNewline + 1);
-        if (take.length === 0)
-            return;
-        this.offset += take.length;
-        const lines = take.toString('utf8').replace(/\n$/, '').split('\n');
-        // Text from the service must not act as workflow commands: a fresh token each time, which no log can guess.
-        const token = (0,external_node_crypto_.randomUUID)();
-        this.print(`::stop-commands::${token}`);
-        for (const line of lines)
-            this.print(line.replace(/\r$/, ''));
-        this.print(`::${token}::`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/runs/state.ts
-/**
- * What main leaves for the post step (`core.saveState`), typed. Never a secret: the post step reads the credentials
- * from its inputs again (GitHub gives a post step the same inputs as main).
- */
-
-var State;
-(function (State) {
-    State["RunId"] = "runId";
-    State["ExperimentName"] = "experimentName";
-    State["Workspace"] = "workspace";
-    State["ApiEndpoint"] = "apiEndpoint";
-    State["Outcome"] = "runOutcome";
-})(State || (State = {}));
-function saveRun(run, outcome) {
-    saveState(State.RunId, run.runId);
-    saveState(State.ExperimentName, run.experimentName);
-    saveState(State.Workspace, JSON.stringify(run.workspace));
-    saveState(State.ApiEndpoint, run.apiEndpoint);
-    markRunOutcome(outcome);
-}
-/** Records how main left the run. */
-function markRunOutcome(outcome) {
-    saveState(State.Outcome, outcome);
-}
-function loadRun() {
-    const runId = core.getState(State.RunId);
-    if (!runId)
-        return undefined;
-    let workspace;
-    try {
-        workspace = JSON.parse(core.getState(State.Workspace));
-    }
-    catch {
-        return undefined;
-    }
-    return {
-        runId,
-        experimentName: core.getState(State.ExperimentName),
-        workspace,
-        apiEndpoint: core.getState(State.ApiEndpoint),
-        outcome: (core.getState(State.Outcome) || 'in-flight')
-    };
-}
-
-;// CONCATENATED MODULE: ./src/runs/follow.ts
-/**
- * Following an experiment run to its end: one module for start-run (with `wait`), poll-run and the post step.
- *
- * - Status rules (DESIGN.md): Completed, Failed and Canceled (or Cancelled) end the wait; every other value,
- *   known (NotStarted, Queued, Preparing, Running, Finalizing, CancelRequested, NotResponding, Paused, ...) or not, is
- *   polled through.
- * - The loop, its backoff (1 s after a change, up to 30 s: about 830 reads for a 6-hour run), the log streaming and
- *   the signal handling are shared with v2 jobs (`src/follow/`); this module holds what is particular to v1 runs.
- * - Tokens are refreshed by the token provider and the HTTP client (a 401 ExpiredAuthenticationToken refreshes once).
- * - At the deadline (timeout-minutes) the wait fails saying the run is still running; with cancel-on-timeout the run
- *   is cancelled first, through a client that has a few seconds of its own past the step's deadline.
- * - The driver log (`logFiles` of the run details) is followed with `Range: bytes=N-` and printed once per line, inside
- *   `::stop-commands::` so text from the service cannot act as a workflow command.
- * - SIGINT/SIGTERM (a cancelled workflow) aborts the wait; the run is cancelled within a few seconds and the step fails.
- */
-
-
-
-
-
-
-
-
-
-
-
-const follow_TERMINAL = {
-    completed: 'Completed',
-    failed: 'Failed',
-    canceled: 'Canceled',
-    cancelled: 'Canceled'
-};
-/** The terminal status `status` stands for, or undefined while the run goes on (unknown values included). */
-function terminalStatus(status) {
-    return status === undefined ? undefined : follow_TERMINAL[status.trim().toLowerCase()];
-}
-function runUrl(target, suffix = '') {
-    return dataPlaneUrl(target.api, 'history', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/runs/${encodeURIComponent(target.runId)}${suffix}`);
-}
-function cancelUrl(target) {
-    return dataPlaneUrl(target.api, 'execution', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/runId/${encodeURIComponent(target.runId)}/cancel`);
-}
-/** The run's page in Azure ML studio: `{portalHost}/runs/{runId}?wsid={WS}`. */
-function runPortalUrl(settings, workspace, runId) {
-    return `${settings.endpoints.portalHost.replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}?wsid=${workspacePath(workspace)}`;
-}
-/** The run's own error message (`error.error.message` in RunDetails and Run, or a flat `error.message`). */
-function runErrorMessage(run) {
-    const inner = run.error?.error ?? run.error;
-    if (!inner?.message)
-        return undefined;
-    return inner.code ? `${inner.code}: ${inner.message}` : inner.message;
-}
-async function getRun(http, settings, target) {
-    return http.send({ method: 'GET', url: runUrl(target), auth: armAuth(settings), acceptStatus: [404] });
-}
-/**
- * POST cancel. Idempotent (cancelling twice is harmless), so it is retried. A 404 (no such run) is returned, and so is
- * the refusal of a run that has already ended (see isTerminalStateRefusal), with `alreadyEnded` set.
- */
-async function sendCancel(http, settings, target) {
-    const response = await http.send({
-        method: 'POST',
-        url: cancelUrl(target),
-        auth: armAuth(settings),
-        idempotent: true,
-        acceptStatus: [404, 400, 409]
-    });
-    if (response.status === 400 || response.status === 409) {
-        if (isTerminalStateRefusal(response.status, response.body))
-            return { ...response, alreadyEnded: true };
-        throw toAzureRequestError({
-            method: 'POST',
-            url: response.url ?? cancelUrl(target),
-            status: response.status,
-            headers: response.headers,
-            body: response.body
-        });
-    }
-    return response;
-}
-/**
- * Does this answer to a cancel say the run has already ended? The execution service refuses to cancel a run in a
- * terminal state with 400 (a message naming the "terminal state"; 409 with the same words is taken too), which for a
- * cancel means there is nothing left to do.
- */
-function isTerminalStateRefusal(status, body) {
-    if (status !== 400 && status !== 409)
-        return false;
-    const { code, message } = parseServiceError(body);
-    return /terminal\s*state|already\s+(ended|completed|finished|terminated|canceled|cancelled)/i.test(`${code ?? ''} ${message ?? ''}`);
-}
-/**
- * Polls the run until a terminal status and returns it (Failed and Canceled included: the caller decides). Throws a
- * TimeoutError at the deadline (after cancelling with cancelOnTimeout) and a WorkflowCancelledError when `signal`
- * aborts (the caller cancels then, see cancelAfterSignal).
- */
-async function pollRun(ctx, target, options) {
-    const { settings } = options;
-    const log = options.streamLog === false
-        ? undefined
-        : new LogStream(ctx, () => driverLogUrl(ctx, settings, target), 'the driver log', options.print);
-    const end = await pollToEnd(ctx, {
-        label: `Run ${target.runId}`,
-        read: async () => {
-            const response = await getRun(ctx.http, settings, target);
-            if (response.status === 404)
-                return { found: false };
-            const run = parseJson(response) ?? {};
-            return { found: true, status: run.status ?? 'Unknown', body: run };
-        },
-        isTerminal: status => terminalStatus(status) !== undefined,
-        log,
-        notFoundMessage: `Run ${target.runId} was not found in experiment ${target.experimentName} of workspace ` +
-            `${target.workspace.workspaceName}.`
-    }, {
-        signal: options.signal,
-        // The last status seen is an output at once: a timeout or a failed read later still leaves it set.
-        onStatus: status => ctx.outputs.set('status', oneLine(status, 200)),
-        onTimeout: last => timedOut(ctx, target, options, last)
-    });
-    return { status: terminalStatus(end.status), run: end.body };
-}
-/** The SAS URL of the run's driver log from its details (`logFiles`), once the run has one. */
-async function driverLogUrl(ctx, settings, target) {
-    const response = await ctx.http.send({ method: 'GET', url: runUrl(target, '/details'), auth: armAuth(settings) });
-    const files = parseJson(response)?.logFiles ?? {};
-    const names = Object.keys(files);
-    const name = names.find(n => /(^|\/)70_driver_log\.txt$/.test(n)) ??
-        names.find(n => /driver_log/.test(n)) ??
-        names.find(n => /(^|\/)std_log\.txt$/.test(n));
-    return name ? files[name] : undefined;
-}
-async function timedOut(ctx, target, options, status) {
-    const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`;
-    const what = `Run ${target.runId} is still ${status} after ${minutes} (timeout-minutes)`;
-    if (!options.cancelOnTimeout) {
-        markRunOutcome('left-running');
-        throw new TimeoutError(`${what}; it keeps running in Azure ML. Follow it with poll-run, stop it with cancel-run, or set ` +
-            'cancel-on-timeout: true to cancel it at the timeout.');
-    }
-    const cancelled = await bestEffortCancel(options.graceHttp ?? graceClient(ctx, options.settings), options, target);
-    throw new TimeoutError(cancelled
-        ? `${what}: cancelled it (cancel-on-timeout).`
-        : `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-run.`);
-}
-/** Sends cancel once; true when the service took it, false (with a warning) otherwise. Records the outcome in state. */
-async function bestEffortCancel(http, options, target) {
-    try {
-        const response = await sendCancel(http, options.settings, target);
-        if (response.alreadyEnded) {
-            info(`Run ${target.runId} had already ended: nothing to cancel.`);
-        }
-        else if (response.status === 404) {
-            info(`Run ${target.runId} was not found: nothing to cancel.`);
-        }
-        else {
-            info(`Cancel requested for run ${target.runId}.`);
-        }
-        markRunOutcome('cancelled');
-        return true;
-    }
-    catch (error) {
-        warning(`Could not cancel run ${target.runId}: ${error.message}`);
-        return false;
-    }
-}
-/**
- * After SIGINT/SIGTERM: cancels the run (within CANCEL_BUDGET_MS) and returns the error the step fails with. The
- * process is made to exit soon after, even if a request of the aborted poll still holds a socket open.
- */
-async function cancelAfterSignal(ctx, target, options, reason) {
-    info(`The workflow is being cancelled (${reason.signalName}): cancelling run ${target.runId}.`);
-    const cancelled = await bestEffortCancel(options.graceHttp ?? graceClient(ctx, options.settings), options, target);
-    ctx.outputs.set('status', cancelled ? 'CancelRequested' : 'Unknown');
-    return new OperationFailedError(`The workflow was cancelled (${reason.signalName}) while run ${target.runId} was in progress: ` +
-        (cancelled
-            ? 'the run was cancelled.'
-            : 'cancelling the run failed; the post step tries again, else cancel it in Azure ML studio.'));
-}
-/**
- * The wait shared by start-run and poll-run: polls to the end, sets `status` and `response`, writes the job summary,
- * records the outcome for the post step, and fails on Failed or Canceled with the run's own error message.
- */
-async function followRun(ctx, target, options) {
-    let result;
-    try {
-        result = await pollRun(ctx, target, options);
-    }
-    catch (error) {
-        if (error instanceof WorkflowCancelledError)
-            throw await cancelAfterSignal(ctx, target, options, error);
-        throw error;
-    }
-    markRunOutcome('finished');
-    reportRunResult(ctx, result.run);
-    await options.onEnd?.(result);
-    if (result.status === 'Completed') {
-        info(`Run ${target.runId} completed.`);
-        return;
-    }
-    const message = runErrorMessage(result.run);
-    throw new OperationFailedError(`Run ${target.runId} ended ${result.status}${message ? `: ${message}` : '.'} ` +
-        `Logs: ${runPortalUrl(options.settings, target.workspace, target.runId)}`);
-}
-/** `status`, `response` and the summary's status and duration lines, from a run body. */
-function reportRunResult(ctx, run) {
-    const status = run.status ?? 'Unknown';
-    ctx.outputs.set('status', status);
-    ctx.outputs.setResponse(run);
-    ctx.report.facts.push(['Status', status]);
-    const duration = runDuration(run);
-    if (duration !== undefined)
-        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
-    const message = runErrorMessage(run);
-    if (message && terminalStatus(status) !== 'Completed')
-        ctx.report.facts.push(['Run error', message]);
-}
-/** From the start (or creation) to the end, when both are known. */
-function runDuration(run) {
-    const start = Date.parse(run.startTimeUtc ?? run.createdUtc ?? '');
-    const end = Date.parse(run.endTimeUtc ?? '');
-    return Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
-}
-function follow_formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m} min ${s % 60} s`;
-    return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-;// CONCATENATED MODULE: ./src/reports/pr-comment.ts
-/**
- * `comment-on-pr`: the result of a run (status, duration, the metrics it logged, the portal link) as ONE comment on
- * the pull request that triggered the workflow. The comment carries a hidden marker
- * (`<!-- azureml-rest-action:{experiment}:{workflow}:{job} -->`), so a rerun finds it and updates it in place.
- *
- * Through `@actions/github`'s Octokit, which honours GITHUB_API_URL (GitHub Enterprise Server, the tests' fake API).
- * Commenting never fails the step: a 403 (the job lacks `pull-requests: write`) is a warning naming the permission to
- * add, any other problem a warning; a workflow not triggered by a pull request gets a notice and no request at all.
- */
-
-
-
-
-
-const PR_EVENTS = ['pull_request', 'pull_request_target'];
-const MAX_METRICS = 30;
-const MAX_ERROR_CHARS = 1000;
-/**
- * The `onEnd` of followRun for start-run and poll-run: with `comment-on-pr`, the run's metrics are read and the comment
- * posted once the run has ended (Failed and Canceled too); without it, nothing.
- */
-function commentWhenEnded(ctx, settings, target) {
-    const pr = settings.prComment;
-    if (!pr)
-        return undefined;
-    return async (result) => {
-        const metrics = await runMetrics(ctx, settings, target);
-        await commentOnPr(ctx, pr, {
-            runId: target.runId,
-            experimentName: target.experimentName,
-            status: result.status,
-            run: result.run,
-            portalUrl: runPortalUrl(settings, target.workspace, target.runId),
-            metrics
-        });
-    };
-}
-/** The pull request that triggered the workflow, from GITHUB_EVENT_NAME and the event payload. */
-function pullRequestNumber(env = process.env) {
-    if (!PR_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || !env.GITHUB_EVENT_PATH)
-        return undefined;
-    try {
-        const payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
-        const n = payload.pull_request?.number;
-        return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function commentMarker(experimentName, env = process.env) {
-    const part = (text) => (text ?? '').replace(/[<>\r\n]/g, '');
-    return `<!-- azureml-rest-action:${part(experimentName)}:${part(env.GITHUB_WORKFLOW)}:${part(env.GITHUB_JOB)} -->`;
-}
-/** The comment's Markdown. Plain facts only: no request or response bodies, so no secret can reach it. */
-function commentBody(report, env = process.env) {
-    const icon = report.status === 'Completed' ? '✅' : report.status === 'Canceled' ? '⚪' : '❌';
-    const rows = [
-        ['Status', `${icon} ${report.status}`],
-        ['Run', `\`${report.runId}\``],
-        ['Experiment', `\`${report.experimentName}\``]
-    ];
-    const duration = runDuration(report.run);
-    if (duration !== undefined)
-        rows.push(['Duration', follow_formatDuration(duration)]);
-    const error = runErrorMessage(report.run);
-    if (error && report.status !== 'Completed')
-        rows.push(['Error', cell(truncate(error, MAX_ERROR_CHARS))]);
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        rows.push([
-            'Workflow run',
-            `[${env.GITHUB_WORKFLOW ?? 'run'} #${env.GITHUB_RUN_ID}](${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID})`
-        ]);
-    }
-    const lines = [
-        `### ${icon} Azure ML run ${report.status.toLowerCase()}: ${cell(report.experimentName)}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([k, v]) => `| ${k} | ${v} |`),
-        ''
-    ];
-    const metrics = Object.entries(report.metrics ?? {});
-    if (metrics.length > 0) {
-        lines.push('**Metrics** (last value logged)', '', '| metric | value |', '| --- | --- |');
-        for (const [name, value] of metrics.slice(0, MAX_METRICS))
-            lines.push(`| ${cell(name)} | ${cell(formatValue(value))} |`);
-        if (metrics.length > MAX_METRICS)
-            lines.push('', `… and ${metrics.length - MAX_METRICS} more in Azure ML studio.`);
-        lines.push('');
-    }
-    lines.push(`[Open the run in Azure ML studio](${report.portalUrl})`, '', commentMarker(report.experimentName, env));
-    return lines.join('\n');
-}
-/**
- * Posts or updates the comment. Never throws: every problem is a warning (or, off a pull request, a notice), and the
- * job summary says what happened.
- */
-async function commentOnPr(ctx, settings, report, env = process.env) {
-    const number = pullRequestNumber(env);
-    if (number === undefined) {
-        notice(`comment-on-pr: this workflow was triggered by ${env.GITHUB_EVENT_NAME || 'an unknown event'}, not a pull ` +
-            'request: no comment posted.');
-        return;
-    }
-    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    if (!owner || !repo) {
-        warning('comment-on-pr: GITHUB_REPOSITORY is not set (owner/repo): no comment posted.');
-        return;
-    }
-    // Loaded here, not with the bundle: Octokit is most of @actions/github's weight, and only this comment needs it.
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(settings.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
-    const marker = commentMarker(report.experimentName, env);
-    const body = commentBody(report, env);
-    try {
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: number,
-            per_page: 100
-        });
-        const mine = comments.find(c => typeof c.body === 'string' && c.body.includes(marker));
-        let url;
-        if (mine) {
-            url = (await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body })).data.html_url;
-            info(`Updated the run's comment on pull request #${number}: ${url}`);
-        }
-        else {
-            url = (await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })).data.html_url;
-            info(`Commented the run's result on pull request #${number}: ${url}`);
-        }
-        ctx.report.facts.push(['Pull request comment', `${mine ? 'updated' : 'posted'} on #${number}`]);
-        if (url)
-            ctx.report.links.push({ text: `The comment on pull request #${number}`, href: url });
-    }
-    catch (error) {
-        const status = error.status;
-        const message = error.message;
-        if (status === 403) {
-            warning(`comment-on-pr: GitHub refused to comment on pull request #${number} (403: ${message}). Give the job ` +
-                '`permissions: pull-requests: write` (and pass a token that has it as github-token). Pull requests from ' +
-                'forks get a read-only token: comment from a workflow_run workflow instead.');
-        }
-        else {
-            warning(`comment-on-pr: could not comment on pull request #${number}: ${status ? `${status} ` : ''}${message}`);
-        }
-        ctx.report.facts.push(['Pull request comment', `not posted (${status ?? 'error'})`]);
-    }
-}
-/**
- * The metrics the run logged, newest value per name: POST `history/v1.0{WS}/experiments/{exp}/metrics:query` with a
- * RunId filter. Best effort: a service (or emulator) without the call, or any error, means no metrics section.
- */
-async function runMetrics(ctx, settings, target) {
-    try {
-        const url = dataPlaneUrl(target.api, 'history', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/metrics:query`);
-        const response = await ctx.http.send({
-            method: 'POST',
-            url,
-            auth: armAuth(settings),
-            body: { filter: `RunId eq '${target.runId}'` },
-            idempotent: true,
-            readOnly: true,
-            acceptStatus: [400, 404, 405, 501]
-        });
-        if (response.dryRun || response.status >= 300) {
-            core_debug(`No run metrics: metrics:query answered ${response.status}.`);
-            return undefined;
-        }
-        const list = parseJson(response);
-        const metrics = {};
-        for (const metric of list?.value ?? []) {
-            if (!metric.name || (metric.runId && metric.runId !== target.runId))
-                continue;
-            const last = metric.cells?.[metric.cells.length - 1];
-            const value = last ? (last[metric.name] ?? Object.values(last)[0]) : undefined;
-            if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
-                metrics[metric.name] = value;
-        }
-        return Object.keys(metrics).length > 0 ? metrics : undefined;
-    }
-    catch (error) {
-        core_debug(`No run metrics: ${error.message}`);
-        return undefined;
-    }
-}
-function formatValue(value) {
-    if (typeof value !== 'number' || Number.isInteger(value))
-        return String(value);
-    return String(Number(value.toPrecision(6)));
-}
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-/** A Markdown table cell: one line, pipes escaped, no HTML. */
-function cell(text) {
-    return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 ;// CONCATENATED MODULE: ./src/assets/workspace-assets.ts
 
 
@@ -63859,6 +63321,14 @@ function referenceLookups(ctx, settings, ws, source) {
 
 
 
+const job_rest_TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused']);
+/**
+ * Whether a job status ends the wait: Completed, Failed, Canceled, NotResponding, Paused (azure-ai-ml
+ * `_job_ops_helper.py`). Finalizing and CancelRequested are in progress, as is every other or unknown value.
+ */
+function isJobTerminal(status) {
+    return job_rest_TERMINAL.has(status.trim().toLowerCase());
+}
 function jobUrl(settings, job, suffix = '') {
     return workspaceV2Url(settings, job.workspace, `/jobs/${encodeURIComponent(job.name)}${suffix}`);
 }
@@ -63900,20 +63370,53 @@ function jobPortalUrl(settings, job, body) {
     return (`${settings.endpoints.portalHost.replace(/\/+$/, '')}/runs/${encodeURIComponent(job.name)}` +
         `?wsid=${workspacePath(job.workspace)}`);
 }
+const STD_LOG_RANK0 = /^user_logs\/std_log[\D]*[0]*(?:_ps)?\.txt$/;
+const DRIVER_LOG_RANK0 = /^azureml-logs\/70_driver_log(?:_(?:rank_|worker_|process_)?0+)?\.txt$/;
+const NUMBERED_LOG = /^azureml-logs\/(\d{2})_.+\.txt$/;
 /**
- * The log to stream from `logFiles` (V2.md, after azure-ai-ml `_job_ops_helper.py`): the rank-0 `user_logs/std_log.txt`
- * (`user_logs/std_log[\D]*[0]*(?:_ps)?\.txt`), else the highest `azureml-logs/NN_*.txt`, else
- * `logs/azureml/executionlogs.txt` (pipelines), else `azureml-logs/hyperdrive.txt` (sweeps).
+ * How much a log of `logFiles` is preferred for following (lower first), or undefined when it is never followed
+ * (V2.md "Following a job", after azure-ai-ml `_job_ops_helper.py` and `constants/_job/job.py` `JobLogPattern`):
+ * 1. the user's log of the current runtime, rank 0: `user_logs/std_log[\D]*[0]*(?:_ps)?\.txt` (the pattern itself
+ *    admits only rank 0: `std_log.txt`, `std_log_process_0.txt`, `std_log_node_0_ps.txt`);
+ * 2. the older runtime's user log, rank 0: `azureml-logs/70_driver_log.txt` (or `_0`, `_rank_0`, `_worker_0`);
+ * 3. the older runtime's other numbered logs `azureml-logs/NN_*.txt`, the higher NN first (the later phase: 55
+ *    execution, 65 job preparation, 75 job release), other ranks' driver logs left out;
+ * 4. `logs/azureml/executionlogs.txt` (pipelines); 5. `azureml-logs/hyperdrive.txt` (sweeps).
  */
-function pickJobLog(logFiles) {
-    const names = Object.keys(logFiles).sort();
-    const std = names.filter(n => /^user_logs\/std_log[\D]*[0]*(?:_ps)?\.txt$/.test(n));
-    if (std.length > 0)
-        return std.find(n => /std_log(?:_process)?_?0*\.txt$|std_log\.txt$/.test(n)) ?? std[0];
-    const numbered = names.filter(n => /^azureml-logs\/\d{2}_.+\.txt$/.test(n));
-    if (numbered.length > 0)
-        return numbered[numbered.length - 1];
-    return names.find(n => n === 'logs/azureml/executionlogs.txt') ?? names.find(n => n === 'azureml-logs/hyperdrive.txt');
+function logPreference(name) {
+    if (STD_LOG_RANK0.test(name))
+        return 0;
+    if (DRIVER_LOG_RANK0.test(name))
+        return 1;
+    const numbered = NUMBERED_LOG.exec(name);
+    if (numbered)
+        return name.startsWith('azureml-logs/70_driver_log') ? undefined : 2 + (99 - Number(numbered[1])) / 100;
+    if (name === 'logs/azureml/executionlogs.txt')
+        return 3;
+    if (name === 'azureml-logs/hyperdrive.txt')
+        return 4;
+    return undefined;
+}
+/**
+ * The log to follow among `names` (the keys of `logFiles`, read at every poll), given the one followed so far:
+ * the most preferred (`logPreference`; ties by name), but a switch only to a log preferred strictly more than the
+ * current one, so the choice only ever moves towards the user's log (a log that leaves the list is not replaced by a
+ * worse one). Undefined while no log is worth following.
+ */
+function pickJobLog(names, current) {
+    let best;
+    let bestRank = Infinity;
+    for (const name of [...names].sort()) {
+        const rank = logPreference(name);
+        if (rank !== undefined && rank < bestRank) {
+            best = name;
+            bestRank = rank;
+        }
+    }
+    if (current === undefined)
+        return best;
+    const currentRank = logPreference(current) ?? Infinity;
+    return best !== undefined && bestRank < currentRank ? best : current;
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/state.ts
@@ -63949,199 +63452,119 @@ function loadJob() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/jobs/follow-job.ts
+;// CONCATENATED MODULE: ./src/jobs/job-cancel.ts
 /**
- * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
- * the shared backoff (`follow/poll.ts`), the job's log streamed from its run-history `logFiles` (`follow/log-stream.ts`),
- * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout.
+ * What a cancel of a v2 job amounts to, and what to tell the user about it: one place for cancel-job, a cancelled
+ * workflow (SIGINT/SIGTERM), cancel-on-timeout and the post step.
  *
- * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
- * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
- * must not. Every other value (NotStarted, Starting, Provisioning, Preparing, Queued, Running, Finalizing,
- * CancelRequested, Unknown, new ones) is polled through.
+ * Azure facts: `POST {WS}/jobs/{name}/cancel` (mfe.json 2024-04-01 `Jobs_Cancel`) answers 200, or 202 with a
+ * `Location`; its errors are the `default` ErrorResponse, with no status the spec names. A job that is `Finalizing`
+ * (the command has ended, its outputs are being uploaded) cannot be cancelled: the service answers an error
+ * (Azure/azureml-assets PR #2496: "the job was finalizing and we tried cancelling it which is an error"), so the
+ * answer is read with the job's status, never from the HTTP status alone. `CancelRequested` means a cancel is under
+ * way and can last long (MicrosoftDocs/azure-docs#77892: 40 hours); `Finalizing` and `CancelRequested` are both
+ * still in progress (Azure/mlops-templates PR #9 lists them with the running statuses).
  */
 
 
 
 
 
-
-
-
-
-
-
-
-
-const follow_job_TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled', 'notresponding', 'paused']);
-/** Whether a job status ends the wait. */
-function isJobTerminal(status) {
-    return follow_job_TERMINAL.has(status.trim().toLowerCase());
+/**
+ * Decides what a cancel amounted to.
+ * @param httpStatus the answer to `POST .../cancel` (2xx, or 400/404/409 returned by `sendJobCancel`)
+ * @param jobStatus the job's status read after a refusal, or the last one seen before a taken cancel (may be unknown)
+ * @param message the service's error message of a refusal
+ */
+function cancelOutcome(httpStatus, jobStatus, message) {
+    if (httpStatus === 404)
+        return { kind: 'not-found' };
+    const status = jobStatus ?? 'Unknown';
+    const s = status.trim().toLowerCase();
+    if (isJobTerminal(status))
+        return { kind: 'ended', status };
+    if (s === 'finalizing')
+        return { kind: 'finalizing', status };
+    if (s === 'cancelrequested')
+        return { kind: 'under-way', status };
+    if (httpStatus < 400)
+        return { kind: 'requested', status: 'CancelRequested' };
+    return { kind: 'refused', status, httpStatus, message };
+}
+/** One sentence (or two) saying what is true after the cancel, naming the job and, when it goes on, its link. */
+function describeCancel(outcome, jobName, portalUrl) {
+    switch (outcome.kind) {
+        case 'requested':
+            return `Cancel requested for job ${jobName}: it goes CancelRequested, then Canceled.`;
+        case 'under-way':
+            return `Job ${jobName} is CancelRequested: a cancel is already under way; it ends Canceled on its own: ${portalUrl}`;
+        case 'finalizing':
+            return (`Job ${jobName} is Finalizing (its command has ended; its outputs are being uploaded): it cannot be ` +
+                `cancelled now and will end on its own: ${portalUrl}`);
+        case 'ended':
+            return `Job ${jobName} has already ended (${oneLine(outcome.status, 40)}): nothing to cancel.`;
+        case 'refused':
+            return (`The service refused to cancel job ${jobName} (${outcome.httpStatus}` +
+                `${outcome.message ? `: ${oneLine(outcome.message, 300)}` : ''}); it is ${oneLine(outcome.status, 40)} ` +
+                `and may go on: ${portalUrl}`);
+        case 'not-found':
+            return `Job ${jobName} was not found: nothing to cancel.`;
+    }
+}
+/** Whether the outcome leaves nothing to do (a cancel taken or under way, or the job ended). */
+function cancelSettled(outcome) {
+    return outcome.kind === 'requested' || outcome.kind === 'under-way' || outcome.kind === 'ended';
+}
+/** Reads a job's status and body; undefined when it cannot be read (404 included). */
+async function readJobStatus(http, settings, job) {
+    const response = await getJob(http, settings, job);
+    if (response.status === 404 || response.dryRun)
+        return undefined;
+    const body = parseJson(response) ?? {};
+    return { status: body.properties?.status ?? 'Unknown', body };
 }
 /**
- * Follows the job to a terminal status, sets `status` (each change, so it is set on every path) and `response`, writes
- * the summary and the PR comment, and throws unless the job Completed: `OperationFailedError` with the job's own
- * error, `TimeoutError` at timeout-minutes, `OperationFailedError` after a cancelled workflow (the job cancelled).
+ * Sends cancel once and says what it amounted to: on a refusal the job is read again (its status decides). Records the
+ * outcome for the post step: a cancel taken or under way is `cancelled`, an ended job `finished`; a Finalizing job, a
+ * refusal or a job not found (yet) stay as they were, so the post step looks again. Never throws: a failed request
+ * is a warning and undefined.
+ * @param known the job's last status and body seen by the caller (a taken cancel is not followed by a read)
  */
-async function followJob(ctx, job, options) {
-    const { settings } = options;
-    let api;
-    try {
-        api = await workspaceApi(ctx, settings, job.workspace);
-    }
-    catch (error) {
-        info(`The job's log will not be streamed: the workspace API server is unknown (${error.message}).`);
-    }
-    const log = api
-        ? new LogStream(ctx, async () => {
-            const details = await getJobDetails(ctx.http, settings, api, job);
-            const name = details?.logFiles ? pickJobLog(details.logFiles) : undefined;
-            return name ? details?.logFiles?.[name] : undefined;
-        }, "the job's log")
-        : undefined;
-    let last = 'not visible';
-    let result;
-    try {
-        result = await pollToEnd(ctx, {
-            label: `Job ${job.name}`,
-            read: async () => {
-                const response = await getJob(ctx.http, settings, job);
-                if (response.status === 404)
-                    return { found: false };
-                const body = parseJson(response) ?? {};
-                return { found: true, status: body.properties?.status ?? 'Unknown', body };
-            },
-            isTerminal: isJobTerminal,
-            log
-        }, {
-            signal: options.signal,
-            onStatus: status => {
-                last = status;
-                ctx.outputs.set('status', status);
-            },
-            onTimeout: lastStatus => follow_job_timedOut(ctx, job, options, lastStatus)
-        });
-    }
-    catch (error) {
-        if (error instanceof WorkflowCancelledError)
-            throw await follow_job_cancelAfterSignal(ctx, job, options, error);
-        if (!(error instanceof TimeoutError))
-            ctx.outputs.set('status', last);
-        throw error;
-    }
-    markJobOutcome('finished');
-    const details = api ? await getJobDetails(ctx.http, settings, api, job).catch(() => undefined) : undefined;
-    const portalUrl = jobPortalUrl(settings, job, result.body);
-    ctx.outputs.set('status', result.status);
-    ctx.outputs.set('portalUrl', portalUrl);
-    ctx.outputs.setResponse(result.body);
-    ctx.report.facts.push(['Status', result.status]);
-    const duration = details
-        ? runDuration({ startTimeUtc: details.startTimeUtc, endTimeUtc: details.endTimeUtc })
-        : undefined;
-    if (duration !== undefined)
-        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
-    const message = jobErrorMessage(details);
-    if (message && result.status !== 'Completed')
-        ctx.report.facts.push(['Job error', message]);
-    if (options.prComment) {
-        const experimentName = result.body.properties?.experimentName ?? 'Default';
-        const target = api ? { api, workspace: job.workspace, experimentName, runId: job.name } : undefined;
-        await commentOnPr(ctx, options.prComment, {
-            runId: job.name,
-            experimentName,
-            status: result.status,
-            run: {
-                status: result.status,
-                startTimeUtc: details?.startTimeUtc,
-                endTimeUtc: details?.endTimeUtc,
-                error: details?.error?.error ? { error: details.error.error } : undefined
-            },
-            portalUrl,
-            metrics: target ? await runMetrics(ctx, settings, target) : undefined
-        });
-    }
-    if (result.status === 'Completed') {
-        info(`Job ${job.name} completed.`);
-        return;
-    }
-    throw new OperationFailedError(`Job ${job.name} ended ${oneLine(result.status, 40)}${message ? `: ${message}` : '.'}` +
-        `${endedHint(result.status)} Logs: ${portalUrl}`);
-}
-function endedHint(status) {
-    switch (status.toLowerCase()) {
-        case 'notresponding':
-            return ' Only Completed counts as success; the job stopped reporting (NotResponding): look at its node in studio.';
-        case 'paused':
-            return ' Only Completed counts as success; the job is Paused: resume or cancel it in studio.';
-        case 'canceled':
-        case 'cancelled':
-            return ' Someone or something cancelled it.';
-        default:
-            return '';
-    }
-}
-/** The job's own error from its run details: `code: message`, then each detail, each cut to 500 characters. */
-function jobErrorMessage(details) {
-    const error = details?.error?.error;
-    if (!error?.message && !error?.code)
-        return undefined;
-    const parts = [oneLine(`${error.code ? `${error.code}: ` : ''}${error.message ?? ''}`, 500)];
-    for (const detail of (error.details ?? []).slice(0, 10)) {
-        if (detail?.message)
-            parts.push(oneLine(`${detail.code ? `${detail.code}: ` : ''}${detail.message}`, 500));
-    }
-    return parts.join(' | ');
-}
-async function follow_job_timedOut(ctx, job, options, status) {
-    ctx.outputs.set('status', status);
-    const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`;
-    const what = `Job ${job.name} is still ${oneLine(status, 40)} after ${minutes} (timeout-minutes)`;
-    if (!options.cancelOnTimeout) {
-        markJobOutcome('left-running');
-        throw new TimeoutError(`${what}; it keeps running in Azure ML. Follow it with poll-job, stop it with cancel-job, or set ` +
-            'cancel-on-timeout: true to cancel it at the timeout.');
-    }
-    const cancelled = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job);
-    throw new TimeoutError(cancelled
-        ? `${what}: cancelled it (cancel-on-timeout).`
-        : `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-job.`);
-}
-/** Sends cancel once; true when the service took it (or the job has already ended), false with a warning otherwise. */
-async function bestEffortJobCancel(http, settings, job) {
+async function bestEffortJobCancel(http, settings, job, known) {
     try {
         const response = await sendJobCancel(http, settings, job);
-        if (response.status === 404)
-            info(`Job ${job.name} was not found: nothing to cancel.`);
-        else if (response.status >= 400)
-            info(`Job ${job.name} has already ended: nothing to cancel.`);
-        else
-            info(`Cancel requested for job ${job.name}.`);
-        markJobOutcome('cancelled');
-        return true;
+        let status = known?.status;
+        let body = known?.body;
+        let message;
+        if (response.status >= 400 && response.status !== 404) {
+            message = parseJson(response)?.error?.message;
+            const now = await readJobStatus(http, settings, job).catch(() => undefined);
+            status = now?.status;
+            body = now?.body ?? body;
+        }
+        const outcome = cancelOutcome(response.status, status, message);
+        const portalUrl = jobPortalUrl(settings, job, body);
+        info(describeCancel(outcome, job.name, portalUrl));
+        if (outcome.kind === 'requested' || outcome.kind === 'under-way')
+            markJobOutcome('cancelled');
+        else if (outcome.kind === 'ended')
+            markJobOutcome('finished');
+        return { outcome, portalUrl };
     }
     catch (error) {
         warning(`Could not cancel job ${job.name}: ${error.message}`);
-        return false;
+        return undefined;
     }
-}
-/** After SIGINT/SIGTERM: cancels the job (within the grace budget) and returns the error the step fails with. */
-async function follow_job_cancelAfterSignal(ctx, job, options, reason) {
-    info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`);
-    const cancelled = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job);
-    ctx.outputs.set('status', cancelled ? 'CancelRequested' : 'Unknown');
-    return new OperationFailedError(`The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress: ` +
-        (cancelled
-            ? 'the job was cancelled.'
-            : 'cancelling it failed; the post step tries again, else cancel it in studio.'));
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/cancel-job.ts
 /**
- * cancel-job: `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`). A job that has already
- * ended is success, with `status` its own final status. With `wait`, the job is read until it has ended.
+ * cancel-job: `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`), then the job read to say
+ * what the cancel amounted to (`job-cancel.ts`). Success, with `status` the job's own: a cancel taken
+ * (`CancelRequested`), a cancel already under way (`CancelRequested`), a job `Finalizing` (it cannot be cancelled now
+ * and ends on its own; the service refuses the cancel), a job that has already ended. Failure: no such job, or the
+ * service refused while the job is in another status. With `wait`, the job is read until it has ended.
  */
-
 
 
 
@@ -64158,19 +63581,21 @@ async function cancelJob(op, ctx) {
         ctx.outputs.set('status', 'NotFound');
         throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`);
     }
-    const now = await getJob(ctx.http, op, job);
-    const status = parseJson(now)?.properties?.status ?? 'Unknown';
-    if (response.status >= 400) {
-        // The service refuses to cancel a job that has ended: that is what the user wanted.
-        if (!isJobTerminal(status))
-            throw new OperationFailedError(`Cancelling job ${op.jobName} was refused (${response.status}); it is ${status}.`);
-        info(`Job ${op.jobName} had already ended (${status}): nothing to cancel.`);
-        ctx.outputs.set('status', status);
-        return;
+    const now = await readJobStatus(ctx.http, op, job);
+    const message = response.status >= 400 ? parseJson(response)?.error?.message : undefined;
+    const outcome = cancelOutcome(response.status, now?.status, message);
+    const portalUrl = jobPortalUrl(op, job, now?.body);
+    if (outcome.kind === 'not-found') {
+        ctx.outputs.set('status', 'NotFound');
+        throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`);
     }
-    info(`Cancel requested for job ${op.jobName} (it was ${status}).`);
-    ctx.outputs.set('status', isJobTerminal(status) ? status : 'CancelRequested');
-    if (!op.wait || isJobTerminal(status))
+    ctx.outputs.set('status', outcome.status);
+    if (now)
+        ctx.outputs.setResponse(now.body);
+    if (outcome.kind === 'refused')
+        throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl));
+    info(describeCancel(outcome, op.jobName, portalUrl));
+    if (!op.wait || outcome.kind === 'ended')
         return;
     const end = await pollToEnd(ctx, {
         label: `Job ${op.jobName}`,
@@ -64185,11 +63610,205 @@ async function cancelJob(op, ctx) {
     }, {
         onStatus: s => ctx.outputs.set('status', s),
         onTimeout: last => {
-            throw new TimeoutError(`Job ${op.jobName} is still ${last} after timeout-minutes; the cancel was requested.`);
+            throw new TimeoutError(`Job ${op.jobName} is still ${last} after timeout-minutes; ` +
+                (outcome.kind === 'finalizing' ? 'it ends on its own.' : 'the cancel was requested.'));
         }
     });
     ctx.outputs.set('status', end.status);
     ctx.outputs.setResponse(end.body);
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/cli-yaml/load.ts
+/**
+ * Reading a CLI v2 YAML file (a job, an online endpoint or deployment, a model) with the `yaml` package, keeping the
+ * parsed Document and a LineCounter so that every later error (schema, references, bindings, local paths) can name the
+ * file, the line and the field.
+ *
+ * Shapes:
+ * - `YamlSource`: the step input that named the file (`input`: `job`, `endpoint`, `deployment`, `model`), the file name
+ *   as the user gave it (`file`, used in messages), its absolute path and folder (`dir`: paths inside the YAML are
+ *   relative to it, as in `az ml`), what kind of YAML it is (`kind`, for messages), the text, the `Document`, and the
+ *   `set` overrides applied to it (see set.ts) so that a value that came from a `set` line is blamed on that line.
+ * - `Location`: where a value came from: `{input: <the file's input>, file, line}` (1-based line) or
+ *   `{input: 'set', line, text}` (1-based index among the `set` lines).
+ * - `CliYamlError` (an `InputError`): one or more problems, each `file:line: field.path: what is expected`; its
+ *   `input` is the input of the first problem (the file's, or `set`).
+ *
+ * YAML version: the `yaml` package's default, YAML 1.2 core schema (so `yes`/`on` are strings, as in JSON Schema
+ * terms). PyYAML, which `az ml` uses, reads YAML 1.1 (`yes` is a boolean there): a documented difference.
+ */
+
+
+
+
+function isSetLocation(location) {
+    return 'text' in location;
+}
+/** `inputs.lr.type`; `tags`; `a[0].b`. */
+function fieldName(path) {
+    let out = '';
+    for (const part of path) {
+        if (typeof part === 'number')
+            out += `[${part}]`;
+        else
+            out += out ? `.${part}` : part;
+    }
+    return out;
+}
+/** `file.yml:12: field.path: detail`, or `line 2 (a.b=c): detail` for a `set` line. */
+function formatProblem(p) {
+    const l = p.location;
+    const where = isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`;
+    return p.field ? `${where}: ${p.field}: ${p.detail}` : `${where}: ${p.detail}`;
+}
+/**
+ * One or more problems in a CLI v2 YAML file (or in a `set` line), each naming the file, the line and the field.
+ * `yamlInput` is the input that names the file (`job`, `endpoint`, `deployment`, `model`); the InputError's `input` is
+ * that of the first problem (so a bad `set` line names input `set`).
+ */
+class load_CliYamlError extends InputError {
+    problems;
+    yamlInput;
+    constructor(yamlInput, problems) {
+        super(problems[0]?.location.input ?? yamlInput, problems.map(formatProblem).join('\n'));
+        this.name = 'CliYamlError';
+        this.yamlInput = yamlInput;
+        this.problems = problems;
+    }
+}
+/** Parse YAML text (already read) into a YamlSource; syntax errors become a CliYamlError with their lines. */
+function parseCliYaml(text, file, what, absolutePath = (0,external_node_path_.resolve)(file)) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const problems = doc.errors.map(e => ({
+        location: { input: what.input, file, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line },
+        field: '',
+        detail: `YAML syntax error: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`
+    }));
+    if (problems.length)
+        throw new load_CliYamlError(what.input, problems);
+    if (!(0,dist/* isMap */.jh)(doc.contents)) {
+        throw new load_CliYamlError(what.input, [
+            {
+                location: { input: what.input, file, line: 1 },
+                field: '',
+                detail: `expected a mapping of ${what.kind} fields (${what.fieldsHint})`
+            }
+        ]);
+    }
+    return {
+        input: what.input,
+        kind: what.kind,
+        file,
+        path: absolutePath,
+        dir: (0,external_node_path_.dirname)(absolutePath),
+        text,
+        doc,
+        lineCounter,
+        overrides: []
+    };
+}
+/**
+ * Read a YAML file. `file` is the path as given (the input's value); `baseDir` resolves it when relative (the
+ * workflow's workspace, default the current directory). A missing file is an `InputError` naming the input.
+ */
+function loadCliYaml(file, what, baseDir = process.cwd()) {
+    const absolutePath = (0,external_node_path_.resolve)(baseDir, file);
+    let text;
+    try {
+        if (!(0,external_node_fs_.statSync)(absolutePath).isFile())
+            throw new Error('not a file');
+        text = (0,external_node_fs_.readFileSync)(absolutePath, 'utf8');
+    }
+    catch {
+        throw new InputError(what.input, `the ${what.kind} YAML file '${file}' does not exist or is not a file (looked at ${absolutePath})`);
+    }
+    return parseCliYaml(text, file, what, absolutePath);
+}
+function keyOf(node) {
+    return (0,dist/* isScalar */.jn)(node) ? node.value : node;
+}
+/** The node at `path`, or undefined. */
+function nodeAt(source, path) {
+    let node = source.doc.contents;
+    for (const part of path) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find(p => String(keyOf(p.key)) === String(part));
+            if (!pair)
+                return undefined;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof part === 'number') {
+            node = node.items[part];
+        }
+        else
+            return undefined;
+    }
+    return (node ?? undefined);
+}
+/** The `set` line that provided the value at `path` (the last one whose path is a prefix of it), if any. */
+function overrideFor(source, path) {
+    const parts = path.map(String);
+    for (let i = source.overrides.length - 1; i >= 0; i--) {
+        const o = source.overrides[i];
+        if (o.path.length <= parts.length && o.path.every((p, j) => p === parts[j]))
+            return o;
+    }
+    return undefined;
+}
+/**
+ * Where the value at `path` comes from: the `set` line that wrote it, else the line of its key in the file (for a
+ * missing field, the line of its nearest existing parent; line 1 for the document).
+ */
+function locate(source, path) {
+    const o = overrideFor(source, path);
+    if (o)
+        return { input: 'set', line: o.line, text: o.text };
+    let line = 1;
+    let node = source.doc.contents;
+    const lineAt = (range) => range ? source.lineCounter.linePos(range[0]).line : undefined;
+    for (const part of path) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find(p => String(keyOf(p.key)) === String(part));
+            if (!pair)
+                break;
+            line = lineAt(pair.key?.range) ?? line;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof part === 'number' && node.items[part]) {
+            node = node.items[part];
+            line = lineAt(node.range) ?? line;
+        }
+        else
+            break;
+    }
+    return { input: source.input, file: source.file, line };
+}
+/** Order problems for a message: `set` lines first (in order), then the file's lines. */
+function byLocation(a, b) {
+    const key = (p) => (isSetLocation(p.location) ? -1e9 : 0) + p.location.line;
+    return key(a) - key(b);
+}
+/** A problem at `path`, located. */
+function problemAt(source, path, detail) {
+    return { location: locate(source, path), field: fieldName(path), detail };
+}
+/** The line of a character offset of the file (1-based). */
+function lineOfOffset(source, offset) {
+    return source.lineCounter.linePos(offset).line;
+}
+/**
+ * The text of a number as written (`0.010`, `1e-5`) at `path`, from the file or from a `set` line, or undefined when
+ * the value there is not a number scalar. Used for literal inputs, tags, environment variables and versions, which REST
+ * takes as strings.
+ */
+function numberTextAt(source, path) {
+    const node = nodeAt(source, path);
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'number' && typeof node.source === 'string')
+        return node.source;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/reports/inputs.ts
@@ -64226,7 +63845,7 @@ function readPrComment() {
 const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
 /** Experiment names: letters, digits, `_` and `-`, starting with a letter or digit (Azure allows up to 250). */
 const EXPERIMENT_NAME = /^[a-zA-Z0-9][\w-]{0,249}$/;
-/** Compute names (AmlCompute: 2-16; attached computes up to 24), or `local`. Lenient: the service has the last word. */
+/** Compute names (clusters: up to 24, such as `gpu-v100-1GPU-cluster`), or `local`. Lenient: the service has the last word. */
 const inputs_COMPUTE_NAME = /^[a-zA-Z0-9][\w-]{0,63}$/;
 function readListExperiments(scope) {
     return { kind: 'list-experiments', workspace: scope.workspace('list-experiments') };
@@ -64384,8 +64003,6 @@ function configValue(config, name) {
     return key === undefined ? undefined : config[key];
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/cli-yaml/environment.ts
 /**
  * The anonymous environment `az ml job create` (and `az ml online-deployment create`) registers for an inline
@@ -64593,197 +64210,6 @@ function pyYamlDump(value) {
     return `${out.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/cli-yaml/load.ts
-/**
- * Reading a CLI v2 YAML file (a job, an online endpoint or deployment, a model) with the `yaml` package, keeping the
- * parsed Document and a LineCounter so that every later error (schema, references, bindings, local paths) can name the
- * file, the line and the field.
- *
- * Shapes:
- * - `YamlSource`: the step input that named the file (`input`: `job`, `endpoint`, `deployment`, `model`), the file name
- *   as the user gave it (`file`, used in messages), its absolute path and folder (`dir`: paths inside the YAML are
- *   relative to it, as in `az ml`), what kind of YAML it is (`kind`, for messages), the text, the `Document`, and the
- *   `set` overrides applied to it (see set.ts) so that a value that came from a `set` line is blamed on that line.
- * - `Location`: where a value came from: `{input: <the file's input>, file, line}` (1-based line) or
- *   `{input: 'set', line, text}` (1-based index among the `set` lines).
- * - `CliYamlError` (an `InputError`): one or more problems, each `file:line: field.path: what is expected`; its
- *   `input` is the input of the first problem (the file's, or `set`).
- *
- * YAML version: the `yaml` package's default, YAML 1.2 core schema (so `yes`/`on` are strings, as in JSON Schema
- * terms). PyYAML, which `az ml` uses, reads YAML 1.1 (`yes` is a boolean there): a documented difference.
- */
-
-
-
-
-function isSetLocation(location) {
-    return 'text' in location;
-}
-/** `inputs.lr.type`; `tags`; `a[0].b`. */
-function fieldName(path) {
-    let out = '';
-    for (const part of path) {
-        if (typeof part === 'number')
-            out += `[${part}]`;
-        else
-            out += out ? `.${part}` : part;
-    }
-    return out;
-}
-/** `file.yml:12: field.path: detail`, or `line 2 (a.b=c): detail` for a `set` line. */
-function formatProblem(p) {
-    const l = p.location;
-    const where = isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`;
-    return p.field ? `${where}: ${p.field}: ${p.detail}` : `${where}: ${p.detail}`;
-}
-/**
- * One or more problems in a CLI v2 YAML file (or in a `set` line), each naming the file, the line and the field.
- * `yamlInput` is the input that names the file (`job`, `endpoint`, `deployment`, `model`); the InputError's `input` is
- * that of the first problem (so a bad `set` line names input `set`).
- */
-class load_CliYamlError extends InputError {
-    problems;
-    yamlInput;
-    constructor(yamlInput, problems) {
-        super(problems[0]?.location.input ?? yamlInput, problems.map(formatProblem).join('\n'));
-        this.name = 'CliYamlError';
-        this.yamlInput = yamlInput;
-        this.problems = problems;
-    }
-}
-/** Parse YAML text (already read) into a YamlSource; syntax errors become a CliYamlError with their lines. */
-function parseCliYaml(text, file, what, absolutePath = (0,external_node_path_.resolve)(file)) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const problems = doc.errors.map(e => ({
-        location: { input: what.input, file, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line },
-        field: '',
-        detail: `YAML syntax error: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`
-    }));
-    if (problems.length)
-        throw new load_CliYamlError(what.input, problems);
-    if (!(0,dist/* isMap */.jh)(doc.contents)) {
-        throw new load_CliYamlError(what.input, [
-            {
-                location: { input: what.input, file, line: 1 },
-                field: '',
-                detail: `expected a mapping of ${what.kind} fields (${what.fieldsHint})`
-            }
-        ]);
-    }
-    return {
-        input: what.input,
-        kind: what.kind,
-        file,
-        path: absolutePath,
-        dir: (0,external_node_path_.dirname)(absolutePath),
-        text,
-        doc,
-        lineCounter,
-        overrides: []
-    };
-}
-/**
- * Read a YAML file. `file` is the path as given (the input's value); `baseDir` resolves it when relative (the
- * workflow's workspace, default the current directory). A missing file is an `InputError` naming the input.
- */
-function loadCliYaml(file, what, baseDir = process.cwd()) {
-    const absolutePath = (0,external_node_path_.resolve)(baseDir, file);
-    let text;
-    try {
-        if (!(0,external_node_fs_.statSync)(absolutePath).isFile())
-            throw new Error('not a file');
-        text = (0,external_node_fs_.readFileSync)(absolutePath, 'utf8');
-    }
-    catch {
-        throw new InputError(what.input, `the ${what.kind} YAML file '${file}' does not exist or is not a file (looked at ${absolutePath})`);
-    }
-    return parseCliYaml(text, file, what, absolutePath);
-}
-function keyOf(node) {
-    return (0,dist/* isScalar */.jn)(node) ? node.value : node;
-}
-/** The node at `path`, or undefined. */
-function nodeAt(source, path) {
-    let node = source.doc.contents;
-    for (const part of path) {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const pair = node.items.find(p => String(keyOf(p.key)) === String(part));
-            if (!pair)
-                return undefined;
-            node = pair.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node) && typeof part === 'number') {
-            node = node.items[part];
-        }
-        else
-            return undefined;
-    }
-    return (node ?? undefined);
-}
-/** The `set` line that provided the value at `path` (the last one whose path is a prefix of it), if any. */
-function overrideFor(source, path) {
-    const parts = path.map(String);
-    for (let i = source.overrides.length - 1; i >= 0; i--) {
-        const o = source.overrides[i];
-        if (o.path.length <= parts.length && o.path.every((p, j) => p === parts[j]))
-            return o;
-    }
-    return undefined;
-}
-/**
- * Where the value at `path` comes from: the `set` line that wrote it, else the line of its key in the file (for a
- * missing field, the line of its nearest existing parent; line 1 for the document).
- */
-function locate(source, path) {
-    const o = overrideFor(source, path);
-    if (o)
-        return { input: 'set', line: o.line, text: o.text };
-    let line = 1;
-    let node = source.doc.contents;
-    const lineAt = (range) => range ? source.lineCounter.linePos(range[0]).line : undefined;
-    for (const part of path) {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const pair = node.items.find(p => String(keyOf(p.key)) === String(part));
-            if (!pair)
-                break;
-            line = lineAt(pair.key?.range) ?? line;
-            node = pair.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node) && typeof part === 'number' && node.items[part]) {
-            node = node.items[part];
-            line = lineAt(node.range) ?? line;
-        }
-        else
-            break;
-    }
-    return { input: source.input, file: source.file, line };
-}
-/** Order problems for a message: `set` lines first (in order), then the file's lines. */
-function byLocation(a, b) {
-    const key = (p) => (isSetLocation(p.location) ? -1e9 : 0) + p.location.line;
-    return key(a) - key(b);
-}
-/** A problem at `path`, located. */
-function problemAt(source, path, detail) {
-    return { location: locate(source, path), field: fieldName(path), detail };
-}
-/** The line of a character offset of the file (1-based). */
-function lineOfOffset(source, offset) {
-    return source.lineCounter.linePos(offset).line;
-}
-/**
- * The text of a number as written (`0.010`, `1e-5`) at `path`, from the file or from a `set` line, or undefined when
- * the value there is not a number scalar. Used for literal inputs, tags, environment variables and versions, which REST
- * takes as strings.
- */
-function numberTextAt(source, path) {
-    const node = nodeAt(source, path);
-    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'number' && typeof node.source === 'string')
-        return node.source;
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/cli-yaml/references.ts
 /**
  * References to workspace assets in CLI v2 YAML (jobs, online deployments, models), parsed as `az ml` parses them.
@@ -64889,16 +64315,26 @@ async function resolveAsset(ref, byName) {
 const MODEL_TYPES = ['custom_model', 'mlflow_model', 'triton_model'];
 /**
  * Parse a model's `path` (azure-ai-ml `_schema/assets/model.py` `path`; `entities/_assets/_artifacts/model.py`): a job's
- * output `azureml://jobs/<job>/outputs/<output>[/paths/<p>]`, a datastore path `azureml://datastores/<ds>/paths/<p>` or
+ * output `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` (the default `artifacts` output is the job's artifact
+ * folder, where its `./outputs` and MLflow's logged models land), MLflow's `runs:/<job>/<p>` (the same artifacts;
+ * azure-ai-ml keeps it as the model's URI unchanged, `_utils/utils.py` `is_mlflow_uri`, and the service resolves it),
+ * a datastore path `azureml://datastores/<ds>/paths/<p>` or
  * its long form `azureml://subscriptions/.../workspaces/<ws>/datastores/<ds>/paths/<p>`, a storage URL (`https://`,
  * `wasbs://`, `abfss://`, `adl://`), or a local file or folder relative to `baseDir`. Asset references
  * (`azureml:name:version`) are not model paths.
  */
 function parseModelPath(value, baseDir) {
     const text = value.trim();
-    const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/.*)?\/?$/i.exec(text);
-    if (output)
-        return { kind: 'job-output', uri: text, job: output[1], output: output[2] };
+    const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?\/?$/i.exec(text);
+    if (output) {
+        return { kind: 'job-output', uri: text, job: output[1], output: output[2], path: trimSlashes(output[3] ?? '') };
+    }
+    const run = /^runs:\/([^/?]+)\/(.+)$/i.exec(text);
+    if (run)
+        return { kind: 'job-output', uri: text, job: run[1], output: 'artifacts', path: trimSlashes(run[2]) };
+    if (/^runs:/i.test(text)) {
+        throw new BadReference(`'${text}' is not an MLflow run path: use runs:/<job>/<path in the job's artifacts>, e.g. runs:/<job>/model`);
+    }
     const datastore = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.+)$/i.exec(text);
     if (datastore)
         return { kind: 'datastore', uri: text, datastore: datastore[1], path: datastore[2] };
@@ -64909,6 +64345,21 @@ function parseModelPath(value, baseDir) {
     if (URL_SCHEMES.test(text))
         return { kind: 'url', uri: text };
     return parseLocalPath(text, baseDir);
+}
+/** The file an MLflow model folder holds at its top: MLflow's model format (https://mlflow.org/docs/latest/models.html). */
+const MLMODEL_FILE = 'MLmodel';
+/**
+ * Why a local `mlflow_model` folder cannot be registered, if it cannot: it has no `MLmodel` file at its top (the
+ * service registers it, and a deployment then fails to load it; MicrosoftDocs/azure-docs#103778). azure-ai-ml only
+ * refuses a file (`_utils/utils.py` `validate_ml_flow_folder`); this check is the action's own, before any upload.
+ */
+function mlflowFolderProblem(path) {
+    if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isDirectory())
+        return undefined;
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, MLMODEL_FILE)))
+        return undefined;
+    return (`'${path}' has no ${MLMODEL_FILE} file at its top, so it is not an MLflow model (an mlflow_model folder is what ` +
+        'mlflow.<flavor>.save_model writes); register it as custom_model, or point at the folder that holds MLmodel');
 }
 /**
  * Why a local path cannot be used (missing; a file where a folder is needed, or the reverse), if it cannot. `yamlKind`
@@ -64923,6 +64374,9 @@ function localPathProblem(path, need, yamlKind) {
     if (need === 'folder' && !dir)
         return `'${path}' is a file; a folder is needed here`;
     return undefined;
+}
+function trimSlashes(path) {
+    return path.replace(/^\/+|\/+$/g, '');
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
@@ -66115,21 +65569,36 @@ async function toJobRestBody(read, resolver, options) {
 
 
 
+
 /** Job names (`Jobs_CreateOrUpdate`'s `id`): what the service and studio accept. */
 const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 const JOB_NAME_FORM = 'a job name: 1-255 letters, digits, _ or -, starting with a letter or digit';
+/** `fail` (default): fail before anything is uploaded; `follow`: follow the existing job as poll-job does. */
+const IF_JOB_EXISTS = ['fail', 'follow'];
 function readSubmitJob(scope) {
     const workspace = scope.workspace('submit-job');
     const file = required('job', 'by submit-job: the path of a CLI v2 job YAML, e.g. jobs/train.yml');
     const setLines = getMultilineInput('set');
     const yaml = readJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() });
-    const jobName = readJobName(false) ?? yaml.job.name ?? newJobName();
+    const named = readJobName(false);
+    const jobName = named ?? yaml.job.name ?? newJobName();
+    let jobNameSource;
+    if (named)
+        jobNameSource = "input 'job-name'";
+    else if (yaml.job.name) {
+        const where = locate(yaml.source, ['name']);
+        jobNameSource = isSetLocation(where)
+            ? `set line ${where.line} (${where.text})`
+            : `${where.file}:${where.line}: name`;
+    }
     const experimentName = resourceName('experiment-name', optional('experiment-name'), EXPERIMENT_NAME, 'an experiment name: 1-250 letters, digits, _ or -, starting with a letter or digit');
     return {
         kind: 'submit-job',
         workspace,
         yaml,
         jobName,
+        jobNameSource,
+        ifJobExists: choice('if-job-exists', IF_JOB_EXISTS, 'fail'),
         experimentName,
         cancelOnTimeout: bool('cancel-on-timeout', false),
         prComment: readPrComment()
@@ -66160,6 +65629,879 @@ function newJobName(now = new Date(), random = (0,external_node_crypto_.randomBy
     return `job_${stamp}_${suffix}`;
 }
 
+;// CONCATENATED MODULE: ./src/action/version.ts
+/** The action's version, sent in the User-Agent (a test keeps it equal to package.json's). */
+const VERSION = '0.1.0';
+const USER_AGENT = `azureml-rest-action/${VERSION} (+GitHub Actions)`;
+
+;// CONCATENATED MODULE: ./src/follow/grace.ts
+
+
+
+function graceClient(ctx, settings, budgetMs = CANCEL_BUDGET_MS) {
+    return createHttpClient({
+        tokens: ctx.tokens,
+        clock: ctx.clock,
+        userAgent: USER_AGENT,
+        deadline: ctx.clock.now() + budgetMs,
+        maxAttempts: 3,
+        dryRun: settings.dryRun
+    });
+}
+
+;// CONCATENATED MODULE: ./src/follow/log-stream.ts
+/**
+ * A log followed as it grows, from a SAS URL the service hands out (a v1 run's driver log, a v2 job's
+ * `user_logs/std_log.txt`): each read asks `Range: bytes=N-` from where the last one stopped, so each line is printed
+ * once; only whole lines are printed (a chunk may end inside a line or a UTF-8 character), the rest at the end.
+ * Service text is printed inside `::stop-commands::` with a fresh token, so it can never act as a workflow command.
+ * SAS URLs are secrets: their signature is masked the moment one arrives (`maskSasUrl`), and no URL is ever printed.
+ */
+
+
+
+/** A partial line longer than this (bytes) is printed without waiting for its end. */
+const MAX_PENDING_LINE_BYTES = 64 * 1024;
+/** Read failures reported (at info level) before the stream goes quiet about them. */
+const REPORTED_FAILURES = 3;
+class LogStream {
+    ctx;
+    findUrl;
+    what;
+    url;
+    offset = 0;
+    failures = 0;
+    print;
+    /**
+     * @param findUrl asks the service for the log's current SAS URL (undefined: no log yet); called again when a SAS
+     *   expires (403/404).
+     * @param what names the log in messages, e.g. "the driver log".
+     */
+    constructor(ctx, findUrl, what, print) {
+        this.ctx = ctx;
+        this.findUrl = findUrl;
+        this.what = what;
+        this.print = print ?? (line => info(line));
+    }
+    /** Prints what the log gained since the last call; `final`: everything, the last partial line too. Never throws. */
+    async follow(final) {
+        try {
+            if (!this.url) {
+                this.url = await this.findUrl();
+                if (this.url)
+                    maskSasUrl(this.url);
+            }
+            if (!this.url)
+                return;
+            const response = await this.ctx.http.send({
+                method: 'GET',
+                url: this.url,
+                headers: { Range: `bytes=${this.offset}-`, Accept: '*/*' },
+                auth: { kind: 'none' },
+                acceptStatus: [416, 403, 404],
+                timeoutMs: 30_000
+            });
+            if (response.status === 416)
+                return; // nothing new
+            if (response.status === 403 || response.status === 404) {
+                // An expired SAS: ask for a fresh URL next time.
+                this.url = undefined;
+                return;
+            }
+            let chunk = Buffer.from(response.body, 'utf8');
+            // A server that ignores Range answers 200 with the whole log.
+            if (response.status === 200)
+                chunk = chunk.subarray(Math.min(this.offset, chunk.length));
+            this.emit(chunk, final);
+        }
+        catch (error) {
+            // The log is a courtesy: a failure to read it never fails the wait.
+            if (this.failures++ < REPORTED_FAILURES)
+                info(`Could not read ${this.what}: ${error.message}`);
+        }
+    }
+    emit(chunk, final) {
+        const lastNewline = chunk.lastIndexOf(0x0a);
+        let take;
+        if (final || chunk.length > MAX_PENDING_LINE_BYTES)
+            take = chunk;
+        else if (lastNewline < 0)
+            return;
+        else
+            take = chunk.subarray(0, lastNewline + 1);
+        if (take.length === 0)
+            return;
+        this.offset += take.length;
+        const lines = take.toString('utf8').replace(/\n$/, '').split('\n');
+        // Text from the service must not act as workflow commands: a fresh token each time, which no log can guess.
+        const token = (0,external_node_crypto_.randomUUID)();
+        this.print(`::stop-commands::${token}`);
+        for (const line of lines)
+            this.print(line.replace(/\r$/, ''));
+        this.print(`::${token}::`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/log-files.ts
+/**
+ * Following the best of several logs whose list changes while a job runs (a v2 job's run-history `logFiles`: name →
+ * SAS URL). The list is read, and the log chosen, at every poll, not once: on Azure's older runtime a job lists its
+ * system log `azureml-logs/55_azureml-execution-*.txt` (and `65_job_prep-*`) before the user's
+ * `azureml-logs/70_driver_log.txt` appears (Azure/azureml-previews#160), and following the first log listed would
+ * show the system's lines and never the user's.
+ *
+ * On a switch, the log left behind is read one last time, to its current end (its last partial line too), so every
+ * line it held when the better log appeared is printed once and before the new log's; its later lines are left
+ * (they are the system's, written while the user's log runs, and stay in studio). The switch is said in the log:
+ * "now following <name>". The new log is printed from its first byte. Each log is read by `LogStream` (`Range`
+ * reads, each line once, service text inside `::stop-commands::`, SAS URLs masked and never printed).
+ */
+
+
+
+/** Read failures of the list reported (at info level) before going quiet about them. */
+const log_files_REPORTED_FAILURES = 3;
+class LogFilesStream {
+    ctx;
+    listFiles;
+    choose;
+    what;
+    settled;
+    print;
+    files = {};
+    current;
+    failures = 0;
+    /**
+     * @param listFiles reads the current list (name → SAS URL; undefined: none yet)
+     * @param choose the log to follow among the names, given the current one (e.g. `pickJobLog`)
+     * @param what names the logs in messages, e.g. "the job's log"
+     * @param settled whether `name` is the best log there can be (then the list is read only for a fresh SAS)
+     */
+    constructor(ctx, listFiles, choose, what, settled = () => false, print) {
+        this.ctx = ctx;
+        this.listFiles = listFiles;
+        this.choose = choose;
+        this.what = what;
+        this.settled = settled;
+        this.print = print;
+    }
+    /** The log followed now (undefined before one is listed). */
+    get following() {
+        return this.current?.name;
+    }
+    /** Reads the list, switches to a better log if one appeared, prints what the followed log gained. Never throws. */
+    async follow(final) {
+        if (!this.current || !this.settled(this.current.name))
+            await this.refresh();
+        const next = this.choose(Object.keys(this.files), this.current?.name);
+        if (next !== undefined && next !== this.current?.name) {
+            const left = this.current;
+            if (left)
+                await left.stream.follow(true);
+            info(left
+                ? `${this.what}: now following ${oneLine(next, 200)} (${oneLine(left.name, 200)} is printed up to here; ` +
+                    'the rest of it is in studio).'
+                : `${this.what}: following ${oneLine(next, 200)}.`);
+            this.current = { name: next, stream: this.streamOf(next) };
+        }
+        await this.current?.stream.follow(final);
+    }
+    streamOf(name) {
+        let fresh = true;
+        return new LogStream(this.ctx, async () => {
+            // The first URL was just listed; a later call means the SAS expired: list again.
+            if (!fresh)
+                await this.refresh();
+            fresh = false;
+            return this.files[name];
+        }, `${this.what} ${oneLine(name, 200)}`, this.print);
+    }
+    async refresh() {
+        try {
+            const files = await this.listFiles();
+            if (files)
+                this.files = files;
+        }
+        catch (error) {
+            // The log is a courtesy: a failure to list it never fails the wait.
+            if (this.failures++ < log_files_REPORTED_FAILURES)
+                info(`Could not list ${this.what}: ${error.message}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/runs/state.ts
+/**
+ * What main leaves for the post step (`core.saveState`), typed. Never a secret: the post step reads the credentials
+ * from its inputs again (GitHub gives a post step the same inputs as main).
+ */
+
+var State;
+(function (State) {
+    State["RunId"] = "runId";
+    State["ExperimentName"] = "experimentName";
+    State["Workspace"] = "workspace";
+    State["ApiEndpoint"] = "apiEndpoint";
+    State["Outcome"] = "runOutcome";
+})(State || (State = {}));
+function saveRun(run, outcome) {
+    saveState(State.RunId, run.runId);
+    saveState(State.ExperimentName, run.experimentName);
+    saveState(State.Workspace, JSON.stringify(run.workspace));
+    saveState(State.ApiEndpoint, run.apiEndpoint);
+    markRunOutcome(outcome);
+}
+/** Records how main left the run. */
+function markRunOutcome(outcome) {
+    saveState(State.Outcome, outcome);
+}
+function loadRun() {
+    const runId = core.getState(State.RunId);
+    if (!runId)
+        return undefined;
+    let workspace;
+    try {
+        workspace = JSON.parse(core.getState(State.Workspace));
+    }
+    catch {
+        return undefined;
+    }
+    return {
+        runId,
+        experimentName: core.getState(State.ExperimentName),
+        workspace,
+        apiEndpoint: core.getState(State.ApiEndpoint),
+        outcome: (core.getState(State.Outcome) || 'in-flight')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/runs/follow.ts
+/**
+ * Following an experiment run to its end: one module for start-run (with `wait`), poll-run and the post step.
+ *
+ * - Status rules (DESIGN.md): Completed, Failed and Canceled (or Cancelled) end the wait; every other value,
+ *   known (NotStarted, Queued, Preparing, Running, Finalizing, CancelRequested, NotResponding, Paused, ...) or not, is
+ *   polled through.
+ * - The loop, its backoff (1 s after a change, up to 30 s: about 830 reads for a 6-hour run), the log streaming and
+ *   the signal handling are shared with v2 jobs (`src/follow/`); this module holds what is particular to v1 runs.
+ * - Tokens are refreshed by the token provider and the HTTP client (a 401 ExpiredAuthenticationToken refreshes once).
+ * - At the deadline (timeout-minutes) the wait fails saying the run is still running; with cancel-on-timeout the run
+ *   is cancelled first, through a client that has a few seconds of its own past the step's deadline.
+ * - The driver log (`logFiles` of the run details) is followed with `Range: bytes=N-` and printed once per line, inside
+ *   `::stop-commands::` so text from the service cannot act as a workflow command.
+ * - SIGINT/SIGTERM (a cancelled workflow) aborts the wait; the run is cancelled within a few seconds and the step fails.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const follow_TERMINAL = {
+    completed: 'Completed',
+    failed: 'Failed',
+    canceled: 'Canceled',
+    cancelled: 'Canceled'
+};
+/** The terminal status `status` stands for, or undefined while the run goes on (unknown values included). */
+function terminalStatus(status) {
+    return status === undefined ? undefined : follow_TERMINAL[status.trim().toLowerCase()];
+}
+function runUrl(target, suffix = '') {
+    return dataPlaneUrl(target.api, 'history', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/runs/${encodeURIComponent(target.runId)}${suffix}`);
+}
+function cancelUrl(target) {
+    return dataPlaneUrl(target.api, 'execution', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/runId/${encodeURIComponent(target.runId)}/cancel`);
+}
+/** The run's page in Azure ML studio: `{portalHost}/runs/{runId}?wsid={WS}`. */
+function runPortalUrl(settings, workspace, runId) {
+    return `${settings.endpoints.portalHost.replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}?wsid=${workspacePath(workspace)}`;
+}
+/** The run's own error message (`error.error.message` in RunDetails and Run, or a flat `error.message`). */
+function runErrorMessage(run) {
+    const inner = run.error?.error ?? run.error;
+    if (!inner?.message)
+        return undefined;
+    return inner.code ? `${inner.code}: ${inner.message}` : inner.message;
+}
+async function getRun(http, settings, target) {
+    return http.send({ method: 'GET', url: runUrl(target), auth: armAuth(settings), acceptStatus: [404] });
+}
+/**
+ * POST cancel. Idempotent (cancelling twice is harmless), so it is retried. A 404 (no such run) is returned, and so is
+ * the refusal of a run that has already ended (see isTerminalStateRefusal), with `alreadyEnded` set.
+ */
+async function sendCancel(http, settings, target) {
+    const response = await http.send({
+        method: 'POST',
+        url: cancelUrl(target),
+        auth: armAuth(settings),
+        idempotent: true,
+        acceptStatus: [404, 400, 409]
+    });
+    if (response.status === 400 || response.status === 409) {
+        if (isTerminalStateRefusal(response.status, response.body))
+            return { ...response, alreadyEnded: true };
+        throw toAzureRequestError({
+            method: 'POST',
+            url: response.url ?? cancelUrl(target),
+            status: response.status,
+            headers: response.headers,
+            body: response.body
+        });
+    }
+    return response;
+}
+/**
+ * Does this answer to a cancel say the run has already ended? The execution service refuses to cancel a run in a
+ * terminal state with 400 (a message naming the "terminal state"; 409 with the same words is taken too), which for a
+ * cancel means there is nothing left to do.
+ */
+function isTerminalStateRefusal(status, body) {
+    if (status !== 400 && status !== 409)
+        return false;
+    const { code, message } = parseServiceError(body);
+    return /terminal\s*state|already\s+(ended|completed|finished|terminated|canceled|cancelled)/i.test(`${code ?? ''} ${message ?? ''}`);
+}
+/**
+ * Polls the run until a terminal status and returns it (Failed and Canceled included: the caller decides). Throws a
+ * TimeoutError at the deadline (after cancelling with cancelOnTimeout) and a WorkflowCancelledError when `signal`
+ * aborts (the caller cancels then, see cancelAfterSignal).
+ */
+async function pollRun(ctx, target, options) {
+    const { settings } = options;
+    const log = options.streamLog === false
+        ? undefined
+        : new LogStream(ctx, () => driverLogUrl(ctx, settings, target), 'the driver log', options.print);
+    const end = await pollToEnd(ctx, {
+        label: `Run ${target.runId}`,
+        read: async () => {
+            const response = await getRun(ctx.http, settings, target);
+            if (response.status === 404)
+                return { found: false };
+            const run = parseJson(response) ?? {};
+            return { found: true, status: run.status ?? 'Unknown', body: run };
+        },
+        isTerminal: status => terminalStatus(status) !== undefined,
+        log,
+        notFoundMessage: `Run ${target.runId} was not found in experiment ${target.experimentName} of workspace ` +
+            `${target.workspace.workspaceName}.`
+    }, {
+        signal: options.signal,
+        // The last status seen is an output at once: a timeout or a failed read later still leaves it set.
+        onStatus: status => ctx.outputs.set('status', oneLine(status, 200)),
+        onTimeout: last => timedOut(ctx, target, options, last)
+    });
+    return { status: terminalStatus(end.status), run: end.body };
+}
+/** The SAS URL of the run's driver log from its details (`logFiles`), once the run has one. */
+async function driverLogUrl(ctx, settings, target) {
+    const response = await ctx.http.send({ method: 'GET', url: runUrl(target, '/details'), auth: armAuth(settings) });
+    const files = parseJson(response)?.logFiles ?? {};
+    const names = Object.keys(files);
+    const name = names.find(n => /(^|\/)70_driver_log\.txt$/.test(n)) ??
+        names.find(n => /driver_log/.test(n)) ??
+        names.find(n => /(^|\/)std_log\.txt$/.test(n));
+    return name ? files[name] : undefined;
+}
+async function timedOut(ctx, target, options, status) {
+    const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`;
+    const what = `Run ${target.runId} is still ${status} after ${minutes} (timeout-minutes)`;
+    if (!options.cancelOnTimeout) {
+        markRunOutcome('left-running');
+        throw new TimeoutError(`${what}; it keeps running in Azure ML. Follow it with poll-run, stop it with cancel-run, or set ` +
+            'cancel-on-timeout: true to cancel it at the timeout.');
+    }
+    const cancelled = await bestEffortCancel(options.graceHttp ?? graceClient(ctx, options.settings), options, target);
+    throw new TimeoutError(cancelled
+        ? `${what}: cancelled it (cancel-on-timeout).`
+        : `${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-run.`);
+}
+/** Sends cancel once; true when the service took it, false (with a warning) otherwise. Records the outcome in state. */
+async function bestEffortCancel(http, options, target) {
+    try {
+        const response = await sendCancel(http, options.settings, target);
+        if (response.alreadyEnded) {
+            info(`Run ${target.runId} had already ended: nothing to cancel.`);
+        }
+        else if (response.status === 404) {
+            info(`Run ${target.runId} was not found: nothing to cancel.`);
+        }
+        else {
+            info(`Cancel requested for run ${target.runId}.`);
+        }
+        markRunOutcome('cancelled');
+        return true;
+    }
+    catch (error) {
+        warning(`Could not cancel run ${target.runId}: ${error.message}`);
+        return false;
+    }
+}
+/**
+ * After SIGINT/SIGTERM: cancels the run (within CANCEL_BUDGET_MS) and returns the error the step fails with. The
+ * process is made to exit soon after, even if a request of the aborted poll still holds a socket open.
+ */
+async function cancelAfterSignal(ctx, target, options, reason) {
+    info(`The workflow is being cancelled (${reason.signalName}): cancelling run ${target.runId}.`);
+    const cancelled = await bestEffortCancel(options.graceHttp ?? graceClient(ctx, options.settings), options, target);
+    ctx.outputs.set('status', cancelled ? 'CancelRequested' : 'Unknown');
+    return new OperationFailedError(`The workflow was cancelled (${reason.signalName}) while run ${target.runId} was in progress: ` +
+        (cancelled
+            ? 'the run was cancelled.'
+            : 'cancelling the run failed; the post step tries again, else cancel it in Azure ML studio.'));
+}
+/**
+ * The wait shared by start-run and poll-run: polls to the end, sets `status` and `response`, writes the job summary,
+ * records the outcome for the post step, and fails on Failed or Canceled with the run's own error message.
+ */
+async function followRun(ctx, target, options) {
+    let result;
+    try {
+        result = await pollRun(ctx, target, options);
+    }
+    catch (error) {
+        if (error instanceof WorkflowCancelledError)
+            throw await cancelAfterSignal(ctx, target, options, error);
+        throw error;
+    }
+    markRunOutcome('finished');
+    reportRunResult(ctx, result.run);
+    await options.onEnd?.(result);
+    if (result.status === 'Completed') {
+        info(`Run ${target.runId} completed.`);
+        return;
+    }
+    const message = runErrorMessage(result.run);
+    throw new OperationFailedError(`Run ${target.runId} ended ${result.status}${message ? `: ${message}` : '.'} ` +
+        `Logs: ${runPortalUrl(options.settings, target.workspace, target.runId)}`);
+}
+/** `status`, `response` and the summary's status and duration lines, from a run body. */
+function reportRunResult(ctx, run) {
+    const status = run.status ?? 'Unknown';
+    ctx.outputs.set('status', status);
+    ctx.outputs.setResponse(run);
+    ctx.report.facts.push(['Status', status]);
+    const duration = runDuration(run);
+    if (duration !== undefined)
+        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
+    const message = runErrorMessage(run);
+    if (message && terminalStatus(status) !== 'Completed')
+        ctx.report.facts.push(['Run error', message]);
+}
+/** From the start (or creation) to the end, when both are known. */
+function runDuration(run) {
+    const start = Date.parse(run.startTimeUtc ?? run.createdUtc ?? '');
+    const end = Date.parse(run.endTimeUtc ?? '');
+    return Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
+}
+function follow_formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m} min ${s % 60} s`;
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+;// CONCATENATED MODULE: ./src/reports/pr-comment.ts
+/**
+ * `comment-on-pr`: the result of a run (status, duration, the metrics it logged, the portal link) as ONE comment on
+ * the pull request that triggered the workflow. The comment carries a hidden marker
+ * (`<!-- azureml-rest-action:{experiment}:{workflow}:{job} -->`), so a rerun finds it and updates it in place.
+ *
+ * Through `@actions/github`'s Octokit, which honours GITHUB_API_URL (GitHub Enterprise Server, the tests' fake API).
+ * Commenting never fails the step: a 403 (the job lacks `pull-requests: write`) is a warning naming the permission to
+ * add, any other problem a warning; a workflow not triggered by a pull request gets a notice and no request at all.
+ */
+
+
+
+
+
+const PR_EVENTS = ['pull_request', 'pull_request_target'];
+const MAX_METRICS = 30;
+const MAX_ERROR_CHARS = 1000;
+/**
+ * The `onEnd` of followRun for start-run and poll-run: with `comment-on-pr`, the run's metrics are read and the comment
+ * posted once the run has ended (Failed and Canceled too); without it, nothing.
+ */
+function commentWhenEnded(ctx, settings, target) {
+    const pr = settings.prComment;
+    if (!pr)
+        return undefined;
+    return async (result) => {
+        const metrics = await runMetrics(ctx, settings, target);
+        await commentOnPr(ctx, pr, {
+            runId: target.runId,
+            experimentName: target.experimentName,
+            status: result.status,
+            run: result.run,
+            portalUrl: runPortalUrl(settings, target.workspace, target.runId),
+            metrics
+        });
+    };
+}
+/** The pull request that triggered the workflow, from GITHUB_EVENT_NAME and the event payload. */
+function pullRequestNumber(env = process.env) {
+    if (!PR_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || !env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        const n = payload.pull_request?.number;
+        return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function commentMarker(experimentName, env = process.env) {
+    const part = (text) => (text ?? '').replace(/[<>\r\n]/g, '');
+    return `<!-- azureml-rest-action:${part(experimentName)}:${part(env.GITHUB_WORKFLOW)}:${part(env.GITHUB_JOB)} -->`;
+}
+/** The comment's Markdown. Plain facts only: no request or response bodies, so no secret can reach it. */
+function commentBody(report, env = process.env) {
+    const icon = report.status === 'Completed' ? '✅' : report.status === 'Canceled' ? '⚪' : '❌';
+    const rows = [
+        ['Status', `${icon} ${report.status}`],
+        ['Run', `\`${report.runId}\``],
+        ['Experiment', `\`${report.experimentName}\``]
+    ];
+    const duration = runDuration(report.run);
+    if (duration !== undefined)
+        rows.push(['Duration', follow_formatDuration(duration)]);
+    const error = runErrorMessage(report.run);
+    if (error && report.status !== 'Completed')
+        rows.push(['Error', cell(truncate(error, MAX_ERROR_CHARS))]);
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+        rows.push([
+            'Workflow run',
+            `[${env.GITHUB_WORKFLOW ?? 'run'} #${env.GITHUB_RUN_ID}](${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID})`
+        ]);
+    }
+    const lines = [
+        `### ${icon} Azure ML run ${report.status.toLowerCase()}: ${cell(report.experimentName)}`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+        ''
+    ];
+    const metrics = Object.entries(report.metrics ?? {});
+    if (metrics.length > 0) {
+        lines.push('**Metrics** (last value logged)', '', '| metric | value |', '| --- | --- |');
+        for (const [name, value] of metrics.slice(0, MAX_METRICS))
+            lines.push(`| ${cell(name)} | ${cell(formatValue(value))} |`);
+        if (metrics.length > MAX_METRICS)
+            lines.push('', `… and ${metrics.length - MAX_METRICS} more in Azure ML studio.`);
+        lines.push('');
+    }
+    lines.push(`[Open the run in Azure ML studio](${report.portalUrl})`, '', commentMarker(report.experimentName, env));
+    return lines.join('\n');
+}
+/**
+ * Posts or updates the comment. Never throws: every problem is a warning (or, off a pull request, a notice), and the
+ * job summary says what happened.
+ */
+async function commentOnPr(ctx, settings, report, env = process.env) {
+    const number = pullRequestNumber(env);
+    if (number === undefined) {
+        notice(`comment-on-pr: this workflow was triggered by ${env.GITHUB_EVENT_NAME || 'an unknown event'}, not a pull ` +
+            'request: no comment posted.');
+        return;
+    }
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo) {
+        warning('comment-on-pr: GITHUB_REPOSITORY is not set (owner/repo): no comment posted.');
+        return;
+    }
+    // Loaded here, not with the bundle: Octokit is most of @actions/github's weight, and only this comment needs it.
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(settings.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+    const marker = commentMarker(report.experimentName, env);
+    const body = commentBody(report, env);
+    try {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: number,
+            per_page: 100
+        });
+        const mine = comments.find(c => typeof c.body === 'string' && c.body.includes(marker));
+        let url;
+        if (mine) {
+            url = (await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body })).data.html_url;
+            info(`Updated the run's comment on pull request #${number}: ${url}`);
+        }
+        else {
+            url = (await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })).data.html_url;
+            info(`Commented the run's result on pull request #${number}: ${url}`);
+        }
+        ctx.report.facts.push(['Pull request comment', `${mine ? 'updated' : 'posted'} on #${number}`]);
+        if (url)
+            ctx.report.links.push({ text: `The comment on pull request #${number}`, href: url });
+    }
+    catch (error) {
+        const status = error.status;
+        const message = error.message;
+        if (status === 403) {
+            warning(`comment-on-pr: GitHub refused to comment on pull request #${number} (403: ${message}). Give the job ` +
+                '`permissions: pull-requests: write` (and pass a token that has it as github-token). Pull requests from ' +
+                'forks get a read-only token: comment from a workflow_run workflow instead.');
+        }
+        else {
+            warning(`comment-on-pr: could not comment on pull request #${number}: ${status ? `${status} ` : ''}${message}`);
+        }
+        ctx.report.facts.push(['Pull request comment', `not posted (${status ?? 'error'})`]);
+    }
+}
+/**
+ * The metrics the run logged, newest value per name: POST `history/v1.0{WS}/experiments/{exp}/metrics:query` with a
+ * RunId filter. Best effort: a service (or emulator) without the call, or any error, means no metrics section.
+ */
+async function runMetrics(ctx, settings, target) {
+    try {
+        const url = dataPlaneUrl(target.api, 'history', target.workspace, `/experiments/${encodeURIComponent(target.experimentName)}/metrics:query`);
+        const response = await ctx.http.send({
+            method: 'POST',
+            url,
+            auth: armAuth(settings),
+            body: { filter: `RunId eq '${target.runId}'` },
+            idempotent: true,
+            readOnly: true,
+            acceptStatus: [400, 404, 405, 501]
+        });
+        if (response.dryRun || response.status >= 300) {
+            core_debug(`No run metrics: metrics:query answered ${response.status}.`);
+            return undefined;
+        }
+        const list = parseJson(response);
+        const metrics = {};
+        for (const metric of list?.value ?? []) {
+            if (!metric.name || (metric.runId && metric.runId !== target.runId))
+                continue;
+            const last = metric.cells?.[metric.cells.length - 1];
+            const value = last ? (last[metric.name] ?? Object.values(last)[0]) : undefined;
+            if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+                metrics[metric.name] = value;
+        }
+        return Object.keys(metrics).length > 0 ? metrics : undefined;
+    }
+    catch (error) {
+        core_debug(`No run metrics: ${error.message}`);
+        return undefined;
+    }
+}
+function formatValue(value) {
+    if (typeof value !== 'number' || Number.isInteger(value))
+        return String(value);
+    return String(Number(value.toPrecision(6)));
+}
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+/** A Markdown table cell: one line, pipes escaped, no HTML. */
+function cell(text) {
+    return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+;// CONCATENATED MODULE: ./src/jobs/follow-job.ts
+/**
+ * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
+ * the shared backoff (`follow/poll.ts`), the job's log streamed from its run-history `logFiles` (`follow/log-stream.ts`),
+ * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout.
+ *
+ * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
+ * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
+ * must not. Every other value (NotStarted, Starting, Provisioning, Preparing, Queued, Running, Finalizing,
+ * CancelRequested, Unknown, new ones) is polled through.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Follows the job to a terminal status, sets `status` (each change, so it is set on every path) and `response`, writes
+ * the summary and the PR comment, and throws unless the job Completed: `OperationFailedError` with the job's own
+ * error, `TimeoutError` at timeout-minutes, `OperationFailedError` after a cancelled workflow (the job cancelled).
+ */
+async function followJob(ctx, job, options) {
+    const { settings } = options;
+    let api;
+    try {
+        api = await workspaceApi(ctx, settings, job.workspace);
+    }
+    catch (error) {
+        info(`The job's log will not be streamed: the workspace API server is unknown (${error.message}).`);
+    }
+    // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
+    const log = api
+        ? new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, pickJobLog, "The job's log", name => logPreference(name) === 0)
+        : undefined;
+    let last = 'not visible';
+    let lastBody;
+    let result;
+    try {
+        result = await pollToEnd(ctx, {
+            label: `Job ${job.name}`,
+            read: async () => {
+                const response = await getJob(ctx.http, settings, job);
+                if (response.status === 404)
+                    return { found: false };
+                const body = parseJson(response) ?? {};
+                lastBody = body;
+                return { found: true, status: body.properties?.status ?? 'Unknown', body };
+            },
+            isTerminal: isJobTerminal,
+            log
+        }, {
+            signal: options.signal,
+            onStatus: status => {
+                last = status;
+                ctx.outputs.set('status', status);
+            },
+            onTimeout: lastStatus => follow_job_timedOut(ctx, job, options, lastStatus, lastBody)
+        });
+    }
+    catch (error) {
+        if (error instanceof WorkflowCancelledError) {
+            throw await follow_job_cancelAfterSignal(ctx, job, options, error, { status: last, body: lastBody });
+        }
+        if (!(error instanceof TimeoutError))
+            ctx.outputs.set('status', last);
+        throw error;
+    }
+    markJobOutcome('finished');
+    const details = api ? await getJobDetails(ctx.http, settings, api, job).catch(() => undefined) : undefined;
+    const portalUrl = jobPortalUrl(settings, job, result.body);
+    ctx.outputs.set('status', result.status);
+    ctx.outputs.set('portalUrl', portalUrl);
+    ctx.outputs.setResponse(result.body);
+    ctx.report.facts.push(['Status', result.status]);
+    const duration = details
+        ? runDuration({ startTimeUtc: details.startTimeUtc, endTimeUtc: details.endTimeUtc })
+        : undefined;
+    if (duration !== undefined)
+        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
+    const message = jobErrorMessage(details);
+    if (message && result.status !== 'Completed')
+        ctx.report.facts.push(['Job error', message]);
+    if (options.prComment) {
+        const experimentName = result.body.properties?.experimentName ?? 'Default';
+        const target = api ? { api, workspace: job.workspace, experimentName, runId: job.name } : undefined;
+        await commentOnPr(ctx, options.prComment, {
+            runId: job.name,
+            experimentName,
+            status: result.status,
+            run: {
+                status: result.status,
+                startTimeUtc: details?.startTimeUtc,
+                endTimeUtc: details?.endTimeUtc,
+                error: details?.error?.error ? { error: details.error.error } : undefined
+            },
+            portalUrl,
+            metrics: target ? await runMetrics(ctx, settings, target) : undefined
+        });
+    }
+    if (result.status === 'Completed') {
+        info(`Job ${job.name} completed.`);
+        return;
+    }
+    throw new OperationFailedError(`Job ${job.name} ended ${oneLine(result.status, 40)}${message ? `: ${message}` : '.'}` +
+        `${endedHint(result.status)} Logs: ${portalUrl}`);
+}
+function endedHint(status) {
+    switch (status.toLowerCase()) {
+        case 'notresponding':
+            return ' Only Completed counts as success; the job stopped reporting (NotResponding): look at its node in studio.';
+        case 'paused':
+            return ' Only Completed counts as success; the job is Paused: resume or cancel it in studio.';
+        case 'canceled':
+        case 'cancelled':
+            return ' Someone or something cancelled it.';
+        default:
+            return '';
+    }
+}
+/** The job's own error from its run details: `code: message`, then each detail, each cut to 500 characters. */
+function jobErrorMessage(details) {
+    const error = details?.error?.error;
+    if (!error?.message && !error?.code)
+        return undefined;
+    const parts = [oneLine(`${error.code ? `${error.code}: ` : ''}${error.message ?? ''}`, 500)];
+    for (const detail of (error.details ?? []).slice(0, 10)) {
+        if (detail?.message)
+            parts.push(oneLine(`${detail.code ? `${detail.code}: ` : ''}${detail.message}`, 500));
+    }
+    return parts.join(' | ');
+}
+async function follow_job_timedOut(ctx, job, options, status, body) {
+    ctx.outputs.set('status', status);
+    const minutes = `${options.settings.timeoutMinutes} minute${options.settings.timeoutMinutes === 1 ? '' : 's'}`;
+    const what = `Job ${job.name} is still ${oneLine(status, 40)} after ${minutes} (timeout-minutes)`;
+    if (!options.cancelOnTimeout) {
+        markJobOutcome('left-running');
+        throw new TimeoutError(`${what}; it keeps running in Azure ML. Follow it with poll-job, stop it with cancel-job, or set ` +
+            'cancel-on-timeout: true to cancel it at the timeout.');
+    }
+    const cancel = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job, { status, body });
+    if (!cancel) {
+        throw new TimeoutError(`${what}; cancelling it (cancel-on-timeout) failed, so it may still be running: stop it with cancel-job.`);
+    }
+    throw new TimeoutError(cancel.outcome.kind === 'requested'
+        ? `${what}: cancelled it (cancel-on-timeout).`
+        : `${what}; cancel-on-timeout: ${describeCancel(cancel.outcome, job.name, cancel.portalUrl)}`);
+}
+/** The `status` output after a cancel: what the job is now, as far as the step knows. */
+function statusAfterCancel(outcome, last) {
+    if (!outcome)
+        return last && last !== 'not visible' ? last : 'Unknown';
+    return outcome.kind === 'not-found' ? (last ?? 'Unknown') : outcome.status;
+}
+/**
+ * After SIGINT/SIGTERM: cancels the job (within the grace budget) and returns the error the step fails with, saying
+ * what is true: a cancel requested or already under way, a job that is Finalizing and cannot be cancelled now (it
+ * ends on its own; the post step looks again), a refusal, or a job that had already ended. Never "was cancelled".
+ * @param known the last status and body the step saw (undefined before the job exists)
+ */
+async function follow_job_cancelAfterSignal(ctx, job, options, reason, known) {
+    info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`);
+    const cancel = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job, known);
+    ctx.outputs.set('status', statusAfterCancel(cancel?.outcome, known?.status));
+    const what = `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress`;
+    if (!cancel) {
+        return new OperationFailedError(`${what}: cancelling it failed; the post step tries again, else cancel it in studio.`);
+    }
+    const { outcome, portalUrl } = cancel;
+    switch (outcome.kind) {
+        case 'requested':
+            return new OperationFailedError(`${what}: cancel requested; it goes CancelRequested, then Canceled.`);
+        case 'finalizing':
+        case 'refused':
+            return new OperationFailedError(`${what}. ${describeCancel(outcome, job.name, portalUrl)} The post step looks at it again.`);
+        default:
+            return new OperationFailedError(`${what}. ${describeCancel(outcome, job.name, portalUrl)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/jobs/poll-job.ts
 /** poll-job: follow an existing job by name to its end (`follow-job.ts`), its log streamed. */
 
@@ -66179,21 +66521,34 @@ async function pollJob(op, ctx) {
     }
     if (first.dryRun)
         return;
-    saveJob({ name: op.jobName, workspace: op.workspace }, 'in-flight');
-    info(`Following job ${op.jobName}.`);
-    ctx.report.facts.push(['Job', op.jobName]);
     const watch = watchSignals();
     try {
-        await followJob(ctx, job, {
+        await followExistingJob(ctx, job, {
             settings: op,
             cancelOnTimeout: op.cancelOnTimeout,
-            signal: watch.signal,
-            prComment: op.prComment
+            prComment: op.prComment,
+            signal: watch.signal
         });
     }
     finally {
         watch.dispose();
     }
+}
+/**
+ * Follows a job that exists to its end, as poll-job does (also submit-job's `if-job-exists: follow`): saved for the
+ * post step as `in-flight`, so a cancelled workflow cancels it (here on the signal, else in the post step), and so does
+ * timeout-minutes with cancel-on-timeout. Throws as `followJob` does unless the job Completed.
+ */
+async function followExistingJob(ctx, job, options) {
+    saveJob({ name: job.name, workspace: job.workspace }, 'in-flight');
+    info(`Following job ${job.name}.`);
+    ctx.report.facts.push(['Job', job.name]);
+    await followJob(ctx, job, {
+        settings: options.settings,
+        cancelOnTimeout: options.cancelOnTimeout,
+        signal: options.signal,
+        prComment: options.prComment
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/runs/snapshot/types.ts
@@ -66888,7 +67243,7 @@ async function walkFolder(walk, readDir, realDir, relDir, parentRules, ancestors
         if (isFolder) {
             const real = target.real ?? (0,external_node_path_.join)(realDir, entry.name);
             if (ancestors.has(real)) {
-                walk.skipped.push({ path: rel, reason: 'symlink loop: it points at a folder that contains it' });
+                walk.skipped.push({ path: rel, reason: 'symlink loop: it points at a folder that contains it', kind: 'loop' });
                 continue;
             }
             folders.push({ rel, abs: target.real ?? abs, real });
@@ -66920,7 +67275,7 @@ async function classify(walk, entry, abs, rel) {
     if (entry.isDirectory())
         return { kind: 'folder' };
     if (!entry.isSymbolicLink()) {
-        walk.skipped.push({ path: rel, reason: 'not a regular file, folder or symlink' });
+        walk.skipped.push({ path: rel, reason: 'not a regular file, folder or symlink', kind: 'special' });
         return undefined;
     }
     let real;
@@ -66929,12 +67284,19 @@ async function classify(walk, entry, abs, rel) {
     }
     catch (error) {
         const code = error.code;
-        walk.skipped.push({ path: rel, reason: code === 'ELOOP' ? 'symlink loop' : 'broken symlink' });
+        walk.skipped.push(code === 'ELOOP'
+            ? { path: rel, reason: 'symlink loop', kind: 'loop' }
+            : { path: rel, reason: 'broken symlink', kind: 'dangling' });
         return undefined;
     }
     const fromRoot = (0,external_node_path_.relative)(walk.realRoot, real);
     if (fromRoot === '..' || fromRoot.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(fromRoot)) {
-        walk.skipped.push({ path: rel, reason: `symlink to ${real}, outside the source directory` });
+        walk.skipped.push({
+            path: rel,
+            reason: `symlink to ${real}, outside the source directory`,
+            kind: 'outside',
+            target: real
+        });
         return undefined;
     }
     // A link to the root itself (or any folder above the link) is caught as a loop by walkFolder.
@@ -66943,7 +67305,7 @@ async function classify(walk, entry, abs, rel) {
         return { kind: 'file', real };
     if (stats.isDirectory())
         return { kind: 'folder', real };
-    walk.skipped.push({ path: rel, reason: 'symlink to something that is not a regular file or folder' });
+    walk.skipped.push({ path: rel, reason: 'symlink to something that is not a regular file or folder', kind: 'special' });
     return undefined;
 }
 async function select_mapLimit(items, limit, fn) {
@@ -66972,7 +67334,10 @@ async function select_mapLimit(items, limit, fn) {
  * - A file instead of a folder is one file, named by its base name (`get_content_hash` on a file).
  * - Symlinks inside the folder are followed and listed under the link's path, as the CLI does.
  * Deliberate differences, all in cases where the CLI itself is inconsistent or unsafe:
- * - A symlink that leaves the folder is skipped (the CLI follows it); so are broken links and loops. `skipped` says so.
+ * - A symlink that leaves the folder is skipped (the CLI follows it); so are dangling links (the CLI fails on them:
+ *   its hash reads the size of every listed file) and loops. `skipped` says so, and the uploaders print one warning
+ *   per entry (`warnLeftOut`), naming it and why. A link inside the folder to a file is listed under the link's path
+ *   with the target's bytes, as the CLI hashes and uploads it, so the content hash stays the CLI's.
  * - Patterns follow git's rules through the `ignore` package (the last matching line wins, a file under an excluded
  *   folder cannot be re-included). azure-ai-ml 1.x let the first matching line of an unordered set win, later
  *   versions the last, without git's folder rule: the hashes agree whenever no `!` line re-includes something.
@@ -66980,6 +67345,7 @@ async function select_mapLimit(items, limit, fn) {
  *
  * The walk itself is the v1 snapshot's (`selectFiles`), with root-only ignore files and `.git` kept.
  */
+
 
 
 
@@ -67017,6 +67383,96 @@ async function listCodeFiles(path, options = {}) {
         skipped: plan.skipped
     };
 }
+/** Why an entry was left out, in words for a warning. */
+function leftOutWhy(entry, folder) {
+    switch (entry.kind) {
+        case 'dangling':
+            return 'it is a dangling link (its target does not exist)';
+        case 'outside':
+            return `it is a link that points outside ${folder}${entry.target ? ` (to ${entry.target})` : ''}`;
+        default:
+            return entry.reason;
+    }
+}
+/**
+ * One `core.warning` per entry the listing left out (dangling links, links out of the folder, loops, devices),
+ * naming its path relative to the folder and why, so nothing is dropped silently. `label` says what is uploaded
+ * (e.g. `Code ./src`, `./data`). Called by the uploaders (code assets, datastore uploads), once per upload.
+ */
+function warnLeftOut(list, label) {
+    for (const entry of list.skipped) {
+        warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/assets/asset-version.ts
+/**
+ * Registering a content-named asset version (anonymous code, anonymous environments; anonymous components next) when
+ * other registrations of the same content may run at the same time: the legs of a workflow matrix hash the same
+ * folder, find no version, upload, and PUT the same `{WS}/{kind}/{name}/versions/{version}`
+ * (`CodeVersions_CreateOrUpdate`, `EnvironmentVersions_CreateOrUpdate`, mfe.json 2024-04-01). Asset versions are
+ * immutable, so the slower leg's PUT is refused with 409 Conflict once the faster one registered it with its own blob
+ * folder (Azure/azure-sdk-for-python#30155; azure-ai-ml treats a 409 on an environment version PUT as "that version
+ * exists" in `_environment_operations.py` `_try_update_latest_version`, and a code PUT that would move an existing
+ * version's blob folder is answered "(UserError) Asset paths cannot be updated." per `_artifacts/_constants.py`).
+ *
+ * A 409 here therefore means "someone else registered it": the version is looked up again (the caller says how: the
+ * content-hash query for code, a GET of the version for an environment) and reused. The job never fails for it; only a
+ * 409 after which no such version can be found fails, saying so.
+ */
+
+
+
+
+
+const asset_version_WHAT = { codes: 'code', environments: 'environment', components: 'component' };
+/**
+ * PUTs a content-named version; on 409 Conflict looks it up and reuses it. Throws `AzureRequestError` for any other
+ * refusal, and `OperationFailedError` naming the asset when a 409 is followed by no version to reuse (or the look-up
+ * itself fails).
+ */
+async function registerContentNamedVersion(ctx, settings, ws, asset) {
+    const path = `/${asset.kind}/${encodeURIComponent(asset.name)}/versions/${encodeURIComponent(asset.version)}`;
+    const ownId = assetVersionId(ws, asset.kind, asset.name, asset.version);
+    const label = `${asset_version_WHAT[asset.kind]} ${asset.name}:${asset.version}`;
+    const response = await ctx.http.send({
+        method: 'PUT',
+        url: workspaceV2Url(settings, ws, path),
+        body: asset.body,
+        auth: armAuth(settings),
+        acceptStatus: [409]
+    });
+    if (response.status !== 409)
+        return { id: ownId, outcome: 'created', response };
+    const refusal = parseServiceError(response.body);
+    const said = refusal.message ? `: ${refusal.message}` : '';
+    info(`The ${label} was registered by another submit at the same time (409 Conflict${said}); looking it up to reuse it.`);
+    const findExisting = asset.findExisting ??
+        (async () => {
+            const got = await ctx.http.send({
+                method: 'GET',
+                url: workspaceV2Url(settings, ws, path),
+                auth: armAuth(settings),
+                acceptStatus: [404]
+            });
+            return got.status === 200 ? ownId : undefined;
+        });
+    let found;
+    try {
+        found = await findExisting();
+    }
+    catch (error) {
+        throw new OperationFailedError(`Registering ${label} was refused with 409 Conflict${said}, and looking it up afterwards failed ` +
+            `(${error.message}). Run the step again: the next attempt finds the registered version.`);
+    }
+    if (!found) {
+        throw new OperationFailedError(`Registering ${label} was refused with 409 Conflict${said}, yet no ${asset_version_WHAT[asset.kind]} version with this ` +
+            `content is registered in workspace ${ws.workspaceName}: the version name is taken by a different ` +
+            'definition. Nothing was created; check the version in Azure ML studio (or give the asset a new version).');
+    }
+    info(`Reusing ${found.split(`/${asset.kind}/`)[1] ?? found}: it has the same content.`);
+    return { id: found, outcome: 'reused' };
+}
 
 ;// CONCATENATED MODULE: ./src/assets/code-asset.ts
 /**
@@ -67029,11 +67485,13 @@ async function listCodeFiles(path, options = {}) {
  *      → a container SAS (a secret) and a blob folder;
  *   4. the blobs, under `<blob folder>/<code folder name>/`, 16 files at once (`blob-upload.ts`);
  *   5. `PUT {WS}/codes/{name}/versions/{v}` (CodeVersions_CreateOrUpdate) with `codeUri`, `isAnonymous: true` and the
- *      hash in `properties`.
+ *      hash in `properties`. A 409 Conflict there means another submit of the same folder (a matrix leg) registered
+ *      it first: it is looked up by its hash again and reused (`asset-version.ts`).
  * The name is a UUID made from the content hash and the version is "1": the CLI names anonymous assets with a random
  * UUID; deriving it from the content instead makes a retried submit of the same folder address the same asset, so an
  * unclear failure can never leave two (issue 13, kind 3).
  */
+
 
 
 
@@ -67060,19 +67518,14 @@ function codeNameOf(hash) {
  */
 async function ensureCodeAsset(ctx, settings, ws, folder, options) {
     const list = await listCodeFiles(folder, { input: options.at.input });
+    warnLeftOut(list, `Code ${folder}`);
     const hash = await contentHash(list.files);
     const name = codeNameOf(hash);
     const version = ANONYMOUS_CODE_VERSION;
     const described = `${list.files.length} files, ${formatBytes(list.totalBytes)}`;
     const base = { hash, files: list.files.length, bytes: list.totalBytes };
     info(`Code ${folder}: ${described}${list.ignoreFile ? ` (${list.ignoreFile} applied)` : ''}, content hash ${hash}.`);
-    const existing = await ctx.http.send({
-        method: 'GET',
-        url: workspaceV2Url(settings, ws, `/codes/${name}/versions`, `hash=${hash}&hashVersion=${CONTENT_HASH_VERSION}`),
-        auth: armAuth(settings),
-        acceptStatus: [404]
-    });
-    const found = existing.status === 200 ? parseJson(existing)?.value?.[0]?.id : undefined;
+    const found = await findCodeByHash(ctx, settings, ws, name, hash);
     if (found) {
         info(`The same code is already in the workspace: ${found.split('/codes/')[1] ?? found}; nothing to upload.`);
         return { ...base, id: found, reused: true };
@@ -67098,9 +67551,11 @@ async function ensureCodeAsset(ctx, settings, ws, folder, options) {
     const target = pendingUploadTarget(reference, folderName || undefined);
     await uploadFiles(list.files, target, { label: `code of ${folder}`, abortSignal: options.signal });
     const codeUri = `${withoutQuery(reference.blobUri).replace(/\/+$/, '')}${folderName ? `/${folderName}` : ''}`;
-    await ctx.http.send({
-        method: 'PUT',
-        url: workspaceV2Url(settings, ws, `/codes/${name}/versions/${version}`),
+    // Another submit of the same folder (a matrix leg) may register it first: its 409 then means "reuse that one".
+    const registered = await registerContentNamedVersion(ctx, settings, ws, {
+        kind: 'codes',
+        name,
+        version,
         body: {
             properties: {
                 codeUri,
@@ -67108,10 +67563,27 @@ async function ensureCodeAsset(ctx, settings, ws, folder, options) {
                 properties: { hash_sha256: hash, hash_version: CONTENT_HASH_VERSION }
             }
         },
-        auth: armAuth(settings)
+        findExisting: () => findCodeByHash(ctx, settings, ws, name, hash)
     });
+    if (registered.outcome === 'reused')
+        return { ...base, id: registered.id, reused: true };
     info(`Registered code ${name}:${version}.`);
     return { ...base, id, reused: false };
+}
+/**
+ * The ARM id of a code version whose content has hash `hash`, whatever its name, or undefined: `GET
+ * {WS}/codes/{name}/versions?hash=&hashVersion=` (CodeVersions_List; V2.md "Code upload", step 3).
+ */
+async function findCodeByHash(ctx, settings, ws, name, hash) {
+    const existing = await ctx.http.send({
+        method: 'GET',
+        url: workspaceV2Url(settings, ws, `/codes/${name}/versions`, `hash=${hash}&hashVersion=${CONTENT_HASH_VERSION}`),
+        auth: armAuth(settings),
+        acceptStatus: [404]
+    });
+    if (existing.status !== 200)
+        return undefined;
+    return parseJson(existing)?.value?.[0]?.id || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/assets/datastore-upload.ts
@@ -67120,7 +67592,15 @@ async function ensureCodeAsset(ctx, settings, ws, folder, options) {
  * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
  * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
  * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
- * `LocalUpload/<content hash>/<name>` in the datastore's container. The job input then reads
+ * `LocalUpload/<content hash>/<name>` in the datastore's container.
+ *
+ * Credentials (mfe.json 2024-04-01 `Datastores_ListSecrets`: `AccountKeyDatastoreSecrets.key`,
+ * `SasDatastoreSecrets.sasToken`; V2.md "Datastores as Azure hands them out"): Azure's default `workspaceblobstore`
+ * hands out the storage **account key**, from which a **container** SAS is made with only what the upload uses,
+ * write (Put Blob, Put Block, Put Block List) and list (the "already there" check); list is a container permission,
+ * so a blob SAS cannot carry it. A SAS datastore's token is used as it is. An identity-based datastore
+ * (`credentials.credentialsType: None`, or no secrets) cannot be written with a SAS: refused, naming the datastore,
+ * before anything is sent to storage. The key and every SAS are registered as secrets the moment they are read. The job input then reads
  * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
  * A folder already there (the same blob names and sizes) is not sent again.
  */
@@ -67138,21 +67618,41 @@ async function ensureCodeAsset(ctx, settings, ws, folder, options) {
 /** SAS lifetime made from an account key: long enough for a large upload. */
 const SAS_LIFETIME_MS = 2 * 60 * 60_000;
 /**
- * The default datastore's container. Throws `InputError` for `at` when the workspace has no default blob
- * datastore (an input path cannot be uploaded then).
+ * The container of the default datastore (`GET {WS}/datastores?isDefault=true`), or of datastore `name` (`GET
+ * {WS}/datastores/{name}`), with a SAS URL that writes and lists. Throws `InputError` for `at` when it is not an
+ * Azure Blob datastore (nothing can be uploaded then) or is identity-based.
  */
-async function defaultDatastore(ctx, settings, ws, at) {
-    const list = await ctx.http.send({
-        method: 'GET',
-        url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
-        auth: armAuth(settings)
-    });
-    const store = (parseJson(list)?.value ?? [])[0];
+async function defaultDatastore(ctx, settings, ws, at, name) {
+    let store;
+    if (name === undefined) {
+        const list = await ctx.http.send({
+            method: 'GET',
+            url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
+            auth: armAuth(settings)
+        });
+        store = (parseJson(list)?.value ?? [])[0];
+    }
+    else {
+        const one = await ctx.http.send({
+            method: 'GET',
+            url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
+            auth: armAuth(settings)
+        });
+        store = parseJson(one);
+    }
     const p = store?.properties;
     if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
-        throw referenceError(at, `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload the ` +
-            'data yourself and give its azureml:// or https:// path.');
+        throw referenceError(at, name === undefined
+            ? `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload ` +
+                'the data yourself and give its azureml:// or https:// path.'
+            : `datastore ${name} of workspace ${ws.workspaceName} is not an Azure Blob datastore.`);
     }
+    const identityBased = (datastore) => referenceError(at, `${name === undefined ? 'the default datastore' : 'datastore'} ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
+        `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
+        'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
+        'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.');
+    if (p.credentials?.credentialsType === 'None')
+        throw identityBased(store.name);
     const secrets = await ctx.http.send({
         method: 'POST',
         url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
@@ -67173,8 +67673,7 @@ async function defaultDatastore(ctx, settings, ws, at) {
         sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now());
     }
     else {
-        throw referenceError(at, `the default datastore ${store.name} gives neither a SAS token nor an account key (identity-based access), ` +
-            'so the action cannot upload to it; upload the data yourself and give its azureml:// path.');
+        throw identityBased(store.name);
     }
     const containerSasUrl = `${containerUrl}?${sas}`;
     maskSasUrl(containerSasUrl);
@@ -67190,11 +67689,17 @@ function blobContainerUrl(protocol, account, endpoint, container) {
         return `${protocol}://${endpoint}/${account}/${container}`;
     return `${protocol}://${account}.blob.${endpoint}/${container}`;
 }
+/** What an upload does with the container: write blobs and blocks, and list (the "already there" check). */
+const UPLOAD_SAS_PERMISSIONS = 'wl';
+/**
+ * A container SAS (`sr=c`) for `container` made with the account key: `UPLOAD_SAS_PERMISSIONS`, valid from 5 minutes
+ * before `now` (clock skew) for `SAS_LIFETIME_MS`. A secret: the caller masks it.
+ */
 async function sasFromAccountKey(account, key, container, now) {
-    const { BlobSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
+    const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
     return generateBlobSASQueryParameters({
         containerName: container,
-        permissions: BlobSASPermissions.parse('racwl'),
+        permissions: ContainerSASPermissions.parse(UPLOAD_SAS_PERMISSIONS),
         startsOn: new Date(now - 5 * 60_000),
         expiresOn: new Date(now + SAS_LIFETIME_MS)
     }, new StorageSharedKeyCredential(account, key)).toString();
@@ -67205,6 +67710,7 @@ async function sasFromAccountKey(account, key, container, now) {
  */
 async function uploadToDatastore(ctx, settings, ws, localPath, options) {
     const list = await listCodeFiles(localPath, { input: options.at.input });
+    warnLeftOut(list, localPath);
     const hash = await contentHash(list.files);
     const name = (0,external_node_path_.basename)(list.root);
     const folder = list.kind === 'folder';
@@ -67240,19 +67746,53 @@ async function alreadyUploaded(containerSasUrl, prefix, files) {
     }
     return files.every(file => sizes.get(file.path) === file.size);
 }
+/**
+ * Whether blob `blobName` exists in the container, found by listing (`prefix` = the name; the SAS lists, it need not
+ * read). Undefined when the container cannot be listed (then nothing is known).
+ */
+async function blobListed(containerSasUrl, blobName) {
+    const { ContainerClient } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
+    try {
+        for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix: blobName })) {
+            if (blob.name === blobName)
+                return true;
+        }
+        return false;
+    }
+    catch {
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/assets/environment-asset.ts
 /**
  * Registers an environment version from an inline `environment:` of a job (an image, a conda file): `PUT
  * {WS}/environments/{name}/versions/{version}` (mfe.json 2024-04-01 `EnvironmentVersions_CreateOrUpdate`). The CLI
  * does the same before a job (V2.md "A command job"): ARM has no inline image on a job. Asset versions are immutable:
- * a 409 for an anonymous version (named by its content) means it is already there, which is what we want.
+ * the same definition PUT again is answered 200, another one 409 (azure-ai-ml `_environment_operations.py` catches
+ * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
+ * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
  */
 
 
 
-/** PUTs the version (idempotent) and returns its ARM id. `at` names the input and YAML field in errors. */
+
+/**
+ * PUTs the version and returns its ARM id. `at` names the input and YAML field in errors: an `InputError` when a
+ * named version exists with another definition; `OperationFailedError` when an anonymous one's 409 leaves nothing to
+ * reuse.
+ */
 async function registerEnvironment(ctx, settings, ws, env, at) {
+    if (env.body.properties.isAnonymous) {
+        const registered = await registerContentNamedVersion(ctx, settings, ws, {
+            kind: 'environments',
+            name: env.name,
+            version: env.version,
+            body: env.body
+        });
+        info(`Environment ${env.name}:${env.version} ${registered.outcome === 'reused' ? 'already registered' : 'registered'}.`);
+        return registered.id;
+    }
     const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(env.version)}`;
     const response = await ctx.http.send({
         method: 'PUT',
@@ -67261,11 +67801,11 @@ async function registerEnvironment(ctx, settings, ws, env, at) {
         auth: armAuth(settings),
         acceptStatus: [409]
     });
-    if (response.status === 409 && !env.body.properties.isAnonymous) {
+    if (response.status === 409) {
         throw referenceError(at, `environment ${env.name}:${env.version} already exists with another definition; versions are immutable, so ` +
             'give the changed environment a new version.');
     }
-    info(`Environment ${env.name}:${env.version} ${response.status === 409 ? 'already registered' : 'registered'}.`);
+    info(`Environment ${env.name}:${env.version} registered.`);
     return assetVersionId(ws, 'environments', env.name, env.version);
 }
 
@@ -67318,10 +67858,17 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
  * inputs uploaded, inline environments registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate,
  * mfe.json 2024-04-01) → with `wait`, followed to its end (`follow-job.ts`).
  *
+ * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
+ * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
+ * (`GET {WS}/jobs/{name}`, before any upload): when it exists the step fails, naming the job, its status and its studio
+ * link, or with `if-job-exists: follow` follows that job as poll-job does, creating nothing.
+ *
  * The job's name is chosen before the PUT, set as the `jobName` output and saved for the post step before the PUT is
  * sent: a retried PUT addresses the same job, and a step killed mid-request still has its job cancelled. A PUT that
  * fails unclearly is checked by a GET of that name before anything else (issue 13, kind 3).
  */
+
+
 
 
 
@@ -67341,6 +67888,24 @@ async function submitJob(op, ctx) {
     const watch = watchSignals();
     let created = false;
     try {
+        // A re-run with the same name must not report the old job as this run's: looked up before anything is sent.
+        const existing = await abortable(existingJob(ctx, op, job), watch.signal);
+        if (existing) {
+            if (op.ifJobExists === 'follow') {
+                info(`Job ${op.jobName} already exists (${existing.properties?.status ?? 'status unknown'}); ` +
+                    'if-job-exists: follow: following it, nothing is uploaded or created.');
+                ctx.outputs.set('jobName', op.jobName);
+                ctx.outputs.set('portalUrl', jobPortalUrl(op, job, existing));
+                await followExistingJob(ctx, job, {
+                    settings: op,
+                    cancelOnTimeout: op.cancelOnTimeout,
+                    prComment: op.prComment,
+                    signal: watch.signal
+                });
+                return;
+            }
+            throw jobExistsError(op, job, existing);
+        }
         // Every reference looked up first: a missing compute or asset fails before anything is uploaded.
         const cache = new Map();
         const options = {
@@ -67434,6 +67999,23 @@ async function putJob(ctx, op, job, body) {
         info(`Job ${job.name} exists: the first attempt created it.`);
     return outcome.response;
 }
+/** The job of that name if it exists (GET 200), else undefined (404, or dry-run). */
+async function existingJob(ctx, op, job) {
+    const response = await getJob(ctx.http, op, job);
+    if (response.status === 404 || response.dryRun)
+        return undefined;
+    return parseJson(response) ?? {};
+}
+/** The job name is taken: what the job is, and the three ways on. Nothing was sent but the look-up. */
+function jobExistsError(op, job, existing) {
+    const status = existing.properties?.status ?? 'status unknown';
+    const from = op.jobNameSource ? ` (its name comes from ${op.jobNameSource})` : '';
+    return new OperationFailedError(`Job ${job.name} already exists in workspace ${op.workspace.workspaceName}${from}: status ${status}, ` +
+        `${jobPortalUrl(op, job, existing)}. A job name is used once: submitting again would not run a new job, so ` +
+        'nothing was uploaded or created. To run a new job, leave the name out (job-name empty and no name: in the ' +
+        'YAML: a new unique one is chosen) or give another one; to follow the existing job instead, set input ' +
+        'if-job-exists: follow (or use operation poll-job).');
+}
 
 ;// CONCATENATED MODULE: ./src/models/delete-model.ts
 
@@ -67522,7 +68104,8 @@ async function registerModelVersion(ctx, settings, ws, model) {
  * `azureml://jobs/<job>/outputs/<output>`; `azureml://datastores/<ds>/paths/<p>` or its long form; a storage URL),
  * `type` (`custom_model` (default), `mlflow_model`, `triton_model`; any case), `description`, `tags`, `properties`,
  * `stage`. Unknown fields (`flavors`, `utc_time_created`, ...) are refused with a did-you-mean. A local
- * `mlflow_model` must be a folder (azure-ai-ml `_utils/utils.py` `validate_ml_flow_folder` refuses a file).
+ * `mlflow_model` must be a folder (azure-ai-ml `_utils/utils.py` `validate_ml_flow_folder` refuses a file) with an
+ * `MLmodel` file at its top (`mlflowFolderProblem`, the action's own check: MicrosoftDocs/azure-docs#103778).
  *
  * Body (mfe.json `ModelVersionResource`, `ModelVersion` ← `AssetBase` ← `ResourceBase`), following azure-ai-ml
  * `entities/_assets/_artifacts/model.py` `Model._to_rest_object` and `operations/_model_operations.py`
@@ -67596,6 +68179,11 @@ function readModelYaml(file, setLines = [], options = {}) {
             const problem = localPathProblem(path.path, type === 'mlflow_model' ? 'folder' : 'any', source.kind);
             if (problem)
                 problems.push(problemAt(source, ['path'], type === 'mlflow_model' ? `${problem} (an mlflow_model is a folder)` : problem));
+            else if (type === 'mlflow_model') {
+                const mlflow = mlflowFolderProblem(path.path);
+                if (mlflow)
+                    problems.push(problemAt(source, ['path'], mlflow));
+            }
         }
     }
     catch (e) {
@@ -67661,9 +68249,14 @@ async function toModelRestBody(read, resolver, options = {}) {
 /**
  * register-model: `PUT {WS}/models/{name}/versions/{version}` (ModelVersions_CreateOrUpdate, mfe.json 2024-04-01) from a
  * model YAML, or from `model-name` + `model-path`. A local path is uploaded to the default datastore first; a job's
- * output (`azureml://jobs/{job}/outputs/{output}`) is checked to belong to a job that has Completed (a model of a job
- * still running or failed would be incomplete). A missing version is the container's next, as `az ml model create`
- * does. Outputs `modelName`, `modelVersion`, `modelId`, `response`.
+ * output (`azureml://jobs/{job}/outputs/{output}[/paths/{p}]`, the default artifacts `.../outputs/artifacts/paths/{p}`,
+ * or MLflow's `runs:/{job}/{p}`, sent as written as azure-ai-ml does) is checked to belong to a job that has
+ * Completed (a model of a job still running or failed would be incomplete). An `mlflow_model` must hold an `MLmodel`
+ * file: a local folder is checked when the inputs are read; a job output's blob listing is checked here (read-only:
+ * the datastore's listSecrets and one List Blobs), before anything is registered; where the output's location is not
+ * known (a named output without a datastore `uri` in the job), it is not checked, and the log says so. A missing
+ * version is the container's next, as `az ml model create` does. Outputs `modelName`, `modelVersion`, `modelId`,
+ * `response`.
  */
 
 
@@ -67677,8 +68270,12 @@ async function registerModel(op, ctx) {
     const m = op.model;
     const input = m.from === 'yaml' ? 'model' : 'model-path';
     const path = m.from === 'yaml' ? m.read.references.path : m.path;
-    if (path.kind === 'job-output')
-        await checkJobOutput(ctx, op, ws, path, input);
+    const type = m.from === 'yaml' ? (m.read.yaml.type ?? 'custom_model') : m.type;
+    if (path.kind === 'job-output') {
+        const job = await checkJobOutput(ctx, op, ws, path, input);
+        if (job && type === 'mlflow_model')
+            await checkMlflowJobOutput(ctx, op, ws, path, job, input);
+    }
     const resolver = {
         uploadModel: (local) => uploadToDatastore(ctx, op, ws, local, {
             at: { input, field: m.from === 'yaml' ? `${m.read.file}: path` : undefined }
@@ -67705,25 +68302,91 @@ async function registerModel(op, ctx) {
         ctx.outputs.setResponse(registered.response);
     ctx.report.facts.push(['Model', `${request.name}:${request.version}`], ['Type', request.body.properties.modelType], ['From', path.kind === 'local' ? `${path.written} (uploaded)` : path.uri]);
 }
-/** A job output is only a model once its job has Completed: checked before anything is registered. */
+/** The default artifacts output of a job (azure-ai-ml `JOB_URI_FORMAT` with `artifacts`; `runs:/` maps to it). */
+const ARTIFACTS = 'artifacts';
+/**
+ * A job output is only a model once its job has Completed: checked before anything is registered. Returns the job's
+ * body (undefined in dry-run).
+ */
 async function checkJobOutput(ctx, settings, ws, path, input) {
     const response = await getJob(ctx.http, settings, { workspace: ws, name: path.job });
     if (response.dryRun)
-        return;
+        return undefined;
     if (response.status === 404) {
         throw new InputError(input, `${path.uri}: job ${path.job} does not exist in workspace ${ws.workspaceName}.`);
     }
     const job = parseJson(response);
     const status = job?.properties?.status ?? 'Unknown';
+    const what = path.output === ARTIFACTS ? 'its artifacts are' : `its output ${path.output} is`;
     if (status !== 'Completed') {
-        throw new InputError(input, `${path.uri}: job ${path.job} is ${status}, not Completed, so its output ${path.output} is not a finished ` +
-            'model (follow it with poll-job first).');
+        throw new InputError(input, `${path.uri}: job ${path.job} is ${status}, not Completed, so ${what} not a finished model (follow it with ` +
+            'poll-job first).');
     }
-    const outputs = job?.properties?.outputs;
-    if (outputs && !(path.output in outputs)) {
-        throw new InputError(input, `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}).`);
+    const outputs = outputsOf(job);
+    // `artifacts` is no key of `outputs`: it is the job's artifact folder, which every job has.
+    if (path.output !== ARTIFACTS && outputs && !(path.output in outputs)) {
+        throw new InputError(input, `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}` +
+            `; a file the job wrote to ./outputs is azureml://jobs/${path.job}/outputs/artifacts/paths/outputs/<path>).`);
     }
-    info(`Job ${path.job} Completed; registering its output ${path.output}.`);
+    info(`Job ${path.job} Completed; registering ${what.replace(/ (is|are)$/, '')}${path.path ? ` (${path.path})` : ''}.`);
+    return job;
+}
+function outputsOf(job) {
+    return job?.properties?.outputs;
+}
+/**
+ * Where a job output is in a datastore: the artifacts are `ExperimentRun/dcid.<job>/` of `workspaceartifactstore`
+ * (the job's `default` output on Azure, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`,
+ * azure-ai-ml `OUTPUT_URI_REGEX_FORMAT`; its `uri` is used when the job gives one); a named output, the datastore
+ * `uri` the job gives it. Undefined when not known.
+ */
+function jobOutputLocation(path, outputs) {
+    const declared = path.output === ARTIFACTS ? outputs?.default?.uri : outputs?.[path.output]?.uri;
+    let base;
+    const m = declared
+        ? /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/(?:paths\/)?(.*)$/i.exec(declared)
+        : null;
+    if (m)
+        base = { datastore: m[1], folder: m[2] };
+    else if (path.output === ARTIFACTS) {
+        base = { datastore: 'workspaceartifactstore', folder: `ExperimentRun/dcid.${path.job}` };
+    }
+    if (!base)
+        return undefined;
+    const folder = [base.folder, path.path]
+        .map(p => p.replace(/^\/+|\/+$/g, ''))
+        .filter(Boolean)
+        .join('/');
+    return { datastore: base.datastore, folder };
+}
+/** An `mlflow_model` from a job output must hold `MLmodel`: looked up in the output's blob listing (read-only). */
+async function checkMlflowJobOutput(ctx, settings, ws, path, job, input) {
+    const where = jobOutputLocation(path, outputsOf(job));
+    if (!where) {
+        info(`${path.uri}: the output's storage location is not known from the job, so its ${MLMODEL_FILE} file is not ` +
+            'checked before registering.');
+        return;
+    }
+    const blob = `${where.folder}/${MLMODEL_FILE}`;
+    let found;
+    try {
+        const store = await defaultDatastore(ctx, settings, ws, { input }, where.datastore);
+        found = await blobListed(store.containerSasUrl, blob);
+    }
+    catch (error) {
+        // An identity-based or non-blob datastore: nothing to list with; the check is a courtesy, not a gate.
+        if (!(error instanceof InputError))
+            throw error;
+        found = undefined;
+    }
+    if (found === false) {
+        throw new InputError(input, `${path.uri} has no ${MLMODEL_FILE} file (no blob ${blob} in datastore ${where.datastore}), so it is not an ` +
+            'MLflow model: register it as custom_model, or give the folder the job saved with mlflow.<flavor>.save_model ' +
+            '/ log_model.');
+    }
+    if (found === undefined) {
+        info(`${path.uri}: datastore ${where.datastore} could not be listed; ${MLMODEL_FILE} not checked.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/online-endpoints/arm-wait.ts
@@ -67814,6 +68477,121 @@ async function deleteAndWait(ctx, settings, target) {
         resourceId: target.resourceId,
         done: 'deleted'
     });
+}
+
+;// CONCATENATED MODULE: ./src/online-endpoints/deployment-logs.ts
+/**
+ * The logs of a failed online deployment, as a user needs them: which container's log explains the failure, and its
+ * last lines made safe to print.
+ *
+ * A managed deployment runs two containers (Azure's "Troubleshooting online endpoints deployment and scoring", "Get
+ * container logs"): the storage initializer downloads the model and the code first; only then does the inference
+ * server start and run the scoring script. `OnlineDeployments_GetLogs` (mfe.json 2024-04-01, `containerType`
+ * `StorageInitializer` | `InferenceServer`) reads either. When the model never downloaded (Azure/mlops-v2#120; the
+ * guide's "ERROR: ResourceNotFound ... Unable to download user model"), the inference server's log is empty or only
+ * says the model path is missing, and the reason is in the storage initializer's: that is the one to show.
+ *
+ * Both logs are service text that may hold secrets: the storage initializer logs the blob URLs it reads, SAS included.
+ * Each URL with a query is registered with the runner's masking (`maskSasUrl`, as the job log streams do) and printed
+ * with its credential values replaced (`redactUrl`); every known secret of the step is masked too.
+ */
+
+
+
+
+/**
+ * A line of the storage initializer's log that reports a failure (a download error, a missing blob, a refusal),
+ * matched on the line without its URLs (a URL's path or SAS could hold any word or number).
+ */
+const STORAGE_FAILURE = /\b(error|errors|fail|failed|failure|exception|unable|cannot|could not|not found|denied|forbidden|unauthori[sz]ed)\b|BlobNotFound|AuthorizationFailure|ContainerNotFound/i;
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
+function reportsFailure(line) {
+    return STORAGE_FAILURE.test(line.replace(URL_IN_TEXT, ' '));
+}
+/** Human names of the containers, as Azure's docs and `az ml online-deployment get-logs --container` call them. */
+const CONTAINER_NAMES = {
+    StorageInitializer: 'storage initializer',
+    InferenceServer: 'inference server'
+};
+/**
+ * One line of service log text, safe to print: each URL carrying a query string is registered with the runner's
+ * masking (its SAS signature and query, `maskSasUrl`) and written with its credential values as `***`; then every
+ * known secret of the step is masked. Control characters are left to the caller (lines are printed inside
+ * `::stop-commands::`).
+ */
+function printableLogLine(line) {
+    const withUrls = line.replace(URL_IN_TEXT, url => {
+        const clean = url.replace(/[),.;\]]+$/, '');
+        const rest = url.slice(clean.length);
+        if (!clean.includes('?'))
+            return url;
+        maskSasUrl(clean);
+        return `${redactUrl(clean)}${rest}`;
+    });
+    return maskStepSecrets(withUrls);
+}
+function lastLines(text, count) {
+    return text
+        .split(/\r?\n/)
+        .filter(line => line.trim() !== '')
+        .slice(-count);
+}
+/**
+ * Which log explains the failure, and its last `count` lines (printable):
+ * - the storage initializer's, when it reports a failure (then `downloadFailed` says whether the model or the code
+ *   did not download, and `other` what the inference server's log holds: nothing, or its last line);
+ * - else the inference server's, when it has anything;
+ * - else the storage initializer's, when it has anything;
+ * - else undefined (both empty: nothing to show).
+ */
+function explainingLog(logs, count) {
+    const storage = lastLines(logs.storageInitializer, count);
+    const inference = lastLines(logs.inferenceServer, count);
+    const failures = storage.filter(reportsFailure);
+    if (failures.length > 0) {
+        const text = failures.join('\n');
+        const downloadFailed = /\bcode\b/i.test(text) && !/\bmodel\b/i.test(text) ? 'code' : 'model';
+        const other = inference.length === 0
+            ? `The ${CONTAINER_NAMES.InferenceServer}'s log (container InferenceServer) is empty: it did not start.`
+            : `The ${CONTAINER_NAMES.InferenceServer}'s log (container InferenceServer) ends: ` +
+                oneLine(printableLogLine(inference[inference.length - 1]), 300);
+        return { container: 'StorageInitializer', lines: storage.map(printableLogLine), downloadFailed, other };
+    }
+    if (inference.length > 0)
+        return { container: 'InferenceServer', lines: inference.map(printableLogLine) };
+    if (storage.length > 0)
+        return { container: 'StorageInitializer', lines: storage.map(printableLogLine) };
+    return undefined;
+}
+/**
+ * Prints the explaining log's lines, headed by which container they are from, inside `::stop-commands::` with a fresh
+ * token (service text never acts as a workflow command; GitHub's guidance), then the note on the other container.
+ */
+function printExplainingLog(deployment, log) {
+    info(`The last ${log.lines.length} lines of deployment ${deployment}'s ${CONTAINER_NAMES[log.container]} log ` +
+        `(container ${log.container}):`);
+    const token = (0,external_node_crypto_.randomUUID)();
+    info(`::stop-commands::${token}`);
+    for (const line of log.lines)
+        info(line);
+    info(`::${token}::`);
+    if (log.other)
+        info(log.other);
+}
+/**
+ * The sentence the step's error ends with: what did not download and the storage initializer's last lines, or the
+ * last lines of the log that explains the failure; '' when there is none.
+ */
+function explainingSentence(log) {
+    if (!log)
+        return '';
+    const tail = oneLine(log.lines.slice(-3).join(' | '), 600);
+    if (log.downloadFailed) {
+        return (` The ${log.downloadFailed} did not download: the ${CONTAINER_NAMES.StorageInitializer}'s log (container ` +
+            `StorageInitializer) ends: ${tail} Check that the ${log.downloadFailed} version's files exist in its storage ` +
+            '(register it again if they were deleted).');
+    }
+    return ` Its ${CONTAINER_NAMES[log.container]} log (container ${log.container}) ends: ${tail}`;
 }
 
 ;// CONCATENATED MODULE: ./src/online-endpoints/resolver.ts
@@ -67955,13 +68733,17 @@ async function endpointToken(ctx, settings, endpoint) {
     maskSecret(token);
     return token;
 }
-/** The last `tail` lines of a deployment's inference server log (`getLogs`); '' when it cannot be had. */
-async function deploymentLogTail(ctx, settings, endpoint, deployment, tail = 50) {
+/**
+ * The last `tail` lines of one container's log of a deployment (`OnlineDeployments_GetLogs`, body
+ * `DeploymentLogsRequest` `{containerType, tail}` → `{content}`); '' when it cannot be had. Raw service text: it may
+ * hold secrets (a SAS URL the storage initializer read), so print it only through deployment-logs.ts.
+ */
+async function deploymentLogTail(ctx, settings, endpoint, deployment, tail = 50, containerType = 'InferenceServer') {
     try {
         const response = await ctx.http.send({
             method: 'POST',
             url: deploymentUrl(settings, endpoint, deployment, '/getLogs'),
-            body: { containerType: 'InferenceServer', tail },
+            body: { containerType, tail },
             auth: armAuth(settings),
             idempotent: true,
             readOnly: true
@@ -68634,7 +69416,8 @@ async function toDeploymentRestBody(read, resolver, options) {
  *
  * Nothing changes before the checks: the endpoint must exist, and the traffic asked for must be possible. A deployment
  * that fails leaves the endpoint's traffic as it was, and the error says which deployment failed, why, and the tail of
- * its inference server log (`getLogs`).
+ * the container log that explains it (`getLogs`: the storage initializer's when the model or code did not download,
+ * else the inference server's; deployment-logs.ts).
  */
 
 
@@ -68646,8 +69429,7 @@ async function toDeploymentRestBody(read, resolver, options) {
 
 
 
-
-/** Lines of the inference server log quoted when a deployment fails. */
+/** Lines of a container's log quoted when a deployment fails. */
 const LOG_TAIL_LINES = 30;
 async function createDeployment(op, ctx) {
     const d = op.yaml.yaml;
@@ -68682,19 +69464,15 @@ async function createDeployment(op, ctx) {
     catch (error) {
         if (!(error instanceof LroFailedError))
             throw error;
-        const tail = await deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES);
-        const lines = tail.trim().split('\n').filter(Boolean).slice(-LOG_TAIL_LINES);
-        if (lines.length > 0) {
-            // Service text, printed where it can never act as a workflow command.
-            info(`The last ${lines.length} lines of deployment ${d.name}'s inference server log:`);
-            // A fresh random token each time, which no log can guess (GitHub's guidance for stop-commands).
-            const token = (0,external_node_crypto_.randomUUID)();
-            info(`::stop-commands::${token}`);
-            for (const line of lines)
-                info(line);
-            info(`::${token}::`);
-        }
-        const last = lines.length > 0 ? ` Its log ends: ${oneLine(lines.slice(-3).join(' | '), 600)}` : '';
+        // Both containers' logs: when the model never downloaded, the storage initializer's says why (kind 6 of issue 18).
+        const [inferenceServer, storageInitializer] = await Promise.all([
+            deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES, 'InferenceServer'),
+            deploymentLogTail(ctx, op, endpoint, d.name, LOG_TAIL_LINES, 'StorageInitializer')
+        ]);
+        const log = explainingLog({ inferenceServer, storageInitializer }, LOG_TAIL_LINES);
+        if (log)
+            printExplainingLog(d.name, log);
+        const last = explainingSentence(log);
         throw new LroFailedError(`Deployment ${d.name} of endpoint ${endpoint.name} failed: ${error.message} The endpoint's traffic is unchanged ` +
             `(${formatTraffic(current.body.properties?.traffic ?? {})}).${last}`, error.state, error.errors, error.body, error.head);
     }
@@ -69011,6 +69789,14 @@ function readRegisterModel(scope) {
         throw new InputError('model-path', `'${path}' does not exist (relative to the workspace, ${baseDir}).`);
     }
     const type = choice('model-type', MODEL_TYPES, 'custom_model');
+    if (ref.kind === 'local' && type === 'mlflow_model') {
+        const problem = mlflowFolderProblem(ref.path);
+        if (problem)
+            throw new InputError('model-path', `${problem}.`);
+        if (!(0,external_node_fs_.statSync)(ref.path).isDirectory()) {
+            throw new InputError('model-path', `'${path}' is a file; an mlflow_model is a folder holding ${MLMODEL_FILE}.`);
+        }
+    }
     return { kind: 'register-model', workspace, model: { from: 'inputs', name, path: ref, type, written: path } };
 }
 

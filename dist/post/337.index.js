@@ -1943,14 +1943,14 @@ exports.w = {
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   AnonymousCredential: () => (/* reexport */ AnonymousCredential),
-  BlobSASPermissions: () => (/* reexport */ BlobSASPermissions),
   ContainerClient: () => (/* reexport */ ContainerClient),
+  ContainerSASPermissions: () => (/* reexport */ ContainerSASPermissions),
   StorageRetryPolicyType: () => (/* reexport */ StorageRetryPolicyType),
   StorageSharedKeyCredential: () => (/* reexport */ StorageSharedKeyCredential),
   generateBlobSASQueryParameters: () => (/* reexport */ generateBlobSASQueryParameters)
 });
 
-// UNUSED EXPORTS: AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, AnonymousCredentialPolicy, AppendBlobClient, BaseRequestPolicy, BlobBatch, BlobBatchClient, BlobClient, BlobLeaseClient, BlobServiceClient, BlockBlobClient, BlockBlobTier, ContainerSASPermissions, Credential, CredentialPolicy, KnownEncryptionAlgorithmType, PageBlobClient, Pipeline, PremiumPageBlobTier, RestError, SASProtocol, SASQueryParameters, StorageBlobAudience, StorageBrowserPolicy, StorageBrowserPolicyFactory, StorageOAuthScopes, StorageRetryPolicy, StorageRetryPolicyFactory, StorageSharedKeyCredentialPolicy, generateAccountSASQueryParameters, getBlobServiceAccountAudience, isPipelineLike, logger, newPipeline
+// UNUSED EXPORTS: AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, AnonymousCredentialPolicy, AppendBlobClient, BaseRequestPolicy, BlobBatch, BlobBatchClient, BlobClient, BlobLeaseClient, BlobSASPermissions, BlobServiceClient, BlockBlobClient, BlockBlobTier, Credential, CredentialPolicy, KnownEncryptionAlgorithmType, PageBlobClient, Pipeline, PremiumPageBlobTier, RestError, SASProtocol, SASQueryParameters, StorageBlobAudience, StorageBrowserPolicy, StorageBrowserPolicyFactory, StorageOAuthScopes, StorageRetryPolicy, StorageRetryPolicyFactory, StorageSharedKeyCredentialPolicy, generateAccountSASQueryParameters, getBlobServiceAccountAudience, isPipelineLike, logger, newPipeline
 
 // NAMESPACE OBJECT: ./node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
 var mappers_namespaceObject = {};
