@@ -60803,10 +60803,12 @@ function parseNonNegativeNumber(text) {
 function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
+    if (ms < 59_950)
         return `${Number((ms / 1000).toFixed(1))} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
+    // Rounded to whole seconds before splitting, so 119.6 s reads "2 min", not "1 min 60 s".
+    const total = Math.round(ms / 1000);
+    const minutes = Math.floor(total / 60);
+    const seconds = total % 60;
     return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 

@@ -58,7 +58,7 @@ describe('create-compute while the deletion of the same name is still running', 
       /The PUT of the compute gpu-v100-1GPU-cluster was refused \(409\): .*is being deleted/
     )
     expect(result.stdout).toMatch(
-      /The compute gpu-v100-1GPU-cluster is being deleted .*waiting until it is gone before creating it again \(at most 1 min 5\d s, the rest of timeout-minutes\)/
+      /The compute gpu-v100-1GPU-cluster is being deleted .*waiting until it is gone before creating it again \(at most (1 min \d+ s|2 min), the rest of timeout-minutes\)/
     )
     expect(result.stdout).not.toMatch(/Delete it first/)
     expect(result.outputs.provisioningState).toBe('Succeeded')

@@ -83,7 +83,7 @@ describe('code assets', () => {
       body: { properties: { codeUri: `${code.codeUri}/other` } }
     })
     expect(other.status).toBe(409)
-    expect(other.json.error.message).toContain('codeUri')
+    expect(other.json.error.message).toBe('Asset paths cannot be updated.')
   })
 })
 

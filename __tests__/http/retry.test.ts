@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { MAX_TIMER_MS } from '../../src/action/clock.js'
 import {
+  formatDuration,
   AttemptTimeoutError,
   backoffDelay,
   isRetryableNetworkError,
@@ -174,5 +175,15 @@ describe('nextDelay', () => {
       delayMs: 500
     })
     expect(nextDelay(input({ outcome: { error: codeError('ENOENT') } }))).toMatchObject({ retry: false })
+  })
+})
+
+describe('formatDuration', () => {
+  it('rounds to whole seconds before splitting minutes, so no "60 s" appears', () => {
+    expect(formatDuration(119_600)).toBe('2 min')
+    expect(formatDuration(119_400)).toBe('1 min 59 s')
+    expect(formatDuration(59_990)).toBe('1 min')
+    expect(formatDuration(59_900)).toBe('59.9 s')
+    expect(formatDuration(450)).toBe('450 ms')
   })
 })
