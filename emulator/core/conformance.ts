@@ -10,8 +10,9 @@
  * compile a circular object graph.
  *
  * Specs: the v1 set (machineLearningServices.json 2019-11-01, resources.json, the 2019-09-30 data plane) and the v2 set
- * (2024-04-01 mfe.json and machineLearningServices.json), whose operations answer every api-version from
- * `config.apiVersions.v2From` (2022-10-01) on; where both describe a path (computes), the request's api-version picks.
+ * (2024-04-01 mfe.json and machineLearningServices.json), whose operations answer the api-versions of
+ * `config.apiVersions.v2` (2022-05-01 and later, previews from 2022-02-01-preview); where both describe a path
+ * (computes), the request's api-version picks.
  *
  * Adjustments (each one is how the real services behave, not a loosening for convenience):
  * - enums compare case-insensitively (ARM and the .NET data plane deserialize enums that way; the guide sends
@@ -42,7 +43,7 @@ export type SpecApi = 'mls' | 'mfe' | 'resources' | 'history' | 'execution' | 'm
 
 /**
  * Which api-versions a spec's operations answer: `v1` the versions listed in `config.apiVersions` (the guide's), `v2`
- * every version from `config.apiVersions.v2From` (2022-10-01) on, checked against the vendored 2024-04-01 files.
+ * every version of `config.apiVersions.v2` (2022-05-01 on), checked against the vendored 2024-04-01 files.
  */
 export type SpecFamily = 'v1' | 'v2'
 
