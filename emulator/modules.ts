@@ -17,6 +17,7 @@ import { modelAssetsModule } from './resources/model-assets.js'
 import { modelsModule } from './resources/models.js'
 import { onlineDeploymentsModule } from './resources/online-deployments.js'
 import { onlineEndpointsModule } from './resources/online-endpoints.js'
+import { runDataModule } from './resources/run-data.js'
 import { runsModule } from './resources/runs.js'
 import { scoringModule } from './resources/scoring.js'
 import { workspacesModule } from './resources/workspaces.js'
@@ -35,6 +36,7 @@ const SERVICES: readonly EmulatorModule[] = [
   dataModule,
   modelAssetsModule,
   jobsModule,
+  runDataModule,
   onlineEndpointsModule,
   onlineDeploymentsModule
 ]
