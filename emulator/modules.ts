@@ -9,6 +9,7 @@ import { entraModule } from './identity/entra.js'
 import { oidcModule } from './identity/oidc.js'
 import { codesModule } from './resources/codes.js'
 import { computesModule } from './resources/computes.js'
+import { registryEnvironmentsModule } from './resources/curated-environments.js'
 import { dataModule } from './resources/data.js'
 import { datastoresModule } from './resources/datastores.js'
 import { environmentsModule } from './resources/environments.js'
@@ -32,6 +33,7 @@ const SERVICES: readonly EmulatorModule[] = [
   scoringModule,
   codesModule,
   environmentsModule,
+  registryEnvironmentsModule,
   datastoresModule,
   dataModule,
   modelAssetsModule,
