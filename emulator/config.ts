@@ -82,6 +82,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
     // endpoint shapes the later versions kept). azure-ai-ml 1.4 sends 2022-02-01-preview, 2022-05-01,
     // 2022-10-01(-preview); later SDKs 2023-02-01-preview, 2023-04-01-preview, 2024-01-01-preview and newer.
     v2: [
+      // The registries' management front end (azure-ai-ml 1.4 reads registry assets with it).
+      '2021-10-01-dataplanepreview',
       '2022-02-01-preview',
       '2022-05-01',
       '2022-06-01-preview',

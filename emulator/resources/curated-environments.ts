@@ -185,13 +185,10 @@ function registryScope(ctx: RequestContext): Reply | undefined {
   return undefined
 }
 
-function registryId(): string {
-  return `/subscriptions/${REGISTRY_SUBSCRIPTION}/resourceGroups/${REGISTRY_RESOURCE_GROUP}/providers/${PROVIDER}/registries/${AZUREML_REGISTRY}`
-}
-
 function registryVersionBody(c: Curated, version: string): Record<string, unknown> {
   return {
-    id: `${registryId()}/environments/${c.name}/versions/${version}`,
+    // Registry assets carry their registry URI as id, not an ARM id (azure-ai-ml parses it as AzureML versioned id).
+    id: `azureml://registries/${AZUREML_REGISTRY}/environments/${c.name}/versions/${version}`,
     name: version,
     type: `${PROVIDER}/registries/environments/versions`,
     systemData: { createdAt: CREATED, createdBy: 'Microsoft', createdByType: 'Application', lastModifiedAt: CREATED },
@@ -214,7 +211,7 @@ function getRegistryContainer(_core: Core, ctx: RequestContext): Reply {
   const c = findCurated(ctx.params.environmentName ?? '')
   if (!c) return notInRegistry(ctx.params.environmentName ?? '')
   return json(200, {
-    id: `${registryId()}/environments/${c.name}`,
+    id: `azureml://registries/${AZUREML_REGISTRY}/environments/${c.name}`,
     name: c.name,
     type: `${PROVIDER}/registries/environments`,
     systemData: { createdAt: CREATED, createdBy: 'Microsoft', createdByType: 'Application', lastModifiedAt: CREATED },
