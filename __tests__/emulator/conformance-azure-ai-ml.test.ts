@@ -75,7 +75,7 @@ function get(url: string, ca: string, headers: Record<string, string>, method = 
   let emu: Emulator
   let front: BlobFront
   let scratch: string
-  let results: CallResult[] = []
+  const results: CallResult[] = []
   let summary = { passed: 0, total: 0 }
   let stderr = ''
 

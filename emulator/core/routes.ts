@@ -105,7 +105,8 @@ export function buildRoutes(specs: SpecSet, modules: readonly EmulatorModule[]):
 
 /** Which server a path belongs to, for a helpful message when a request reaches the other one. */
 export function belongsTo(path: string): 'arm' | 'api' | undefined {
-  if (/^\/(history|execution|modelmanagement|artifact|datastore|hyperdrive|data|modelregistry)\/v\d/i.test(path)) return 'api'
+  if (/^\/(history|execution|modelmanagement|artifact|datastore|hyperdrive|data|modelregistry)\/v\d/i.test(path))
+    return 'api'
   if (/^\/(discovery|api\/v1\/service|endpoints)(\/|$)/i.test(path)) return 'api'
   if (/^\/(subscriptions|providers)(\/|$)/i.test(path)) return 'arm'
   return undefined

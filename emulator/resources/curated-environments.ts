@@ -142,7 +142,8 @@ export function resolveEnvironmentReference(core: Core, ws: Workspace, field: st
   if (registry) {
     if (registry[1].toLowerCase() !== AZUREML_REGISTRY) return undefined
     const c = findCurated(registry[2])
-    const ok = c && versionOf(c, registry[3].toLowerCase() === 'labels' ? { label: registry[4] } : { version: registry[4] })
+    const ok =
+      c && versionOf(c, registry[3].toLowerCase() === 'labels' ? { label: registry[4] } : { version: registry[4] })
     return ok
       ? undefined
       : `Environment '${registry[2]}' ${registry[3].toLowerCase() === 'labels' ? 'label' : 'version'} '${registry[4]}' ` +

@@ -42,7 +42,11 @@ function assetId(location: string, workspaceGuid: string, job: string, output: s
 }
 
 /** The outputs of a job as `{name: {uri, type}}`: `default` (artifacts) first, then the job's own (uris filled in). */
-function jobOutputs(core: Core, wsKey: string, name: string): Record<string, { uri: string; type: string }> | undefined {
+function jobOutputs(
+  core: Core,
+  wsKey: string,
+  name: string
+): Record<string, { uri: string; type: string }> | undefined {
   const job = core.jobs.get(wsKey, name)
   if (!job) return undefined
   const props = jobBody(core, job).properties as Json
