@@ -283,7 +283,7 @@ describe('jobs', () => {
       const old = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version })
       expect(old.status).toBe(400)
       expect(old.json.error.code).toBe('NoRegisteredProviderFound')
-      expect(old.json.error.message).toContain("2022-02-01-preview, 2022-05-01,")
+      expect(old.json.error.message).toContain('2022-02-01-preview, 2022-05-01,')
     }
 
     const specs = await loadSpecs()
