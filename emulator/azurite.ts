@@ -15,7 +15,11 @@
  *   it, so it runs in a temporary working folder instead: whatever it might still write never lands in ours).
  * - `--skipApiVersionCheck`: the Storage SDKs send an `x-ms-version` newer than some Azurite releases know.
  * - `--loose`: ignore headers and parameters Azurite does not implement instead of failing the request.
- * - `--disableProductStyleUrl`: the account is always the first path segment (`/devstoreaccount1/<container>`).
+ * - product-style URLs left on (no `--disableProductStyleUrl`): a request to an IP address (all of the emulator's own)
+ *   names the account in its first path segment (`/devstoreaccount1/<container>`), one whose Host is a name with a dot
+ *   in its first label (`devstoreaccount1.blob.core.windows.net`) as Azure does. A client that builds Azure's public
+ *   blob host names whatever the datastore's `endpoint` says (azure-ai-ml 1.4) reaches Azurite through a proxy that
+ *   keeps the Host, and its Shared Key signatures (computed on the host-style path) still verify.
  * - `--disableTelemetry`: Azurite collects usage data by default; tests must not call out.
  * - `--silent`: no access log on the console.
  * The account is Azurite's built-in development account (`devstoreaccount1` and its published key).
@@ -89,7 +93,6 @@ async function startOnce(options: AzuriteOptions): Promise<Azurite> {
     '--inMemoryPersistence',
     '--skipApiVersionCheck',
     '--loose',
-    '--disableProductStyleUrl',
     '--disableTelemetry',
     '--silent'
   ]

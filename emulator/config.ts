@@ -59,13 +59,71 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   jobLogLayout: 'common-runtime',
   python: 'python3',
   apiVersions: {
-    machineLearningServices: ['2019-11-01', '2024-04-01'],
+    // Every Microsoft.MachineLearningServices api-version Azure serves (the stable/ and preview/ folders of
+    // Azure/azure-rest-api-specs, specification/machinelearningservices/resource-manager), split where the v2 surface
+    // (jobs, assets, datastores, online endpoints) begins: these are answered with the 2019-11-01 shapes...
+    machineLearningServices: [
+      '2018-03-01-preview',
+      '2018-11-19',
+      '2019-05-01',
+      '2019-06-01',
+      '2019-11-01',
+      '2020-01-01',
+      '2020-02-18-preview',
+      '2020-03-01',
+      '2020-04-01',
+      '2020-04-01-preview',
+      '2020-05-01-preview',
+      '2020-05-15-preview',
+      '2020-06-01',
+      '2020-08-01',
+      '2020-09-01-preview',
+      '2021-01-01',
+      '2021-03-01-preview',
+      '2021-04-01',
+      '2021-07-01',
+      '2022-01-01-preview'
+    ],
+    // ...and these with the vendored 2024-04-01 ones: 2022-05-01 (the v2 surface's general availability) and every
+    // later stable version, and the previews from 2022-02-01-preview (the first with mfe.json whose job, asset and
+    // endpoint shapes the later versions kept). azure-ai-ml 1.4 sends 2022-02-01-preview, 2022-05-01,
+    // 2022-10-01(-preview); later SDKs 2023-02-01-preview, 2023-04-01-preview, 2024-01-01-preview and newer.
+    v2: [
+      // The registries' management front end (azure-ai-ml 1.4 reads registry assets with it).
+      '2021-10-01-dataplanepreview',
+      '2022-02-01-preview',
+      '2022-05-01',
+      '2022-06-01-preview',
+      '2022-10-01',
+      '2022-10-01-preview',
+      '2022-12-01-preview',
+      '2023-02-01-preview',
+      '2023-04-01',
+      '2023-04-01-preview',
+      '2023-06-01-preview',
+      '2023-08-01-preview',
+      '2023-10-01',
+      '2024-01-01-preview',
+      '2024-04-01',
+      '2024-04-01-preview',
+      '2024-07-01-preview',
+      '2024-10-01',
+      '2024-10-01-preview',
+      '2025-01-01-preview',
+      '2025-04-01',
+      '2025-04-01-preview',
+      '2025-06-01',
+      '2025-07-01-preview',
+      '2025-09-01',
+      '2025-12-01',
+      '2026-03-01',
+      '2026-05-01',
+      '2026-07-01',
+      '2026-09-01'
+    ],
     // 2019-11-01 is not a Microsoft.Resources version of the vendored specs, but the guide lists resource groups with
     // it and ARM accepts it; 2019-10-01 and 2019-08-01 are the vendored ones.
-    resources: ['2019-08-01', '2019-10-01', '2019-11-01'],
-    // Jobs, code/environment/data/model assets, datastores and computes: every version from this one on (`-preview`
-    // too), all answered with the shapes of the vendored 2024-04-01 specs.
-    v2From: '2022-10-01'
+    resources: ['2019-08-01', '2019-10-01', '2019-11-01']
   },
   scoringAcceptsTokens: true,
   endpointTokenLifetimeSeconds: 3600,

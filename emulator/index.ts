@@ -7,6 +7,7 @@
  * Two servers: `url` (ARM, the Entra authority host, the OIDC issuer, the admin API) and `apiUrl` (the data plane the
  * workspace's discovery document names), as in Azure where they are different hosts.
  */
+import { addCuratedEnvironments } from './resources/curated-environments.js'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -157,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const reset = (): void => {
     state.reset(seed)
+    addCuratedEnvironments(state, workspaceKey(seed.subscriptionId, seed.resourceGroup, seed.workspaceName))
     core.runner.reset(seed, workspaceKey(seed.subscriptionId, seed.resourceGroup, seed.workspaceName))
     core.jobs.reset()
     core.inference.reset()

@@ -9,6 +9,7 @@ import { entraModule } from './identity/entra.js'
 import { oidcModule } from './identity/oidc.js'
 import { codesModule } from './resources/codes.js'
 import { computesModule } from './resources/computes.js'
+import { registryEnvironmentsModule } from './resources/curated-environments.js'
 import { dataModule } from './resources/data.js'
 import { datastoresModule } from './resources/datastores.js'
 import { environmentsModule } from './resources/environments.js'
@@ -17,6 +18,7 @@ import { modelAssetsModule } from './resources/model-assets.js'
 import { modelsModule } from './resources/models.js'
 import { onlineDeploymentsModule } from './resources/online-deployments.js'
 import { onlineEndpointsModule } from './resources/online-endpoints.js'
+import { runDataModule } from './resources/run-data.js'
 import { runsModule } from './resources/runs.js'
 import { scoringModule } from './resources/scoring.js'
 import { workspacesModule } from './resources/workspaces.js'
@@ -31,10 +33,12 @@ const SERVICES: readonly EmulatorModule[] = [
   scoringModule,
   codesModule,
   environmentsModule,
+  registryEnvironmentsModule,
   datastoresModule,
   dataModule,
   modelAssetsModule,
   jobsModule,
+  runDataModule,
   onlineEndpointsModule,
   onlineDeploymentsModule
 ]

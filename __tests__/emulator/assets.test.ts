@@ -116,7 +116,10 @@ describe('environments', () => {
     expect(latest.json.value[0].properties.image).toBe('python:3.12-slim')
     expect(specs.validateResponse('EnvironmentVersions_List', 200, latest.json, MFE)).toEqual([])
     const list = await arm2(emu, tok, `${wsPath(emu)}/environments`)
-    expect(list.json.value.map((c: { name: string }) => c.name)).toEqual(['train-env'])
+    // Every workspace also lists Microsoft's curated environments (AzureML-..., as `az ml environment list` shows).
+    const names = list.json.value.map((c: { name: string }) => c.name)
+    expect(names.filter((n: string) => !n.startsWith('AzureML-'))).toEqual(['train-env'])
+    expect(names).toContain('AzureML-sklearn-1.0-ubuntu20.04-py38-cpu')
     expect((await arm2(emu, tok, `${wsPath(emu)}/environments/none/versions`)).status).toBe(404)
     const noImage = await arm2(emu, tok, `${wsPath(emu)}/environments/e/versions/1`, {
       method: 'PUT',

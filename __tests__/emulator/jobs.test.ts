@@ -366,7 +366,7 @@ describe('jobs', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1200)
   })
 
-  it('answers every api-version from 2022-10-01 on; older ones are refused; computes too', async () => {
+  it('answers every api-version Azure serves for jobs (2022-05-01 on, previews); older ones are refused; computes and workspaces at all', async () => {
     const name = jobName()
     const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
       method: 'PUT',
@@ -375,10 +375,15 @@ describe('jobs', () => {
     })
     expect(put.status).toBe(201)
     expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version: '2025-04-01-preview' })).status).toBe(200)
-    const old = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version: '2021-07-01' })
-    expect(old.status).toBe(400)
-    expect(old.json.error.code).toBe('NoRegisteredProviderFound')
-    expect(old.json.error.message).toContain('2022-10-01')
+    for (const version of ['2022-05-01', '2023-02-01-preview', '2024-01-01-preview', '2026-09-01'])
+      expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version })).status).toBe(200)
+    // Before the v2 surface (and a version Azure never served): refused, listing the versions that work.
+    for (const version of ['2021-07-01', '2023-05-05']) {
+      const old = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { version })
+      expect(old.status).toBe(400)
+      expect(old.json.error.code).toBe('NoRegisteredProviderFound')
+      expect(old.json.error.message).toContain('2022-02-01-preview, 2022-05-01,')
+    }
 
     const specs = await loadSpecs()
     const compute = await arm2(emu, tok, `${wsPath(emu)}/computes/${emu.seed.computeName}`, { version: '2023-10-01' })
@@ -386,10 +391,19 @@ describe('jobs', () => {
     expect(specs.validateResponse('Compute_Get', 200, compute.json, 'mls-2024-04-01')).toEqual([])
     const computes = await arm2(emu, tok, `${wsPath(emu)}/computes`, { version: '2024-10-01' })
     expect(specs.validateResponse('Compute_List', 200, computes.json, 'mls-2024-04-01')).toEqual([])
-    // The v1 routes keep their versions: a workspace at a v2-only version is still refused.
-    const ws = await arm2(emu, tok, wsPath(emu), { version: '2023-10-01' })
-    expect(ws.status).toBe(400)
-    expect(ws.json.error.code).toBe('NoRegisteredProviderFound')
+    // Workspaces and computes at every version Azure serves, old and new (the SDK reads them at 2022-10-01-preview).
+    for (const version of [
+      '2020-06-01',
+      '2022-01-01-preview',
+      '2022-10-01',
+      '2022-10-01-preview',
+      '2023-04-01',
+      '2024-10-01'
+    ])
+      expect((await arm2(emu, tok, wsPath(emu), { version })).status).toBe(200)
+    expect(
+      (await arm2(emu, tok, `${wsPath(emu)}/computes/${emu.seed.computeName}`, { version: '2021-04-01' })).status
+    ).toBe(200)
     await waitForJob(emu, tok, name)
   })
 })

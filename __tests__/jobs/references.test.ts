@@ -27,6 +27,26 @@ describe('references', () => {
     })
     expect(parseAssetReference(ARM_ENV, 'environments')).toEqual({ kind: 'arm', id: ARM_ENV })
     expect(parseAssetReference(`azureml:${ARM_ENV}`, 'environments')).toEqual({ kind: 'arm', id: ARM_ENV })
+    // Curated environments carry dots in their names (Microsoft's examples).
+    expect(parseAssetReference('azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest', 'environments')).toEqual({
+      kind: 'named',
+      name: 'AzureML-sklearn-1.0-ubuntu20.04-py38-cpu',
+      version: 'latest'
+    })
+    expect(parseAssetReference('azureml:AzureML-acpt-pytorch-2.8-cuda12.6:1', 'environments')).toEqual({
+      kind: 'named',
+      name: 'AzureML-acpt-pytorch-2.8-cuda12.6',
+      version: '1'
+    })
+    expect(
+      parseAssetReference(
+        'azureml://registries/azureml/environments/acpt-pytorch-2.8-cuda12.6/labels/latest',
+        'environments'
+      )
+    ).toEqual({
+      kind: 'registry',
+      uri: 'azureml://registries/azureml/environments/acpt-pytorch-2.8-cuda12.6/labels/latest'
+    })
     const registry = 'azureml://registries/azureml/environments/sklearn-1.5/versions/3'
     expect(parseAssetReference(registry, 'environments')).toEqual({ kind: 'registry', uri: registry })
   })

@@ -2,7 +2,8 @@
  * ARM's api-version check, in ARM's words: `MissingApiVersionParameter`, `InvalidApiVersionParameter`
  * (Microsoft.Resources, resources.json 2019-10-01) and `NoRegisteredProviderFound` (Microsoft.MachineLearningServices,
  * machineLearningServices.json 2019-11-01). The request pipeline (core/server.ts) runs it on every route that declares
- * an `apiVersion`; the versions taken are `config.apiVersions`.
+ * an `apiVersion`; the versions taken are `config.apiVersions`, and the family a version belongs to picks the spec it
+ * is validated against (core/server.ts: a compute request at a v2 version goes to the 2024-04-01 operation).
  */
 import type { Core } from '../core/context.js'
 import { armError } from '../core/http.js'
@@ -10,14 +11,24 @@ import type { ApiVersionKind } from '../core/routes.js'
 import type { Reply, RequestContext } from '../core/types.js'
 
 /**
- * A version of the v2 surface: `YYYY-MM-DD` or `YYYY-MM-DD-preview`, from `config.apiVersions.v2From` (2022-10-01)
- * on. They are all answered with the same shapes, checked against the vendored 2024-04-01 specs.
+ * A version of the v2 family: one of `config.apiVersions.v2` (2022-05-01 and every later stable version, the previews
+ * from 2022-02-01-preview), all answered with the shapes of the vendored 2024-04-01 specs.
  */
 export function isV2ApiVersion(core: Core, version: string): boolean {
-  const m = /^(\d{4}-\d{2}-\d{2})(-preview)?$/.exec(version)
-  return m !== null && m[1] >= core.config.apiVersions.v2From
+  return core.config.apiVersions.v2.includes(version)
 }
 
+/** Any Machine Learning api-version Azure serves: either family. */
+function isMlApiVersion(core: Core, version: string): boolean {
+  return isV2ApiVersion(core, version) || core.config.apiVersions.machineLearningServices.includes(version)
+}
+
+/**
+ * Undefined when the route takes the request's api-version, else ARM's 400. `mls` (the workspace and compute routes of
+ * the 2019-11-01 spec) and `mls-or-v2` (LRO polling) take every Machine Learning version, `v2` only the v2 family
+ * (Azure answers NoRegisteredProviderFound for a jobs or assets request at a version that predates them), `resources`
+ * Microsoft.Resources' versions.
+ */
 export function checkApiVersion(core: Core, ctx: RequestContext, kind: ApiVersionKind): Reply | undefined {
   const key = Object.keys(ctx.query).find(k => k.toLowerCase() === 'api-version')
   const version = key === undefined ? undefined : ctx.query[key]
@@ -28,21 +39,9 @@ export function checkApiVersion(core: Core, ctx: RequestContext, kind: ApiVersio
       'The api-version query parameter (?api-version=) is required for all requests.'
     )
   }
-  if (kind === 'v2' || kind === 'mls-or-v2') {
-    if (isV2ApiVersion(core, version)) return undefined
-    if (kind === 'mls-or-v2') return checkApiVersion(core, ctx, 'mls')
-    const type = /\/workspaces\/[^/]+\/([^/]+)/i.exec(ctx.path)?.[1] ?? ''
-    return armError(
-      400,
-      'NoRegisteredProviderFound',
-      `No registered resource provider found for location '${core.seed.location}' and API version '${version}' for ` +
-        `type 'workspaces${type ? `/${type}` : ''}'. The supported api-versions are '${core.config.apiVersions.v2From}' ` +
-        `and every later one (e.g. '2024-04-01'). The supported locations are '${core.seed.location}, eastus, westeurope'.`
-    )
-  }
-  const supported = kind === 'mls' ? core.config.apiVersions.machineLearningServices : core.config.apiVersions.resources
-  if (supported.includes(version)) return undefined
   if (kind === 'resources') {
+    const supported = core.config.apiVersions.resources
+    if (supported.includes(version)) return undefined
     return armError(
       400,
       'InvalidApiVersionParameter',
@@ -50,7 +49,13 @@ export function checkApiVersion(core: Core, ctx: RequestContext, kind: ApiVersio
         `The supported locations are ', ${core.seed.location}, eastus, westeurope'.`
     )
   }
-  const type = /\/computes(\/|$)/i.test(ctx.path) ? 'workspaces/computes' : 'workspaces'
+  if (kind === 'v2' ? isV2ApiVersion(core, version) : isMlApiVersion(core, version)) return undefined
+  const supported =
+    kind === 'v2'
+      ? core.config.apiVersions.v2
+      : [...core.config.apiVersions.machineLearningServices, ...core.config.apiVersions.v2]
+  const sub = /\/workspaces\/[^/]+\/([^/]+)/i.exec(ctx.path)?.[1]
+  const type = sub ? `workspaces/${sub}` : 'workspaces'
   return armError(
     400,
     'NoRegisteredProviderFound',

@@ -10,8 +10,9 @@
  * compile a circular object graph.
  *
  * Specs: the v1 set (machineLearningServices.json 2019-11-01, resources.json, the 2019-09-30 data plane) and the v2 set
- * (2024-04-01 mfe.json and machineLearningServices.json), whose operations answer every api-version from
- * `config.apiVersions.v2From` (2022-10-01) on; where both describe a path (computes), the request's api-version picks.
+ * (2024-04-01 mfe.json and machineLearningServices.json), whose operations answer the api-versions of
+ * `config.apiVersions.v2` (2022-05-01 and later, previews from 2022-02-01-preview); where both describe a path
+ * (computes), the request's api-version picks.
  *
  * Adjustments (each one is how the real services behave, not a loosening for convenience):
  * - enums compare case-insensitively (ARM and the .NET data plane deserialize enums that way; the guide sends
@@ -20,7 +21,8 @@
  *   checked against AmlCompute's properties, not just the base Compute);
  * - `x-nullable: true` admits null;
  * - `additionalProperties: false` beside `allOf` admits the parents' fields, as AutoRest reads it (flattenClosedAllOf);
- * - a required field that is never read back (`x-ms-secret`, write-only `x-ms-mutability`) is not required.
+ * - a required field that is never read back (`x-ms-secret`, write-only `x-ms-mutability`) is not required;
+ * - registry asset names in paths admit dots (the azureml registry's curated `sklearn-1.5`; the spec's pattern has none).
  */
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { OpenAPI } from 'openapi-types'
@@ -42,7 +44,7 @@ export type SpecApi = 'mls' | 'mfe' | 'resources' | 'history' | 'execution' | 'm
 
 /**
  * Which api-versions a spec's operations answer: `v1` the versions listed in `config.apiVersions` (the guide's), `v2`
- * every version from `config.apiVersions.v2From` (2022-10-01) on, checked against the vendored 2024-04-01 files.
+ * every version of `config.apiVersions.v2` (2022-05-01 on), checked against the vendored 2024-04-01 files.
  */
 export type SpecFamily = 'v1' | 'v2'
 
@@ -53,6 +55,10 @@ interface SpecFile {
   file: string
   family?: SpecFamily
 }
+
+/** The name pattern of the 2024-04-01 registry operations' path parameters, and the one Azure serves (dots too). */
+const REGISTRY_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$'
+const REGISTRY_ASSET_NAME = '^[a-zA-Z0-9][a-zA-Z0-9\\-_.]{0,254}$'
 
 const V2_DIR = 'machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-04-01'
 
@@ -469,6 +475,10 @@ export class SpecSet {
           const existing = params.findIndex(x => x.name === p.name && x.in === p.in)
           const ps = p as unknown as ParamSpec
           const entry: ParamSpec = { ...ps, required: p.required === true }
+          // Registry asset names: the spec's pattern has no dot, but the azureml registry's own curated environments
+          // do (`sklearn-1.5`, `acpt-pytorch-2.8-cuda12.6`, in 94 of Microsoft's CLI examples) and Azure serves them.
+          if (/^Registry/.test(String(op.operationId)) && p.in === 'path' && entry.pattern === REGISTRY_NAME_PATTERN)
+            entry.pattern = REGISTRY_ASSET_NAME
           if (existing >= 0) params[existing] = entry
           else params.push(entry)
         }

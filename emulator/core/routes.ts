@@ -12,9 +12,10 @@ import { compileTemplate, type Template } from './router.js'
 import type { OperationKind } from './state.js'
 
 /**
- * Which api-versions a route takes (checked by arm/api-version.ts): `mls` the Machine Learning versions listed in
- * `config.apiVersions.machineLearningServices`, `resources` Microsoft.Resources', `v2` every Machine Learning version
- * from `config.apiVersions.v2From` on (the 2024-04-01 specs), `mls-or-v2` either (the LRO polling URLs).
+ * Which api-versions a route takes (checked by arm/api-version.ts): `mls` (workspaces, computes of the 2019-11-01 spec)
+ * every Machine Learning version Azure serves, both families of `config.apiVersions`; `v2` only the v2 family
+ * (`config.apiVersions.v2`, the 2024-04-01 specs); `mls-or-v2` either (the LRO polling URLs); `resources`
+ * Microsoft.Resources'.
  */
 export type ApiVersionKind = 'mls' | 'resources' | 'v2' | 'mls-or-v2'
 
@@ -104,7 +105,8 @@ export function buildRoutes(specs: SpecSet, modules: readonly EmulatorModule[]):
 
 /** Which server a path belongs to, for a helpful message when a request reaches the other one. */
 export function belongsTo(path: string): 'arm' | 'api' | undefined {
-  if (/^\/(history|execution|modelmanagement|artifact|datastore|hyperdrive)\/v\d/i.test(path)) return 'api'
+  if (/^\/(history|execution|modelmanagement|artifact|datastore|hyperdrive|data|modelregistry)\/v\d/i.test(path))
+    return 'api'
   if (/^\/(discovery|api\/v1\/service|endpoints)(\/|$)/i.test(path)) return 'api'
   if (/^\/(subscriptions|providers)(\/|$)/i.test(path)) return 'arm'
   return undefined

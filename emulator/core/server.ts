@@ -146,7 +146,11 @@ async function handle(
     write(res, method, await handleAdmin(admin, method, url, body))
     return
   }
-  const path = normalizePath(url.pathname)
+  // A registry's regional management front end serves ARM's paths under `/mferp/managementfrontend` (azure-ai-ml
+  // `_utils/_registry_utils.py`: the discovery's primaryRegionResourceProviderUri + that prefix).
+  const path = normalizePath(
+    server === 'arm' ? url.pathname.replace(/^\/mferp\/managementfrontend(?=\/)/i, '') : url.pathname
+  )
   const query = Object.fromEntries(url.searchParams)
   const rec: RecordedRequest = {
     server,

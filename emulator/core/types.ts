@@ -113,10 +113,11 @@ export interface EmulatorConfig {
   /** The interpreter runs are executed with. */
   python: string
   /**
-   * ARM api-versions accepted per provider: the v1 Machine Learning routes (workspaces, computes) take the listed
-   * ones; the v2 routes (jobs, assets, datastores; computes too) every version from `v2From` on.
+   * ARM api-versions accepted: Machine Learning's split in two families, `machineLearningServices` (answered with the
+   * 2019-11-01 shapes) and `v2` (the 2024-04-01 shapes; the only ones the v2 routes take), and Microsoft.Resources'.
+   * The workspace and compute routes take both Machine Learning families (arm/api-version.ts).
    */
-  apiVersions: { machineLearningServices: string[]; resources: string[]; v2From: string }
+  apiVersions: { machineLearningServices: string[]; v2: string[]; resources: string[] }
   /** Accept an emulator-issued Entra token on the scoring endpoint instead of the key. */
   scoringAcceptsTokens: boolean
   /** Lifetime of the AML tokens of online endpoints (`POST .../onlineEndpoints/{name}/token`). */

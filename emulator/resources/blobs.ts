@@ -127,8 +127,11 @@ export class Blobs {
   }
 
   /**
-   * Where an http(s) URL of this Azurite points (`http://127.0.0.1:<port>/devstoreaccount1/<container>/<path>`), or
-   * undefined for any other URL.
+   * Where an http(s) URL of this Azurite points, or undefined for any other URL. Two forms: path-style as the emulator
+   * hands it out (`http://127.0.0.1:<port>/devstoreaccount1/<container>/<path>`), and Azure's host-style
+   * `https://devstoreaccount1.blob.<storage suffix>/<container>/<path>` (any suffix: a custom cloud's), the form Azure
+   * records and that azure-ai-ml builds from the datastore's account whatever its `endpoint` says (its code versions'
+   * `codeUri`, `_artifacts/_artifact_utilities.py`).
    */
   async locate(url: string): Promise<BlobLocation | undefined> {
     const azurite = await this.get()
@@ -138,9 +141,14 @@ export class Blobs {
     } catch {
       return undefined
     }
+    const segments = u.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    const hostStyle = new RegExp(`^${azurite.accountName}\\.blob\\.`, 'i').test(u.hostname)
+    if (hostStyle) {
+      if (segments.length < 1) return undefined
+      return { container: segments[0], prefix: segments.slice(1).join('/') }
+    }
     const base = new URL(azurite.blobEndpoint)
     if (u.host !== base.host) return undefined
-    const segments = u.pathname.split('/').filter(Boolean).map(decodeURIComponent)
     if (segments[0] !== azurite.accountName || segments.length < 2) return undefined
     const rest = segments.slice(2).join('/')
     return { container: segments[1], prefix: rest }

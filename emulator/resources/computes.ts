@@ -1,6 +1,6 @@
 /**
  * Computes of a workspace (AmlCompute clusters), Microsoft.MachineLearningServices machineLearningServices.json
- * 2019-11-01 and, at the v2 api-versions (2022-10-01 on), 2024-04-01: `MachineLearningCompute_ListByWorkspace`,
+ * 2019-11-01 and, at the v2 api-versions (2022-05-01 on), 2024-04-01: `MachineLearningCompute_ListByWorkspace`,
  * `MachineLearningCompute_Get`,
  * `MachineLearningCompute_CreateOrUpdate` (201 + `Azure-AsyncOperation`; an existing compute with other settings: 409)
  * and `MachineLearningCompute_Delete` (202 + `Azure-AsyncOperation` + `Location`), with their long-running operations

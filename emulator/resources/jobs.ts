@@ -13,6 +13,7 @@
  * message}}`, `logFiles: {"user_logs/std_log.txt": "<Azurite blob URL with a read SAS>"}` once the job runs) and
  * `GET /history/v1.0{WS}/runs/{runId}` (`Emulator_RunById`). A v1 run's id works there too.
  */
+import { resolveEnvironmentReference } from './curated-environments.js'
 import { apiVersionOf } from '../arm/api-version.js'
 import { lroHeaders } from '../arm/lro.js'
 import { PROVIDER, workspaceId, WS, wsScope } from '../arm/scopes.js'
@@ -246,7 +247,9 @@ export function checkReference(
 ): string | undefined {
   if (typeof id !== 'string' || !id) return undefined
   if (!id.startsWith('/subscriptions/')) {
-    // Registry assets (azureml://registries/...) and curated environments are not checked.
+    // Curated environments (azureml:AzureML-<name>@latest) and the azureml registry's, as Azure's job service expands them.
+    if (kind === 'environments') return resolveEnvironmentReference(core, ws, field, id)
+    // Other registry assets (azureml://registries/...) are not checked.
     if (/^azureml:\/\/registries\//i.test(id)) return undefined
     return `properties.${field} must be the ARM id of a ${kind === 'codes' ? 'code' : 'environment'} version ({WS}/${kind}/<name>/versions/<version>) or an azureml://registries/ id, got '${id}'.`
   }

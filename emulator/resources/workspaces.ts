@@ -9,6 +9,7 @@
  * - `GET {apiUrl}/discovery` (`Emulator_Discovery`, no spec): what `properties.discoveryUrl` names; and
  *   `dataPlaneWorkspace`, the Succeeded workspace a data-plane path names (runs, models).
  */
+import { addCuratedEnvironments } from './curated-environments.js'
 import { randomUUID } from 'node:crypto'
 import { apiVersionOf } from '../arm/api-version.js'
 import { lroHeaders } from '../arm/lro.js'
@@ -247,6 +248,8 @@ export function putWorkspace(core: Core, ctx: RequestContext): Reply {
     provisioningState: 'Creating'
   }
   core.state.workspaces.set(key, ws)
+  // Every workspace has Microsoft's curated environments.
+  addCuratedEnvironments(core.state, key)
   const fail = ctx.scenario.provisionFail
   const op = core.state.startOperation({
     kind: 'workspace-create',
