@@ -62,11 +62,13 @@ describe('model paths', () => {
       kind: 'job-output',
       uri: 'azureml://jobs/j1/outputs/model',
       job: 'j1',
-      output: 'model'
+      output: 'model',
+      path: ''
     })
     expect(parseModelPath('azureml://jobs/j1/outputs/model/paths/sub/', '/base')).toMatchObject({
       kind: 'job-output',
-      output: 'model'
+      output: 'model',
+      path: 'sub'
     })
     expect(parseModelPath('azureml://datastores/ds/paths/a/b', '/base')).toEqual({
       kind: 'datastore',
