@@ -34,6 +34,7 @@ const REQUIRED = [
   'jobs.stream',
   'jobs.get',
   'jobs.list',
+  'jobs.download',
   'jobs.create_or_update (to cancel)',
   'jobs.begin_cancel',
   'online_endpoints.begin_create_or_update',
