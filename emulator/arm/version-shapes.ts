@@ -91,7 +91,7 @@ export function requestToCurrent(ctx: RequestContext): void {
 export function replyToRequested(ctx: RequestContext, reply: Reply): void {
   const version = apiVersionOf(ctx)
   if (!FIELD_RENAMES.some(r => r.versions.includes(version))) return
-  if (!isObj(reply.body)) return
+  if (!isObj(reply.body) || Buffer.isBuffer(reply.body)) return
   // A copy: handlers may answer with the stored resource itself.
   const body = structuredClone(reply.body)
   reply.body = body
