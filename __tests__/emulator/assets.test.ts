@@ -83,6 +83,7 @@ describe('code assets', () => {
       body: { properties: { codeUri: `${code.codeUri}/other` } }
     })
     expect(other.status).toBe(409)
+    // Azure's words, which azure-ai-ml compares with its ASSET_PATH_ERROR (emulator/resources/codes.ts).
     expect(other.json.error.message).toBe('Asset paths cannot be updated.')
   })
 })

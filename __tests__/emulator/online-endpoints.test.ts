@@ -524,6 +524,49 @@ describe('online endpoints', () => {
     }
   })
 
+  it('2022-02-01-preview (azure-ai-ml 1.4): privateNetworkConnection in, egressPublicNetworkAccess stored; 2024-04-01 refuses it', async () => {
+    const modelId = await registerModel('preview-model', '1', { w: 1, b: 0 })
+    const code = await scoringCode()
+    await createEndpoint('ep-preview')
+    const preview = '2022-02-01-preview'
+    const put = await arm2(emu, tok, depPath('ep-preview', 'private'), {
+      method: 'PUT',
+      version: preview,
+      body: deploymentBody(modelId, code, { privateNetworkConnection: true })
+    })
+    expect(put.status).toBe(201)
+    expect(put.json.properties).toMatchObject({ privateNetworkConnection: true, egressPublicNetworkAccess: 'Disabled' })
+    expect((await waitAsync(put)).json.status).toBe('Succeeded')
+    // Stored in the current shape: 2024-04-01 reads it back without the preview's field.
+    const current = await arm2(emu, tok, depPath('ep-preview', 'private'))
+    expect(current.json.properties.egressPublicNetworkAccess).toBe('Disabled')
+    expect(current.json.properties).not.toHaveProperty('privateNetworkConnection')
+    expect(specs.validateResponse('OnlineDeployments_Get', 200, current.json, MFE)).toEqual([])
+    const listed = await arm2(emu, tok, `${epPath('ep-preview')}/deployments`, { version: preview })
+    expect(
+      listed.json.value.map((d: { properties: Record<string, unknown> }) => d.properties.privateNetworkConnection)
+    ).toEqual([true])
+    // false is the preview's default: public egress.
+    const open = await arm2(emu, tok, depPath('ep-preview', 'open'), {
+      method: 'PUT',
+      version: preview,
+      body: deploymentBody(modelId, code, { privateNetworkConnection: false })
+    })
+    expect(open.json.properties).toMatchObject({
+      privateNetworkConnection: false,
+      egressPublicNetworkAccess: 'Enabled'
+    })
+    await waitAsync(open)
+    // The field is gone from 2022-05-01 on: a newer version refuses it, naming it.
+    const refused = await arm2(emu, tok, depPath('ep-preview', 'newer'), {
+      method: 'PUT',
+      body: deploymentBody(modelId, code, { privateNetworkConnection: true })
+    })
+    expect(refused.status).toBe(400)
+    expect(refused.json.error.code).toBe('SpecViolation')
+    expect(refused.json.error.message).toContain("'privateNetworkConnection' is not in the schema")
+  }, 60_000)
+
   it('faults: deployment-fail ends Failed with OutOfQuota; deployment-slow keeps it Creating longer', async () => {
     const modelId = await registerModel('fault-model', '1', { w: 1, b: 0 })
     const code = await scoringCode()

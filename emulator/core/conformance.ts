@@ -560,6 +560,10 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root = 
     if (e.keyword === 'required') {
       const missing = (e.params as { missingProperty: string }).missingProperty
       msg = `${path ? `${path}.` : ''}${missing} is required`
+    } else if (e.keyword === 'additionalProperties') {
+      // Name the field: "must NOT have additional properties" alone leaves the client guessing which one.
+      const extra = (e.params as { additionalProperty: string }).additionalProperty
+      msg = `${path || '(root)'} must NOT have additional properties ('${extra}' is not in the schema)`
     } else {
       msg = `${path || '(root)'} ${e.message ?? 'is invalid'}`
     }

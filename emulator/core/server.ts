@@ -1,10 +1,12 @@
 /**
- * The request pipeline both servers share: record → route → faults → read body → authenticate → api-version →
- * conformance → handler → answer (or drop the connection, for a reset fault).
+ * The request pipeline both servers share: record → route → faults → read body → authenticate → api-version (and an
+ * older version's field names translated, arm/version-shapes.ts) → conformance → handler → answer (or drop the
+ * connection, for a reset fault).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { checkApiVersion, isV2ApiVersion } from '../arm/api-version.js'
+import { replyToRequested, requestToCurrent } from '../arm/version-shapes.js'
 import { handleAdmin, type AdminDeps } from '../faults/admin.js'
 import { faultBody } from '../faults/faults.js'
 import { authenticate } from '../identity/entra.js'
@@ -92,6 +94,8 @@ async function dispatch(core: Core, ctx: RequestContext, match: ReturnType<typeo
   if (route.apiVersion) {
     const bad = checkApiVersion(core, ctx, route.apiVersion)
     if (bad) return bad
+    // An older api-version's field names, in the vendored version's shape (arm/version-shapes.ts).
+    requestToCurrent(ctx)
   }
   if (route.spec) {
     const why = checkRequest(core.specs, route.spec, {
@@ -112,7 +116,9 @@ async function dispatch(core: Core, ctx: RequestContext, match: ReturnType<typeo
       `${route.operationId} is in the spec, but the emulator does not implement it.`
     )
   }
-  return route.handler(core, ctx)
+  const reply = await route.handler(core, ctx)
+  if (route.apiVersion) replyToRequested(ctx, reply)
+  return reply
 }
 
 export function createHandler(

@@ -4,8 +4,8 @@
  * many emulators the reliability tests start at once never spawn one.
  *
  * Every workspace's default datastore, `workspaceblobstore`, is the container `azureml-blobstore-<workspace guid>` of
- * Azurite's development account; code uploads (`LocalUpload/...`), job logs (`ExperimentRun/dcid.<job>/...`) and job
- * outputs (`azureml/<job>/outputs/<name>/`) go there, as in Azure. No spec of its own: Azure Storage's Blob REST API,
+ * Azurite's development account; code uploads (`LocalUpload/...`) and job outputs (`azureml/<job>/outputs/<name>/`) go
+ * there, as in Azure; job logs and artifacts (`ExperimentRun/dcid.<job>/...`) go to `workspaceartifactstore` (below). No spec of its own: Azure Storage's Blob REST API,
  * served by Azurite.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises'

@@ -9,8 +9,8 @@
  * - Running: `${{inputs.x}}` (a literal's value, or the local path) and `${{outputs.y}}` (the folder) are substituted
  *   into `command`, which runs with `bash -c` in the code folder with `environmentVariables` (plus
  *   `AZUREML_RUN_ID`, `AZURE_ML_INPUT_<x>`, `AZURE_ML_OUTPUT_<y>`, `PYTHONUNBUFFERED=1`); stdout and stderr go, as
- *   they come, to the append blob `ExperimentRun/dcid.<job>/user_logs/std_log.txt` of the workspace's default
- *   container (one Append Block every ~300 ms), so a reader can follow it with `Range: bytes=N-`. With the older
+ *   they come, to the append blob `ExperimentRun/dcid.<job>/user_logs/std_log.txt` of the container `azureml`
+ *   (workspaceartifactstore, where Azure keeps run logs and artifacts; one Append Block every ~300 ms), so a reader can follow it with `Range: bytes=N-`. With the older
  *   runtime's layout (config `jobLogLayout: legacy`) a system log `azureml-logs/55_azureml-execution-tvmps_x.txt` is
  *   listed first and the output goes to `azureml-logs/70_driver_log.txt`, listed `delays.jobDriverLogAfterMs` later;
  * - Finalizing (at least `delays.jobFinalizingMs`; Azure uploads the outputs then, and refuses a cancel): the log's
@@ -263,7 +263,10 @@ export class JobRunner {
   }
 
   private async run(job: Job, prepared: Prepared, resolver: JobResolver): Promise<void> {
-    const container = resolver.defaultContainer(job)
+    // Logs are run artifacts: the `azureml` container of workspaceartifactstore, beside ./outputs (Azure's logFiles
+    // URLs read `https://<account>.blob.core.windows.net/azureml/ExperimentRun/dcid.<run>/...`, e.g. in
+    // Azure/azureml-examples#1123), so `jobs.download` (the `default` output) finds them there.
+    const container = resolver.defaultContainer(job) ? jobArtifacts(job.name).container : undefined
     const logPath = join(job.dir, STD_LOG)
     writeFileSync(logPath, '')
     const legacy = job.logLayout === 'legacy'
@@ -522,7 +525,7 @@ export class JobRunner {
   }
 }
 
-/** Where a log of the job lives in the default container: beside its artifacts, as Azure keeps them. */
+/** Where a log of the job lives in the artifact container (`azureml`): beside its artifacts, as Azure keeps them. */
 function logBlobName(job: Job, name: string): string {
   return `ExperimentRun/dcid.${job.name}/${name}`
 }
