@@ -186,4 +186,11 @@ describe('formatDuration', () => {
     expect(formatDuration(59_900)).toBe('59.9 s')
     expect(formatDuration(450)).toBe('450 ms')
   })
+
+  it('reads a run of hours in hours and minutes (the one formatter for run and job durations too)', () => {
+    expect(formatDuration(3_600_000)).toBe('1 h')
+    expect(formatDuration(3_929_000)).toBe('1 h 5 min')
+    expect(formatDuration(3_599_400)).toBe('59 min 59 s')
+    expect(formatDuration(65_000)).toBe('1 min 5 s')
+  })
 })

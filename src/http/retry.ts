@@ -246,7 +246,11 @@ function parseNonNegativeNumber(text: string | undefined): number | undefined {
   return Number(text)
 }
 
-/** `1.5 s`, `250 ms`, `2 min 5 s`: for log lines and messages. */
+/**
+ * A duration in milliseconds as people read it, for log lines, messages and the job summary (retry waits, run and job
+ * durations alike: one formatter, so the same time never reads two ways): `250 ms`, `1.5 s`, `2 min 5 s`, `2 min`,
+ * `1 h 5 min` (from an hour on, minutes are enough).
+ */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 59_950) return `${Number((ms / 1000).toFixed(1))} s`
@@ -254,5 +258,9 @@ export function formatDuration(ms: number): string {
   const total = Math.round(ms / 1000)
   const minutes = Math.floor(total / 60)
   const seconds = total % 60
+  if (minutes >= 60) {
+    const rest = minutes % 60
+    return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`
+  }
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`
 }

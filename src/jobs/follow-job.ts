@@ -21,7 +21,8 @@ import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpClient } from '../http/types.js'
 import { commentOnPr, runMetrics, type PrCommentSettings } from '../reports/pr-comment.js'
-import { formatDuration, runDuration } from '../runs/follow.js'
+import { formatDuration } from '../http/retry.js'
+import { runDuration } from '../runs/follow.js'
 import { bestEffortJobCancel, describeCancel, type CancelOutcome } from './job-cancel.js'
 import {
   getJob,

@@ -13,8 +13,8 @@ import type { Context } from '../action/context.js'
 import { armAuth, dataPlaneUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import type { CommonSettings } from '../action/settings.js'
+import { formatDuration } from '../http/retry.js'
 import {
-  formatDuration,
   runDuration,
   runErrorMessage,
   runPortalUrl,

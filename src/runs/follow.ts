@@ -19,6 +19,7 @@ import { armAuth, dataPlaneUrl, workspacePath } from '../arm/endpoints.js'
 import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
+import { formatDuration } from '../http/retry.js'
 import { parseServiceError, toAzureRequestError } from '../http/azure-error.js'
 import type { HttpClient, HttpResponse } from '../http/types.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
@@ -315,12 +316,4 @@ export function runDuration(run: RunBody): number | undefined {
   const start = Date.parse(run.startTimeUtc ?? run.createdUtc ?? '')
   const end = Date.parse(run.endTimeUtc ?? '')
   return Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s} s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m} min ${s % 60} s`
-  return `${Math.floor(m / 60)} h ${m % 60} min`
 }
