@@ -296,6 +296,9 @@ describe('poll-job and cancel-job', () => {
     const first = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name, wait: 'false' })
     expect(first.exitCode).toBe(0)
     expect(first.outputs.status).toBe('CancelRequested')
+    // This step's own cancel is not "already under way", though the job reads CancelRequested right after it.
+    expect(first.stdout).toContain(`Cancel requested for job ${name}`)
+    expect(first.stdout).not.toMatch(/already under way/)
     await untilStatus(name, 'CancelRequested')
     const second = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name, wait: 'false' })
     expect(second.exitCode).toBe(0)
