@@ -11,9 +11,17 @@ import type { Context } from '../action/context.js'
 import { OperationFailedError, TimeoutError } from '../action/errors.js'
 import { pollToEnd } from '../follow/poll.js'
 import { parseJson } from '../http/client.js'
-import { cancelOutcome, describeCancel, readJobStatus } from './job-cancel.js'
+import { cancelOutcome, describeCancel } from './job-cancel.js'
 import type { CancelJobOperation } from './inputs.js'
-import { getJob, isJobTerminal, jobPortalUrl, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
+import {
+  getJob,
+  isJobTerminal,
+  jobPortalUrl,
+  readJobStatus,
+  sendJobCancel,
+  type JobBody,
+  type JobRef
+} from './job-rest.js'
 
 export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<void> {
   const job: JobRef = { workspace: op.workspace, name: op.jobName }

@@ -15,7 +15,7 @@ import type { CommonSettings } from '../action/settings.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpClient } from '../http/types.js'
-import { getJob, isJobTerminal, jobPortalUrl, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
+import { isJobTerminal, jobPortalUrl, readJobStatus, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
 import { markJobOutcome } from './state.js'
 
 /**
@@ -76,18 +76,6 @@ export function describeCancel(outcome: CancelOutcome, jobName: string, portalUr
 /** Whether the outcome leaves nothing to do (a cancel taken or under way, or the job ended). */
 export function cancelSettled(outcome: CancelOutcome): boolean {
   return outcome.kind === 'requested' || outcome.kind === 'under-way' || outcome.kind === 'ended'
-}
-
-/** Reads a job's status and body; undefined when it cannot be read (404 included). */
-export async function readJobStatus(
-  http: HttpClient,
-  settings: CommonSettings,
-  job: JobRef
-): Promise<{ status: string; body: JobBody } | undefined> {
-  const response = await getJob(http, settings, job)
-  if (response.status === 404 || response.dryRun) return undefined
-  const body = parseJson<JobBody>(response) ?? {}
-  return { status: body.properties?.status ?? 'Unknown', body }
 }
 
 /**

@@ -61,6 +61,21 @@ export async function getJob(http: HttpClient, settings: CommonSettings, job: Jo
 }
 
 /**
+ * Reads a job (`GET {WS}/jobs/{name}`, Jobs_Get): its status (`Unknown` when absent) and body; undefined when there is
+ * no such job (404) or in dry-run when the GET was not sent. Throws `AzureRequestError` for other refusals.
+ */
+export async function readJobStatus(
+  http: HttpClient,
+  settings: CommonSettings,
+  job: JobRef
+): Promise<{ status: string; body: JobBody } | undefined> {
+  const response = await getJob(http, settings, job)
+  if (response.status === 404 || response.dryRun) return undefined
+  const body = parseJson<JobBody>(response) ?? {}
+  return { status: body.properties?.status ?? 'Unknown', body }
+}
+
+/**
  * POST cancel. Cancelling twice is harmless, so it is retried. A 404 (no such job) is returned, and so is a 400/409
  * (the service refuses to cancel a job that has already ended: the caller reads the job's status then).
  */

@@ -24,7 +24,7 @@ import { formatBytes } from '../runs/snapshot/limits.js'
 import { cancelAfterSignal, followJob } from './follow-job.js'
 import { followExistingJob } from './poll-job.js'
 import type { SubmitJobOperation } from './inputs.js'
-import { getJob, jobPortalUrl, jobUrl, type JobBody, type JobRef } from './job-rest.js'
+import { getJob, jobPortalUrl, jobUrl, readJobStatus, type JobBody, type JobRef } from './job-rest.js'
 import { defaultExperimentName, provenanceTags } from './provenance.js'
 import { createJobResolver } from './resolver.js'
 import { saveJob } from './state.js'
@@ -161,9 +161,7 @@ async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: o
 
 /** The job of that name if it exists (GET 200), else undefined (404, or dry-run). */
 async function existingJob(ctx: Context, op: SubmitJobOperation, job: JobRef): Promise<JobBody | undefined> {
-  const response = await getJob(ctx.http, op, job)
-  if (response.status === 404 || response.dryRun) return undefined
-  return parseJson<JobBody>(response) ?? {}
+  return (await readJobStatus(ctx.http, op, job))?.body
 }
 
 /** The job name is taken: what the job is, and the three ways on. Nothing was sent but the look-up. */
