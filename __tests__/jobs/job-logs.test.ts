@@ -126,7 +126,7 @@ function follower(history: FakeHistory, printed: string[]) {
       return (JSON.parse(r.body) as { logFiles: Record<string, string> }).logFiles
     },
     pickJobLog,
-    "The job's log",
+    "the job's log",
     name => logPreference(name) === 0,
     line => {
       if (!line.startsWith('::')) printed.push(line)

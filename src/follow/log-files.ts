@@ -27,7 +27,7 @@ export class LogFilesStream implements FollowedLog {
   /**
    * @param listFiles reads the current list (name → SAS URL; undefined: none yet)
    * @param choose the log to follow among the names, given the current one (e.g. `pickJobLog`)
-   * @param what names the logs in messages, e.g. "the job's log"
+   * @param what names the logs in messages, mid-sentence: e.g. "the job's log"
    * @param settled whether `name` is the best log there can be (then the list is read only for a fresh SAS)
    */
   constructor(
@@ -51,11 +51,12 @@ export class LogFilesStream implements FollowedLog {
     if (next !== undefined && next !== this.current?.name) {
       const left = this.current
       if (left) await left.stream.follow(true)
+      const what = this.what.charAt(0).toUpperCase() + this.what.slice(1)
       core.info(
         left
-          ? `${this.what}: now following ${oneLine(next, 200)} (${oneLine(left.name, 200)} is printed up to here; ` +
+          ? `${what}: now following ${oneLine(next, 200)} (${oneLine(left.name, 200)} is printed up to here; ` +
               'the rest of it is in studio).'
-          : `${this.what}: following ${oneLine(next, 200)}.`
+          : `${what}: following ${oneLine(next, 200)}.`
       )
       this.current = { name: next, stream: this.streamOf(next) }
     }

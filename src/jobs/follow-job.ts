@@ -67,7 +67,7 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
         ctx,
         async () => (await getJobDetails(ctx.http, settings, api as string, job))?.logFiles,
         pickJobLog,
-        "The job's log",
+        "the job's log",
         name => logPreference(name) === 0
       )
     : undefined
