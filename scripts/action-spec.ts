@@ -376,8 +376,8 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   'if-job-exists': {
     description:
-      'submit-job, when a job of that name already exists (a re-run): fail (before any upload, naming the job, its ' +
-      'status and link) or follow (follow that job as poll-job does; nothing is created).',
+      'What to do when a job of the chosen name already exists (a workflow re-run): fail (before any upload, naming ' +
+      'the job, its status and link) or follow (follow that job to its end as poll-job does; nothing is created).',
     default: 'fail',
     operations: ['submit-job']
   },
