@@ -18,6 +18,7 @@ import { OperationFailedError } from '../action/errors.js'
 import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
+import { maskStepSecrets } from '../http/redact.js'
 import type { HttpResponse } from '../http/types.js'
 import { assetVersionId, workspaceV2Url, type AssetKind } from './workspace-assets.js'
 
@@ -72,7 +73,8 @@ export async function registerContentNamedVersion(
   if (response.status !== 409) return { id: ownId, outcome: 'created', response }
 
   const refusal = parseServiceError(response.body)
-  const said = refusal.message ? `: ${refusal.message}` : ''
+  // Service text, printed: every secret of the step masked in it (the runner masks only what it was told).
+  const said = refusal.message ? `: ${maskStepSecrets(refusal.message)}` : ''
   core.info(
     `The ${label} was registered by another submit at the same time (409 Conflict${said}); looking it up to reuse it.`
   )

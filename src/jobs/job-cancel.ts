@@ -13,7 +13,7 @@
 import * as core from '@actions/core'
 import type { CommonSettings } from '../action/settings.js'
 import { parseJson } from '../http/client.js'
-import { oneLine } from '../http/redact.js'
+import { maskStepSecrets, oneLine } from '../http/redact.js'
 import type { HttpClient } from '../http/types.js'
 import { isJobTerminal, jobPortalUrl, readJobStatus, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
 import { markJobOutcome } from './state.js'
@@ -65,7 +65,7 @@ export function describeCancel(outcome: CancelOutcome, jobName: string, portalUr
     case 'refused':
       return (
         `The service refused to cancel job ${jobName} (${outcome.httpStatus}` +
-        `${outcome.message ? `: ${oneLine(outcome.message, 300)}` : ''}); it is ${oneLine(outcome.status, 40)} ` +
+        `${outcome.message ? `: ${maskStepSecrets(oneLine(outcome.message, 300))}` : ''}); it is ${oneLine(outcome.status, 40)} ` +
         `and may go on: ${portalUrl}`
       )
     case 'not-found':
