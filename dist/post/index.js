@@ -60269,7 +60269,11 @@ function parseNonNegativeNumber(text) {
         return undefined;
     return Number(text);
 }
-/** `1.5 s`, `250 ms`, `2 min 5 s`: for log lines and messages. */
+/**
+ * A duration in milliseconds as people read it, for log lines, messages and the job summary (retry waits, run and job
+ * durations alike: one formatter, so the same time never reads two ways): `250 ms`, `1.5 s`, `2 min 5 s`, `2 min`,
+ * `1 h 5 min` (from an hour on, minutes are enough).
+ */
 function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
@@ -60279,6 +60283,10 @@ function formatDuration(ms) {
     const total = Math.round(ms / 1000);
     const minutes = Math.floor(total / 60);
     const seconds = total % 60;
+    if (minutes >= 60) {
+        const rest = minutes % 60;
+        return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`;
+    }
     return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 
@@ -62790,6 +62798,17 @@ async function getJob(http, settings, job) {
     return http.send({ method: 'GET', url: jobUrl(settings, job), auth: armAuth(settings), acceptStatus: [404] });
 }
 /**
+ * Reads a job (`GET {WS}/jobs/{name}`, Jobs_Get): its status (`Unknown` when absent) and body; undefined when there is
+ * no such job (404) or in dry-run when the GET was not sent. Throws `AzureRequestError` for other refusals.
+ */
+async function readJobStatus(http, settings, job) {
+    const response = await getJob(http, settings, job);
+    if (response.status === 404 || response.dryRun)
+        return undefined;
+    const body = parseJson(response) ?? {};
+    return { status: body.properties?.status ?? 'Unknown', body };
+}
+/**
  * POST cancel. Cancelling twice is harmless, so it is retried. A 404 (no such job) is returned, and so is a 400/409
  * (the service refuses to cancel a job that has already ended: the caller reads the job's status then).
  */
@@ -62958,7 +62977,7 @@ function describeCancel(outcome, jobName, portalUrl) {
             return `Job ${jobName} has already ended (${oneLine(outcome.status, 40)}): nothing to cancel.`;
         case 'refused':
             return (`The service refused to cancel job ${jobName} (${outcome.httpStatus}` +
-                `${outcome.message ? `: ${oneLine(outcome.message, 300)}` : ''}); it is ${oneLine(outcome.status, 40)} ` +
+                `${outcome.message ? `: ${redact_maskStepSecrets(oneLine(outcome.message, 300))}` : ''}); it is ${oneLine(outcome.status, 40)} ` +
                 `and may go on: ${portalUrl}`);
         case 'not-found':
             return `Job ${jobName} was not found: nothing to cancel.`;
@@ -62967,14 +62986,6 @@ function describeCancel(outcome, jobName, portalUrl) {
 /** Whether the outcome leaves nothing to do (a cancel taken or under way, or the job ended). */
 function cancelSettled(outcome) {
     return outcome.kind === 'requested' || outcome.kind === 'under-way' || outcome.kind === 'ended';
-}
-/** Reads a job's status and body; undefined when it cannot be read (404 included). */
-async function readJobStatus(http, settings, job) {
-    const response = await getJob(http, settings, job);
-    if (response.status === 404 || response.dryRun)
-        return undefined;
-    const body = parseJson(response) ?? {};
-    return { status: body.properties?.status ?? 'Unknown', body };
 }
 /**
  * Sends cancel once and says what it amounted to: on a refusal the job is read again (its status decides). Records the
@@ -63012,8 +63023,9 @@ async function bestEffortJobCancel(http, settings, job, known) {
 
 ;// CONCATENATED MODULE: ./src/jobs/cancel-job.ts
 /**
- * cancel-job: `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`), then the job read to say
- * what the cancel amounted to (`job-cancel.ts`). Success, with `status` the job's own: a cancel taken
+ * cancel-job: the job read, `POST {WS}/jobs/{name}/cancel` (Jobs_Cancel: 200, or 202 with a `Location`), the job read
+ * again, to say what the cancel amounted to (`job-cancel.ts`: a cancel taken is judged by the status before it, a
+ * refusal by the status after it). Success, with `status` the job's own: a cancel taken
  * (`CancelRequested`), a cancel already under way (`CancelRequested`), a job `Finalizing` (it cannot be cancelled now
  * and ends on its own; the service refuses the cancel), a job that has already ended. Failure: no such job, or the
  * service refused while the job is in another status. With `wait`, the job is read until it has ended.
@@ -63027,6 +63039,9 @@ async function bestEffortJobCancel(http, settings, job, known) {
 async function cancelJob(op, ctx) {
     const job = { workspace: op.workspace, name: op.jobName };
     ctx.outputs.set('jobName', op.jobName);
+    // The status before the cancel is what tells this step's cancel (Running, then CancelRequested or Canceled) from one
+    // already under way or a job that had already ended: read after a cancel taken, both look the same.
+    const before = await readJobStatus(ctx.http, op, job);
     const response = await sendJobCancel(ctx.http, op, job);
     if (response.dryRun)
         return;
@@ -63035,20 +63050,22 @@ async function cancelJob(op, ctx) {
         throw new errors_OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`);
     }
     const now = await readJobStatus(ctx.http, op, job);
-    const message = response.status >= 400 ? parseJson(response)?.error?.message : undefined;
-    const outcome = cancelOutcome(response.status, now?.status, message);
+    const refused = response.status >= 400;
+    const message = refused ? parseJson(response)?.error?.message : undefined;
+    const outcome = cancelOutcome(response.status, refused ? now?.status : (before ?? now)?.status, message);
     const portalUrl = jobPortalUrl(op, job, now?.body);
     if (outcome.kind === 'not-found') {
         ctx.outputs.set('status', 'NotFound');
         throw new errors_OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`);
     }
-    ctx.outputs.set('status', outcome.status);
+    // A cancel taken: the job's status now when it has already ended (Canceled), else CancelRequested.
+    ctx.outputs.set('status', outcome.kind === 'requested' && now && isJobTerminal(now.status) ? now.status : outcome.status);
     if (now)
         ctx.outputs.setResponse(now.body);
     if (outcome.kind === 'refused')
         throw new errors_OperationFailedError(describeCancel(outcome, op.jobName, portalUrl));
     info(describeCancel(outcome, op.jobName, portalUrl));
-    if (!op.wait || outcome.kind === 'ended')
+    if (!op.wait || outcome.kind === 'ended' || (now && isJobTerminal(now.status)))
         return;
     const end = await pollToEnd(ctx, {
         label: `Job ${op.jobName}`,
@@ -65227,7 +65244,7 @@ class LogFilesStream {
     /**
      * @param listFiles reads the current list (name → SAS URL; undefined: none yet)
      * @param choose the log to follow among the names, given the current one (e.g. `pickJobLog`)
-     * @param what names the logs in messages, e.g. "the job's log"
+     * @param what names the logs in messages, mid-sentence: e.g. "the job's log"
      * @param settled whether `name` is the best log there can be (then the list is read only for a fresh SAS)
      */
     constructor(ctx, listFiles, choose, what, settled = () => false, print) {
@@ -65251,10 +65268,11 @@ class LogFilesStream {
             const left = this.current;
             if (left)
                 await left.stream.follow(true);
+            const what = this.what.charAt(0).toUpperCase() + this.what.slice(1);
             info(left
-                ? `${this.what}: now following ${oneLine(next, 200)} (${oneLine(left.name, 200)} is printed up to here; ` +
+                ? `${what}: now following ${oneLine(next, 200)} (${oneLine(left.name, 200)} is printed up to here; ` +
                     'the rest of it is in studio).'
-                : `${this.what}: following ${oneLine(next, 200)}.`);
+                : `${what}: following ${oneLine(next, 200)}.`);
             this.current = { name: next, stream: this.streamOf(next) };
         }
         await this.current?.stream.follow(final);
@@ -65344,6 +65362,7 @@ function loadRun() {
  *   `::stop-commands::` so text from the service cannot act as a workflow command.
  * - SIGINT/SIGTERM (a cancelled workflow) aborts the wait; the run is cancelled within a few seconds and the step fails.
  */
+
 
 
 
@@ -65542,7 +65561,7 @@ function reportRunResult(ctx, run) {
     ctx.report.facts.push(['Status', status]);
     const duration = runDuration(run);
     if (duration !== undefined)
-        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
+        ctx.report.facts.push(['Duration', formatDuration(duration)]);
     const message = runErrorMessage(run);
     if (message && terminalStatus(status) !== 'Completed')
         ctx.report.facts.push(['Run error', message]);
@@ -65552,15 +65571,6 @@ function runDuration(run) {
     const start = Date.parse(run.startTimeUtc ?? run.createdUtc ?? '');
     const end = Date.parse(run.endTimeUtc ?? '');
     return Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
-}
-function follow_formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m} min ${s % 60} s`;
-    return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 ;// CONCATENATED MODULE: ./src/reports/pr-comment.ts
@@ -65573,6 +65583,7 @@ function follow_formatDuration(ms) {
  * Commenting never fails the step: a 403 (the job lacks `pull-requests: write`) is a warning naming the permission to
  * add, any other problem a warning; a workflow not triggered by a pull request gets a notice and no request at all.
  */
+
 
 
 
@@ -65628,7 +65639,7 @@ function commentBody(report, env = process.env) {
     ];
     const duration = runDuration(report.run);
     if (duration !== undefined)
-        rows.push(['Duration', follow_formatDuration(duration)]);
+        rows.push(['Duration', formatDuration(duration)]);
     const error = runErrorMessage(report.run);
     if (error && report.status !== 'Completed')
         rows.push(['Error', cell(truncate(error, MAX_ERROR_CHARS))]);
@@ -65791,6 +65802,7 @@ function cell(text) {
 
 
 
+
 /**
  * Follows the job to a terminal status, sets `status` (each change, so it is set on every path) and `response`, writes
  * the summary and the PR comment, and throws unless the job Completed: `OperationFailedError` with the job's own
@@ -65807,7 +65819,7 @@ async function followJob(ctx, job, options) {
     }
     // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
     const log = api
-        ? new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, pickJobLog, "The job's log", name => logPreference(name) === 0)
+        ? new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, pickJobLog, "the job's log", name => logPreference(name) === 0)
         : undefined;
     let last = 'not visible';
     let lastBody;
@@ -65853,7 +65865,7 @@ async function followJob(ctx, job, options) {
         ? runDuration({ startTimeUtc: details.startTimeUtc, endTimeUtc: details.endTimeUtc })
         : undefined;
     if (duration !== undefined)
-        ctx.report.facts.push(['Duration', follow_formatDuration(duration)]);
+        ctx.report.facts.push(['Duration', formatDuration(duration)]);
     const message = jobErrorMessage(details);
     if (message && result.status !== 'Completed')
         ctx.report.facts.push(['Job error', message]);
@@ -66878,6 +66890,7 @@ function warnLeftOut(list, label) {
 
 
 
+
 const asset_version_WHAT = { codes: 'code', environments: 'environment', components: 'component' };
 /**
  * PUTs a content-named version; on 409 Conflict looks it up and reuses it. Throws `AzureRequestError` for any other
@@ -66898,7 +66911,8 @@ async function registerContentNamedVersion(ctx, settings, ws, asset) {
     if (response.status !== 409)
         return { id: ownId, outcome: 'created', response };
     const refusal = parseServiceError(response.body);
-    const said = refusal.message ? `: ${refusal.message}` : '';
+    // Service text, printed: every secret of the step masked in it (the runner masks only what it was told).
+    const said = refusal.message ? `: ${redact_maskStepSecrets(refusal.message)}` : '';
     info(`The ${label} was registered by another submit at the same time (409 Conflict${said}); looking it up to reuse it.`);
     const findExisting = asset.findExisting ??
         (async () => {
@@ -67454,10 +67468,7 @@ async function putJob(ctx, op, job, body) {
 }
 /** The job of that name if it exists (GET 200), else undefined (404, or dry-run). */
 async function existingJob(ctx, op, job) {
-    const response = await getJob(ctx.http, op, job);
-    if (response.status === 404 || response.dryRun)
-        return undefined;
-    return parseJson(response) ?? {};
+    return (await readJobStatus(ctx.http, op, job))?.body;
 }
 /** The job name is taken: what the job is, and the three ways on. Nothing was sent but the look-up. */
 function jobExistsError(op, job, existing) {
