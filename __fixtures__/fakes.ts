@@ -1,6 +1,6 @@
 /** Test doubles: a scripted HttpClient and a hand-driven Clock (shared by the auth, LRO and polling tests). */
-import type { Clock } from '../src/action/clock.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
+import type { Clock } from '../src/base/clock.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../src/base/http-types.js'
 
 export type Reply = Partial<HttpResponse> | Error
 export type Responder = (request: HttpRequest) => Reply | Promise<Reply>

@@ -8,10 +8,10 @@
  * Each simulation shifts the run's end by a fraction of the longest poll interval and seeds the jitter differently, so
  * the worst delay between the run's end and the action seeing it is found over many phases, not one lucky one.
  */
-import type { Clock } from '../src/action/clock.js'
-import type { Context } from '../src/action/context.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../src/http/types.js'
-import type { CommonSettings } from '../src/action/settings.js'
+import type { Clock } from '../src/base/clock.js'
+import type { Context } from '../src/base/context.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../src/base/http-types.js'
+import type { CommonSettings } from '../src/base/settings.js'
 import { createOutputs } from '../src/action/outputs.js'
 import { MAX_POLL_MS } from '../src/follow/backoff.js'
 import { pollRun } from '../src/runs/follow.js'

@@ -4,16 +4,16 @@
  */
 import * as core from '@actions/core'
 import { createTokenProvider } from './auth/tokens.js'
-import type { TokenProvider } from './auth/types.js'
-import { systemClock, type Clock } from './action/clock.js'
-import type { Context } from './action/context.js'
+import type { TokenProvider } from './base/auth-types.js'
+import { systemClock, type Clock } from './base/clock.js'
+import type { Context } from './base/context.js'
 import {
   AuthenticationError,
   AzureRequestError,
   InputError,
   OperationFailedError,
   TimeoutError
-} from './action/errors.js'
+} from './base/errors.js'
 import { createHttpClient } from './http/client.js'
 import { HttpNetworkError } from './http/errors.js'
 import { maskStepSecrets } from './http/redact.js'
@@ -21,7 +21,7 @@ import { missingAuthError } from './action/common-inputs.js'
 import { parseInputs, runOperation, type Operation } from './action/dispatch.js'
 import { createOutputs } from './action/outputs.js'
 import { newReport, writeSummary } from './action/summary.js'
-import { USER_AGENT } from './action/version.js'
+import { USER_AGENT } from './base/version.js'
 
 export interface RunDependencies {
   clock?: Clock

@@ -15,7 +15,7 @@ import { loadJob } from './jobs/state.js'
 import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
 import { loadRun, type SavedRun } from './runs/state.js'
 import { newReport } from './action/summary.js'
-import type { Context } from './action/context.js'
+import type { Context } from './base/context.js'
 
 export async function runPost(deps: RunDependencies = {}): Promise<void> {
   const run = loadRun()

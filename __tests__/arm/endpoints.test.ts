@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { dataPlaneUrl, joinUrl, workspacePath } from '../../src/arm/endpoints.js'
 import { listItems } from '../../src/action/outputs.js'
-import { VERSION } from '../../src/action/version.js'
+import { VERSION } from '../../src/base/version.js'
 
 const ws = { subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroup: 'rg (ml)', workspaceName: 'ws-1' }
 

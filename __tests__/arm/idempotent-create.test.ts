@@ -10,7 +10,7 @@ jest.unstable_mockModule('@actions/core', async () => ({
   info: (message: string) => infos.push(message)
 }))
 const { createIdempotently } = await import('../../src/arm/idempotent-create.js')
-const { AzureRequestError, OperationFailedError, TimeoutError } = await import('../../src/action/errors.js')
+const { AzureRequestError, OperationFailedError, TimeoutError } = await import('../../src/base/errors.js')
 const { HttpNetworkError } = await import('../../src/http/errors.js')
 const { FakeClock, FakeHttp, START } = await import('../../__fixtures__/fakes.js')
 

@@ -14,7 +14,7 @@ jest.unstable_mockModule('@actions/core', async () => ({
 }))
 const { waitForLro, LroFailedError } = await import('../../src/arm/lro.js')
 const { waitUntilDeleted, DELETING_POLL_MS } = await import('../../src/arm/lifecycle.js')
-const { TimeoutError } = await import('../../src/action/errors.js')
+const { TimeoutError } = await import('../../src/base/errors.js')
 const { createOutputs } = await import('../../src/action/outputs.js')
 const { FakeClock, FakeHttp, START } = await import('../../__fixtures__/fakes.js')
 

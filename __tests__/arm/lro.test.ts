@@ -6,7 +6,7 @@ jest.unstable_mockModule('@actions/core', async () => ({
   warning: (message: string) => warnings.push(message)
 }))
 const { waitForLro, DEFAULT_ARM_POLL_MS, MIN_POLL_MS } = await import('../../src/arm/lro.js')
-const { AzureRequestError, OperationFailedError, TimeoutError } = await import('../../src/action/errors.js')
+const { AzureRequestError, OperationFailedError, TimeoutError } = await import('../../src/base/errors.js')
 const { FakeClock, FakeHttp, START } = await import('../../__fixtures__/fakes.js')
 
 const RESOURCE = 'https://arm.test/subscriptions/s/rg/providers/x/computes/c?api-version=2019-11-01'

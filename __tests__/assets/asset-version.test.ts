@@ -5,14 +5,14 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
 import { FakeHttp } from '../../__fixtures__/fakes.js'
-import type { CommonSettings } from '../../src/action/settings.js'
+import type { CommonSettings } from '../../src/base/settings.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { registerContentNamedVersion } = await import('../../src/assets/asset-version.js')
 const { registerEnvironment } = await import('../../src/assets/environment-asset.js')
 const { findCodeByHash } = await import('../../src/assets/code-asset.js')
-const { OperationFailedError, AzureRequestError, InputError } = await import('../../src/action/errors.js')
-type Context = import('../../src/action/context.js').Context
+const { OperationFailedError, AzureRequestError, InputError } = await import('../../src/base/errors.js')
+type Context = import('../../src/base/context.js').Context
 
 const settings: CommonSettings = {
   endpoints: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { assertSecureEndpoint, CLOUD_NAMES, getCloud, resolveEndpoints } from '../../src/auth/clouds.js'
 import { isLoopbackHost } from '../../src/http/transport-security.js'
-import { InputError } from '../../src/action/errors.js'
+import { InputError } from '../../src/base/errors.js'
 
 describe('cloud table', () => {
   it('knows the three clouds', () => {

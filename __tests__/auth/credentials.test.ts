@@ -4,7 +4,7 @@ import * as core from '../../__fixtures__/core.js'
 jest.unstable_mockModule('@actions/core', () => core)
 const { parseCredentials } = await import('../../src/auth/credentials.js')
 const { isGuid } = await import('../../src/auth/guid.js')
-const { InputError } = await import('../../src/action/errors.js')
+const { InputError } = await import('../../src/base/errors.js')
 
 // Characters the runner's masking handles differently once encoded: ~ + / = % " and a space.
 const SECRET = 'Ab1~c+d/e=f%g"h i'

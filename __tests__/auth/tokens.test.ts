@@ -13,8 +13,8 @@ import {
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { createTokenProvider, REFRESH_MARGIN_MS, ID_TOKEN_PERMISSION_MESSAGE } = await import('../../src/auth/tokens.js')
-const { AuthenticationError, AzureRequestError, InputError } = await import('../../src/action/errors.js')
-type AuthConfig = import('../../src/auth/types.js').AuthConfig
+const { AuthenticationError, AzureRequestError, InputError } = await import('../../src/base/errors.js')
+type AuthConfig = import('../../src/base/auth-types.js').AuthConfig
 
 const SECRET = 'Ab1~c+d/e=f%g"h i'
 const FORM_SECRET = 'Ab1%7Ec%2Bd%2Fe%3Df%25g%22h+i'

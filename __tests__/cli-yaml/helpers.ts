@@ -3,7 +3,7 @@ import { expect } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { InputError } from '../../src/action/errors.js'
+import { InputError } from '../../src/base/errors.js'
 import { CliYamlError } from '../../src/cli-yaml/load.js'
 
 export const WS =

@@ -1,7 +1,7 @@
 /** The shared CLI v2 YAML machinery: durations as azure-ai-ml writes them, enum casing, the error class, model paths. */
 import { describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
-import { InputError } from '../../src/action/errors.js'
+import { InputError } from '../../src/base/errors.js'
 import { isoDuration, isoDurationMs } from '../../src/cli-yaml/duration.js'
 import { CliYamlError, loadCliYaml, problemAt } from '../../src/cli-yaml/load.js'
 import { BadReference, parseModelPath } from '../../src/cli-yaml/references.js'

@@ -11,7 +11,7 @@ jest.unstable_mockModule('@actions/core', async () => ({
   info: (message: string) => infos.push(message)
 }))
 const { createCompute, isBeingDeletedConflict } = await import('../../src/computes/create-compute.js')
-const { AzureRequestError, TimeoutError } = await import('../../src/action/errors.js')
+const { AzureRequestError, TimeoutError } = await import('../../src/base/errors.js')
 const { DELETING_POLL_MS } = await import('../../src/arm/lifecycle.js')
 const { createOutputs } = await import('../../src/action/outputs.js')
 const { FakeClock, FakeHttp, START } = await import('../../__fixtures__/fakes.js')

@@ -11,7 +11,7 @@ const { isoDuration, parseIsoDuration } = await import('../../src/arm/duration.j
 const { dependentId, WORKSPACE_DEPENDENTS } = await import('../../src/workspaces/inputs.js')
 const { computeDifferences } = await import('../../src/computes/create-compute.js')
 const { explainWorkspaceFailure } = await import('../../src/workspaces/create-workspace.js')
-const { InputError } = await import('../../src/action/errors.js')
+const { InputError } = await import('../../src/base/errors.js')
 
 const SUB = '5c7e2a14-3b9d-4f6e-a1c8-9d2e4b6f8a01'
 const CREDS = JSON.stringify({

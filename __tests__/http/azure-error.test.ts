@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { AzureRequestError } from '../../src/action/errors.js'
+import { AzureRequestError } from '../../src/base/errors.js'
 import {
   formatFailure,
   isExpiredTokenChallenge,

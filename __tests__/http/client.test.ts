@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import { AzureRequestError, TimeoutError } from '../../src/action/errors.js'
+import { AzureRequestError, TimeoutError } from '../../src/base/errors.js'
 import { createHttpClient, ResponseFormatError, sendJson, type HttpClientOptions } from '../../src/http/client.js'
 import { HttpNetworkError } from '../../src/http/errors.js'
-import type { StreamBody } from '../../src/http/types.js'
+import type { StreamBody } from '../../src/base/http-types.js'
 import { captureLog, fakeClock, fakeTokens, json, startServer, type Handler, type TestServer } from './helpers.js'
 
 const USER_AGENT = 'azureml-rest-action/0.1.0-test'

@@ -1,8 +1,8 @@
 /** Test doubles for the REST layer: a real HTTP server on loopback, a fake clock, a token provider, a captured log. */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { AccessToken, TokenProvider } from '../../src/auth/types.js'
-import type { Clock } from '../../src/action/clock.js'
+import type { AccessToken, TokenProvider } from '../../src/base/auth-types.js'
+import type { Clock } from '../../src/base/clock.js'
 
 export interface RecordedRequest {
   method: string

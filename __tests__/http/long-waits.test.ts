@@ -4,7 +4,7 @@
  * the header's value, before sleeping.
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { TimeoutError } from '../../src/action/errors.js'
+import { TimeoutError } from '../../src/base/errors.js'
 import { createHttpClient, type HttpClientOptions } from '../../src/http/client.js'
 import { LONG_WAIT_MS, nextDelay, retryAfterHeaderText } from '../../src/http/retry.js'
 import { captureLog, fakeClock, fakeTokens, json, startServer, type Handler, type TestServer } from './helpers.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { MAX_TIMER_MS } from '../../src/action/clock.js'
+import { MAX_TIMER_MS } from '../../src/base/clock.js'
 import {
   formatDuration,
   AttemptTimeoutError,

@@ -5,8 +5,8 @@
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import type { CommonSettings } from '../../src/action/settings.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/types.js'
+import type { CommonSettings } from '../../src/base/settings.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http-types.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { cancelOutcome, describeCancel, bestEffortJobCancel } = await import('../../src/jobs/job-cancel.js')

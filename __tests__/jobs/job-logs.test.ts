@@ -6,14 +6,14 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
 import { FakeClock, START } from '../../__fixtures__/fakes.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/types.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http-types.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { pickJobLog, logPreference } = await import('../../src/jobs/job-rest.js')
 const { LogFilesStream } = await import('../../src/follow/log-files.js')
 const { createOutputs } = await import('../../src/action/outputs.js')
 const { newReport } = await import('../../src/action/summary.js')
-type Context = import('../../src/action/context.js').Context
+type Context = import('../../src/base/context.js').Context
 
 const SYSTEM = 'azureml-logs/55_azureml-execution-tvmps_x.txt'
 const PREP = 'azureml-logs/65_job_prep-tvmps_x.txt'

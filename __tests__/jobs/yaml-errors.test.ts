@@ -1,6 +1,6 @@
 /** Every kind of job YAML error names the input, the file, the line and the field, before anything is sent. */
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../../src/action/errors.js'
+import { InputError } from '../../src/base/errors.js'
 import { JobYamlError, readJobYaml } from '../../src/jobs/yaml/index.js'
 import { jobFolder } from './helpers.js'
 

@@ -2,19 +2,19 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
 import { FakeClock, START } from '../../__fixtures__/fakes.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/types.js'
-import type { CommonSettings } from '../../src/action/settings.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http-types.js'
+import type { CommonSettings } from '../../src/base/settings.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { createOutputs } = await import('../../src/action/outputs.js')
 const { newReport } = await import('../../src/action/summary.js')
-const { TimeoutError } = await import('../../src/action/errors.js')
+const { TimeoutError } = await import('../../src/base/errors.js')
 const poll = {
   ...(await import('../../src/runs/follow.js')),
   ...(await import('../../src/follow/backoff.js')),
   ...(await import('../../src/follow/signals.js'))
 }
-type Context = import('../../src/action/context.js').Context
+type Context = import('../../src/base/context.js').Context
 
 const settings: CommonSettings = {
   endpoints: {

@@ -6,7 +6,7 @@
 import { parseCredentials, type AzureCredentials } from '../auth/credentials.js'
 import { assertSecureEndpoint, CLOUD_NAMES, resolveEndpoints, type CloudName } from '../auth/clouds.js'
 import type { AuthConfig } from '../auth/tokens.js'
-import { InputError } from './errors.js'
+import { InputError } from '../base/errors.js'
 import {
   bool,
   choice,
@@ -24,7 +24,7 @@ import {
   type CommonSettings,
   type Endpoints,
   type WorkspaceRef
-} from './settings.js'
+} from '../base/settings.js'
 
 /** What a domain's input reader may ask of the common inputs. */
 export interface InputScope {

@@ -50,11 +50,11 @@ import {
 import { listResourceGroups } from '../workspaces/list-resource-groups.js'
 import { listWorkspaces } from '../workspaces/list-workspaces.js'
 import { missingAuthError, readCommonInputs } from './common-inputs.js'
-import type { Context } from './context.js'
-import { InputError } from './errors.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
 import { optionalSecret, required } from './input-readers.js'
 import { entry, type OperationEntry } from './operation-entry.js'
-import type { CommonSettings } from './settings.js'
+import type { CommonSettings } from '../base/settings.js'
 
 /** The one table: operation name → its entry. The order is the contract's. */
 export const OPERATIONS = {

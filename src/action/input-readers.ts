@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { isGuid } from '../auth/guid.js'
-import { InputError } from './errors.js'
+import { InputError } from '../base/errors.js'
 import { maskSecret } from '../auth/mask.js'
 import { headerValueProblem } from '../http/redact.js'
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Context } from './context.js'
+import type { Context } from '../base/context.js'
 
 /** Puts a listed resource set into the job summary: its count and a table of the named fields (dotted paths). */
 export function reportList(ctx: Context, title: string, items: unknown[], fields: string[]): void {

@@ -1,7 +1,7 @@
 /** The shape of one row of the dispatch table, which each domain folder contributes through its `dispatch.ts`. */
 import type { InputScope } from './common-inputs.js'
-import type { Context } from './context.js'
-import type { Op } from './settings.js'
+import type { Context } from '../base/context.js'
+import type { Op } from '../base/settings.js'
 
 export interface OperationEntry<Inputs extends { kind: string }> {
   /** Reads and validates the operation's own inputs (the common ones are in `scope`); throws `InputError`. */

@@ -4,11 +4,11 @@
  */
 import * as core from '@actions/core'
 import { assertSecureEndpoint } from '../auth/clouds.js'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { parseJson } from '../http/client.js'
 import { printableUrl } from '../http/redact.js'
-import type { RequestAuth } from '../http/types.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { RequestAuth } from '../base/http-types.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 
 export const ML_PROVIDER = 'Microsoft.MachineLearningServices'
 /** Microsoft.Resources has its own api-versions; 2019-10-01 is the one of the spec this action is checked against. */

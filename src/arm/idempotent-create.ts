@@ -10,12 +10,12 @@
  * `runId` query parameter, execution v1.0 spec).
  */
 import * as core from '@actions/core'
-import type { Clock } from '../action/clock.js'
-import { AzureRequestError, OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { Clock } from '../base/clock.js'
+import { AzureRequestError, OperationFailedError, TimeoutError } from '../base/errors.js'
 import { toAzureRequestError } from '../http/azure-error.js'
 import { HttpNetworkError } from '../http/errors.js'
 import { DEFAULT_MAX_ATTEMPTS, formatDuration, nextDelay, wasNeverSent } from '../http/retry.js'
-import type { HttpClient, HttpRequest, HttpResponse } from '../http/types.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../base/http-types.js'
 import type { AttemptOutcome } from '../http/retry.js'
 
 /** The statuses a create may answer without saying whether it was processed (retried after a look-up). */

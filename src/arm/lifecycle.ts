@@ -3,12 +3,12 @@
  * lines while waiting, the outputs of the final state, and the message that names a half-made resource left behind.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError, TimeoutError } from '../base/errors.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import { formatDuration } from '../http/retry.js'
-import type { HttpResponse, RequestAuth } from '../http/types.js'
+import type { HttpResponse, RequestAuth } from '../base/http-types.js'
 import { collectServiceErrors, formatServiceErrors, mentionsAll } from '../http/azure-error.js'
 import { LroFailedError, waitForLro, type LroResult } from './lro.js'
 

@@ -4,13 +4,13 @@
  * `properties.provisioningState`, until a terminal state or the deadline.
  */
 import * as core from '@actions/core'
-import type { Clock } from '../action/clock.js'
-import { AzureRequestError, OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { Clock } from '../base/clock.js'
+import { AzureRequestError, OperationFailedError, TimeoutError } from '../base/errors.js'
 import { collectServiceErrors, formatServiceErrors, type ServiceErrorEntry } from '../http/azure-error.js'
 import { parseJson } from '../http/client.js'
 import { maskStepSecrets, redactUrl } from '../http/redact.js'
 import { parseRetryAfter } from '../http/retry.js'
-import type { HttpClient, HttpResponse, RequestAuth } from '../http/types.js'
+import type { HttpClient, HttpResponse, RequestAuth } from '../base/http-types.js'
 
 /**
  * ARM's own advice when an answer gives no Retry-After (Azure Resource Manager RPC, "Asynchronous operations":

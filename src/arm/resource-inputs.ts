@@ -2,7 +2,7 @@
  * Inputs shared by the operations that create an ARM resource from inputs or from a whole `definition` body
  * (create-compute, create-workspace): `location` and `definition`.
  */
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { optional, parseJsonText, readFileInput, resourceName } from '../action/input-readers.js'
 
 export type JsonObject = Record<string, unknown>

@@ -13,13 +13,13 @@
  * 409 after which no such version can be found fails, saying so.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError } from '../action/errors.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError } from '../base/errors.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
 import { maskStepSecrets } from '../http/redact.js'
-import type { HttpResponse } from '../http/types.js'
+import type { HttpResponse } from '../base/http-types.js'
 import { assetVersionId, workspaceV2Url, type AssetKind } from './workspace-assets.js'
 
 /** The kinds whose anonymous versions are named by their content (components join with issue 19). */

@@ -16,8 +16,8 @@
  */
 import * as core from '@actions/core'
 import { basename } from 'node:path'
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import { formatBytes } from '../runs/snapshot/limits.js'

@@ -7,8 +7,8 @@
  * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'

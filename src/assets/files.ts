@@ -28,7 +28,7 @@
 import * as core from '@actions/core'
 import { lstat, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { AML_IGNORE, GIT_IGNORE } from '../runs/snapshot/ignore-rules.js'
 import { selectFiles } from '../runs/snapshot/select.js'
 import type { IgnoredEntry, SkippedEntry } from '../runs/snapshot/types.js'

@@ -6,8 +6,8 @@
  * (`datastore-upload.ts`), as azure-ai-ml does.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import { assetVersionId, workspaceV2Url } from './workspace-assets.js'

@@ -4,9 +4,9 @@
  * newest version. Spec: `stable/2024-04-01/mfe.json` (`CodeVersions_Get`, `EnvironmentVersions_List`, ...); `@latest`
  * as azure-ai-ml resolves it (V2.md: `$orderBy=createdtime desc&$top=1`).
  */
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth, armUrl, workspacePath } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 

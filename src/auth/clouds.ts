@@ -2,7 +2,7 @@
  * The national clouds: where tokens come from (authority host), what they are for (ARM), which audience the GitHub ID
  * token is minted for in OpenID Connect, and where the Machine Learning studio lives (for portal links).
  */
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { isLoopbackHost } from '../http/transport-security.js'
 
 export const CLOUD_NAMES = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const

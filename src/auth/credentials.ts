@@ -3,7 +3,7 @@
  * The whole text is a secret (the caller has masked it); the client secret inside is masked again on its own the
  * moment it is parsed, since logs may show it outside the JSON. No error here ever quotes the input.
  */
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { insecureEndpointReason } from './clouds.js'
 import { GUID_FORM, isGuid } from './guid.js'
 import { maskSecret } from './mask.js'

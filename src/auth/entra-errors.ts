@@ -2,7 +2,7 @@
  * Entra ID's refusals (400/401/403 from the token endpoint) → one line with the AADSTS code and what to do about it.
  * These are answers about the credential, not transient faults: they are never retried.
  */
-import { AuthenticationError } from '../action/errors.js'
+import { AuthenticationError } from '../base/errors.js'
 import { maskKnownSecrets } from '../http/redact.js'
 
 export interface EntraErrorContext {

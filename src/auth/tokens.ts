@@ -4,16 +4,16 @@
  * a few minutes before they expire, and concurrent callers share one request.
  */
 import * as core from '@actions/core'
-import type { Clock } from '../action/clock.js'
-import { AuthenticationError } from '../action/errors.js'
-import type { HttpClient, HttpResponse } from '../http/types.js'
+import type { Clock } from '../base/clock.js'
+import { AuthenticationError } from '../base/errors.js'
+import type { HttpClient, HttpResponse } from '../base/http-types.js'
 import { assertSecureEndpoint, withTrailingSlash } from './clouds.js'
 import { entraError } from './entra-errors.js'
 import { readJwtClaims, stringClaim } from './jwt.js'
 import { maskSecret } from './mask.js'
-import type { AccessToken, AuthConfig, TokenProvider } from './types.js'
+import type { AccessToken, AuthConfig, TokenProvider } from '../base/auth-types.js'
 
-export type { AccessToken, AuthConfig, TokenProvider } from './types.js'
+export type { AccessToken, AuthConfig, TokenProvider } from '../base/auth-types.js'
 
 /** A cached token is reused while more than this remains (Entra tokens live 60–90 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000

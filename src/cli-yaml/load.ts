@@ -19,7 +19,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 
 /** A field path: mapping keys and sequence indexes from the document root. */
 export type FieldPath = readonly (string | number)[]

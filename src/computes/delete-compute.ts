@@ -3,7 +3,7 @@
  * operation until the compute is gone. A compute that does not exist (404) is success: it is already gone.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, armUrl, joinUrl } from '../arm/endpoints.js'
 import type { DeleteComputeOperation } from './inputs.js'
 import { computePath } from './create-compute.js'

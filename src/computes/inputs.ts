@@ -4,9 +4,9 @@
  */
 import * as core from '@actions/core'
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { choice, integer, optional, optionalSecret, required, resourceName } from '../action/input-readers.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { isoDuration } from '../arm/duration.js'
 import { isObject, readDefinition, readLocation, type JsonObject } from '../arm/resource-inputs.js'
 import { rememberSecret } from '../http/redact.js'

@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, armUrl, listAll, workspacePath, workspacePortalUrl } from '../arm/endpoints.js'
 import type { ListComputesOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'

@@ -12,7 +12,7 @@
  * reads, each line once, service text inside `::stop-commands::`, SAS URLs masked and never printed).
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { oneLine } from '../http/redact.js'
 import { LogStream, type FollowedLog } from './log-stream.js'
 

@@ -7,7 +7,7 @@
  */
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { maskSasUrl } from '../auth/mask.js'
 
 /** A partial line longer than this (bytes) is printed without waiting for its end. */

@@ -4,8 +4,8 @@
  * the step's deadline (`timeout-minutes`) through the caller's `onTimeout`. SIGINT/SIGTERM abort it through `signal`.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError, TimeoutError } from '../base/errors.js'
 import { oneLine } from '../http/redact.js'
 import { pollDelay } from './backoff.js'
 import type { FollowedLog } from './log-stream.js'

@@ -3,7 +3,7 @@
  * and the request id that Azure support asks for.
  */
 import { STATUS_CODES } from 'node:http'
-import { AzureRequestError } from '../action/errors.js'
+import { AzureRequestError } from '../base/errors.js'
 import { maskKnownSecrets, oneLine, redactUrl } from './redact.js'
 
 /** Longest service message kept in a one-line error, in characters. */

@@ -1,5 +1,5 @@
 /** Request bodies, normalized once per logical request so each attempt can send them again. */
-import type { HttpRequest, StreamBody } from './types.js'
+import type { HttpRequest, StreamBody } from '../base/http-types.js'
 
 export type PreparedBody =
   | { kind: 'none' }

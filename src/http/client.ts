@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import * as core from '@actions/core'
-import type { TokenProvider } from '../auth/types.js'
-import type { Clock } from '../action/clock.js'
-import { TimeoutError } from '../action/errors.js'
+import type { TokenProvider } from '../base/auth-types.js'
+import type { Clock } from '../base/clock.js'
+import { TimeoutError } from '../base/errors.js'
 import { isExpiredTokenChallenge, requestIdOf, toAzureRequestError } from './azure-error.js'
 import { bodySize, prepareBody, type PreparedBody } from './body.js'
 import { toCurl } from './curl.js'
@@ -35,7 +35,7 @@ import {
 } from './retry.js'
 import { assertCredentialTransport, parseRequestUrl } from './transport-security.js'
 import { sendAttempt, type WireResponse } from './transport.js'
-import type { HttpClient, HttpRequest, HttpResponse, RequestAuth } from './types.js'
+import type { HttpClient, HttpRequest, HttpResponse, RequestAuth } from '../base/http-types.js'
 
 export { parseJson, sendJson, ResponseFormatError } from './json.js'
 

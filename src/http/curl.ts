@@ -7,7 +7,7 @@
  */
 import { isStreamBody } from './body.js'
 import { CONTROL_CHARACTERS, MASK, maskKnownSecrets, printableUrl } from './redact.js'
-import type { HttpRequest } from './types.js'
+import type { HttpRequest } from '../base/http-types.js'
 
 /** Form fields that carry credentials (OAuth token requests). */
 const SECRET_FORM_FIELDS = /secret|password|assertion|token|^code$|key/i

@@ -1,6 +1,6 @@
 /** JSON over the REST layer: parse a response body, or send and parse in one call. */
 import { oneLine, redactUrl } from './redact.js'
-import type { HttpClient, HttpRequest, HttpResponse } from './types.js'
+import type { HttpClient, HttpRequest, HttpResponse } from '../base/http-types.js'
 
 /** A 2xx answer whose body is not the JSON the caller expected. */
 export class ResponseFormatError extends Error {

@@ -5,7 +5,7 @@
  * redirect leaves the origin (scheme, host and port) of the request, every credential header is dropped for good.
  */
 import { isSecretHeaderName } from './redact.js'
-import type { HttpMethod } from './types.js'
+import type { HttpMethod } from '../base/http-types.js'
 
 export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 export const MAX_REDIRECTS = 10

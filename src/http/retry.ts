@@ -2,9 +2,9 @@
  * The retry policy, pure: which failures are retried, how long to wait, when to give up. The client supplies the clock's
  * `now` and `random`; nothing here sleeps. Rules from DESIGN.md "Reliability rules" (Azure SDK and ARM's contract).
  */
-import { MAX_TIMER_MS } from '../action/clock.js'
+import { MAX_TIMER_MS } from '../base/clock.js'
 import { oneLine } from './redact.js'
-import type { HttpMethod } from './types.js'
+import type { HttpMethod } from '../base/http-types.js'
 
 export const RETRY_BASE_MS = 1_000
 export const RETRY_CAP_MS = 60_000

@@ -20,12 +20,12 @@ import { BlockList, isIP } from 'node:net'
 import { Readable } from 'node:stream'
 import { HttpClient as ActionsHttpClient } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
-import { MAX_TIMER_MS } from '../action/clock.js'
+import { MAX_TIMER_MS } from '../base/clock.js'
 import type { PreparedBody } from './body.js'
 import { MAX_REDIRECTS, planRedirect, withoutBodyHeaders, withoutCredentials } from './redirect.js'
 import { AttemptTimeoutError, describeError } from './retry.js'
 import { isLoopbackHost } from './transport-security.js'
-import type { HttpMethod } from './types.js'
+import type { HttpMethod } from '../base/http-types.js'
 
 export interface WireRequest {
   method: HttpMethod

@@ -7,8 +7,8 @@
  * service refused while the job is in another status. With `wait`, the job is read until it has ended.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError, TimeoutError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError, TimeoutError } from '../base/errors.js'
 import { pollToEnd } from '../follow/poll.js'
 import { parseJson } from '../http/client.js'
 import { cancelOutcome, describeCancel } from './job-cancel.js'

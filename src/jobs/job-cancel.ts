@@ -11,10 +11,10 @@
  * still in progress (Azure/mlops-templates PR #9 lists them with the running statuses).
  */
 import * as core from '@actions/core'
-import type { CommonSettings } from '../action/settings.js'
+import type { CommonSettings } from '../base/settings.js'
 import { parseJson } from '../http/client.js'
 import { maskStepSecrets, oneLine } from '../http/redact.js'
-import type { HttpClient } from '../http/types.js'
+import type { HttpClient } from '../base/http-types.js'
 import { isJobTerminal, jobPortalUrl, readJobStatus, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
 import { markJobOutcome } from './state.js'
 

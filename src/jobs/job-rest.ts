@@ -5,10 +5,10 @@
  * (`history/v1.0{WS}/runs/{name}/details`: times, error, and `logFiles`, a map of log name → SAS URL; V2.md
  * "Following a job").
  */
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth, dataPlaneUrl, workspacePath } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
-import type { HttpClient, HttpResponse } from '../http/types.js'
+import type { HttpClient, HttpResponse } from '../base/http-types.js'
 import { workspaceV2Url } from '../assets/workspace-assets.js'
 
 /** `properties` of a job as Jobs_Get answers it (the fields used here). */

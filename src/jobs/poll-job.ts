@@ -1,8 +1,8 @@
 /** poll-job: follow an existing job by name to its end (`follow-job.ts`), its log streamed. */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError } from '../action/errors.js'
-import type { CommonSettings } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError } from '../base/errors.js'
+import type { CommonSettings } from '../base/settings.js'
 import { watchSignals } from '../follow/signals.js'
 import type { PrCommentSettings } from '../reports/pr-comment.js'
 import { followJob } from './follow-job.js'

@@ -5,8 +5,8 @@
  * `checkReferences` runs first with uploads turned off, so a compute or asset that does not exist fails the step before
  * anything is uploaded or created; its lookups are remembered, so the real pass asks nothing twice.
  */
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'
 import { registerEnvironment } from '../assets/environment-asset.js'

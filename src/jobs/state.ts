@@ -3,7 +3,7 @@
  * is sent, so the post step can cancel it even when main is killed mid-request. Never a secret.
  */
 import * as core from '@actions/core'
-import type { WorkspaceRef } from '../action/settings.js'
+import type { WorkspaceRef } from '../base/settings.js'
 
 export enum JobState {
   Name = 'jobName',

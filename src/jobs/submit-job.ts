@@ -13,12 +13,12 @@
  * fails unclearly is checked by a GET of that name before anything else (issue 13, kind 3).
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { OperationFailedError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { OperationFailedError } from '../base/errors.js'
 import { createIdempotently } from '../arm/idempotent-create.js'
 import { abortable, watchSignals, WorkflowCancelledError } from '../follow/signals.js'
 import { parseJson } from '../http/client.js'
-import type { HttpResponse } from '../http/types.js'
+import type { HttpResponse } from '../base/http-types.js'
 import { armAuth } from '../arm/endpoints.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import { cancelAfterSignal, followJob } from './follow-job.js'

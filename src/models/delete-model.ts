@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, dataPlaneUrl, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
 import type { DeleteModelOperation } from './inputs.js'
 

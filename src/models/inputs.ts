@@ -3,11 +3,11 @@
  * `model-name` + `model-path`). Errors name the input, and for the YAML the file, line and field.
  */
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import * as core from '@actions/core'
 import { existsSync, statSync } from 'node:fs'
 import { choice, optional, resourceName } from '../action/input-readers.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import {
   MLMODEL_FILE,
   MODEL_TYPES,

@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, dataPlaneUrl, listAll, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
 import type { ListModelsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'

@@ -11,9 +11,9 @@
  * `response`.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { blobListed, defaultDatastore, uploadToDatastore } from '../assets/datastore-upload.js'
 import { nextModelVersion, registerModelVersion } from '../assets/model-asset.js'
 import { parseJson } from '../http/client.js'

@@ -5,8 +5,8 @@
  * a DELETE followed until gone, through `arm/lifecycle.ts` like computes and workspaces.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import type { CommonSettings } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { DELETED_STATE, dryRunNote, finishDeletion, followArmOperation, provisioningStateOf } from '../arm/lifecycle.js'
 import { parseJson } from '../http/client.js'

@@ -10,8 +10,8 @@
  * else the inference server's; deployment-logs.ts).
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
 import { getWorkspace } from '../arm/endpoints.js'
 import { LroFailedError } from '../arm/lro.js'
 import { putAndWait } from './arm-wait.js'

@@ -6,8 +6,8 @@
  * take all traffic away from its deployments.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
 import { getWorkspace } from '../arm/endpoints.js'
 import { putAndWait } from './arm-wait.js'
 import type { CreateEndpointOperation } from './inputs.js'

@@ -3,8 +3,8 @@
  * operation), followed until gone. A deployment already gone (404) is success. A deployment that still takes traffic
  * is refused by Azure; the action says so before sending anything: move its traffic first (set-traffic).
  */
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
 import { deleteAndWait } from './arm-wait.js'
 import type { DeleteDeploymentOperation } from './inputs.js'
 import { deploymentUrl, endpointId, getEndpoint } from './rest.js'

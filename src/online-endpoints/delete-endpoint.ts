@@ -2,7 +2,7 @@
  * delete-endpoint: `DELETE {WS}/onlineEndpoints/{name}` (OnlineEndpoints_Delete, an ARM long-running operation; its
  * deployments go with it), followed until gone. An endpoint already gone (404) is success.
  */
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { deleteAndWait } from './arm-wait.js'
 import type { DeleteEndpointOperation } from './inputs.js'
 import { endpointId, endpointUrl } from './rest.js'

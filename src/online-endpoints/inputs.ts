@@ -5,9 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { optional, required, resourceName } from '../action/input-readers.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { parseTraffic, type Traffic } from './traffic.js'
 import { readDeploymentYaml, readEndpointYaml, type DeploymentYaml, type EndpointYaml } from './yaml/index.js'
 

@@ -4,8 +4,8 @@
  * code asset, an inline environment registered (`src/assets/`). As for jobs, a first pass with uploads turned off
  * checks every reference before anything is uploaded; its lookups are remembered for the real pass.
  */
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { contentHash } from '../assets/content-hash.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'

@@ -4,13 +4,13 @@
  * (`{primaryKey, secondaryKey}`), `OnlineEndpoints_GetToken` (`{accessToken, expiryTimeUtc, ...}`) and
  * `OnlineDeployments_GetLogs` (`{content}`). Keys and tokens are secrets: masked the moment they arrive.
  */
-import type { Context } from '../action/context.js'
-import type { CommonSettings, WorkspaceRef } from '../action/settings.js'
+import type { Context } from '../base/context.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth, workspacePath } from '../arm/endpoints.js'
 import { workspaceV2Url } from '../assets/workspace-assets.js'
 import { maskSecret } from '../auth/mask.js'
 import { parseJson } from '../http/client.js'
-import type { HttpResponse } from '../http/types.js'
+import type { HttpResponse } from '../base/http-types.js'
 
 export interface EndpointRef {
   workspace: WorkspaceRef

@@ -5,8 +5,8 @@
  * refused before any change; deployments left out of the input get 0.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { InputError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
 import { putAndWait } from './arm-wait.js'
 import type { SetTrafficOperation } from './inputs.js'
 import { endpointUrl, getEndpoint, listDeployments, type EndpointRef } from './rest.js'

@@ -3,7 +3,7 @@
  * endpoint's `properties.traffic` (mfe.json `OnlineEndpoint.traffic`), shares that add up to 100, or 0 when nothing
  * takes traffic yet. Input form: `blue=90,green=10` (commas or new lines), as `az ml online-endpoint update --traffic`.
  */
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 
 export type Traffic = Record<string, number>
 

@@ -2,7 +2,7 @@
  * The inputs of the PR report, shared by the operations that follow a run or a job to its end: `comment-on-pr` and
  * `github-token` (masked).
  */
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { bool, optionalSecret } from '../action/input-readers.js'
 import type { PrCommentSettings } from './pr-comment.js'
 

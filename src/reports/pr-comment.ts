@@ -9,10 +9,10 @@
  */
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, dataPlaneUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
-import type { CommonSettings } from '../action/settings.js'
+import type { CommonSettings } from '../base/settings.js'
 import { formatDuration } from '../http/retry.js'
 import {
   runDuration,

@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import type { GetTokenOperation } from './inputs.js'
 
 /** The guide's first step: an Entra access token for `resource` (masked; it can call Azure on the job's behalf). */

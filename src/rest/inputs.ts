@@ -3,9 +3,9 @@
  * Errors name the input and the expected form, before any request.
  */
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { choice, optional, parseJsonText, readFileInput } from '../action/input-readers.js'
-import type { Endpoints, Op, WorkspaceRef } from '../action/settings.js'
+import type { Endpoints, Op, WorkspaceRef } from '../base/settings.js'
 
 export const REQUEST_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'HEAD'] as const
 export type RequestMethod = (typeof REQUEST_METHODS)[number]

@@ -1,6 +1,6 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, joinUrl, workspaceApi, workspacePath } from '../arm/endpoints.js'
-import { AzureRequestError, InputError } from '../action/errors.js'
+import { AzureRequestError, InputError } from '../base/errors.js'
 import type { RequestOperation } from './inputs.js'
 
 /**

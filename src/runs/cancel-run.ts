@@ -4,7 +4,7 @@
  * the run's own final status (Completed, Failed, Canceled).
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { workspaceApi } from '../arm/endpoints.js'
 import { toAzureRequestError } from '../http/azure-error.js'
 import { parseJson } from '../http/client.js'

@@ -5,10 +5,10 @@
 import * as core from '@actions/core'
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { bool, optional, parseJsonText, readFileInput, required, resourceName } from '../action/input-readers.js'
 import type { InputScope } from '../action/common-inputs.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { readPrComment } from '../reports/inputs.js'
 import type { PrCommentSettings } from '../reports/pr-comment.js'
 

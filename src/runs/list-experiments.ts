@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, dataPlaneUrl, listAll, Pages, workspaceApi, workspacePortalUrl } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 import { printableUrl } from '../http/redact.js'
-import type { RequestAuth } from '../http/types.js'
+import type { RequestAuth } from '../base/http-types.js'
 import type { ListExperimentsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import type { StreamBody } from '../http/types.js'
+import type { StreamBody } from '../base/http-types.js'
 
 export type FormPart =
   | { name: string; filename: string; contentType: string; data: Buffer }

@@ -1,6 +1,6 @@
 /** poll-run: follows an existing run to its end, as start-run does with `wait` (follow.ts). */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { workspaceApi } from '../arm/endpoints.js'
 import type { PollRunOperation } from './inputs.js'
 import { abortable, watchSignals } from '../follow/signals.js'

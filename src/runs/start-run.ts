@@ -5,10 +5,10 @@
  * followed to its end (follow.ts).
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, dataPlaneUrl, workspaceApi } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
-import { AzureRequestError } from '../action/errors.js'
+import { AzureRequestError } from '../base/errors.js'
 import { createIdempotently } from '../arm/idempotent-create.js'
 import type { StartRunOperation } from './inputs.js'
 import { multipartBody } from './multipart.js'

@@ -3,7 +3,7 @@
  * from its inputs again (GitHub gives a post step the same inputs as main).
  */
 import * as core from '@actions/core'
-import type { WorkspaceRef } from '../action/settings.js'
+import type { WorkspaceRef } from '../base/settings.js'
 
 export enum State {
   RunId = 'runId',

@@ -4,10 +4,10 @@
  * All validation happens here, before any request. The dispatch masks `scoring-key` before any other input is parsed.
  */
 import type { InputScope } from '../action/common-inputs.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { ONLINE_NAME } from '../online-endpoints/inputs.js'
 import { assertSecureEndpoint } from '../auth/clouds.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { maskSecret } from '../auth/mask.js'
 import { isSecretQueryName } from '../http/redact.js'
 import {

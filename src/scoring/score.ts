@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
-import { AzureRequestError, InputError, OperationFailedError } from '../action/errors.js'
+import type { Context } from '../base/context.js'
+import { AzureRequestError, InputError, OperationFailedError } from '../base/errors.js'
 import { endpointKey, endpointToken, getEndpoint, listDeployments } from '../online-endpoints/rest.js'
 import { printableUrl } from '../http/redact.js'
-import type { RequestAuth } from '../http/types.js'
+import type { RequestAuth } from '../base/http-types.js'
 import type { ScoreOperation } from './inputs.js'
 import { SCORING_MAX_ATTEMPTS, SCORING_RETRY_STATUSES } from './inputs.js'
 

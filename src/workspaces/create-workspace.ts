@@ -5,7 +5,7 @@
  * registry without its admin user, a name taken) are explained in one line with a hint.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import {
   armAuth,
   armUrl,
@@ -14,9 +14,9 @@ import {
   workspacePath,
   workspacePortalUrl
 } from '../arm/endpoints.js'
-import { AzureRequestError, OperationFailedError } from '../action/errors.js'
+import { AzureRequestError, OperationFailedError } from '../base/errors.js'
 import { parseJson } from '../http/client.js'
-import type { HttpResponse } from '../http/types.js'
+import type { HttpResponse } from '../base/http-types.js'
 import type { JsonObject } from '../arm/resource-inputs.js'
 import { setErrorResponse } from '../action/outputs.js'
 import { WORKSPACE_DEPENDENTS, type CreateWorkspaceOperation } from './inputs.js'

@@ -3,10 +3,10 @@
  * does not exist is success: it is already gone. Its computes go with it.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, armUrl, workspacePath } from '../arm/endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
-import type { HttpResponse } from '../http/types.js'
+import type { HttpResponse } from '../base/http-types.js'
 import type { DeleteWorkspaceOperation } from './inputs.js'
 import { DELETED_STATE, dryRunNote, finishDeletion, provisioningStateOf } from '../arm/lifecycle.js'
 import { parseJson } from '../http/client.js'

@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import {
   discoverApiEndpoint,
   getWorkspace as fetchWorkspace,

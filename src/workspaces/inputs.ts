@@ -3,9 +3,9 @@
  * inputs, or a whole `definition`) and delete-workspace. Errors name the input and the expected form.
  */
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { optional, required } from '../action/input-readers.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { isObject, readDefinition, readLocation, type JsonObject } from '../arm/resource-inputs.js'
 
 export interface ListResourceGroupsInputs {

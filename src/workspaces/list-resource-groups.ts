@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, armUrl, listAll, RESOURCE_GROUPS_API_VERSION, subscriptionPath } from '../arm/endpoints.js'
 import type { ListResourceGroupsOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'

@@ -1,4 +1,4 @@
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth, armUrl, listAll, ML_PROVIDER, resourceGroupPath, subscriptionPath } from '../arm/endpoints.js'
 import type { ListWorkspacesOperation } from './inputs.js'
 import { reportList } from '../action/list-output.js'

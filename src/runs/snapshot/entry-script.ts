@@ -1,6 +1,6 @@
 /** The run's entry script must be inside the snapshot, or Azure ML fails the run minutes later with a vaguer error. */
 import { posix } from 'node:path'
-import { InputError } from '../../action/errors.js'
+import { InputError } from '../../base/errors.js'
 import type { SnapshotPlan } from './types.js'
 
 /**

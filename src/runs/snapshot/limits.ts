@@ -1,5 +1,5 @@
 /** Azure ML's snapshot limits, checked on the plan so an oversize snapshot is refused before anything is uploaded. */
-import { InputError } from '../../action/errors.js'
+import { InputError } from '../../base/errors.js'
 import { DEFAULT_LIMITS, type SnapshotLimits, type SnapshotPlan } from './types.js'
 
 const TOP = 5

@@ -5,7 +5,7 @@
 import type { Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { InputError } from '../../action/errors.js'
+import { InputError } from '../../base/errors.js'
 import { IgnoreRules } from './ignore-rules.js'
 import { isSecretLooking } from './secrets.js'
 import type { IgnoredEntry, SkippedEntry, SnapshotFile, SnapshotPlan } from './types.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { MAX_TIMER_MS, systemClock } from '../../src/action/clock.js'
+import { MAX_TIMER_MS, systemClock } from '../../src/base/clock.js'
 
 describe('systemClock.sleep', () => {
   it('resolves after a short wait', async () => {

@@ -1,9 +1,9 @@
 /** What an operation runs with: handed in by main.ts (and by tests), never imported globally. */
-import type { TokenProvider } from '../auth/types.js'
+import type { TokenProvider } from './auth-types.js'
 import type { Clock } from './clock.js'
-import type { HttpClient } from '../http/types.js'
-import type { Outputs } from './outputs.js'
-import type { Report } from './summary.js'
+import type { HttpClient } from './http-types.js'
+import type { Outputs } from '../action/outputs.js'
+import type { Report } from '../action/summary.js'
 
 export interface Context {
   http: HttpClient
