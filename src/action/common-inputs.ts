@@ -5,7 +5,7 @@
  */
 import { parseCredentials, type AzureCredentials } from '../auth/credentials.js'
 import { assertSecureEndpoint, CLOUD_NAMES, resolveEndpoints, type CloudName } from '../auth/clouds.js'
-import type { AuthConfig } from '../auth/tokens.js'
+import type { AuthConfig } from '../base/auth-types.js'
 import { InputError } from '../base/errors.js'
 import {
   bool,

@@ -9,21 +9,9 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { maskStepSecrets, rememberSecret } from '../http/redact.js'
+import type { Outputs } from '../base/context.js'
 
 export const RESPONSE_OUTPUT_LIMIT = 256 * 1024
-
-export interface Outputs {
-  set(name: string, value: string | number | boolean): void
-  /** A secret output (an access token): masked before it is written. */
-  setSecret(name: string, value: string): void
-  /**
-   * Sets `response` (and `responseFile`), and `count` when the body is a list (`value` array or a bare array). With
-   * `text`, `body` is a string written as it is (an answer that is not JSON), not JSON-encoded.
-   */
-  setResponse(body: unknown, options?: { count?: boolean; text?: boolean }): void
-  /** Everything set so far, for the job summary and tests. */
-  readonly values: Readonly<Record<string, string>>
-}
 
 export function createOutputs(): Outputs {
   const values: Record<string, string> = {}

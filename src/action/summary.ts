@@ -4,15 +4,7 @@
  */
 import * as core from '@actions/core'
 import { maskStepSecrets } from '../http/redact.js'
-
-export interface Report {
-  title: string
-  /** Key facts in order: [label, value]. */
-  facts: [string, string][]
-  /** An optional table of items (resources listed). */
-  table?: { headers: string[]; rows: string[][] }
-  links: { text: string; href: string }[]
-}
+import type { Report } from '../base/context.js'
 
 export function newReport(title: string): Report {
   return { title, facts: [], links: [] }

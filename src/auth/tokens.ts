@@ -13,8 +13,6 @@ import { readJwtClaims, stringClaim } from './jwt.js'
 import { maskSecret } from './mask.js'
 import type { AccessToken, AuthConfig, TokenProvider } from '../base/auth-types.js'
 
-export type { AccessToken, AuthConfig, TokenProvider } from '../base/auth-types.js'
-
 /** A cached token is reused while more than this remains (Entra tokens live 60–90 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000
 

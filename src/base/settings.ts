@@ -2,7 +2,7 @@
  * The settings every operation shares (read once from the common inputs by `common-inputs.ts`) and the workspace
  * reference most operations carry. Types only, plus the defaults: every domain imports this, and it imports no domain.
  */
-import type { AuthConfig } from '../auth/tokens.js'
+import type { AuthConfig } from './auth-types.js'
 
 /** The ARM api-version the guide uses for Machine Learning (v1) calls. */
 export const DEFAULT_API_VERSION = '2019-11-01'
