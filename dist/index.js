@@ -28381,7 +28381,7 @@ const MockAgent = __nccwpck_require__(7501)
 const MockPool = __nccwpck_require__(4004)
 const mockErrors = __nccwpck_require__(2429)
 const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4962)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
 const DecoratorHandler = __nccwpck_require__(8155)
 const RedirectHandler = __nccwpck_require__(8754)
 const createRedirectInterceptor = __nccwpck_require__(5092)
@@ -37064,7 +37064,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 4962:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42803,7 +42803,7 @@ const { isNetworkError } = __nccwpck_require__(9051)
 const { delay } = __nccwpck_require__(4811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(4962)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -46472,7 +46472,7 @@ const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(4962)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
@@ -55872,7 +55872,7 @@ const {
 const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
 const { ByteParser } = __nccwpck_require__(1652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(4962)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
 const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
 const { SendQueue } = __nccwpck_require__(3900)
@@ -56463,7 +56463,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2581);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7826);
 
 // The only side effect of the bundle: tests import main.ts, not this file.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -56473,7 +56473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2581:
+/***/ 7826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59431,7 +59431,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/action/errors.ts
+;// CONCATENATED MODULE: ./src/base/errors.ts
 /**
  * Errors the action reports as one clear line (main.ts prints `message` with `core.setFailed`, never a stack trace).
  */
@@ -60176,7 +60176,7 @@ function iso(ms) {
     return new Date(ms).toISOString();
 }
 
-;// CONCATENATED MODULE: ./src/action/clock.ts
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** Node turns a setTimeout longer than 2^31-1 ms into 1 ms: every wait is clamped below it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const systemClock = {
@@ -61645,7 +61645,7 @@ function resourceName(name, value, pattern, form) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/action/settings.ts
+;// CONCATENATED MODULE: ./src/base/settings.ts
 /** The ARM api-version the guide uses for Machine Learning (v1) calls. */
 const DEFAULT_API_VERSION = '2019-11-01';
 /** The api-version of the v2 surface (jobs, assets, online endpoints): the vendored `stable/2024-04-01/mfe.json`. */
@@ -65648,7 +65648,7 @@ function newJobName(now = new Date(), random = (0,external_node_crypto_.randomBy
     return `job_${stamp}_${suffix}`;
 }
 
-;// CONCATENATED MODULE: ./src/action/version.ts
+;// CONCATENATED MODULE: ./src/base/version.ts
 /** The action's version, sent in the User-Agent (a test keeps it equal to package.json's). */
 const VERSION = '0.1.0';
 const USER_AGENT = `azureml-rest-action/${VERSION} (+GitHub Actions)`;

@@ -56459,7 +56459,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 
 /***/ }),
 
-/***/ 6163:
+/***/ 4336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59419,7 +59419,7 @@ function getIDToken(aud) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./src/action/errors.ts
+;// CONCATENATED MODULE: ./src/base/errors.ts
 /**
  * Errors the action reports as one clear line (main.ts prints `message` with `core.setFailed`, never a stack trace).
  */
@@ -60050,7 +60050,7 @@ class errors_HttpNetworkError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/clock.ts
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** Node turns a setTimeout longer than 2^31-1 ms into 1 ms: every wait is clamped below it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const systemClock = {
@@ -65099,7 +65099,7 @@ function newJobName(now = new Date(), random = (0,external_node_crypto_.randomBy
     return `job_${stamp}_${suffix}`;
 }
 
-;// CONCATENATED MODULE: ./src/action/version.ts
+;// CONCATENATED MODULE: ./src/base/version.ts
 /** The action's version, sent in the User-Agent (a test keeps it equal to package.json's). */
 const VERSION = '0.1.0';
 const USER_AGENT = `azureml-rest-action/${VERSION} (+GitHub Actions)`;
@@ -76819,7 +76819,7 @@ function urlField(fields, name) {
     return value.trim();
 }
 
-;// CONCATENATED MODULE: ./src/action/settings.ts
+;// CONCATENATED MODULE: ./src/base/settings.ts
 /** The ARM api-version the guide uses for Machine Learning (v1) calls. */
 const DEFAULT_API_VERSION = '2019-11-01';
 /** The api-version of the v2 surface (jobs, assets, online endpoints): the vendored `stable/2024-04-01/mfe.json`. */
@@ -77626,7 +77626,7 @@ function describe(outcome) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6163);
+/* harmony import */ var _post_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4336);
 
 // The post step's only side effect: tests import post-main.ts, not this file.
 await (0,_post_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
