@@ -15,8 +15,9 @@ import type { Context } from '../action/context.js'
 import { armAuth } from '../arm/endpoints.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { registerEnvironment } from '../assets/environment-asset.js'
-import { referenceLookups, referenceError, workspaceV2Url } from '../assets/workspace-assets.js'
+import { referenceLookups, workspaceV2Url } from '../assets/workspace-assets.js'
 import { workspacePath } from '../arm/endpoints.js'
+import { CliYamlError, problemAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
 import type { RegisterComponentOperation } from './inputs.js'
 import { toComponentRestBody, type ComponentResolver } from './yaml/index.js'
@@ -85,12 +86,15 @@ export async function registerComponent(op: RegisterComponentOperation, ctx: Con
       acceptStatus: [409]
     })
     if (put.status === 409) {
-      throw referenceError(
-        at(read.yaml.version === undefined ? 'name' : 'version'),
-        `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
-          'component versions are immutable, so give the changed component a new version (or leave version out ' +
-          'to register the next one).'
-      )
+      throw new CliYamlError(read.source.input, [
+        problemAt(
+          read.source,
+          [read.yaml.version === undefined ? 'name' : 'version'],
+          `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
+            'component versions are immutable, so give the changed component a new version (or leave version out ' +
+            'to register the next one).'
+        )
+      ])
     }
     outcome = found ? 'reused' : 'registered'
     response = put.dryRun ? undefined : parseJson(put)
