@@ -8,6 +8,7 @@ import type { EmulatorModule } from './core/routes.js'
 import { entraModule } from './identity/entra.js'
 import { oidcModule } from './identity/oidc.js'
 import { codesModule } from './resources/codes.js'
+import { componentsModule } from './resources/components.js'
 import { computesModule } from './resources/computes.js'
 import { registryEnvironmentsModule } from './resources/curated-environments.js'
 import { dataModule } from './resources/data.js'
@@ -37,6 +38,7 @@ const SERVICES: readonly EmulatorModule[] = [
   datastoresModule,
   dataModule,
   modelAssetsModule,
+  componentsModule,
   jobsModule,
   runDataModule,
   onlineEndpointsModule,

@@ -24,6 +24,8 @@ export const OPERATIONS = {
   'poll-job': 'Follow an existing Azure ML job to its end, streaming its log.',
   'cancel-job': 'Cancel an Azure ML job.',
   'register-model': "Register a model version from a model YAML, a local path, or a job's output.",
+  'register-component':
+    'Register a command component version from a CLI v2 component YAML (code uploaded, inline environment registered).',
   'create-endpoint': 'Create or update an online endpoint from a CLI v2 YAML and wait until it is provisioned.',
   'create-deployment':
     'Create or update a managed online deployment from a CLI v2 YAML (model and code uploaded as needed), optionally give it traffic.',
@@ -60,6 +62,7 @@ export interface OutputSpec {
 
 const ENDPOINT_OPS_FOR_WORKSPACE: readonly OperationName[] = [
   'register-model',
+  'register-component',
   'create-endpoint',
   'create-deployment',
   'set-traffic',
@@ -105,7 +108,13 @@ const LIST_OPS: readonly OperationName[] = [
 ]
 const RUN_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'cancel-run']
 const JOB_OPS: readonly OperationName[] = ['submit-job', 'poll-job', 'cancel-job']
-const YAML_OPS: readonly OperationName[] = ['submit-job', 'create-endpoint', 'create-deployment', 'register-model']
+const YAML_OPS: readonly OperationName[] = [
+  'submit-job',
+  'create-endpoint',
+  'create-deployment',
+  'register-model',
+  'register-component'
+]
 const FOLLOWING_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
 const WAITING_OPS: readonly OperationName[] = [
   'create-endpoint',
@@ -364,7 +373,7 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   set: {
     description:
-      'Overrides of the YAML (job, endpoint, deployment or model), one path=value a line, like az ml ... --set: ' +
+      'Overrides of the YAML (job, endpoint, deployment, model or component), one path=value a line, like az ml ... --set: ' +
       'inputs.learning_rate=0.01, compute=azureml:gpu-cluster, environment_variables.SEED=7, instance_count=2.',
     operations: YAML_OPS
   },
@@ -418,6 +427,13 @@ export const INPUTS: Record<string, InputSpec> = {
     description:
       'register-model: the model YAML (name, version, path, type, description, tags), relative to the workspace.',
     operations: ['register-model']
+  },
+  component: {
+    description:
+      'register-component: the command component YAML (name, version, inputs, outputs, code, environment, command), ' +
+      'relative to the workspace.',
+    operations: ['register-component'],
+    requiredBy: ['register-component']
   },
   'model-name': {
     description: 'register-model without a YAML: the model name (the version is the next one).',
@@ -478,6 +494,7 @@ const WITH_RESPONSE: readonly OperationName[] = [
   'poll-job',
   'cancel-job',
   'register-model',
+  'register-component',
   'create-endpoint',
   'create-deployment',
   'set-traffic',
@@ -538,6 +555,15 @@ export const OUTPUTS: Record<string, OutputSpec> = {
     operations: ['register-model']
   },
   modelId: { description: "The model version's ARM id, for a deployment's model:.", operations: ['register-model'] },
+  componentName: { description: 'The registered component.', operations: ['register-component'] },
+  componentVersion: {
+    description: "The component's version (the YAML's, else the next one).",
+    operations: ['register-component']
+  },
+  componentId: {
+    description: "The component version's ARM id, for a pipeline step's component:.",
+    operations: ['register-component']
+  },
   runId: { description: 'The run id, set as soon as the run exists.', operations: RUN_OPS },
   jobName: { description: "The job's name, set before the job is created.", operations: JOB_OPS },
   status: {

@@ -58,7 +58,11 @@ const YAML_FILES: Record<string, string> = {
   'deployment-no-code-folder.yml': `${DEPLOYMENT.replace('code: ./score', 'code: ./no-such-score')}\n`,
   'model-unknown-field.yml': 'name: linear-model\npath: ./model\ntyp: custom_model\n',
   'model-no-path.yml': 'name: linear-model\ntype: custom_model\n',
-  'model-bad-type.yml': 'name: linear-model\npath: ./model\ntype: onnx_model\n'
+  'model-bad-type.yml': 'name: linear-model\npath: ./model\ntype: onnx_model\n',
+  'component-pipeline.yml': 'name: p\ntype: pipeline\njobs: {}\n',
+  'component-unknown-field.yml': `name: c\ntype: command\ncomand: echo hi\n${ENV}`,
+  'component-bad-input.yml': `name: c\ncommand: echo hi\n${ENV}inputs:\n  n:\n    type: float\n`,
+  'component-no-code-folder.yml': `name: c\ncommand: echo hi\ncode: ./no-such-src\n${ENV}`
 }
 for (const [rel, text] of Object.entries(YAML_FILES)) {
   mkdirSync(dirname(join(scratch, rel)), { recursive: true })
@@ -670,6 +674,37 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
     e => ws(e, 'register-model', { model: yamlFile('model-bad-type.yml') }),
     'model',
     /model-bad-type\.yml:3: type/
+  ],
+  // ---- register-component
+  [
+    'register-component without component',
+    e => ws(e, 'register-component'),
+    'component',
+    /required by register-component/
+  ],
+  [
+    'register-component with a pipeline component',
+    e => ws(e, 'register-component', { component: yamlFile('component-pipeline.yml') }),
+    'component',
+    /component-pipeline\.yml:2: type: pipeline components are not supported yet/
+  ],
+  [
+    'register-component with an unknown field',
+    e => ws(e, 'register-component', { component: yamlFile('component-unknown-field.yml') }),
+    'component',
+    /component-unknown-field\.yml:3: comand/
+  ],
+  [
+    'register-component with an unknown input type',
+    e => ws(e, 'register-component', { component: yamlFile('component-bad-input.yml') }),
+    'component',
+    /component-bad-input\.yml:7: inputs\.n\.type/
+  ],
+  [
+    'register-component with a code folder that is not there',
+    e => ws(e, 'register-component', { component: yamlFile('component-no-code-folder.yml') }),
+    'component',
+    /component-no-code-folder\.yml:3: code/
   ],
   // ---- create-endpoint
   ['create-endpoint without endpoint', e => ws(e, 'create-endpoint'), 'endpoint', /required by create-endpoint/],

@@ -90,7 +90,7 @@ export interface Operation {
 }
 
 /** The v2 asset kinds: `{WS}/codes`, `{WS}/environments`, `{WS}/data`, `{WS}/models` (mfe.json 2024-04-01). */
-export type AssetKind = 'codes' | 'environments' | 'data' | 'models'
+export type AssetKind = 'codes' | 'environments' | 'data' | 'models' | 'components'
 
 export interface AssetVersion {
   name: string

@@ -3,6 +3,8 @@
  * folder) and the module that runs it. `parseInputs` reads the common inputs once, then the operation's own; all of it
  * before any request, so bad input fails the step with an `InputError` that names the input.
  */
+import { readRegisterComponent } from '../components/inputs.js'
+import { registerComponent } from '../components/register-component.js'
 import { createCompute } from '../computes/create-compute.js'
 import { deleteCompute } from '../computes/delete-compute.js'
 import { readCreateCompute, readDeleteCompute, readListComputes } from '../computes/inputs.js'
@@ -75,6 +77,7 @@ export const OPERATIONS = {
   'poll-job': entry({ read: readPollJob, run: pollJob }),
   'cancel-job': entry({ read: readCancelJob, run: cancelJob }),
   'register-model': entry({ read: readRegisterModel, run: registerModel }),
+  'register-component': entry({ read: readRegisterComponent, run: registerComponent }),
   'create-endpoint': entry({ read: readCreateEndpoint, run: createEndpoint }),
   'create-deployment': entry({ read: readCreateDeployment, run: createDeployment }),
   'set-traffic': entry({ read: readSetTraffic, run: setTraffic }),

@@ -1,0 +1,108 @@
+/**
+ * The command component YAML (src/components/yaml): the REST body compared with the one azure-ai-ml 1.4 builds for the
+ * same file (fixtures/*.sdk.json, printed by fixtures/sdk_body.py), and the located errors of bad YAML.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { readComponentYaml, toComponentRestBody, type ComponentResolver } from '../../src/components/yaml/index.js'
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
+const WS = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws'
+
+function resolver(next = '1'): ComponentResolver & { calls: string[] } {
+  const calls: string[] = []
+  return {
+    calls,
+    uploadCode: async folder => (calls.push(`upload ${folder}`), `${WS}/codes/c/versions/1`),
+    codeId: async (n, v) => `${WS}/codes/${n}/versions/${v}`,
+    environmentId: async (n, v) => `${WS}/environments/${n}/versions/${v}`,
+    registerEnvironment: async () => (calls.push('environment'), `${WS}/environments/e/versions/1`),
+    nextVersion: async name => (calls.push(`next ${name}`), next)
+  }
+}
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error('no error')
+}
+
+function yamlFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'component-'))
+  writeFileSync(join(dir, 'c.yml'), text)
+  return join(dir, 'c.yml')
+}
+
+describe('command component → ComponentVersion body', () => {
+  it.each(['train', 'hello'])('%s.yml: the body azure-ai-ml 1.4 sends', async name => {
+    const read = readComponentYaml(`${name}.yml`, [], { baseDir: FIXTURES })
+    const r = resolver('7')
+    const request = await toComponentRestBody(read, r)
+    const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8'))
+    const ours = structuredClone(request.body) as { properties: { componentSpec: Record<string, unknown> } }
+    // azure-ai-ml 1.4 drops environment_variables from the spec (later versions send it); the SDK adds no version
+    // when the YAML has none (its create_or_update fills it in later): compared apart.
+    delete ours.properties.componentSpec.environment_variables
+    if (name === 'train') {
+      expect(ours.properties.componentSpec.version).toBe('7')
+      delete ours.properties.componentSpec.version
+    }
+    expect(ours).toEqual(sdk)
+    expect(r.calls[0]).toBe(name === 'train' ? 'next my_train' : `upload ${join(FIXTURES, 'src')}`)
+  })
+
+  it('sends environment_variables as text, a version as written, and a registry environment as written', async () => {
+    const file = yamlFile(
+      'name: c\nversion: 1.10\ntype: command\ncommand: echo\nenvironment: azureml://registries/azureml/environments/sklearn-1.5/labels/latest\n' +
+        'environment_variables:\n  N: 3\n  B: true\n'
+    )
+    const request = await toComponentRestBody(readComponentYaml(file), resolver())
+    expect(request.version).toBe('1.10')
+    expect(request.body.properties.componentSpec).toMatchObject({
+      version: '1.10',
+      environment: 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest',
+      environment_variables: { N: '3', B: 'True' }
+    })
+    expect(request.body.properties.componentSpec.code).toBeUndefined()
+  })
+})
+
+describe('bad component YAML: file:line: field', () => {
+  it('refuses a pipeline or parallel component, naming file:line: type', () => {
+    for (const type of ['pipeline', 'parallel']) {
+      const file = yamlFile(`name: c\ntype: ${type}\njobs: {}\n`)
+      expect(errorOf(() => readComponentYaml(file))).toMatch(
+        new RegExp(`c\\.yml:2: type: ${type} components are not supported yet \\(only type: command\\)`)
+      )
+    }
+  })
+
+  it('names every problem: unknown field, bad input type, min on a uri input, missing code folder', () => {
+    const file = yamlFile(
+      'name: c\ncommand: echo\nenvironment: azureml:env:1\ncode: ./nope\ncomand: x\ninputs:\n  a:\n    type: uri_folder\n    min: 1\n  b:\n    type: float\n'
+    )
+    const message = errorOf(() => readComponentYaml(file))
+    expect(message).toMatch(/Input 'component'/)
+    expect(message).toMatch(/c\.yml:5: comand/)
+    expect(message).toMatch(/c\.yml:11: inputs\.b\.type/)
+    const second = errorOf(() =>
+      readComponentYaml(
+        yamlFile(
+          'name: c\ncommand: echo\nenvironment: azureml:env:1\ncode: ./nope\ninputs:\n  a:\n    type: uri_folder\n    min: 1\n'
+        )
+      )
+    )
+    expect(second).toMatch(/:4: code/)
+    expect(second).toMatch(/:7: inputs\.a\.type: min, max and enum need a literal type/)
+  })
+
+  it('requires command and environment', () => {
+    expect(errorOf(() => readComponentYaml(yamlFile('name: c\ntype: command\n')))).toMatch(/command|environment/)
+  })
+})
