@@ -5,9 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { InputScope } from '../action/common-inputs.js'
-import { InputError } from '../action/errors.js'
+import { InputError } from '../base/errors.js'
 import { optional } from '../action/input-readers.js'
-import type { Op, WorkspaceRef } from '../action/settings.js'
+import type { Op, WorkspaceRef } from '../base/settings.js'
 import { COMPONENT_INPUT, readComponentYaml, type ComponentYamlRead } from './yaml/index.js'
 
 export interface RegisterComponentInputs {

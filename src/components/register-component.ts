@@ -11,7 +11,7 @@
  * `componentName`, `componentVersion`, `componentId` (the version's ARM id), `response`.
  */
 import * as core from '@actions/core'
-import type { Context } from '../action/context.js'
+import type { Context } from '../base/context.js'
 import { armAuth } from '../arm/endpoints.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { registerEnvironment } from '../assets/environment-asset.js'
