@@ -67,7 +67,7 @@ function yamlFiles(folder: string): string[] {
 /** The first document of a YAML file (undefined when it does not parse). */
 function firstDocument(path: string): unknown {
   try {
-    return parseAllDocuments(readFileSync(path, 'utf8'))[0]?.toJS() as unknown
+    return parseAllDocuments(readFileSync(path, 'utf8'), { logLevel: 'error' })[0]?.toJS() as unknown
   } catch {
     return undefined
   }
