@@ -140,11 +140,28 @@ export function missingReference(error: string): Missing | undefined {
  * so refusals of one cause count together: `unknown field '…'`, `local path '…' does not exist`.
  */
 export function reasonGroup(reason: string): string {
-  const text = reason
-    .replace(/^Input '[^']+': /, '')
-    .replace(/^\S+:\d+: [\w.[\]$-]+: /, '')
+  // Several problems come on one line, each starting with `file:line:`; the first one names the group.
+  const first = reason.replace(/^Input '[^']+': /, '').split(/ (?=\S+\.ya?ml(?::\d+)?: )/)[0]
+  const text = first
+    .replace(/^\S+\.ya?ml(?::\d+)?: (?:[\w.[\]$-]+: )?/, '')
     .replace(/'[^']*'/g, "'…'")
     .replace(/\(.*$/, '')
     .trim()
   return text.length > 90 ? `${text.slice(0, 90)}…` : text
+}
+
+/**
+ * `--set` lines that fill the names an example leaves to its shell script (`az ml online-deployment create
+ * --endpoint-name $ENDPOINT_NAME`, `envsubst` of `<ENDPOINT_NAME>` / `{{ENDPOINT_NAME}}`): a missing `endpoint_name`
+ * or `name`, or one that is such a placeholder. Empty when the refusal names none, so real name refusals still count.
+ */
+export function placeholderSets(kind: CorpusKind, error: string): string[] {
+  const sets = new Set<string>()
+  const pattern =
+    /\b(endpoint_name|name): (?:missing required field '\w+'|the string '(?:<[^']*>|\{\{[^']*\}\})' is not a name)/g
+  for (const m of error.matchAll(pattern)) {
+    const value = m[1] === 'endpoint_name' || kind === 'online-endpoint' ? 'corpus-endpoint' : 'corpus-deployment'
+    sets.add(`${m[1]}=${value}`)
+  }
+  return [...sets]
 }

@@ -19,6 +19,7 @@ import {
   detectKind,
   expectedForNow,
   missingReference,
+  placeholderSets,
   reasonGroup,
   operationFor,
   type CorpusKind,
@@ -31,6 +32,8 @@ interface Refusal {
   /** The reason without its particulars, to count refusals of one cause together. */
   group: string
   expected?: string
+  /** The --set lines the last run had (placeholder names filled). */
+  sets?: string[]
 }
 
 interface KindFigures {
@@ -179,8 +182,10 @@ async function main(): Promise<void> {
     quiet: true,
     config: { delays: { computeProvisionMs: 0, endpointProvisionMs: 0 } }
   })
-  const seeded = new Map<string, Missing>()
+  const seeded = new Map<string, Promise<boolean>>()
+  const missingOf = new Map<string, Missing>()
   const seedFailures: string[] = []
+  const filled = new Set<string>()
   try {
     const token = await armToken(emu)
     const inputs = {
@@ -202,9 +207,15 @@ async function main(): Promise<void> {
     await pool(runnable, concurrency, async ({ path, file, kind }) => {
       const op = operationFor(kind)!
       // A refusal naming a missing reference registers it and runs the file again (a file may name several).
+      const sets: string[] = []
       for (let attempt = 0; attempt < 8; attempt++) {
         const result = await runStep({
-          inputs: { ...inputs, operation: op.operation, [op.input]: relative(folder, path) },
+          inputs: {
+            ...inputs,
+            operation: op.operation,
+            [op.input]: relative(folder, path),
+            set: sets.length ? sets.join('\n') : undefined
+          },
           env: { GITHUB_WORKSPACE: folder },
           timeoutMs: 120_000
         })
@@ -212,27 +223,40 @@ async function main(): Promise<void> {
           .replace(/%0A/g, ' ')
           .replace(/\s+/g, ' ')
           .trim()
-        const missing = result.exitCode === 0 ? undefined : missingReference(error)
-        const key = missing && `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
-        if (missing && key && !seeded.has(key)) {
-          seeded.set(key, missing)
-          try {
-            await seed(emu, token, missing)
+        if (result.exitCode !== 0) {
+          const fill = placeholderSets(kind, error).filter(line => !sets.includes(line))
+          if (fill.length && attempt < 7) {
+            sets.push(...fill)
+            filled.add(file)
             continue
-          } catch (e) {
-            seedFailures.push(`${file}: ${(e as Error).message}`)
           }
-        }
-        if (missing && key && attempt > 0 && seeded.has(key) && attempt < 7) {
-          // Seeded by another lane meanwhile (or still provisioning): look again.
-          await new Promise(r => setTimeout(r, 200))
-          continue
+          const missing = missingReference(error)
+          if (missing) {
+            const key = `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
+            let seeding = seeded.get(key)
+            if (!seeding) {
+              seeding = seed(emu, token, missing).then(
+                () => true,
+                (e: Error) => (seedFailures.push(`${file}: ${e.message}`), false)
+              )
+              seeded.set(key, seeding)
+              missingOf.set(key, missing)
+            }
+            // Seeded here or by another lane: run the file again (unless the seed was refused).
+            if ((await seeding) && attempt < 7) continue
+          }
         }
         const figures = figuresOf(kind)
         if (result.exitCode === 0) figures.accepted++
         else {
           const reason = error || `exit ${result.exitCode}: ${result.stderr.trim().split('\n').pop() ?? ''}`
-          figures.refused.push({ file, reason, group: reasonGroup(reason), expected: expectedForNow(kind, reason) })
+          figures.refused.push({
+            file,
+            reason,
+            group: reasonGroup(reason),
+            expected: expectedForNow(kind, reason),
+            ...(sets.length ? { sets } : {})
+          })
         }
         break
       }
@@ -267,15 +291,16 @@ async function main(): Promise<void> {
     }
   }
   const byKind: Record<string, number> = {}
-  for (const m of seeded.values()) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1
+  for (const m of missingOf.values()) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1
   lines.push(
     '',
-    `References seeded in the emulator: ${seeded.size}` +
-      (seeded.size
+    `References seeded in the emulator: ${missingOf.size}` +
+      (missingOf.size
         ? ` (${Object.entries(byKind)
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')})`
         : ''),
+    `Files run with placeholder names filled by --set (endpoint_name, name), as the examples' scripts do: ${filled.size}`,
     ...seedFailures.map(f => `  seeding failed: ${f}`),
     `Run time: ${seconds.toFixed(1)} s (${concurrency} steps at once)`
   )
@@ -286,7 +311,8 @@ async function main(): Promise<void> {
       files: files.length,
       seconds,
       concurrency,
-      seeded: [...seeded.values()],
+      seeded: [...missingOf.values()],
+      placeholdersFilled: [...filled],
       kinds: Object.fromEntries(kinds.map(([kind, f]) => [kind, f]))
     }
     writeFileSync(json, `${JSON.stringify(out, null, 2)}\n`)

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
-import { detectKind, expectedForNow, missingReference, operationFor, reasonGroup } from '../../scripts/corpus-kinds.js'
+import {
+  detectKind,
+  expectedForNow,
+  missingReference,
+  operationFor,
+  placeholderSets,
+  reasonGroup
+} from '../../scripts/corpus-kinds.js'
 
 const SCHEMA = 'https://azuremlschemas.azureedge.net/latest'
 
@@ -111,5 +118,36 @@ describe('reasonGroup', () => {
     expect(reasonGroup("Input 'job': c.yml:14: inputs.m.path: local path '/tmp/x' does not exist (relative)")).toBe(
       "local path '…' does not exist"
     )
+  })
+
+  it('names a refusal by its first problem when one line holds several', () => {
+    expect(
+      reasonGroup(
+        "Input 'job': j.yml:8: environment: '< x >' is not a reference: use azureml:<name> j.yml:18: compute: bad"
+      )
+    ).toBe("'…' is not a reference: use azureml:<name>")
+    expect(reasonGroup("Input 'job': j.yaml: compute: the compute 'c' does not exist (create it)")).toBe(
+      "the compute '…' does not exist"
+    )
+  })
+})
+
+describe('placeholderSets', () => {
+  it('fills a missing or placeholder endpoint_name and name, and leaves real name refusals alone', () => {
+    expect(
+      placeholderSets('online-deployment', "d.yml:1: endpoint_name: missing required field 'endpoint_name'")
+    ).toEqual(['endpoint_name=corpus-endpoint'])
+    expect(
+      placeholderSets(
+        'online-deployment',
+        "d.yml:1: name: missing required field 'name' d.yml:1: endpoint_name: missing required field 'endpoint_name'"
+      )
+    ).toEqual(['name=corpus-deployment', 'endpoint_name=corpus-endpoint'])
+    expect(
+      placeholderSets('online-endpoint', "e.yml:2: name: the string '{{ENDPOINT_NAME}}' is not a name of 3")
+    ).toEqual(['name=corpus-endpoint'])
+    expect(
+      placeholderSets('online-deployment', "d.yml:2: name: the string 'regular_deployment' is not a name")
+    ).toEqual([])
   })
 })
