@@ -144,7 +144,8 @@ export function reasonGroup(reason: string): string {
   const first = reason.replace(/^Input '[^']+': /, '').split(/ (?=\S+\.ya?ml(?::\d+)?: )/)[0]
   const text = first
     .replace(/^\S+\.ya?ml(?::\d+)?: (?:[\w.[\]$-]+: )?/, '')
-    .replace(/'[^']*'/g, "'…'")
+    // Quoted values are particulars, except the name of an unknown field (which field the action lacks is the point).
+    .replace(/(unknown field )?'[^']*'/g, (quoted, unknown?: string) => (unknown ? quoted : "'…'"))
     .replace(/\(.*$/, '')
     .trim()
   return text.length > 90 ? `${text.slice(0, 90)}…` : text
