@@ -1,0 +1,153 @@
+import { describe, expect, it } from '@jest/globals'
+import { parse } from 'yaml'
+import {
+  detectKind,
+  expectedForNow,
+  missingReference,
+  operationFor,
+  placeholderSets,
+  reasonGroup
+} from '../../scripts/corpus-kinds.js'
+
+const SCHEMA = 'https://azuremlschemas.azureedge.net/latest'
+
+describe('detectKind', () => {
+  it.each([
+    ['commandJob', 'command-job'],
+    ['pipelineJob', 'pipeline-job'],
+    ['sweepJob', 'sweep-job'],
+    ['autoMLJob', 'automl-job'],
+    ['sparkJob', 'spark-job'],
+    ['commandComponent', 'component'],
+    ['pipelineComponent', 'component'],
+    ['sparkComponent', 'component'],
+    ['managedOnlineEndpoint', 'online-endpoint'],
+    ['kubernetesOnlineEndpoint', 'online-endpoint'],
+    ['managedOnlineDeployment', 'online-deployment'],
+    ['kubernetesOnlineDeployment', 'online-deployment'],
+    ['batchEndpoint', 'batch-endpoint'],
+    ['modelBatchDeployment', 'batch-deployment'],
+    ['pipelineComponentBatchDeployment', 'batch-deployment'],
+    ['model', 'model'],
+    ['environment', 'environment'],
+    ['data', 'data'],
+    ['amlCompute', 'compute'],
+    ['workspace', 'other'],
+    ['schedule', 'other']
+  ])('reads %s.schema.json as %s', (schema, kind) => {
+    expect(detectKind({ $schema: `${SCHEMA}/${schema}.schema.json` })).toBe(kind)
+  })
+
+  it('reads the other spelling of the schema URL (…/CommandComponent.json)', () => {
+    expect(detectKind({ $schema: 'https://azuremlschemas.azureedge.net/latest/CommandComponent.json' })).toBe(
+      'component'
+    )
+  })
+
+  it('reads the job type when there is no $schema', () => {
+    expect(detectKind(parse('type: finetuning\nmodel: azureml://registries/x/models/y/versions/1'))).toBe(
+      'finetuning-job'
+    )
+    expect(detectKind(parse('type: pipeline\njobs: {}'))).toBe('pipeline-job')
+    expect(
+      detectKind(parse('type: command\ncommand: echo hi\ncompute: azureml:c\nenvironment: azureml:e@latest'))
+    ).toBe('command-job')
+    expect(detectKind(parse('command: echo hi\nenvironment: azureml:e@latest'))).toBe('command-job')
+  })
+
+  it('takes a schema-less `type: command` with a version and no compute for a component', () => {
+    expect(detectKind(parse('type: command\nname: train\nversion: 1\ncommand: python train.py'))).toBe('component')
+  })
+
+  it('counts conda files, connections and non-mappings as other', () => {
+    expect(detectKind(parse('name: env\nchannels: [conda-forge]\ndependencies: [python=3.10]'))).toBe('other')
+    expect(detectKind(parse('type: git\nurl: https://example.invalid/repo'))).toBe('other')
+    expect(detectKind(['a'])).toBe('other')
+    expect(detectKind(undefined)).toBe('other')
+  })
+})
+
+describe('operationFor', () => {
+  it('maps the kinds the action takes to their operation and input, and none to the others', () => {
+    expect(operationFor('pipeline-job')).toEqual({ operation: 'submit-job', input: 'job' })
+    expect(operationFor('online-deployment')).toEqual({ operation: 'create-deployment', input: 'deployment' })
+    expect(operationFor('online-endpoint')).toEqual({ operation: 'create-endpoint', input: 'endpoint' })
+    expect(operationFor('model')).toEqual({ operation: 'register-model', input: 'model' })
+    expect(operationFor('component')).toBeUndefined()
+    expect(operationFor('batch-deployment')).toBeUndefined()
+  })
+})
+
+describe('expectedForNow', () => {
+  it('marks job types a later issue brings, and pipelines, but not a command job refusal', () => {
+    expect(expectedForNow('automl-job', 'type: AutoML jobs are not supported')).toMatch(/job-types/)
+    expect(expectedForNow('pipeline-job', 'type: pipeline jobs are not supported yet')).toMatch(/issue 19/)
+    expect(expectedForNow('pipeline-job', 'jobs.train_step.type: automl nodes are not supported')).toMatch(/^automl/)
+    expect(expectedForNow('command-job', "services.x.log_dir: unknown field 'log_dir'")).toBeUndefined()
+  })
+})
+
+describe('missingReference', () => {
+  it('reads the missing compute, asset version or endpoint from the refusal', () => {
+    expect(
+      missingReference("Input 'job': a.yml:3: compute: the compute 'cpu-cluster' does not exist in workspace ws")
+    ).toEqual({ kind: 'computes', name: 'cpu-cluster' })
+    expect(missingReference("inputs.x: the data asset 'iris' version 2 does not exist in workspace ws")).toEqual({
+      kind: 'data',
+      name: 'iris',
+      version: '2'
+    })
+    expect(missingReference("environment: the environment 'my-env' has no version in workspace ws.")).toEqual({
+      kind: 'environments',
+      name: 'my-env',
+      version: '1'
+    })
+    expect(missingReference('d.yml: endpoint_name: online endpoint my-ep does not exist in workspace ws')).toEqual({
+      kind: 'onlineEndpoints',
+      name: 'my-ep'
+    })
+    expect(missingReference("unknown field 'log_dir'")).toBeUndefined()
+  })
+})
+
+describe('reasonGroup', () => {
+  it('takes out the input, the file:line and field, and quoted values', () => {
+    expect(
+      reasonGroup("Input 'job': a/b.yml:13: services.t.log_dir: unknown field 'log_dir' (known fields here: type)")
+    ).toBe("unknown field 'log_dir'")
+    expect(reasonGroup("Input 'job': c.yml:14: inputs.m.path: local path '/tmp/x' does not exist (relative)")).toBe(
+      "local path '…' does not exist"
+    )
+  })
+
+  it('names a refusal by its first problem when one line holds several', () => {
+    expect(
+      reasonGroup(
+        "Input 'job': j.yml:8: environment: '< x >' is not a reference: use azureml:<name> j.yml:18: compute: bad"
+      )
+    ).toBe("'…' is not a reference: use azureml:<name>")
+    expect(reasonGroup("Input 'job': j.yaml: compute: the compute 'c' does not exist (create it)")).toBe(
+      "the compute '…' does not exist"
+    )
+  })
+})
+
+describe('placeholderSets', () => {
+  it('fills a missing or placeholder endpoint_name and name, and leaves real name refusals alone', () => {
+    expect(
+      placeholderSets('online-deployment', "d.yml:1: endpoint_name: missing required field 'endpoint_name'")
+    ).toEqual(['endpoint_name=corpus-endpoint'])
+    expect(
+      placeholderSets(
+        'online-deployment',
+        "d.yml:1: name: missing required field 'name' d.yml:1: endpoint_name: missing required field 'endpoint_name'"
+      )
+    ).toEqual(['name=corpus-deployment', 'endpoint_name=corpus-endpoint'])
+    expect(
+      placeholderSets('online-endpoint', "e.yml:2: name: the string '{{ENDPOINT_NAME}}' is not a name of 3")
+    ).toEqual(['name=corpus-endpoint'])
+    expect(
+      placeholderSets('online-deployment', "d.yml:2: name: the string 'regular_deployment' is not a name")
+    ).toEqual([])
+  })
+})

@@ -1,0 +1,168 @@
+/**
+ * What a CLI v2 YAML is, read from its content, and which of the action's operations takes it: the pure half of the
+ * corpus check (`scripts/corpus.ts`, `npm run corpus`).
+ *
+ * The kind comes from the `$schema` URL's file name (azureml-examples write
+ * `https://azuremlschemas.azureedge.net/latest/<name>.schema.json`) and, without one, from `type:` and the keys present
+ * (fine-tuning jobs, conda files and connections carry no `$schema` in the examples). The job and component types are
+ * azure-ai-ml's (`azure/ai/ml/constants/_common.py` `JobType`/`NodeType`, `_component.py` `NodeType`).
+ */
+
+/** The kinds the check counts, one per YAML. */
+export type CorpusKind =
+  | 'command-job'
+  | 'pipeline-job'
+  | 'sweep-job'
+  | 'automl-job'
+  | 'spark-job'
+  | 'finetuning-job'
+  | 'component'
+  | 'online-endpoint'
+  | 'online-deployment'
+  | 'batch-endpoint'
+  | 'batch-deployment'
+  | 'model'
+  | 'environment'
+  | 'data'
+  | 'compute'
+  | 'other'
+
+/** The action's input that takes each operation's YAML. */
+export interface CorpusOperation {
+  operation: 'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model'
+  input: 'job' | 'endpoint' | 'deployment' | 'model'
+}
+
+/** The operation that takes a kind's YAML; undefined when the action has none yet. */
+export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
+  if (kind.endsWith('-job')) return { operation: 'submit-job', input: 'job' }
+  if (kind === 'online-endpoint') return { operation: 'create-endpoint', input: 'endpoint' }
+  if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
+  if (kind === 'model') return { operation: 'register-model', input: 'model' }
+  return undefined
+}
+
+/** `$schema` file names (lower case, without `.schema.json` / `.json`) → kind. */
+const BY_SCHEMA: [RegExp, CorpusKind][] = [
+  [/^commandjob$/, 'command-job'],
+  [/^pipelinejob$/, 'pipeline-job'],
+  [/^sweepjob$/, 'sweep-job'],
+  [/^automljob$/, 'automl-job'],
+  [/^sparkjob$/, 'spark-job'],
+  [/^(finetuning|distillation)job$/, 'finetuning-job'],
+  [/component$/, 'component'],
+  [/^(managed|kubernetes)onlineendpoint$/, 'online-endpoint'],
+  [/^(managed|kubernetes)onlinedeployment$/, 'online-deployment'],
+  [/^batchendpoint$/, 'batch-endpoint'],
+  [/batchdeployment$/, 'batch-deployment'],
+  [/^model$/, 'model'],
+  [/^environment$/, 'environment'],
+  [/^data$/, 'data'],
+  [/^(amlcompute|computeinstance|vmcompute|kubernetescompute)$/, 'compute']
+]
+
+/** Job `type:` values → kind (azure-ai-ml `JobType`). */
+const BY_JOB_TYPE: Record<string, CorpusKind> = {
+  command: 'command-job',
+  pipeline: 'pipeline-job',
+  sweep: 'sweep-job',
+  automl: 'automl-job',
+  spark: 'spark-job',
+  finetuning: 'finetuning-job',
+  distillation: 'finetuning-job'
+}
+
+/**
+ * The kind of a parsed YAML document (`doc`: what `yaml.parse` gave; anything that is not a mapping is `other`).
+ * `$schema` wins; without it, a `type:` naming a job type, else keys that only a job has (`command` with
+ * `environment`), else `other` (conda files, connections, settings files).
+ */
+export function detectKind(doc: unknown): CorpusKind {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return 'other'
+  const record = doc as Record<string, unknown>
+  const schema = typeof record.$schema === 'string' ? record.$schema : ''
+  if (schema) {
+    const file = (schema.split('/').pop() ?? '').toLowerCase().replace(/\.schema\.json$|\.json$/, '')
+    for (const [pattern, kind] of BY_SCHEMA) if (pattern.test(file)) return kind
+  }
+  const type = typeof record.type === 'string' ? record.type.toLowerCase() : undefined
+  if (type && BY_JOB_TYPE[type]) {
+    // A component YAML also says `type: command`; its `inputs` carry types and it has no `compute`/`experiment_name`.
+    if (!schema && type === 'command' && 'version' in record && !('compute' in record)) return 'component'
+    return BY_JOB_TYPE[type]
+  }
+  if (!type && typeof record.command === 'string' && 'environment' in record) return 'command-job'
+  return 'other'
+}
+
+/**
+ * Whether a refusal is one that a later issue removes (AutoML, Spark, sweep and fine-tuning jobs, and such nodes inside
+ * pipelines: the job-types issue; pipelines themselves: issue 19), by the kind or by the error text.
+ */
+export function expectedForNow(kind: CorpusKind, error: string): string | undefined {
+  if (kind === 'automl-job' || kind === 'spark-job' || kind === 'sweep-job' || kind === 'finetuning-job') {
+    return `${kind.replace('-job', '')} jobs come with the job-types issue`
+  }
+  const node = /\b(automl|spark|sweep|parallel|pipeline|data_transfer|import|finetuning|distillation)\b/i.exec(error)
+  if (kind === 'pipeline-job') {
+    if (node && /node|step|jobs\.|type/i.test(error) && !/\bpipeline\b/i.test(node[1])) {
+      return `${node[1].toLowerCase()} nodes come with the job-types issue (or issue 19 for parallel)`
+    }
+    return 'pipeline jobs come with issue 19'
+  }
+  return undefined
+}
+
+/** A reference a refusal says is missing, and how to register it. */
+export type Missing =
+  | { kind: 'computes'; name: string }
+  | { kind: 'data' | 'models' | 'environments'; name: string; version: string }
+  | { kind: 'onlineEndpoints'; name: string }
+
+/** What a refusal says is missing (the texts of src/assets/workspace-assets.ts and create-deployment.ts). */
+export function missingReference(error: string): Missing | undefined {
+  const compute = /the compute '([^']+)' does not exist/.exec(error)
+  if (compute) return { kind: 'computes', name: compute[1] }
+  const asset = /the (data asset|model|environment) '([^']+)' (?:version (\S+) does not exist|has no version)/.exec(
+    error
+  )
+  if (asset) {
+    const kind = asset[1] === 'data asset' ? 'data' : asset[1] === 'model' ? 'models' : 'environments'
+    return { kind, name: asset[2], version: asset[3] ?? '1' }
+  }
+  const endpoint = /online endpoint (\S+) does not exist/.exec(error)
+  if (endpoint) return { kind: 'onlineEndpoints', name: endpoint[1] }
+  return undefined
+}
+
+/**
+ * A refusal's reason with its particulars taken out (input name, file:line, field path, quoted values, local paths),
+ * so refusals of one cause count together: `unknown field '…'`, `local path '…' does not exist`.
+ */
+export function reasonGroup(reason: string): string {
+  // Several problems come on one line, each starting with `file:line:`; the first one names the group.
+  const first = reason.replace(/^Input '[^']+': /, '').split(/ (?=\S+\.ya?ml(?::\d+)?: )/)[0]
+  const text = first
+    .replace(/^\S+\.ya?ml(?::\d+)?: (?:[\w.[\]$-]+: )?/, '')
+    // Quoted values are particulars, except the name of an unknown field (which field the action lacks is the point).
+    .replace(/(unknown field )?'[^']*'/g, (quoted, unknown?: string) => (unknown ? quoted : "'…'"))
+    .replace(/\(.*$/, '')
+    .trim()
+  return text.length > 90 ? `${text.slice(0, 90)}…` : text
+}
+
+/**
+ * `--set` lines that fill the names an example leaves to its shell script (`az ml online-deployment create
+ * --endpoint-name $ENDPOINT_NAME`, `envsubst` of `<ENDPOINT_NAME>` / `{{ENDPOINT_NAME}}`): a missing `endpoint_name`
+ * or `name`, or one that is such a placeholder. Empty when the refusal names none, so real name refusals still count.
+ */
+export function placeholderSets(kind: CorpusKind, error: string): string[] {
+  const sets = new Set<string>()
+  const pattern =
+    /\b(endpoint_name|name): (?:missing required field '\w+'|the string '(?:<[^']*>|\{\{[^']*\}\})' is not a name)/g
+  for (const m of error.matchAll(pattern)) {
+    const value = m[1] === 'endpoint_name' || kind === 'online-endpoint' ? 'corpus-endpoint' : 'corpus-deployment'
+    sets.add(`${m[1]}=${value}`)
+  }
+  return [...sets]
+}
