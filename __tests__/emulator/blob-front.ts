@@ -19,7 +19,7 @@ import type { Socket } from 'node:net'
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { generate } from 'selfsigned'
+import { generateCaAndLeaf } from '../../emulator/core/https.js'
 
 export interface BlobFront {
   /** `http://127.0.0.1:<port>`: the value of HTTPS_PROXY. */
@@ -34,32 +34,13 @@ export interface BlobFront {
 export async function startBlobFront(options: { suffix: string; azurite: string }): Promise<BlobFront> {
   const suffix = options.suffix.replace(/^\.+/, '')
   const target = new URL(options.azurite)
-  const notBeforeDate = new Date(Date.now() - 60_000)
-  const notAfterDate = new Date(Date.now() + 24 * 3600_000)
-  const ca = await generate([{ name: 'commonName', value: 'Blob front test CA' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
-    ]
+  const { ca, cert, key } = await generateCaAndLeaf({
+    caName: 'Blob front test CA',
+    leafName: `*.blob.${suffix}`,
+    altNames: [{ type: 2, value: `*.blob.${suffix}` }],
+    lifetimeMs: 24 * 3600_000
   })
-  const leaf = await generate([{ name: 'commonName', value: `*.blob.${suffix}` }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: `*.blob.${suffix}` }] }
-    ]
-  })
-  const tls = createHttpsServer({ cert: `${leaf.cert.trim()}\n${ca.cert.trim()}\n`, key: leaf.private }, (req, res) => {
+  const tls = createHttpsServer({ cert: `${cert.trim()}\n${ca.trim()}\n`, key }, (req, res) => {
     const upstream = httpRequest(
       {
         host: target.hostname,
@@ -102,7 +83,7 @@ export async function startBlobFront(options: { suffix: string; azurite: string 
   const port = (proxy.address() as AddressInfo).port
   return {
     proxyUrl: `http://127.0.0.1:${port}`,
-    caCert: ca.cert,
+    caCert: ca,
     tunnels,
     close: async () => {
       for (const s of sockets) s.destroy()

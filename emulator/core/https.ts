@@ -19,10 +19,31 @@ export interface TlsFiles {
   ca: string
 }
 
-export async function createTls(stateDir: string, host: string): Promise<TlsFiles> {
+/** A server certificate for `altNames`, signed by a new CA: PEM texts. Both valid from a minute ago for `lifetimeMs`. */
+export interface CaAndLeaf {
+  /** The CA's certificate (what clients trust). */
+  ca: string
+  /** The server certificate. */
+  cert: string
+  /** The server certificate's private key. */
+  key: string
+}
+
+type AltName = { type: 2 | 7; value?: string; ip?: string }
+
+/**
+ * A throw-away CA and a server certificate signed by it (basicConstraints, keyUsage, serverAuth, the SANs given),
+ * with `selfsigned`; shared by the emulator's `--https` and test servers that stand in for other hosts.
+ */
+export async function generateCaAndLeaf(options: {
+  caName: string
+  leafName: string
+  altNames: AltName[]
+  lifetimeMs: number
+}): Promise<CaAndLeaf> {
   const notBeforeDate = new Date(Date.now() - 60_000)
-  const notAfterDate = new Date(Date.now() + 365 * 24 * 3600_000)
-  const ca = await generate([{ name: 'commonName', value: 'Azure ML Emulator Local CA' }], {
+  const notAfterDate = new Date(Date.now() + options.lifetimeMs)
+  const ca = await generate([{ name: 'commonName', value: options.caName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate,
@@ -32,15 +53,7 @@ export async function createTls(stateDir: string, host: string): Promise<TlsFile
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
     ]
   })
-  const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [
-    { type: 2, value: 'localhost' },
-    { type: 7, ip: '127.0.0.1' },
-    { type: 7, ip: '::1' }
-  ]
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== '127.0.0.1' && host !== '0.0.0.0')
-    altNames.push({ type: 7, ip: host })
-  else if (!/^[\d.:]+$/.test(host) && host !== 'localhost') altNames.push({ type: 2, value: host })
-  const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
+  const leaf = await generate([{ name: 'commonName', value: options.leafName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate,
@@ -50,20 +63,38 @@ export async function createTls(stateDir: string, host: string): Promise<TlsFile
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames }
+      { name: 'subjectAltName', altNames: options.altNames }
     ]
+  })
+  return { ca: ca.cert, cert: leaf.cert, key: leaf.private }
+}
+
+export async function createTls(stateDir: string, host: string): Promise<TlsFiles> {
+  const altNames: AltName[] = [
+    { type: 2, value: 'localhost' },
+    { type: 7, ip: '127.0.0.1' },
+    { type: 7, ip: '::1' }
+  ]
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== '127.0.0.1' && host !== '0.0.0.0')
+    altNames.push({ type: 7, ip: host })
+  else if (!/^[\d.:]+$/.test(host) && host !== 'localhost') altNames.push({ type: 2, value: host })
+  const { ca, cert, key } = await generateCaAndLeaf({
+    caName: 'Azure ML Emulator Local CA',
+    leafName: 'localhost',
+    altNames,
+    lifetimeMs: 365 * 24 * 3600_000
   })
   const files: TlsFiles = {
     caCertPath: join(stateDir, 'ca.pem'),
     certPath: join(stateDir, 'cert.pem'),
     keyPath: join(stateDir, 'key.pem'),
-    cert: leaf.cert,
-    key: leaf.private,
-    ca: ca.cert
+    cert,
+    key,
+    ca
   }
-  writeFileSync(files.caCertPath, ca.cert)
+  writeFileSync(files.caCertPath, ca)
   // The server presents its certificate followed by the CA's, as a chain.
-  writeFileSync(files.certPath, `${leaf.cert.trim()}\n${ca.cert.trim()}\n`)
-  writeFileSync(files.keyPath, leaf.private, { mode: 0o600 })
+  writeFileSync(files.certPath, `${cert.trim()}\n${ca.trim()}\n`)
+  writeFileSync(files.keyPath, key, { mode: 0o600 })
   return files
 }
