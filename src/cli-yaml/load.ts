@@ -24,6 +24,12 @@ import { InputError } from '../base/errors.js'
 /** A field path: mapping keys and sequence indexes from the document root. */
 export type FieldPath = readonly (string | number)[]
 
+/** How every CLI YAML reader finds its file (jobs, components, models, online endpoints and deployments). */
+export interface ReadYamlOptions {
+  /** Folder a relative YAML path is read from (the workflow workspace); default the current directory. */
+  baseDir?: string
+}
+
 /** A line of the YAML file, named by the input that names the file (`job`, `endpoint`, ...). */
 export interface FileLocation {
   input: string

@@ -33,7 +33,8 @@ import {
   type FieldPath,
   type YamlKind,
   type YamlProblem,
-  type YamlSource
+  type YamlSource,
+  type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import { ENVIRONMENT_OBJECT_SCHEMA, readEnvironment, type EnvironmentYaml } from '../../cli-yaml/environment-yaml.js'
 import type { EnvironmentDefinition } from '../../cli-yaml/environment.js'
@@ -194,11 +195,6 @@ export interface ComponentYamlRead {
   source: YamlSource
 }
 
-export interface ReadComponentOptions {
-  /** Folder a relative YAML path is read from (the workflow workspace); default the current directory. */
-  baseDir?: string
-}
-
 /**
  * Read, `set`, validate and check a command component YAML. Throws a `CliYamlError` (an InputError naming `component`
  * or `set`) listing every problem with its file, line and field, or an `InputError('component')` for a missing file.
@@ -206,7 +202,7 @@ export interface ReadComponentOptions {
 export function readComponentYaml(
   file: string,
   setLines: string | readonly string[] = [],
-  options: ReadComponentOptions = {}
+  options: ReadYamlOptions = {}
 ): ComponentYamlRead {
   const source = loadCliYaml(file, COMPONENT_YAML, options.baseDir)
   applySetLines(source, setLines)

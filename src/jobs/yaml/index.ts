@@ -19,7 +19,8 @@ import {
   type FieldPath,
   type YamlKind,
   type YamlProblem,
-  type YamlSource
+  type YamlSource,
+  type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { asJobYamlError, JobYamlError } from './errors.js'
@@ -49,11 +50,6 @@ export type { CommandJobYaml } from './schema.js'
 
 /** How a job YAML is named in messages. */
 const JOB_YAML: YamlKind = { input: 'job', kind: 'job', fieldsHint: 'type, command, environment, ...' }
-
-export interface ReadJobOptions {
-  /** Folder a relative `job` path is read from (the workflow workspace); default the current directory. */
-  baseDir?: string
-}
 
 /** A job YAML read and validated: ready for `toJobRestBody`. */
 export interface JobYaml {
@@ -206,7 +202,7 @@ function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobRef
 export function readJobYaml(
   file: string,
   setLines: string | readonly string[] = [],
-  options: ReadJobOptions = {}
+  options: ReadYamlOptions = {}
 ): JobYaml {
   try {
     const source = loadCliYaml(file, JOB_YAML, options.baseDir)

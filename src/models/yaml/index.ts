@@ -13,8 +13,7 @@ export {
   type ModelResolver,
   type ModelRestOptions,
   type ModelRestRequest,
-  type ModelVersionProperties,
-  type ReadModelOptions
+  type ModelVersionProperties
 } from './model.js'
 export { CliYamlError } from '../../cli-yaml/load.js'
 export {

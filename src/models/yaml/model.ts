@@ -36,7 +36,8 @@ import {
   type FieldPath,
   type YamlKind,
   type YamlProblem,
-  type YamlSource
+  type YamlSource,
+  type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import {
   BadReference,
@@ -107,11 +108,6 @@ export const MODEL_SCHEMA = {
 
 const validateModel = compileYamlSchema(MODEL_SCHEMA)
 
-export interface ReadModelOptions {
-  /** Folder a relative YAML path is read from (the workflow workspace); default the current directory. */
-  baseDir?: string
-}
-
 export interface ModelReferences {
   /** Where the model's files are (a local path checked to exist). */
   path: ModelPathReference
@@ -137,7 +133,7 @@ export interface ModelYamlRead {
 export function readModelYaml(
   file: string,
   setLines: string | readonly string[] = [],
-  options: ReadModelOptions = {}
+  options: ReadYamlOptions = {}
 ): ModelYamlRead {
   const source = loadCliYaml(file, MODEL_YAML, options.baseDir)
   applySetLines(source, setLines)

@@ -54,7 +54,8 @@ import {
   type FieldPath,
   type YamlKind,
   type YamlProblem,
-  type YamlSource
+  type YamlSource,
+  type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import {
   BadReference,
@@ -80,7 +81,7 @@ import {
 } from '../../cli-yaml/schema.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { textMap } from '../../cli-yaml/text.js'
-import { ENDPOINT_NAME_SCHEMA, type ReadYamlOptions } from './endpoint.js'
+import { ENDPOINT_NAME_SCHEMA } from './endpoint.js'
 
 /**
  * The step input that names the file, for messages (`Input 'deployment': ...`). The operation's inputs.ts reads and

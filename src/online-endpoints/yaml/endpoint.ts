@@ -38,7 +38,8 @@ import {
   problemAt,
   type YamlKind,
   type YamlProblem,
-  type YamlSource
+  type YamlSource,
+  type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import {
   compileYamlSchema,
@@ -135,11 +136,6 @@ export const ONLINE_ENDPOINT_SCHEMA = {
 } as const
 
 const validateEndpoint = compileYamlSchema(ONLINE_ENDPOINT_SCHEMA)
-
-export interface ReadYamlOptions {
-  /** Folder a relative YAML path is read from (the workflow workspace); default the current directory. */
-  baseDir?: string
-}
 
 /** What an endpoint YAML refers to: the deployments its traffic names (to check against the endpoint's own). */
 export interface EndpointReferences {

@@ -13,8 +13,7 @@ export {
   type EndpointIdentity,
   type OnlineEndpointBody,
   type OnlineEndpointProperties,
-  type OnlineEndpointYaml,
-  type ReadYamlOptions
+  type OnlineEndpointYaml
 } from './endpoint.js'
 export {
   readDeploymentYaml,
