@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { AzureRequestError, TimeoutError } from '../../src/base/errors.js'
-import { createHttpClient, ResponseFormatError, sendJson, type HttpClientOptions } from '../../src/http/client.js'
+import {
+  createHttpClient,
+  parseJson,
+  ResponseFormatError,
+  sendJson,
+  type HttpClientOptions
+} from '../../src/http/client.js'
 import { HttpNetworkError } from '../../src/http/errors.js'
 import type { StreamBody } from '../../src/base/http-types.js'
 import { captureLog, fakeClock, fakeTokens, json, startServer, type Handler, type TestServer } from './helpers.js'
@@ -639,5 +645,23 @@ describe('dry-run', () => {
         `  -H 'Authorization: Bearer ***'`
     )
     expect(printed[1]).toContain(`curl -X POST '${server.origin}/experiments:query'`)
+  })
+})
+
+describe('parseJson', () => {
+  const broken = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"key": "acct-key-123' }
+  it('quotes the start of a body that is not JSON', () => {
+    expect(() => parseJson(broken)).toThrow(/starting with: \{"key": "acct-key-123/)
+  })
+  it('quotes nothing of an answer that holds secrets (listSecrets, listKeys, token)', () => {
+    expect(() => parseJson(broken, { holdsSecrets: true })).toThrow(ResponseFormatError)
+    expect(() => parseJson(broken, { holdsSecrets: true })).toThrow(/not shown: the answer holds secrets/)
+    let message = ''
+    try {
+      parseJson(broken, { holdsSecrets: true })
+    } catch (error) {
+      message = String(error)
+    }
+    expect(message).not.toContain('acct-key-123')
   })
 })

@@ -106,7 +106,8 @@ export async function defaultDatastore(
     idempotent: true,
     readOnly: true
   })
-  const body = parseJson<{ secretsType?: string; sasToken?: string; key?: string }>(secrets) ?? {}
+  const body =
+    parseJson<{ secretsType?: string; sasToken?: string; key?: string }>(secrets, { holdsSecrets: true }) ?? {}
   const containerUrl = blobContainerUrl(
     p.protocol ?? 'https',
     p.accountName,

@@ -10,8 +10,15 @@ export class ResponseFormatError extends Error {
   }
 }
 
-/** The body parsed as JSON; undefined when it is empty (204, 202 without a body, or a dry-run). */
-export function parseJson<T = unknown>(response: HttpResponse): T | undefined {
+/**
+ * The body parsed as JSON; undefined when it is empty (204, 202 without a body, or a dry-run). Throws
+ * `ResponseFormatError` for a body that is not JSON, quoting its first 120 characters unless `options.holdsSecrets`
+ * (the answer of `listSecrets`, `listKeys`, `token`: a broken one may still carry the key, which is not masked yet).
+ */
+export function parseJson<T = unknown>(
+  response: HttpResponse,
+  options: { holdsSecrets?: boolean } = {}
+): T | undefined {
   const text = response.body.replace(/^\uFEFF/, '')
   if (text.trim() === '') return undefined
   try {
@@ -21,7 +28,7 @@ export function parseJson<T = unknown>(response: HttpResponse): T | undefined {
     const type = response.headers['content-type'] ?? 'no content-type'
     throw new ResponseFormatError(
       `Expected JSON${where} (status ${response.status}), got ${Buffer.byteLength(text)} bytes of ${oneLine(type, 100)} ` +
-        `starting with: ${oneLine(text, 120)}`
+        (options.holdsSecrets ? '(not shown: the answer holds secrets)' : `starting with: ${oneLine(text, 120)}`)
     )
   }
 }

@@ -118,7 +118,7 @@ export async function endpointKey(ctx: Context, settings: CommonSettings, endpoi
     idempotent: true,
     readOnly: true
   })
-  const keys = parseJson<{ primaryKey?: string; secondaryKey?: string }>(response) ?? {}
+  const keys = parseJson<{ primaryKey?: string; secondaryKey?: string }>(response, { holdsSecrets: true }) ?? {}
   for (const key of [keys.primaryKey, keys.secondaryKey]) if (key) maskSecret(key)
   const key = keys.primaryKey || keys.secondaryKey
   if (!key) throw new Error(`listKeys of endpoint ${endpoint.name} answered no key.`)
@@ -134,7 +134,7 @@ export async function endpointToken(ctx: Context, settings: CommonSettings, endp
     idempotent: true,
     readOnly: true
   })
-  const token = parseJson<{ accessToken?: string }>(response)?.accessToken
+  const token = parseJson<{ accessToken?: string }>(response, { holdsSecrets: true })?.accessToken
   if (!token) throw new Error(`The token call of endpoint ${endpoint.name} answered no accessToken.`)
   maskSecret(token)
   return token
