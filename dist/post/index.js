@@ -60660,8 +60660,12 @@ class ResponseFormatError extends Error {
         this.name = 'ResponseFormatError';
     }
 }
-/** The body parsed as JSON; undefined when it is empty (204, 202 without a body, or a dry-run). */
-function parseJson(response) {
+/**
+ * The body parsed as JSON; undefined when it is empty (204, 202 without a body, or a dry-run). Throws
+ * `ResponseFormatError` for a body that is not JSON, quoting its first 120 characters unless `options.holdsSecrets`
+ * (the answer of `listSecrets`, `listKeys`, `token`: a broken one may still carry the key, which is not masked yet).
+ */
+function parseJson(response, options = {}) {
     const text = response.body.replace(/^\uFEFF/, '');
     if (text.trim() === '')
         return undefined;
@@ -60672,7 +60676,7 @@ function parseJson(response) {
         const where = response.url ? ` from ${redactUrl(response.url)}` : '';
         const type = response.headers['content-type'] ?? 'no content-type';
         throw new ResponseFormatError(`Expected JSON${where} (status ${response.status}), got ${Buffer.byteLength(text)} bytes of ${oneLine(type, 100)} ` +
-            `starting with: ${oneLine(text, 120)}`);
+            (options.holdsSecrets ? '(not shown: the answer holds secrets)' : `starting with: ${oneLine(text, 120)}`));
     }
 }
 /** Sends the request (retries and errors as `client.send`) and returns its parsed JSON body. */
@@ -67544,7 +67548,7 @@ async function defaultDatastore(ctx, settings, ws, at, name) {
         idempotent: true,
         readOnly: true
     });
-    const body = parseJson(secrets) ?? {};
+    const body = parseJson(secrets, { holdsSecrets: true }) ?? {};
     const containerUrl = blobContainerUrl(p.protocol ?? 'https', p.accountName, p.endpoint ?? 'core.windows.net', p.containerName);
     let sas;
     if (body.secretsType === 'Sas' && body.sasToken) {
@@ -68544,7 +68548,7 @@ async function endpointKey(ctx, settings, endpoint) {
         idempotent: true,
         readOnly: true
     });
-    const keys = parseJson(response) ?? {};
+    const keys = parseJson(response, { holdsSecrets: true }) ?? {};
     for (const key of [keys.primaryKey, keys.secondaryKey])
         if (key)
             maskSecret(key);
@@ -68562,7 +68566,7 @@ async function endpointToken(ctx, settings, endpoint) {
         idempotent: true,
         readOnly: true
     });
-    const token = parseJson(response)?.accessToken;
+    const token = parseJson(response, { holdsSecrets: true })?.accessToken;
     if (!token)
         throw new Error(`The token call of endpoint ${endpoint.name} answered no accessToken.`);
     maskSecret(token);
