@@ -1,8 +1,8 @@
 /**
  * Azure's own JS client, `@azure/arm-machinelearning` 2.1.1 (AzureMachineLearningWorkspaces, at apiVersion
  * 2024-04-01), drives the emulator: jobs create/get/list/cancel (the SDK's long-running `beginCancelAndWait` polls the
- * `Location`), code and environment versions, computes. A client no one here wrote is the check that the emulator
- * answers like Azure: every call must succeed and deserialize. The emulator runs on https (the SDK sends tokens over
+ * `Location`), code and environment versions, component versions and a pipeline job, computes. A client no one here
+ * wrote is the check that the emulator answers like Azure: every call must succeed and deserialize. The emulator runs on https (the SDK sends tokens over
  * TLS only), its CA given to the SDK's pipeline (`tlsOptions`); tokens come from the emulator's Entra v2 endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -189,6 +189,77 @@ describe('@azure/arm-machinelearning against the emulator', () => {
     // A job that has ended cannot be cancelled: the SDK surfaces the service's 400.
     await expect(client.jobs.beginCancelAndWait(RG(), WSN(), 'sdk-job-1')).rejects.toThrow(/terminal state/)
   }, 60_000)
+
+  it('component versions and a pipeline job: createOrUpdate, get, list, beginCancelAndWait', async () => {
+    const envId = (
+      await client.environmentVersions.createOrUpdate(RG(), WSN(), 'env-py', '1', {
+        properties: { image: 'python:3.11' }
+      })
+    ).id!
+    const spec = (command: string, io: Record<string, unknown> = {}): Record<string, unknown> => ({
+      type: 'command',
+      command,
+      environment: `azureml:${envId}`,
+      ...io
+    })
+    const make = await client.componentVersions.createOrUpdate(RG(), WSN(), 'sdk-make', '1', {
+      properties: {
+        componentSpec: spec('echo -n 42 > ${{outputs.o}}/n.txt', { outputs: { o: { type: 'uri_folder' } } }),
+        isAnonymous: false
+      }
+    })
+    expect(make.properties.provisioningState).toBe('Succeeded')
+    const use = await client.componentVersions.createOrUpdate(RG(), WSN(), 'sdk-use', '1', {
+      properties: {
+        componentSpec: spec('echo "n=$(cat ${{inputs.x}}/n.txt)"; sleep ${{inputs.wait}}', {
+          inputs: { x: { type: 'uri_folder' }, wait: { type: 'integer', default: '0' } }
+        })
+      }
+    })
+    expect((await client.componentVersions.get(RG(), WSN(), 'sdk-use', '1')).properties.componentSpec).toMatchObject({
+      type: 'command'
+    })
+    expect((await client.componentContainers.get(RG(), WSN(), 'sdk-make')).properties.latestVersion).toBe('1')
+
+    const pipeline = (wait: string): ml.JobBase => ({
+      properties: {
+        jobType: 'Pipeline',
+        experimentName: 'sdk-tests',
+        settings: { default_compute: `${emu.seed.workspaceResourceId}/computes/${emu.seed.computeName}` },
+        inputs: { wait: { jobInputType: 'literal', value: wait } as ml.LiteralJobInput },
+        jobs: {
+          make: { type: 'command', componentId: make.id },
+          use: {
+            type: 'command',
+            componentId: use.id,
+            inputs: {
+              x: { job_input_type: 'literal', value: '${{parent.jobs.make.outputs.o}}' },
+              wait: { job_input_type: 'literal', value: '${{parent.inputs.wait}}' }
+            }
+          }
+        }
+      } as ml.PipelineJob
+    })
+    const created = await client.jobs.createOrUpdate(RG(), WSN(), 'sdk-pipe-1', pipeline('0'))
+    expect(created.properties.jobType).toBe('Pipeline')
+    const done = await waitFor(async () => {
+      const j = await client.jobs.get(RG(), WSN(), 'sdk-pipe-1')
+      return ['Completed', 'Failed', 'Canceled'].includes(j.properties.status ?? '') ? j : undefined
+    }, 30_000)
+    expect(done.properties.status).toBe('Completed')
+    expect(Object.keys((done.properties as ml.PipelineJob).jobs ?? {})).toEqual(['make', 'use'])
+    const all = []
+    for await (const j of client.jobs.list(RG(), WSN(), { jobType: 'Pipeline' })) all.push(j)
+    expect(all.map(j => j.name)).toEqual(['sdk-pipe-1'])
+
+    await client.jobs.createOrUpdate(RG(), WSN(), 'sdk-pipe-2', pipeline('30'))
+    await waitFor(async () => {
+      const j = await client.jobs.get(RG(), WSN(), 'sdk-pipe-2')
+      return j.properties.status === 'Running' ? j : undefined
+    }, 20_000)
+    await client.jobs.beginCancelAndWait(RG(), WSN(), 'sdk-pipe-2', { updateIntervalInMs: 50 })
+    expect((await client.jobs.get(RG(), WSN(), 'sdk-pipe-2')).properties.status).toBe('Canceled')
+  }, 90_000)
 
   it('model versions, online endpoints and deployments: create, get, keys, token, logs, score, delete', async () => {
     // The model's and the scoring script's files go to Azurite through an upload slot (2.1.1 has no startPendingUpload).
