@@ -4,8 +4,8 @@
  * `ComponentVersions_List` (`$orderBy`, `$top`), `ComponentVersions_Get`, `ComponentVersions_CreateOrUpdate`. A
  * version's definition is its `componentSpec` (the component YAML's dict form with `code`/`environment` as ARM ids, as
  * azure-ai-ml `Component._to_rest_object` sends it); it is immutable once registered like every asset version: the
- * same spec PUT again is 200, another one 409 (see README "What is a guess"). Nothing runs a component here: a
- * pipeline job's steps are not executed by this module.
+ * same spec PUT again is 200, another one 409 (see README "What is a guess"). A pipeline job's steps run their
+ * component's `command` (pipeline-process.ts).
  */
 import { armError } from '../core/http.js'
 import type { EmulatorModule } from '../core/routes.js'

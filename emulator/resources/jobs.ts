@@ -3,15 +3,17 @@
  * in the workspace: 200 when only description, tags, displayName, properties or isArchived differ, which it updates,
  * else 400 UserError "A job with this name already exists ..."), `Jobs_Get`, `Jobs_List` (`jobType`, `tag`,
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
- * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs only; they
- * really run (job-process.ts). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
+ * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs really run
+ * (job-process.ts); Pipeline jobs run their steps as child jobs (pipeline-process.ts), which `Jobs_List` leaves out and
+ * `Jobs_Get` answers with `properties: null`. `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
  * shared with online deployments.
  *
  * And the job's run in run history, on the data-plane server (no spec has these paths: runHistory.json 2019-09-30
  * knows runs under an experiment only; the bodies are its `RunDetails` and `Run`):
  * `GET /history/v1.0{WS}/runs/{runId}/details` (`Emulator_RunDetailsById`: `status`, times, `error: {error: {code,
  * message}}`, `logFiles: {"user_logs/std_log.txt": "<Azurite blob URL with a read SAS>"}` once the job runs) and
- * `GET /history/v1.0{WS}/runs/{runId}` (`Emulator_RunById`). A v1 run's id works there too.
+ * `GET /history/v1.0{WS}/runs/{runId}` (`Emulator_RunById`), `GET /history/v1.0{WS}/runs/{runId}/children`
+ * (`Emulator_RunChildren`, `PaginatedRunList`, see `runChildren`). A v1 run's id works there too.
  */
 import { resolveEnvironmentReference } from './curated-environments.js'
 import { apiVersionOf } from '../arm/api-version.js'
