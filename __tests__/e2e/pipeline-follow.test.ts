@@ -154,4 +154,21 @@ describe('following a pipeline job through the bundle', () => {
     expect(result.stdout).toContain(`Cancel requested for pipeline job ${name}: it and its running and queued steps`)
     expect(result.outputs.status).toBe('Canceled')
   })
+
+  it('the post step cancels a pipeline left in flight (main killed outright), saying its steps go with it', async () => {
+    const name = await submitPipeline('import time; print("training", flush=True); time.sleep(30)')
+    const inputs = { operation: 'poll-job', ...workspaceInputs(emu), 'job-name': name }
+    const main = await step(inputs, {
+      signal: { name: 'SIGKILL', when: out => /Step train(?: \(job [\w-]+\))?: Running/.test(out) }
+    })
+    expect(emu.requests.filter(r => r.method === 'POST' && r.path.endsWith('/cancel'))).toHaveLength(0)
+    const post = await step(inputs, { entry: 'dist/post/index.js', stateFrom: main })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toContain(
+      `Job ${name} is still Running at the end of the job: cancelling it (a pipeline: its running and queued steps with it).`
+    )
+    expect(post.stdout).toContain(`Cancel requested for pipeline job ${name}: it and its running and queued steps`)
+    const cancels = emu.requests.filter(r => r.method === 'POST' && r.path.endsWith('/cancel'))
+    expect(cancels.map(r => r.path)).toEqual([`${wsPath(emu)}/jobs/${name}/cancel`])
+  }, 90_000)
 })
