@@ -1,7 +1,10 @@
 /**
  * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
  * the shared backoff (`follow/poll.ts`), the job's log streamed from its run-history `logFiles` (`follow/log-stream.ts`),
- * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout.
+ * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout. A pipeline job (`jobType` Pipeline,
+ * known from the first read) is followed with its steps instead of a job log (`pipeline-follow.ts`: one children
+ * listing per poll, a line per step status change, each step's log when it ends, the `childJobs` output, the failed
+ * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side.
  *
  * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
  * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
