@@ -45,6 +45,8 @@ const PEAK_RSS_BYTES = 150 * MB
 const E2E_OVERHEAD_MS = 1_500
 const POLL_MAX_REQUESTS = 1_000
 const POLL_NOTICE_MS = 30_000
+/** Reads per hour following a 20-step pipeline, over the same pipeline with 1 step (issue 19: must not grow). */
+const PIPELINE_READS_RATIO = 1.1
 
 interface Options {
   runs: number
@@ -69,7 +71,7 @@ function parseArgs(argv: string[]): Options {
 const rows: Row[] = []
 const raw: Record<string, unknown> = {}
 
-function buildEntries(dir: string): { snapshot: string; poll: string; blobUpload: string } {
+function buildEntries(dir: string): { snapshot: string; poll: string; blobUpload: string; pipeline: string } {
   // The built code, not tsx: bundled like dist/ (one ESM file, dependencies inlined), with `require` for the CJS
   // dependencies that archiver pulls in.
   execFileSync(
@@ -78,6 +80,7 @@ function buildEntries(dir: string): { snapshot: string; poll: string; blobUpload
       join(ROOT, 'bench', 'snapshot-entry.ts'),
       join(ROOT, 'bench', 'poll-entry.ts'),
       join(ROOT, 'bench', 'blob-upload-entry.ts'),
+      join(ROOT, 'bench', 'pipeline-entry.ts'),
       '--bundle',
       '--platform=node',
       '--format=esm',
@@ -92,7 +95,8 @@ function buildEntries(dir: string): { snapshot: string; poll: string; blobUpload
   return {
     snapshot: join(dir, 'snapshot-entry.mjs'),
     poll: join(dir, 'poll-entry.mjs'),
-    blobUpload: join(dir, 'blob-upload-entry.mjs')
+    blobUpload: join(dir, 'blob-upload-entry.mjs'),
+    pipeline: join(dir, 'pipeline-entry.mjs')
   }
 }
 
@@ -463,6 +467,59 @@ async function polling(entry: string, scratch: string): Promise<void> {
   })
 }
 
+// ---- following a pipeline (issue 19) ----
+interface PipelineFigures {
+  hours: number
+  budgetReads: number
+  allReads: number
+  armReads: number
+  historyReads: number
+}
+
+async function pipelineFollowing(entry: string, scratch: string): Promise<void> {
+  const simulations = 20
+  log(`pipeline following: ${simulations} simulated 2-hour pipelines of 20 steps and of 1 step on a fake clock`)
+  const result = benchResult<{ twenty: PipelineFigures[]; one: PipelineFigures[]; delays: number[] }>(
+    await timed(NODE24, [entry, String(simulations)], { scratch })
+  )
+  raw.pipelineFollowing = result
+  const perHour = (figures: PipelineFigures[], key: keyof PipelineFigures): number =>
+    Math.round(Math.max(...figures.map(f => f[key])))
+  const twenty = perHour(result.twenty, 'budgetReads')
+  const one = perHour(result.one, 'budgetReads')
+  const ratio = twenty / one
+  rows.push({
+    section: 'Pipeline',
+    figure:
+      `ARM + run-history reads per hour following a 20-step pipeline for 2 hours (worst of ${simulations}), ` +
+      'vs the same pipeline with 1 step',
+    action: `${twenty}/h (ARM ${perHour(result.twenty, 'armReads')}/h, run history ${perHour(result.twenty, 'historyReads')}/h)`,
+    reference: `${one}/h (1 step)`,
+    target: `≤ ${PIPELINE_READS_RATIO}× the 1-step pipeline`,
+    measured: `${ratio.toFixed(2)}×`,
+    pass: ratio <= PIPELINE_READS_RATIO
+  })
+  rows.push({
+    section: 'Pipeline',
+    figure: 'All requests per hour of that wait, step and pipeline log reads included (SAS URLs to storage)',
+    action: `${perHour(result.twenty, 'allReads')}/h`,
+    reference: `${perHour(result.one, 'allReads')}/h (1 step)`,
+    target: '',
+    measured: `${(perHour(result.twenty, 'allReads') / perHour(result.one, 'allReads')).toFixed(2)}×`,
+    pass: null
+  })
+  const worst = Math.max(...result.delays)
+  rows.push({
+    section: 'Pipeline',
+    figure: `Delay between a step’s end and the log line reporting it (worst of ${result.delays.length} step ends)`,
+    action: `${fmtMs(worst)} (median ${fmtMs(median(result.delays))})`,
+    reference: '',
+    target: `≤ ${fmtMs(POLL_NOTICE_MS)}`,
+    measured: fmtMs(worst),
+    pass: worst <= POLL_NOTICE_MS
+  })
+}
+
 function markdown(): string {
   const lines = [
     '| Figure | Action | Reference | Target | Result |',
@@ -554,6 +611,7 @@ async function main(): Promise<void> {
     emu = undefined
 
     await polling(entries.poll, scratch)
+    await pipelineFollowing(entries.pipeline, scratch)
 
     const table = markdown()
     const result = {
