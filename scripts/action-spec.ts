@@ -572,6 +572,12 @@ export const OUTPUTS: Record<string, OutputSpec> = {
     operations: [...RUN_OPS, ...JOB_OPS]
   },
   portalUrl: { description: "The run's or job's page in Azure ML studio.", operations: FOLLOWING_OPS },
+  childJobs: {
+    description:
+      'A pipeline job\'s steps (JSON): step name → {"jobName", "status", "startTimeUtc", "endTimeUtc"} (times once ' +
+      'known), in the order the steps were first seen; set at each change of a step while the pipeline is followed.',
+    operations: ['submit-job', 'poll-job']
+  },
   statusCode: { description: 'The HTTP status of the answer.', operations: ['request', 'score', 'delete-model'] }
 }
 

@@ -10,7 +10,7 @@ import { parseJson } from './http/client.js'
 import { parseInputs, type Operation } from './action/dispatch.js'
 import { createContext, type RunDependencies } from './main.js'
 import { bestEffortJobCancel, describeCancel } from './jobs/job-cancel.js'
-import { isJobTerminal, jobPortalUrl, readJobStatus } from './jobs/job-rest.js'
+import { isJobTerminal, isPipelineJob, jobPortalUrl, readJobStatus } from './jobs/job-rest.js'
 import { loadJob } from './jobs/state.js'
 import { bestEffortCancel, getRun, terminalStatus, type RunBody, type RunTarget } from './runs/follow.js'
 import { loadRun, type SavedRun } from './runs/state.js'
@@ -66,10 +66,15 @@ export async function runPost(deps: RunDependencies = {}): Promise<void> {
       if (lower === 'finalizing' || lower === 'cancelrequested') {
         // Nothing a cancel can change: say what is true.
         const kind = lower === 'finalizing' ? 'finalizing' : 'under-way'
-        core.info(`Looked again: ${describeCancel({ kind, status }, job.name, jobPortalUrl(op, target, body))}`)
+        core.info(
+          `Looked again: ${describeCancel({ kind, status }, job.name, jobPortalUrl(op, target, body), isPipelineJob(body))}`
+        )
         return
       }
-      core.info(`Job ${job.name} is still ${status} at the end of the job: cancelling it.`)
+      core.info(
+        `Job ${job.name} is still ${status} at the end of the job: cancelling it` +
+          `${isPipelineJob(body) ? ' (a pipeline: its running and queued steps with it)' : ''}.`
+      )
       await bestEffortJobCancel(ctx.http, op, target, { status, body })
     } catch (error) {
       core.warning(`Post step: could not check or cancel job ${job.name}: ${(error as Error).message}`)

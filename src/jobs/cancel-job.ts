@@ -16,6 +16,7 @@ import type { CancelJobOperation } from './inputs.js'
 import {
   getJob,
   isJobTerminal,
+  isPipelineJob,
   jobPortalUrl,
   readJobStatus,
   sendJobCancel,
@@ -40,6 +41,7 @@ export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<v
   const message = refused ? parseJson<{ error?: { message?: string } }>(response)?.error?.message : undefined
   const outcome = cancelOutcome(response.status, refused ? now?.status : (before ?? now)?.status, message)
   const portalUrl = jobPortalUrl(op, job, now?.body)
+  const pipeline = isPipelineJob(now?.body ?? before?.body)
   if (outcome.kind === 'not-found') {
     ctx.outputs.set('status', 'NotFound')
     throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`)
@@ -50,8 +52,9 @@ export async function cancelJob(op: CancelJobOperation, ctx: Context): Promise<v
     outcome.kind === 'requested' && now && isJobTerminal(now.status) ? now.status : outcome.status
   )
   if (now) ctx.outputs.setResponse(now.body)
-  if (outcome.kind === 'refused') throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl))
-  core.info(describeCancel(outcome, op.jobName, portalUrl))
+  if (outcome.kind === 'refused')
+    throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl, pipeline))
+  core.info(describeCancel(outcome, op.jobName, portalUrl, pipeline))
   if (!op.wait || outcome.kind === 'ended' || (now && isJobTerminal(now.status))) return
   const end = await pollToEnd<JobBody>(
     ctx,

@@ -17,6 +17,7 @@ import { graceClient } from '../follow/grace.js'
 import { LogFilesStream } from '../follow/log-files.js'
 import { pollToEnd, type Reading } from '../follow/poll.js'
 import { WorkflowCancelledError } from '../follow/signals.js'
+import type { FollowedLog } from '../follow/log-stream.js'
 import { parseJson } from '../http/client.js'
 import { oneLine } from '../http/redact.js'
 import type { HttpClient } from '../base/http-types.js'
@@ -28,6 +29,7 @@ import {
   getJob,
   getJobDetails,
   isJobTerminal,
+  isPipelineJob,
   jobPortalUrl,
   logPreference,
   pickJobLog,
@@ -35,6 +37,7 @@ import {
   type JobRef,
   type JobRunDetails
 } from './job-rest.js'
+import { PipelineFollower } from './pipeline-follow.js'
 import { markJobOutcome } from './state.js'
 
 export { isJobTerminal }
@@ -62,7 +65,7 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
     core.info(`The job's log will not be streamed: the workspace API server is unknown (${(error as Error).message}).`)
   }
   // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
-  const log = api
+  const jobLog = api
     ? new LogFilesStream(
         ctx,
         async () => (await getJobDetails(ctx.http, settings, api as string, job))?.logFiles,
@@ -74,6 +77,21 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
 
   let last = 'not visible'
   let lastBody: JobBody | undefined
+  // A pipeline's steps are followed instead (pipeline-follow.ts), known from the first read's jobType.
+  let pipeline: PipelineFollower | undefined
+  const log: FollowedLog | undefined = jobLog && {
+    follow: async (final: boolean): Promise<void> => {
+      if (!pipeline && isPipelineJob(lastBody)) {
+        pipeline = new PipelineFollower(ctx, settings, api as string, job, lastBody)
+        core.info(
+          `Job ${job.name} is a pipeline: following its steps (one listing of them per poll; each step's log is ` +
+            'printed when the step ends).'
+        )
+      }
+      pipeline?.update(lastBody)
+      await (pipeline ?? jobLog).follow(final)
+    }
+  }
   let result: { status: string; body: JobBody }
   try {
     result = await pollToEnd<JobBody>(
@@ -117,7 +135,14 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
     ? runDuration({ startTimeUtc: details.startTimeUtc, endTimeUtc: details.endTimeUtc })
     : undefined
   if (duration !== undefined) ctx.report.facts.push(['Duration', formatDuration(duration)])
-  const message = jobErrorMessage(details)
+  let message = jobErrorMessage(details)
+  if (pipeline) {
+    ctx.outputs.set('childJobs', JSON.stringify(pipeline.childJobs()))
+    ctx.report.table = { headers: ['Step', 'Job', 'Status', 'Duration'], rows: pipeline.summaryRows() }
+    // Which step failed, with its own error, before the pipeline's own (which seldom names the step).
+    const steps = result.status === 'Completed' ? undefined : pipeline.failureMessage()
+    if (steps) message = message ? `${steps}; the pipeline's error: ${message}` : steps
+  }
   if (message && result.status !== 'Completed') ctx.report.facts.push(['Job error', message])
 
   if (options.prComment) {
@@ -227,7 +252,12 @@ export async function cancelAfterSignal(
   reason: WorkflowCancelledError,
   known?: { status?: string; body?: JobBody }
 ): Promise<OperationFailedError> {
-  core.info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`)
+  core.info(
+    `The workflow is being cancelled (${reason.signalName}): cancelling ` +
+      (isPipelineJob(known?.body)
+        ? `pipeline job ${job.name} (the service cancels its running and queued steps with it).`
+        : `job ${job.name}.`)
+  )
   const cancel = await bestEffortJobCancel(
     options.graceHttp ?? graceClient(ctx, options.settings),
     options.settings,

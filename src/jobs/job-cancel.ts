@@ -15,7 +15,15 @@ import type { CommonSettings } from '../base/settings.js'
 import { parseJson } from '../http/client.js'
 import { maskStepSecrets, oneLine } from '../http/redact.js'
 import type { HttpClient } from '../base/http-types.js'
-import { isJobTerminal, jobPortalUrl, readJobStatus, sendJobCancel, type JobBody, type JobRef } from './job-rest.js'
+import {
+  isJobTerminal,
+  isPipelineJob,
+  jobPortalUrl,
+  readJobStatus,
+  sendJobCancel,
+  type JobBody,
+  type JobRef
+} from './job-rest.js'
 import { markJobOutcome } from './state.js'
 
 /**
@@ -48,13 +56,23 @@ export function cancelOutcome(httpStatus: number, jobStatus: string | undefined,
   return { kind: 'refused', status, httpStatus, message }
 }
 
-/** One sentence (or two) saying what is true after the cancel, naming the job and, when it goes on, its link. */
-export function describeCancel(outcome: CancelOutcome, jobName: string, portalUrl: string): string {
+/**
+ * One sentence (or two) saying what is true after the cancel, naming the job and, when it goes on, its link.
+ * @param pipeline the job is a pipeline (`isPipelineJob`): the service cancels its running and queued steps with it
+ *   (issue 19's facts; azure-ai-ml cancels a pipeline by its own name only, `_job_operations.py` `begin_cancel`)
+ */
+export function describeCancel(outcome: CancelOutcome, jobName: string, portalUrl: string, pipeline = false): string {
   switch (outcome.kind) {
     case 'requested':
-      return `Cancel requested for job ${jobName}: it goes CancelRequested, then Canceled.`
+      return pipeline
+        ? `Cancel requested for pipeline job ${jobName}: it and its running and queued steps go CancelRequested, ` +
+            'then Canceled.'
+        : `Cancel requested for job ${jobName}: it goes CancelRequested, then Canceled.`
     case 'under-way':
-      return `Job ${jobName} is CancelRequested: a cancel is already under way; it ends Canceled on its own: ${portalUrl}`
+      return (
+        `Job ${jobName} is CancelRequested: a cancel is already under way` +
+        `${pipeline ? ' (its steps are being cancelled with it)' : ''}; it ends Canceled on its own: ${portalUrl}`
+      )
     case 'finalizing':
       return (
         `Job ${jobName} is Finalizing (its command has ended; its outputs are being uploaded): it cannot be ` +
@@ -104,7 +122,7 @@ export async function bestEffortJobCancel(
     }
     const outcome = cancelOutcome(response.status, status, message)
     const portalUrl = jobPortalUrl(settings, job, body)
-    core.info(describeCancel(outcome, job.name, portalUrl))
+    core.info(describeCancel(outcome, job.name, portalUrl, isPipelineJob(body)))
     if (outcome.kind === 'requested' || outcome.kind === 'under-way') markJobOutcome('cancelled')
     else if (outcome.kind === 'ended') markJobOutcome('finished')
     return { outcome, portalUrl }

@@ -46,6 +46,11 @@ export function isJobTerminal(status: string): boolean {
   return TERMINAL.has(status.trim().toLowerCase())
 }
 
+/** Whether a job body is a pipeline job (`properties.jobType`, mfe.json `JobType`: `Pipeline`). */
+export function isPipelineJob(body: JobBody | undefined): boolean {
+  return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'pipeline'
+}
+
 export interface JobRef {
   workspace: WorkspaceRef
   name: string

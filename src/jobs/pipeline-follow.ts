@@ -1,0 +1,303 @@
+/**
+ * Following a pipeline job's steps (its child runs), for `followJob` when the job's `properties.jobType` is `Pipeline`.
+ *
+ * At every poll, after the pipeline's own status read, ONE listing of the children in run history
+ * (`GET {api}/history/v1.0{WS}/runs/{pipeline}/children`, paged by `continuationToken`; azure-ai-ml 1.4
+ * `_restclient/runhistory/operations/_runs_operations.py` `build_get_child_request`, answer `PaginatedRunList`
+ * `{value: Run[], continuationToken, nextLink}`, `_restclient/runhistory/models/_models_py3.py` `Run`). Never a GET
+ * per step per poll: the reads of a poll do not grow with the number of steps.
+ *
+ * - One log line per change of a step's status: `Step train (job <runId>): Queued` when it is first seen, then
+ *   `Step train: Running`, `Step train: Completed (2 min 5 s)` (the duration from the child's start/end times).
+ * - **Each step's log is printed once, when the step ends** (not streamed while it runs): its run-history details
+ *   (`.../runs/{childRunId}/details`: `logFiles`, error) are read once when the step is seen ended, and its
+ *   `user_logs/std_log.txt` (or the older runtime's driver log: `pickJobLog`) printed whole inside a collapsed group
+ *   `Step train (Completed): user_logs/std_log.txt`; steps that end in the same poll are printed in the order they
+ *   ended. Why not stream: steps of a pipeline run in parallel, and interleaved lines of several logs in one step log
+ *   cannot be told apart; and a step's details are then read once, not at every poll. While steps run, the pipeline's
+ *   own `logs/azureml/executionlogs.txt` (which says when each step starts and ends) is streamed as a job's log is.
+ *   If a step that ended has no log listed yet, its details are read again at the next polls (at most
+ *   `LOG_ATTEMPTS` reads in all), then the step's log is left to studio, with a line saying so.
+ * - How a child names its step (lead's facts, issue 19): `displayName` is the step's key in `jobs`, or the node's
+ *   `display_name` when the YAML set one (mapped back through the pipeline's `jobs`); `properties["azureml.nodeid"]` is
+ *   not relied on (real node ids are opaque). A child with neither is named by its run id.
+ * - `childJobs` output (JSON), set whenever a step changes: step name → `{jobName, status, startTimeUtc?,
+ *   endTimeUtc?}`, steps in the order they were first seen.
+ * - On failure (`failureMessage`): which steps failed, each with its own error (the child's details, else the error in
+ *   the listing).
+ * A failed listing or log read never fails the wait (it is reported a few times, then quietly retried next poll).
+ */
+import * as core from '@actions/core'
+import type { Context } from '../base/context.js'
+import type { HttpClient } from '../base/http-types.js'
+import type { CommonSettings } from '../base/settings.js'
+import { armAuth, dataPlaneUrl, Pages } from '../arm/endpoints.js'
+import { LogFilesStream } from '../follow/log-files.js'
+import { LogStream, type FollowedLog } from '../follow/log-stream.js'
+import { parseJson } from '../http/client.js'
+import { oneLine } from '../http/redact.js'
+import { formatDuration } from '../http/retry.js'
+import { runDuration } from '../runs/follow.js'
+import { getJobDetails, isJobTerminal, pickJobLog, type JobBody, type JobRef, type JobRunDetails } from './job-rest.js'
+
+/** The pipeline's own log in its run's `logFiles` (V2.md "Following a job"). */
+export const PIPELINE_LOG = 'logs/azureml/executionlogs.txt'
+/** Reads of an ended step's details while its log is not listed yet, before leaving it to studio. */
+export const LOG_ATTEMPTS = 3
+/** Listing failures reported before going quiet about them. */
+const REPORTED_FAILURES = 3
+
+/** A child run as the children listing gives it (runHistory `Run`; the fields used here). */
+export interface ChildRun {
+  runId?: string
+  parentRunId?: string
+  status?: string
+  startTimeUtc?: string
+  endTimeUtc?: string
+  displayName?: string
+  error?: { error?: { code?: string; message?: string; details?: unknown[] } }
+}
+
+/** One entry of the `childJobs` output. */
+export interface ChildJob {
+  jobName: string
+  status: string
+  startTimeUtc?: string
+  endTimeUtc?: string
+}
+
+interface StepState {
+  step: string
+  run: ChildRun
+  status: string
+  details?: JobRunDetails
+  logDone: boolean
+  logAttempts: number
+}
+
+/** `GET {api}/history/v1.0{WS}/runs/{name}/children` (the first page; later ones add `$continuationtoken`). */
+export function childrenUrl(api: string, job: JobRef, continuationToken?: string): string {
+  return dataPlaneUrl(api, 'history', job.workspace, `/runs/${encodeURIComponent(job.name)}/children`, {
+    $continuationtoken: continuationToken
+  })
+}
+
+/**
+ * Lists every child run of `job` (all pages, each once: `Pages`). Undefined when the pipeline's run is not in run
+ * history yet (404) or in dry-run. Throws `AzureRequestError` for other refusals.
+ */
+export async function listChildRuns(
+  http: HttpClient,
+  settings: CommonSettings,
+  api: string,
+  job: JobRef
+): Promise<ChildRun[] | undefined> {
+  const pages = new Pages(`the steps of pipeline job ${job.name}`, 50, message => core.info(message))
+  const runs: ChildRun[] = []
+  const seen = new Set<string>()
+  let token: string | undefined
+  while (pages.admit(token ?? '')) {
+    const response = await http.send({
+      method: 'GET',
+      url: childrenUrl(api, job, token),
+      auth: armAuth(settings),
+      acceptStatus: [404],
+      readOnly: true
+    })
+    if (response.status === 404 || response.dryRun) return token === undefined ? undefined : runs
+    const body = parseJson<{ value?: ChildRun[]; continuationToken?: string | null }>(response)
+    for (const run of body?.value ?? []) {
+      if (!run || typeof run !== 'object') continue
+      if (run.runId && seen.has(run.runId)) continue
+      if (run.runId) seen.add(run.runId)
+      runs.push(run)
+    }
+    token = body?.continuationToken ?? undefined
+    if (!token) break
+  }
+  return runs
+}
+
+/** display name → step key, from the pipeline's `jobs` (a node's `display_name`, as the SDK writes it, or `displayName`). */
+export function stepNamesByDisplayName(body: JobBody | undefined): Map<string, string> {
+  const names = new Map<string, string>()
+  const jobs = body?.properties?.jobs
+  if (!jobs || typeof jobs !== 'object') return names
+  for (const [step, node] of Object.entries(jobs as Record<string, unknown>)) {
+    if (!node || typeof node !== 'object') continue
+    const n = node as { display_name?: unknown; displayName?: unknown }
+    const display = typeof n.display_name === 'string' ? n.display_name : n.displayName
+    if (typeof display === 'string' && display !== '' && display !== step) names.set(display, step)
+  }
+  return names
+}
+
+/** The error of a run's details or listing entry, one line: `code: message | detail...`. */
+function runError(error: ChildRun['error']): string | undefined {
+  const e = error?.error
+  if (!e?.message && !e?.code) return undefined
+  const parts = [oneLine(`${e.code ? `${e.code}: ` : ''}${e.message ?? ''}`, 500)]
+  for (const detail of (e.details ?? []).slice(0, 10) as { code?: string; message?: string }[]) {
+    if (detail?.message) parts.push(oneLine(`${detail.code ? `${detail.code}: ` : ''}${detail.message}`, 500))
+  }
+  return parts.join(' | ')
+}
+
+/**
+ * The steps of one pipeline job, followed along its polls: a `FollowedLog` that `pollToEnd` calls after each status
+ * read (the pipeline's own log, then the children listing, status lines and ended steps' logs).
+ */
+export class PipelineFollower implements FollowedLog {
+  private readonly steps = new Map<string, StepState>()
+  private readonly pipelineLog: LogFilesStream
+  private displayNames: Map<string, string>
+  private failures = 0
+
+  /**
+   * @param api the workspace's API server (run history)
+   * @param body the pipeline job's body (its `jobs`, to map display names back to steps); `update` refreshes it
+   */
+  constructor(
+    private readonly ctx: Context,
+    private readonly settings: CommonSettings,
+    private readonly api: string,
+    private readonly job: JobRef,
+    body: JobBody | undefined
+  ) {
+    this.displayNames = stepNamesByDisplayName(body)
+    this.pipelineLog = new LogFilesStream(
+      ctx,
+      async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles,
+      names => (names.includes(PIPELINE_LOG) ? PIPELINE_LOG : undefined),
+      "the pipeline's log",
+      () => true
+    )
+  }
+
+  /** The latest pipeline body seen (its `jobs` may have been absent from an earlier answer). */
+  update(body: JobBody | undefined): void {
+    if (this.displayNames.size === 0) this.displayNames = stepNamesByDisplayName(body)
+  }
+
+  /** One poll: the pipeline's log, one children listing, a line per step status change, ended steps' logs. */
+  async follow(final: boolean): Promise<void> {
+    await this.pipelineLog.follow(final)
+    let runs: ChildRun[] | undefined
+    try {
+      runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job)
+    } catch (error) {
+      if (this.failures++ < REPORTED_FAILURES)
+        core.info(`Could not list the steps of pipeline job ${this.job.name}: ${(error as Error).message}`)
+    }
+    if (runs) this.apply(runs)
+    await this.printEndedLogs(final)
+  }
+
+  /** The `childJobs` output's value: step → `{jobName, status, startTimeUtc?, endTimeUtc?}`. */
+  childJobs(): Record<string, ChildJob> {
+    const out: Record<string, ChildJob> = {}
+    for (const s of this.steps.values()) {
+      out[s.step] = {
+        jobName: s.run.runId ?? '',
+        status: s.status,
+        ...(s.run.startTimeUtc ? { startTimeUtc: s.run.startTimeUtc } : {}),
+        ...(s.run.endTimeUtc ? { endTimeUtc: s.run.endTimeUtc } : {})
+      }
+    }
+    return out
+  }
+
+  /** Rows for the job summary: step, child job, status, duration. */
+  summaryRows(): string[][] {
+    return [...this.steps.values()].map(s => {
+      const ms = runDuration({ startTimeUtc: s.run.startTimeUtc, endTimeUtc: s.run.endTimeUtc })
+      return [s.step, s.run.runId ?? '', s.status, ms === undefined ? '' : formatDuration(ms)]
+    })
+  }
+
+  /**
+   * Which steps failed, each with its own error (its details read once when it ended, else the listing's error), e.g.
+   * `step train (job train_abc) failed: UserError: loss is NaN`; undefined when no step failed.
+   */
+  failureMessage(): string | undefined {
+    const failed = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed')
+    if (failed.length === 0) return undefined
+    return failed
+      .slice(0, 5)
+      .map(s => {
+        const error = runError(s.details?.error) ?? runError(s.run.error)
+        return `step ${oneLine(s.step, 100)} (job ${oneLine(s.run.runId ?? '?', 100)}) failed${error ? `: ${error}` : ''}`
+      })
+      .join('; ')
+      .concat(failed.length > 5 ? `; and ${failed.length - 5} more steps failed` : '')
+  }
+
+  private stepName(run: ChildRun): string {
+    const display = run.displayName
+    if (display) return this.displayNames.get(display) ?? display
+    return run.runId ?? '?'
+  }
+
+  private apply(runs: ChildRun[]): void {
+    const changed: StepState[] = []
+    for (const run of runs) {
+      if (!run.runId) continue
+      const status = run.status ?? 'Unknown'
+      let state = this.steps.get(run.runId)
+      if (!state) {
+        state = { step: this.stepName(run), run, status, logDone: false, logAttempts: 0 }
+        this.steps.set(run.runId, state)
+        changed.push(state)
+        core.info(`Step ${oneLine(state.step, 100)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`)
+        continue
+      }
+      state.run = run
+      if (status !== state.status) {
+        state.status = status
+        changed.push(state)
+        core.info(`Step ${oneLine(state.step, 100)}: ${this.describe(state)}`)
+      }
+    }
+    if (changed.length > 0) this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()))
+  }
+
+  private describe(state: StepState): string {
+    const status = oneLine(state.status, 40)
+    if (!isJobTerminal(state.status)) return status
+    const ms = runDuration({ startTimeUtc: state.run.startTimeUtc, endTimeUtc: state.run.endTimeUtc })
+    return ms === undefined ? status : `${status} (${formatDuration(ms)})`
+  }
+
+  private async printEndedLogs(final: boolean): Promise<void> {
+    const ended = [...this.steps.values()]
+      .filter(s => !s.logDone && isJobTerminal(s.status))
+      .sort((a, b) => (Date.parse(a.run.endTimeUtc ?? '') || 0) - (Date.parse(b.run.endTimeUtc ?? '') || 0))
+    for (const state of ended) await this.printLog(state, final)
+  }
+
+  private async printLog(state: StepState, final: boolean): Promise<void> {
+    const ref: JobRef = { workspace: this.job.workspace, name: state.run.runId as string }
+    state.logAttempts++
+    try {
+      state.details = (await getJobDetails(this.ctx.http, this.settings, this.api, ref)) ?? state.details
+    } catch (error) {
+      core.info(`Could not read step ${oneLine(state.step, 100)}'s details: ${(error as Error).message}`)
+    }
+    const files = state.details?.logFiles ?? {}
+    const name = pickJobLog(Object.keys(files))
+    if (!name) {
+      if (final || state.logAttempts >= LOG_ATTEMPTS) {
+        state.logDone = true
+        core.info(`Step ${oneLine(state.step, 100)} lists no log to print; its logs are in studio.`)
+      }
+      return
+    }
+    state.logDone = true
+    core.startGroup(`Step ${oneLine(state.step, 100)} (${oneLine(state.status, 40)}): ${oneLine(name, 200)}`)
+    try {
+      await new LogStream(this.ctx, async () => files[name], `step ${oneLine(state.step, 100)}'s log`).follow(true)
+    } finally {
+      core.endGroup()
+    }
+  }
+}
