@@ -90,6 +90,19 @@ export interface Job {
   /** Pending cancel operation id (one per job). */
   cancelOperationId?: string
   runNumber: number
+  /** A pipeline's step (or sub-pipeline): the run it is a child of, and the root pipeline's name (pipeline-process.ts). */
+  parentJobName?: string
+  rootJobName?: string
+  /** A job the JobRunner does not walk itself (a pipeline: pipeline-process.ts drives its statuses). */
+  orchestrated?: boolean
+  /** Called after each change of status (a pipeline watches its steps with it). */
+  onStatus?: (job: Job) => void
+  /** An orchestrated job's cancel: reaches its steps; the orchestrator sets Canceled once they have ended. */
+  onCancel?: () => void
+  /** Run-history fields of a pipeline's child run: `displayName`, `properties` (`azureml.nodeid`, ...), `runType`. */
+  run?: { displayName?: string; properties: Record<string, string>; runType: string }
+  /** A pipeline's output bound to a step's output: `azureml://jobs/<pipeline>/outputs/<o>` reads the step's. */
+  outputBindings?: Record<string, { job: string; output: string }>
 }
 
 export class JobRunner {
@@ -127,7 +140,9 @@ export class JobRunner {
       Job,
       'workspaceKey' | 'workspaceId' | 'name' | 'properties' | 'tags' | 'stuckIn' | 'failWith' | 'stepMs'
     > &
-      Partial<Pick<Job, 'logLayout'>>,
+      Partial<
+        Pick<Job, 'logLayout' | 'parentJobName' | 'rootJobName' | 'orchestrated' | 'onStatus' | 'onCancel' | 'run'>
+      >,
     resolver: JobResolver
   ): Job {
     const now = iso()
@@ -147,16 +162,19 @@ export class JobRunner {
       runNumber: this.counter
     }
     this.jobs.set(this.key(job.workspaceKey, job.name), job)
-    this.schedule(job, resolver)
+    if (!job.orchestrated) this.schedule(job, resolver)
     return job
   }
 
-  private setStatus(job: Job, status: string): void {
+  /** A new status (and its time in `history`); public for the orchestrator of a pipeline (pipeline-process.ts). */
+  setStatus(job: Job, status: string): void {
     job.status = status
     job.modifiedAt = iso()
     job.history.push({ status, time: job.modifiedAt })
+    if (status === 'Running') job.startTimeUtc ??= job.modifiedAt
     if (JOB_TERMINAL.has(status)) job.endTimeUtc ??= job.modifiedAt
     this.log(`job ${job.name}: ${status}`)
+    job.onStatus?.(job)
   }
 
   private advance(job: Job, status: string): boolean {
@@ -494,6 +512,7 @@ export class JobRunner {
     for (const t of job.timers) clearTimeout(t)
     job.timers = []
     this.setStatus(job, 'CancelRequested')
+    if (job.onCancel) return job.onCancel()
     // With a process, finish() ends the cancel once it has exited.
     if (job.proc) killGroup(job.proc)
     else this.endCancel(job)

@@ -26,6 +26,7 @@ import { findContainer, findVersionById, latestVersion, systemData } from './ass
 import { defaultContainer, jobArtifacts, type BlobLocation } from './blobs.js'
 import { datastoreContainer } from './datastores.js'
 import { JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
+import { checkPipelineJob, startPipeline } from './pipeline-process.js'
 import { getRun, getRunDetails } from './runs.js'
 import { dataPlaneWorkspace } from './workspaces.js'
 
@@ -99,6 +100,12 @@ export async function resolveStorageUri(
     if (['artifacts', 'default'].includes(out.output.toLowerCase())) {
       const artifacts = jobArtifacts(job.name)
       return { container: artifacts.container, prefix: `${artifacts.prefix}${sub}` }
+    }
+    // A pipeline's (or sub-pipeline's) output bound to a step's output is that step's.
+    const bound = job.outputBindings?.[out.output]
+    if (bound) {
+      const inner = `azureml://jobs/${bound.job}/outputs/${bound.output}${sub ? `/paths/${sub}` : ''}`
+      return resolveStorageUri(core, ws, inner, kind, depth + 1)
     }
     const outputs = isObj(job.properties.outputs) ? job.properties.outputs : {}
     const declared = outputs[out.output]
@@ -283,11 +290,12 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
   const props = isObj(body.properties) ? structuredClone(body.properties) : {}
   delete props.status
   const jobType = String(props.jobType ?? '')
+  if (jobType.toLowerCase() === 'pipeline') return putPipelineJob(core, ctx, ws, s.wsKey!, name, props)
   if (jobType.toLowerCase() !== 'command') {
     return armError(
       400,
       'UserError',
-      `The emulator runs Command jobs only; jobType '${jobType}' is not supported here.`
+      `The emulator runs Command and Pipeline jobs only; jobType '${jobType}' is not supported here.`
     )
   }
   props.jobType = 'Command'
@@ -342,6 +350,34 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
   return json(201, jobBody(core, job))
 }
 
+/** A new pipeline job: checked (pipeline-process.ts `checkPipelineJob`), created, its steps started. */
+function putPipelineJob(
+  core: Core,
+  ctx: RequestContext,
+  ws: Workspace,
+  wsKey: string,
+  name: string,
+  props: Json
+): Reply {
+  props.jobType = 'Pipeline'
+  const refused = checkPipelineJob(core, ws, wsKey, props)
+  if (refused) return refused
+  const sc = ctx.scenario
+  const job = core.jobs.create(
+    {
+      workspaceKey: wsKey,
+      workspaceId: workspaceId(ws),
+      name,
+      properties: props,
+      stepMs: sc.jobStepMs ?? 0,
+      orchestrated: true
+    },
+    resolverFor(core, ws)
+  )
+  startPipeline(core, job, resolverFor(core, ws))
+  return json(201, jobBody(core, job))
+}
+
 /** What a PUT may change on an existing job (Azure's message, Azure/azure-sdk-for-python PR #47389). */
 const JOB_MUTABLE = ['description', 'tags', 'displayName', 'properties', 'isArchived']
 /** What the service fills in or owns: never a difference. */
@@ -385,7 +421,20 @@ export function getJob(core: Core, ctx: RequestContext): Reply {
   const s = wsScope(core, ctx)
   if (isReply(s)) return s
   const job = core.jobs.get(s.wsKey!, ctx.params.id)
-  return job ? json(200, jobBody(core, job)) : jobNotFound(ctx)
+  if (!job) return jobNotFound(ctx)
+  // A pipeline's child job is no job of MFE's: its resource answers without properties, and clients read it from run
+  // history (azure-ai-ml 1.4 `_job_operations.py` `get`: "Child jobs are no longer available through MFE", detected by
+  // `properties is None`, entities/_job/job.py `_is_pipeline_child_job`).
+  if (job.parentJobName) {
+    return json(200, {
+      id: `${job.workspaceId}/jobs/${job.name}`,
+      name: job.name,
+      type: `${PROVIDER}/workspaces/jobs`,
+      systemData: systemData(core, job.createdAt, job.modifiedAt),
+      properties: null
+    })
+  }
+  return json(200, jobBody(core, job))
 }
 
 export function listJobs(core: Core, ctx: RequestContext): Reply {
@@ -394,7 +443,7 @@ export function listJobs(core: Core, ctx: RequestContext): Reply {
   const q = ctx.query
   const view = String(q.listViewType ?? 'ActiveOnly').toLowerCase()
   const value = [...core.jobs.jobs.values()]
-    .filter(j => j.workspaceKey === s.wsKey)
+    .filter(j => j.workspaceKey === s.wsKey && !j.parentJobName)
     .filter(j => !q.jobType || String(j.properties.jobType).toLowerCase() === q.jobType.toLowerCase())
     .filter(j => !q.tag || (isObj(j.properties.tags) && q.tag in j.properties.tags))
     .filter(j => {
@@ -483,6 +532,8 @@ export async function jobRunDetails(core: Core, ctx: RequestContext): Promise<Re
   const compute = typeof job.properties.computeId === 'string' ? job.properties.computeId.split('/').pop() : undefined
   return json(200, {
     runId: job.name,
+    ...(job.parentJobName ? { parentRunId: job.parentJobName } : {}),
+    rootRunId: job.rootJobName ?? job.name,
     target: compute ?? 'serverless',
     status: job.status,
     ...(job.startTimeUtc ? { startTimeUtc: job.startTimeUtc } : {}),
@@ -491,23 +542,36 @@ export async function jobRunDetails(core: Core, ctx: RequestContext): Promise<Re
     warnings: [],
     tags: isObj(job.properties.tags) ? job.properties.tags : {},
     properties: {
-      'azureml.runsource': 'azureml.CommandJob',
-      ...(isObj(job.properties.properties) ? job.properties.properties : {})
+      'azureml.runsource': runKind(job),
+      ...(isObj(job.properties.properties) ? job.properties.properties : {}),
+      ...(job.run?.properties ?? {})
     },
     logFiles,
     revision: job.history.length
   })
 }
 
-export function jobRun(core: Core, ctx: RequestContext): Reply {
-  const { job, reply } = findJobRun(core, ctx)
-  if (reply) return reply
-  if (!job) return getRun(core, ctx)
+/** Run history's names for a job's run: `runType` and `azureml.runsource` (a pipeline's step: its own, see job.run). */
+function runKind(job: Job): string {
+  if (job.run) return job.run.runType
+  return String(job.properties.jobType).toLowerCase() === 'pipeline' ? 'azureml.PipelineRun' : 'azureml.CommandJob'
+}
+
+/**
+ * A job's run as run history answers it (azure-ai-ml 1.4 `_restclient/runhistory/models` `Run`): for a pipeline's
+ * step also `parentRunId`, `rootRunId` (the top pipeline), `displayName` (the node's display_name or the step name)
+ * and `properties["azureml.nodeid"]` (the step name; a guess: Azure's node ids are opaque).
+ */
+export function runBody(core: Core, job: Job): Json {
   const error = runError(job)
   const compute = typeof job.properties.computeId === 'string' ? job.properties.computeId.split('/').pop() : undefined
-  return json(200, {
+  const kind = runKind(job)
+  const displayName =
+    job.run?.displayName ?? (typeof job.properties.displayName === 'string' ? job.properties.displayName : job.name)
+  return {
     runNumber: job.runNumber,
-    rootRunId: job.name,
+    rootRunId: job.rootJobName ?? job.name,
+    ...(job.parentJobName ? { parentRunId: job.parentJobName } : {}),
     createdUtc: job.createdAt,
     createdBy: { userObjectId: core.seed.clientId, userTenantId: core.seed.tenantId, userName: core.seed.clientId },
     userId: core.seed.clientId,
@@ -522,11 +586,73 @@ export function jobRun(core: Core, ctx: RequestContext): Reply {
     dataContainerId: `dcid.${job.name}`,
     description: typeof job.properties.description === 'string' ? job.properties.description : undefined,
     hidden: false,
-    runType: 'azureml.CommandJob',
-    properties: { 'azureml.runsource': 'azureml.CommandJob' },
-    name: typeof job.properties.displayName === 'string' ? job.properties.displayName : job.name,
-    target: compute ?? 'serverless',
+    runType: kind,
+    properties: { 'azureml.runsource': kind, ...(job.run?.properties ?? {}) },
+    displayName,
+    name: displayName,
+    target: compute ?? (kind === 'azureml.PipelineRun' ? undefined : 'serverless'),
     tags: isObj(job.properties.tags) ? job.properties.tags : {}
+  }
+}
+
+export function jobRun(core: Core, ctx: RequestContext): Reply {
+  const { job, reply } = findJobRun(core, ctx)
+  if (reply) return reply
+  if (!job) return getRun(core, ctx)
+  return json(200, runBody(core, job))
+}
+
+/** The continuation token of the children listing: the offset of the next page, opaque to clients. */
+const pageToken = (offset: number): string => Buffer.from(`children:${offset}`).toString('base64url')
+function pageOffset(token: string): number | undefined {
+  const m = /^children:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'))
+  return m ? Number(m[1]) : undefined
+}
+
+/** A query parameter by name, any case (azure-ai-ml sends `$continuationtoken`, `$top`). */
+function queryParam(ctx: RequestContext, ...names: string[]): string | undefined {
+  const wanted = names.map(n => n.toLowerCase())
+  for (const [k, v] of Object.entries(ctx.query)) if (wanted.includes(k.toLowerCase())) return v
+  return undefined
+}
+
+/**
+ * `GET /history/v1.0{WS}/runs/{runId}/children` (azure-ai-ml 1.4 `_restclient/runhistory` `RunsOperations.get_child`:
+ * query `$filter`, `$continuationtoken`, `$orderby`, `$sortorder`, `$top`, `$count`) → `PaginatedRunList` `{value:
+ * Run[], continuationToken, nextLink}`: the run's direct children, oldest first; `$top` (default and at most 100: a
+ * guess) per page, the next page at `nextLink` (the same URL with `$continuationtoken`), none after the last.
+ */
+export function runChildren(core: Core, ctx: RequestContext): Reply {
+  const { job, reply } = findJobRun(core, ctx)
+  if (reply) return reply
+  const children = job
+    ? [...core.jobs.jobs.values()]
+        .filter(j => j.workspaceKey === job.workspaceKey && j.parentJobName === job.name)
+        .sort((a, b) => a.runNumber - b.runNumber)
+    : []
+  const topText = queryParam(ctx, '$top', 'top')
+  const top = topText === undefined ? 100 : Number(topText)
+  if (!Number.isInteger(top) || top < 1) {
+    return dpError(ctx, 400, 'UserError', `$top must be a positive integer, got '${topText}'.`, 'BadArgument')
+  }
+  const size = Math.min(top, 100)
+  const token = queryParam(ctx, '$continuationtoken', 'continuationtoken')
+  const offset = token ? pageOffset(token) : 0
+  if (offset === undefined) {
+    return dpError(ctx, 400, 'UserError', 'The continuation token is not valid for this listing.', 'BadArgument')
+  }
+  const page = children.slice(offset, offset + size)
+  const next = offset + size < children.length ? pageToken(offset + size) : undefined
+  let nextLink: string | undefined
+  if (next) {
+    const url = new URL(`${core.apiUrl}${ctx.path}`)
+    url.searchParams.set('$top', String(top))
+    url.searchParams.set('$continuationtoken', next)
+    nextLink = url.toString()
+  }
+  return json(200, {
+    value: page.map(j => runBody(core, j)),
+    ...(next ? { continuationToken: next, nextLink } : {})
   })
 }
 
@@ -539,6 +665,7 @@ export const jobsModule: EmulatorModule = {
     'mfe-2024-04-01:Jobs_Cancel': cancelJob
   },
   routes: [
+    route('api', 'GET', `/history/v1.0${WS}/runs/{runId}/children`, 'Emulator_RunChildren', runChildren, 'bearer'),
     route('api', 'GET', `/history/v1.0${WS}/runs/{runId}/details`, 'Emulator_RunDetailsById', jobRunDetails, 'bearer'),
     route('api', 'GET', `/history/v1.0${WS}/runs/{runId}`, 'Emulator_RunById', jobRun, 'bearer')
   ],
