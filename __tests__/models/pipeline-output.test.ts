@@ -238,6 +238,18 @@ describe('register-model from a pipeline output', () => {
     expect(http.listings()).toEqual(['outer', 'inner_ee'])
   })
 
+  it("the pipeline's own artifacts (default, artifacts) are registered as written, with no listing", async () => {
+    const outputs = { ...SDK.outputs, default: { jobOutputType: 'uri_folder', uri: 'azureml://datastores/x/paths/y' } }
+    const http = new FakeWorkspace({ pipe_1: pipelineJob('pipe_1', SDK.jobs, outputs) }, { pipe_1: [STEPS] })
+    await register(http, 'azureml://jobs/pipe_1/outputs/default')
+    await register(http, 'azureml://jobs/pipe_1/outputs/artifacts/paths/outputs/model.json')
+    expect(http.puts().map(r => (r.body as { properties: { modelUri: string } }).properties.modelUri)).toEqual([
+      'azureml://jobs/pipe_1/outputs/default',
+      'azureml://jobs/pipe_1/outputs/artifacts/paths/outputs/model.json'
+    ])
+    expect(http.listings()).toEqual([])
+  })
+
   it('a command job output is registered as written, with no listing', async () => {
     const http = new FakeWorkspace({
       cmd_1: { name: 'cmd_1', properties: { jobType: 'Command', status: 'Completed', outputs: { model: {} } } }

@@ -69,6 +69,12 @@ export async function registerModel(op: RegisterModelOperation, ctx: Context): P
 /** The default artifacts output of a job (azure-ai-ml `JOB_URI_FORMAT` with `artifacts`; `runs:/` maps to it). */
 const ARTIFACTS = 'artifacts'
 
+/**
+ * The outputs every job has of its own, a pipeline too: its artifacts, and `default` (the service's name for the same
+ * folder, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`): registered as written.
+ */
+const OWN_OUTPUTS = new Set([ARTIFACTS, 'default'])
+
 /** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
 const MAX_PIPELINE_DEPTH = 5
 
@@ -88,7 +94,7 @@ async function resolveJobOutput(
   let current = path
   for (let depth = 0; ; depth++) {
     const job = await checkJobOutput(ctx, settings, ws, current, input)
-    if (!job || !isPipelineJob(job) || current.output === ARTIFACTS) return { path: current, job }
+    if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(current.output)) return { path: current, job }
     if (depth >= MAX_PIPELINE_DEPTH) {
       throw new InputError(input, `${path.uri}: more than ${MAX_PIPELINE_DEPTH} nested pipelines to resolve.`)
     }
