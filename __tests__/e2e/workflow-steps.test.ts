@@ -223,7 +223,7 @@ function trainInputs(given: Record<string, Value>): Record<string, Value> {
 }
 
 describe('the local actions the workflows use', () => {
-  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml', 'deploy.yml'])(
+  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml', 'deploy.yml', 'pipeline.yml'])(
     '%s gives only inputs its actions declare, and every required one',
     file => {
       for (const job of Object.values(read(file).jobs)) {

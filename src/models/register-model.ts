@@ -7,8 +7,8 @@
  * file: a local folder is checked when the inputs are read; a job output's blob listing is checked here (read-only:
  * the datastore's listSecrets and one List Blobs), before anything is registered; where the output's location is not
  * known (a named output without a datastore `uri` in the job), it is not checked, and the log says so. A missing
- * version is the container's next, as `az ml model create` does. Outputs `modelName`, `modelVersion`, `modelId`,
- * `response`.
+ * version is the container's next, as `az ml model create` does. An output of a pipeline job is registered from the
+ * step that wrote it (pipeline-output.ts). Outputs `modelName`, `modelVersion`, `modelId`, `response`.
  */
 import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
@@ -17,19 +17,23 @@ import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { blobListed, defaultDatastore, uploadToDatastore } from '../assets/datastore-upload.js'
 import { nextModelVersion, registerModelVersion } from '../assets/model-asset.js'
 import { parseJson } from '../http/client.js'
-import { getJob, type JobBody } from '../jobs/job-rest.js'
+import { getJob, isPipelineJob, type JobBody } from '../jobs/job-rest.js'
 import type { RegisterModelOperation } from './inputs.js'
-import { MLMODEL_FILE, toModelRestBody, type ModelPathReference, type ModelRestRequest } from './yaml/index.js'
+import { resolvePipelineOutput, type JobOutputPath } from './pipeline-output.js'
+import { MLMODEL_FILE, toModelRestBody, type ModelRestRequest } from './yaml/index.js'
 
 export async function registerModel(op: RegisterModelOperation, ctx: Context): Promise<void> {
   const ws = op.workspace
   const m = op.model
   const input = m.from === 'yaml' ? 'model' : 'model-path'
-  const path = m.from === 'yaml' ? m.read.references.path : m.path
+  const written = m.from === 'yaml' ? m.read.references.path : m.path
   const type = m.from === 'yaml' ? (m.read.yaml.type ?? 'custom_model') : m.type
-  if (path.kind === 'job-output') {
-    const job = await checkJobOutput(ctx, op, ws, path, input)
-    if (job && type === 'mlflow_model') await checkMlflowJobOutput(ctx, op, ws, path, job, input)
+  let path = written
+  if (written.kind === 'job-output') {
+    const resolved = await resolveJobOutput(ctx, op, ws, written, input, type === 'mlflow_model')
+    path = resolved.path
+    if (resolved.job && type === 'mlflow_model')
+      await checkMlflowJobOutput(ctx, op, ws, resolved.path, resolved.job, input)
   }
   const resolver = {
     uploadModel: (local: string) =>
@@ -40,7 +44,7 @@ export async function registerModel(op: RegisterModelOperation, ctx: Context): P
   }
   let request: ModelRestRequest
   if (m.from === 'yaml') {
-    request = await toModelRestBody(m.read, resolver, { workspace: ws })
+    request = await toModelRestBody({ ...m.read, references: { path } }, resolver, { workspace: ws })
   } else {
     const modelUri = path.kind === 'local' ? await resolver.uploadModel(path.path) : path.uri
     request = {
@@ -59,14 +63,55 @@ export async function registerModel(op: RegisterModelOperation, ctx: Context): P
     ['Type', request.body.properties.modelType],
     ['From', path.kind === 'local' ? `${path.written} (uploaded)` : path.uri]
   )
+  if (path !== written && written.kind === 'job-output') ctx.report.facts.push(['Pipeline output', written.uri])
 }
 
 /** The default artifacts output of a job (azure-ai-ml `JOB_URI_FORMAT` with `artifacts`; `runs:/` maps to it). */
 const ARTIFACTS = 'artifacts'
 
 /**
+ * The outputs every job has of its own, a pipeline too: its artifacts, and `default` (the service's name for the same
+ * folder, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`): registered as written.
+ */
+const OWN_OUTPUTS = new Set([ARTIFACTS, 'default'])
+
+/** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
+const MAX_PIPELINE_DEPTH = 5
+
+/**
+ * The job output to register and its job's body (undefined in dry-run, or when not read): the output as written for
+ * a command job (checked by `checkJobOutput`); for a pipeline job's named output, the output of the step bound to it
+ * (`resolvePipelineOutput`, through sub-pipelines), whose own job is read only when `needBody` (the MLflow check).
+ */
+async function resolveJobOutput(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  path: JobOutputPath,
+  input: string,
+  needBody: boolean
+): Promise<{ path: JobOutputPath; job?: JobBody }> {
+  let current = path
+  for (let depth = 0; ; depth++) {
+    const job = await checkJobOutput(ctx, settings, ws, current, input)
+    if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(current.output)) return { path: current, job }
+    if (depth >= MAX_PIPELINE_DEPTH) {
+      throw new InputError(input, `${path.uri}: more than ${MAX_PIPELINE_DEPTH} nested pipelines to resolve.`)
+    }
+    const resolved = await resolvePipelineOutput(ctx, settings, ws, current, job, input)
+    current = resolved.path
+    if (resolved.bound.type !== 'pipeline') {
+      if (!needBody) return { path: current }
+      const response = await getJob(ctx.http, settings, { workspace: ws, name: current.job })
+      const body = response.status === 404 || response.dryRun ? {} : (parseJson<JobBody>(response) ?? {})
+      return { path: current, job: body }
+    }
+  }
+}
+
+/**
  * A job output is only a model once its job has Completed: checked before anything is registered. Returns the job's
- * body (undefined in dry-run).
+ * body (undefined in dry-run). A pipeline's named outputs are checked by `resolvePipelineOutput` instead.
  */
 async function checkJobOutput(
   ctx: Context,
@@ -90,7 +135,7 @@ async function checkJobOutput(
         'poll-job first).'
     )
   }
-  const outputs = outputsOf(job)
+  const outputs = isPipelineJob(job) ? undefined : outputsOf(job)
   // `artifacts` is no key of `outputs`: it is the job's artifact folder, which every job has.
   if (path.output !== ARTIFACTS && outputs && !(path.output in outputs)) {
     throw new InputError(
@@ -104,8 +149,6 @@ async function checkJobOutput(
   )
   return job
 }
-
-type JobOutputPath = Extract<ModelPathReference, { kind: 'job-output' }>
 
 function outputsOf(job: JobBody | undefined): Record<string, { uri?: string } | null> | undefined {
   return (job?.properties as { outputs?: Record<string, { uri?: string } | null> } | undefined)?.outputs
