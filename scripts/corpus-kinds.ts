@@ -29,8 +29,8 @@ export type CorpusKind =
 
 /** The action's input that takes each operation's YAML. */
 export interface CorpusOperation {
-  operation: 'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model'
-  input: 'job' | 'endpoint' | 'deployment' | 'model'
+  operation: 'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component'
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component'
 }
 
 /** The operation that takes a kind's YAML; undefined when the action has none yet. */
@@ -39,6 +39,7 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'online-endpoint') return { operation: 'create-endpoint', input: 'endpoint' }
   if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
+  if (kind === 'component') return { operation: 'register-component', input: 'component' }
   return undefined
 }
 
@@ -97,7 +98,8 @@ export function detectKind(doc: unknown): CorpusKind {
 
 /**
  * Whether a refusal is one that a later issue removes (AutoML, Spark, sweep and fine-tuning jobs, and such nodes inside
- * pipelines: the job-types issue; pipelines themselves: issue 19), by the kind or by the error text.
+ * pipelines, and Spark and AutoML components: the job-types issue; pipelines themselves: issue 19), by the kind or by
+ * the error text.
  */
 export function expectedForNow(kind: CorpusKind, error: string): string | undefined {
   if (kind === 'automl-job' || kind === 'spark-job' || kind === 'sweep-job' || kind === 'finetuning-job') {
@@ -109,6 +111,10 @@ export function expectedForNow(kind: CorpusKind, error: string): string | undefi
       return `${node[1].toLowerCase()} nodes come with the job-types issue (or issue 19 for parallel)`
     }
     return 'pipeline jobs come with issue 19'
+  }
+  if (kind === 'component') {
+    const type = /\btype: (?:unknown component type ')?(spark|automl)\b/i.exec(error)
+    if (type) return `${type[1].toLowerCase()} components come with the job-types issue`
   }
   return undefined
 }

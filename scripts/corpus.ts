@@ -3,8 +3,8 @@
  * Microsoft's examples (Azure/azureml-examples `cli/`, kept as data in `../shared/corpus/azureml-examples/cli/`).
  *
  * Each YAML's kind is read from its content (`corpus-kinds.ts`); the kinds the action takes (jobs, online endpoints
- * and deployments, models) run through `dist/index.js` (build it first: `npm run package`) with `dry-run: true` against
- * one local emulator, a few steps at once. Dry-run still sends the reads that check references, and the computes,
+ * and deployments, models, components) run through `dist/index.js` (build it first: `npm run package`) with
+ * `dry-run: true` against one local emulator, a few steps at once. Dry-run still sends the reads that check references, and the computes,
  * assets and endpoints the examples name do not exist in a fresh emulator: a refusal that says so is answered by
  * registering that reference in the emulator (ARM PUTs, as a user would have done before) and running the file again,
  * so only refusals of the YAML itself are counted. Prints, per kind, the count, the accepted and each refusal (file and

@@ -74,11 +74,11 @@ describe('command component → ComponentVersion body', () => {
 })
 
 describe('bad component YAML: file:line: field', () => {
-  it('refuses a pipeline or parallel component, naming file:line: type', () => {
-    for (const type of ['pipeline', 'parallel']) {
+  it('refuses a pipeline or Spark component, naming file:line: type', () => {
+    for (const type of ['pipeline', 'spark']) {
       const file = yamlFile(`name: c\ntype: ${type}\njobs: {}\n`)
       expect(errorOf(() => readComponentYaml(file))).toMatch(
-        new RegExp(`c\\.yml:2: type: ${type} components are not supported yet \\(only type: command\\)`)
+        new RegExp(`c\\.yml:2: type: ${type === 'spark' ? 'Spark' : type} components are not supported`)
       )
     }
   })

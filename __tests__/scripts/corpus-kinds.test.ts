@@ -73,12 +73,21 @@ describe('operationFor', () => {
     expect(operationFor('online-deployment')).toEqual({ operation: 'create-deployment', input: 'deployment' })
     expect(operationFor('online-endpoint')).toEqual({ operation: 'create-endpoint', input: 'endpoint' })
     expect(operationFor('model')).toEqual({ operation: 'register-model', input: 'model' })
-    expect(operationFor('component')).toBeUndefined()
+    expect(operationFor('component')).toEqual({ operation: 'register-component', input: 'component' })
     expect(operationFor('batch-deployment')).toBeUndefined()
   })
 })
 
 describe('expectedForNow', () => {
+  it('marks Spark and AutoML component refusals for the job-types issue, not a parallel or command one', () => {
+    expect(expectedForNow('component', 'c.yml:3: type: Spark components are not supported (only ...)')).toMatch(
+      /^spark components come with the job-types issue/
+    )
+    expect(expectedForNow('component', "c.yml:3: type: unknown component type 'automl' (...)")).toMatch(/^automl/)
+    expect(expectedForNow('component', "c.yml:9: task.type: 'run_funcion' is not one of ...")).toBeUndefined()
+    expect(expectedForNow('component', 'c.yml:2: type: pipeline components are not supported yet')).toBeUndefined()
+  })
+
   it('marks job types a later issue brings, and pipelines, but not a command job refusal', () => {
     expect(expectedForNow('automl-job', 'type: AutoML jobs are not supported')).toMatch(/job-types/)
     expect(expectedForNow('pipeline-job', 'type: pipeline jobs are not supported yet')).toMatch(/issue 19/)

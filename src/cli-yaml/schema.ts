@@ -9,7 +9,14 @@
  * any scalar, sent as text, as azure-ai-ml does).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { byLocation, CliYamlError, problemAt, type YamlProblem, type YamlSource } from './load.js'
+import {
+  byLocation,
+  CliYamlError,
+  problemAt as locatedAt,
+  type FieldPath,
+  type YamlProblem,
+  type YamlSource
+} from './load.js'
 
 export type Scalar = string | number | boolean
 
@@ -101,8 +108,9 @@ const A_TYPE: Record<string, string> = {
 }
 
 /** One ajv error → one located problem (or none, for errors that only repeat another one). */
-function toProblem(e: ErrorObject, data: unknown, source: YamlSource): YamlProblem | undefined {
+function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldPath): YamlProblem | undefined {
   const path = pathOf(e.instancePath)
+  const problemAt = (p: FieldPath, detail: string): YamlProblem => locatedAt(source, [...at, ...p], detail)
   const hint = (e.parentSchema as { hint?: string } | undefined)?.hint
   const value = valueAt(data, path)
   switch (e.keyword) {
@@ -113,11 +121,11 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource): YamlProbl
       const detail = guess
         ? `unknown field '${field}' (did you mean '${guess}'?)`
         : `unknown field '${field}' (known fields here: ${known.join(', ')})`
-      return problemAt(source, [...path, field], detail)
+      return problemAt([...path, field], detail)
     }
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty
-      return problemAt(source, [...path, field], `missing required field '${field}'`)
+      return problemAt([...path, field], `missing required field '${field}'`)
     }
     case 'type': {
       const t = (e.params as { type: string | string[] }).type
@@ -125,65 +133,71 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource): YamlProbl
         .filter(x => x !== 'null')
         .map(x => A_TYPE[x] ?? x)
         .join(' or ')
-      return problemAt(source, path, `expected ${want}, got ${typeName(value)}`)
+      return problemAt(path, `expected ${want}, got ${typeName(value)}`)
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
       const guess = typeof value === 'string' ? suggest(value, allowed) : undefined
       return problemAt(
-        source,
         path,
         `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`
       )
     }
     case 'const': {
       const allowed = String((e.params as { allowedValue: unknown }).allowedValue)
-      return problemAt(source, path, `expected '${allowed}', got ${typeName(value)}`)
+      return problemAt(path, `expected '${allowed}', got ${typeName(value)}`)
     }
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName
       const names = (e.parentSchema as { propertyNames?: { hint?: string } }).propertyNames
-      return problemAt(source, [...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`)
+      return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`)
     }
     case 'pattern':
       if ((e.params as { propertyName?: string }).propertyName !== undefined || e.propertyName !== undefined)
         return undefined
       return problemAt(
-        source,
         path,
         `${typeName(value)} is not ${hint ?? `of the form ${(e.params as { pattern: string }).pattern}`}`
       )
     case 'minLength':
-      return problemAt(source, path, 'must not be empty')
+      return problemAt(path, 'must not be empty')
     case 'minimum':
     case 'maximum': {
       const { comparison, limit } = e.params as { comparison: string; limit: number }
-      return problemAt(source, path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`)
+      return problemAt(path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`)
     }
     case 'if':
       return undefined // the failing then/else branch reports the real problem
     default:
-      return problemAt(source, path, e.message ?? 'invalid value')
+      return problemAt(path, e.message ?? 'invalid value')
   }
 }
 
 /**
  * Check `data` (the YAML as plain values, after `set` lines) against the command job schema; throw a JobYamlError
 
-/** Every problem ajv found, located, without repeats, in file order. */
-export function schemaProblems(validate: ValidateFunction, data: unknown, source: YamlSource): YamlProblem[] {
+/**
+ * Every problem ajv found, located, without repeats, in file order. `at`: where `data` sits in the file (`[]` for the
+ * whole document, `['jobs', 'score']` for a pipeline's node checked on its own).
+ */
+export function schemaProblems(
+  validate: ValidateFunction,
+  data: unknown,
+  source: YamlSource,
+  at: FieldPath = []
+): YamlProblem[] {
   if (validate(data)) return []
   const seen = new Set<string>()
   const problems: YamlProblem[] = []
   for (const e of validate.errors ?? []) {
-    const p = toProblem(e, data, source)
+    const p = toProblem(e, data, source, at)
     if (!p) continue
     const key = `${p.field}\u0000${p.detail}`
     if (seen.has(key)) continue
     seen.add(key)
     problems.push(p)
   }
-  if (!problems.length) problems.push(problemAt(source, [], `does not match the ${source.kind} schema`))
+  if (!problems.length) problems.push(locatedAt(source, [...at], `does not match the ${source.kind} schema`))
   return problems.sort(byLocation)
 }
 

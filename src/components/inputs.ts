@@ -1,5 +1,5 @@
 /**
- * Inputs of register-component: `component` (the path of a command component YAML, relative to the workflow
+ * Inputs of register-component: `component` (the path of a command or parallel component YAML, relative to the workflow
  * workspace) and `set` (one `path=value` a line, applied to it). The YAML is read and checked here, before any request:
  * errors name the input and the file, line and field.
  */
@@ -24,7 +24,7 @@ export function readRegisterComponent(scope: InputScope): RegisterComponentInput
   if (file === undefined) {
     throw new InputError(
       COMPONENT_INPUT,
-      'required by register-component: the path of a command component YAML, relative to the workspace, e.g. ' +
+      'required by register-component: the path of a command or parallel component YAML, relative to the workspace, e.g. ' +
         'components/train.yml.'
     )
   }

@@ -1,7 +1,8 @@
 /**
  * register-component (`az ml component create -f component.yml`): `PUT {WS}/components/{name}/versions/{version}`
- * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command component YAML. A local `code:` folder is
- * uploaded as an anonymous code asset and an inline `environment:` registered first, exactly as submit-job does
+ * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command or parallel component YAML. A local `code:`
+ * folder (a parallel component's `task.code`) is uploaded as an anonymous code asset and an inline `environment:`
+ * registered first, exactly as submit-job does
  * (`src/assets/code-asset.ts`, `environment-asset.ts`); `azureml:` references are checked to exist. A missing version
  * is the container's `nextVersion` (`ComponentContainers_Get`; "1" when there is none), as the CLI picks it.
  *

@@ -1,2 +1,3 @@
-/** The component YAML of register-component (component.ts): reading, checking, and the REST body. */
+/** The component YAML of register-component: command (component.ts) and parallel (parallel-component.ts) files, their reading, checking and REST body. */
 export * from './component.js'
+export * from './parallel-component.js'
