@@ -366,8 +366,8 @@ export const INPUTS: Record<string, InputSpec> = {
   job: {
     group: 'Jobs (v2)',
     description:
-      'The CLI v2 job YAML (type command), relative to the workspace: what you pass to az ml job create -f. Paths in ' +
-      'it are relative to the YAML file; local code and input paths are uploaded.',
+      'The CLI v2 job YAML (type command or pipeline), relative to the workspace: what you pass to az ml job create ' +
+      '-f. Paths in it are relative to the YAML file; local code, input paths and component files are uploaded.',
     operations: ['submit-job'],
     requiredBy: ['submit-job']
   },
@@ -430,8 +430,8 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   component: {
     description:
-      'register-component: the command component YAML (name, version, inputs, outputs, code, environment, command), ' +
-      'relative to the workspace.',
+      'register-component: the command or parallel component YAML (name, version, inputs, outputs, code, ' +
+      'environment, command or task), relative to the workspace.',
     operations: ['register-component'],
     requiredBy: ['register-component']
   },
@@ -441,8 +441,8 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   'model-path': {
     description:
-      "register-model without a YAML: a local file or folder (uploaded), a job's output azureml://jobs/<job>/outputs/<output>, " +
-      'or azureml://datastores/<ds>/paths/<path>.',
+      "register-model without a YAML: a local file or folder (uploaded), a job's output azureml://jobs/<job>/outputs/<output> " +
+      "(a pipeline's output is registered from the step that wrote it), or azureml://datastores/<ds>/paths/<path>.",
     operations: ['register-model']
   },
   'model-type': {
