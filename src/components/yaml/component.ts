@@ -335,7 +335,8 @@ export async function toComponentRestBody(
   return { name: y.name, version, body: { properties } }
 }
 
-function portsSpec(
+/** Component `inputs` for `componentSpec`: `default`, `min` and `max` as text (Python `str()`), the rest as written. */
+export function portsSpec(
   inputs: Record<string, ComponentInputYaml>,
   numberText: (path: FieldPath) => string | undefined
 ): Record<string, Record<string, unknown>> {
