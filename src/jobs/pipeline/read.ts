@@ -203,7 +203,7 @@ export function readPipelineGraph(
       ports.set(name, read.ports)
     }
   }
-  checkBindings(graph, ports, problems)
+  checkBindings(graph, Object.keys(jobs), ports, problems)
   return graph
 }
 
@@ -543,11 +543,17 @@ function checkNodePorts(node: PipelineNode, ports: Ports | undefined, problems: 
  * Every `${{parent...}}` binding of the nodes names an input or output of the pipeline or an output of a step of it,
  * and the steps' bindings to each other form no cycle.
  */
-function checkBindings(graph: PipelineGraph, ports: Map<string, Ports | undefined>, problems: YamlProblem[]): void {
+function checkBindings(
+  graph: PipelineGraph,
+  stepNames: string[],
+  ports: Map<string, Ports | undefined>,
+  problems: YamlProblem[]
+): void {
   const { source, yaml } = graph
   const pipelineInputs = Object.keys(isObject(yaml.inputs) ? yaml.inputs : {})
   const pipelineOutputs = Object.keys(isObject(yaml.outputs) ? yaml.outputs : {})
-  const steps = new Set(graph.nodes.map(n => n.name))
+  // Every step named in `jobs`, also those refused (their problem is reported once, at their type).
+  const steps = new Set(stepNames)
   const edges = new Map<string, Set<string>>()
   const list = (names: string[], what: string): string =>
     names.length ? names.join(', ') : `none: the ${what} has none`

@@ -190,6 +190,13 @@ async function nodeRest(
       inputs[name] = input
       continue
     }
+    if (isObject(value) && typeof value.path === 'string' && value.path.includes('${{')) {
+      // A path bound to the parent's input: a literal binding, as for a bare `${{...}}` (guess: not in the fixtures).
+      const input: Record<string, unknown> = { job_input_type: 'literal', value: value.path }
+      if (typeof value.mode === 'string') input.mode = INPUT_MODE[value.mode] ?? value.mode
+      inputs[name] = input
+      continue
+    }
     const literal = isObject(value) ? (value.value ?? value.default) : value
     const at: FieldPath = isObject(value)
       ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']

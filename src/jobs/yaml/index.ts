@@ -98,8 +98,15 @@ export function checkInputs(
           problems.push(problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`))
         continue
       }
+      // A pipeline node's path may be a binding (`${{parent.inputs.x}}`): sent as it is, nothing to upload.
+      if (input.path.includes('${{')) continue
       try {
-        const ref = parseInputPath(input.path, type, source.dir)
+        // Untyped (uri_folder by default) but naming a registry model: read as a model reference, sent as written.
+        const kind =
+          input.type === undefined && /^azureml:\/\/registries\/[^/]+\/models\//.test(input.path)
+            ? 'custom_model'
+            : type
+        const ref = parseInputPath(input.path, kind, source.dir)
         if (ref.kind === 'local') {
           const problem = localPathProblem(ref.path, type)
           if (problem) problems.push(problemAt(source, at('path'), problem))
