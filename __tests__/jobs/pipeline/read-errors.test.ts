@@ -113,6 +113,14 @@ describe('pipeline job YAML problems', () => {
     expect(message).toContain('job.yml:10: jobs.d.type: parallel nodes are not supported yet')
   })
 
+  it('checks a component written inline under component: like a component file', () => {
+    const message = errorOf(
+      'type: pipeline\njobs:\n  a:\n    component:\n      command: echo\n      environment: azureml:env:1\n      colour: red\n      inputs:\n        n:\n          type: integer\n    inputs:\n      n: lots\n'
+    )
+    expect(message).toContain('job.yml:7: jobs.a.component.colour: unknown field of a command component')
+    expect(message).toContain('job.yml:12: jobs.a.inputs.n: the component declares this input as integer')
+  })
+
   it('names a problem inside a sub-pipeline component file with that file', () => {
     const message = errorOf('type: pipeline\njobs:\n  sub:\n    type: pipeline\n    component: ./sub.yml\n', [], {
       'sub.yml':

@@ -55,7 +55,8 @@ const JOB_FIELDS = [
   'inputs',
   'outputs',
   'jobs',
-  'compute'
+  'compute',
+  'component'
 ]
 /** The fields of a pipeline component file (azure-ai-ml `PipelineComponentSchema`). */
 const COMPONENT_FIELDS = [
@@ -114,8 +115,16 @@ const LATER_NODE_TYPES: Record<string, string> = {
 
 /** What a node's `component:` names. */
 export type NodeComponent =
-  /** An inline command step: the node is its own component. */
-  | { kind: 'inline'; code?: CodeReference; environment: EnvironmentReference }
+  /**
+   * An inline command step: the node is its own component; or `component:` written as a mapping (`declared`, its
+   * path in the file `at`).
+   */
+  | {
+      kind: 'inline'
+      code?: CodeReference
+      environment: EnvironmentReference
+      declared?: { yaml: Record<string, unknown>; at: FieldPath }
+    }
   /** A local command component file. */
   | { kind: 'command-file'; read: ComponentYamlRead }
   /** A local pipeline component file, read by the same code. */
@@ -148,6 +157,8 @@ export interface PipelineGraph {
   /** Asset inputs of the pipeline with a path. */
   inputs: Record<string, { type: string; ref: DataReference }>
   nodes: PipelineNode[]
+  /** A pipeline job whose steps come from its `component:` (a pipeline component file). */
+  fromComponent?: boolean
 }
 
 /** Declared ports of a component (known for inline steps and local files; unknown for registered components). */
@@ -192,6 +203,19 @@ export function readPipelineGraph(
       if (o !== null && !isObject(o))
         problems.push(problemAt(source, ['outputs', name], 'expected a mapping or nothing'))
     }
+  }
+  if (!context.isComponent && data.component !== undefined) {
+    // A pipeline job that runs a pipeline component: its steps are the component's (azure-ai-ml copies them over).
+    if (data.jobs !== undefined)
+      problems.push(problemAt(source, ['jobs'], "give either 'jobs' or 'component', not both"))
+    const read = readComponentReference(source, [], data.component, 'pipeline', problems, context)
+    if (read && read.component.kind !== 'pipeline-file') {
+      problems.push(problemAt(source, ['component'], 'expected a local pipeline component YAML file'))
+    } else if (read?.component.kind === 'pipeline-file') {
+      graph.nodes = read.component.graph.nodes
+      graph.fromComponent = true
+    }
+    return graph
   }
   const jobs = isObject(data.jobs) ? data.jobs : {}
   if (!Object.keys(jobs).length) problems.push(problemAt(source, ['jobs'], 'a pipeline needs at least one step'))
@@ -278,6 +302,7 @@ function readNode(
     problems.push(problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline)`))
     return undefined
   }
+  if (isObject(value.component)) return readInlineComponentNode(source, name, path, value, problems)
   const inline = value.component === undefined
   const allowed = inline ? [...NODE_FIELDS, ...INLINE_FIELDS] : NODE_FIELDS
   for (const key of Object.keys(value)) {
@@ -362,6 +387,97 @@ function readNode(
     node.component = read.component
     ports = read.ports
   }
+  checkNodePorts(node, ports, problems)
+  return { node, ports }
+}
+
+/** Fields of a command component written inline under a node's `component:`. */
+const INLINE_COMPONENT_FIELDS = [
+  '$schema',
+  'type',
+  'name',
+  'version',
+  'display_name',
+  'description',
+  'tags',
+  'is_deterministic',
+  'inputs',
+  'outputs',
+  'code',
+  'environment',
+  'command',
+  'resources',
+  'distribution',
+  'environment_variables'
+]
+
+/** A node whose `component:` is a command component written inline (a mapping). */
+function readInlineComponentNode(
+  source: YamlSource,
+  name: string,
+  path: FieldPath,
+  value: Record<string, unknown>,
+  problems: YamlProblem[]
+): { node: PipelineNode; ports?: Ports } | undefined {
+  const at: FieldPath = [...path, 'component']
+  const c = value.component as Record<string, unknown>
+  for (const key of Object.keys(value)) {
+    if (!NODE_FIELDS.includes(key)) problems.push(problemAt(source, [...path, key], 'unknown field of a command node'))
+  }
+  for (const key of Object.keys(c)) {
+    if (!INLINE_COMPONENT_FIELDS.includes(key))
+      problems.push(problemAt(source, [...at, key], 'unknown field of a command component'))
+  }
+  if (c.type !== undefined && c.type !== 'command')
+    problems.push(problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'))
+  if (typeof c.command !== 'string' || !c.command) problems.push(problemAt(source, at, "missing 'command'"))
+  if (c.environment === undefined) problems.push(problemAt(source, at, "missing 'environment'"))
+  let code: CodeReference | undefined
+  if (typeof c.code === 'string') {
+    try {
+      code = parseCodeReference(c.code, source.dir)
+      if (code.kind === 'local') {
+        const problem = localPathProblem(code.path, 'folder', source.kind)
+        if (problem) problems.push(problemAt(source, [...at, 'code'], problem))
+      }
+    } catch (e) {
+      if (!(e instanceof BadReference)) throw e
+      problems.push(problemAt(source, [...at, 'code'], e.message))
+    }
+  }
+  const environment =
+    c.environment === undefined
+      ? undefined
+      : readEnvironment(c.environment as never, source, [...at, 'environment'], problems)
+  if (!environment || typeof c.command !== 'string') return undefined
+  const node: PipelineNode = {
+    name,
+    type: 'command',
+    path,
+    source,
+    yaml: value,
+    component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
+    inputs: {}
+  }
+  if (typeof value.compute === 'string') {
+    if (value.compute.includes('${{')) node.compute = { kind: 'binding', text: value.compute }
+    else {
+      try {
+        node.compute = parseComputeReference(value.compute)
+      } catch (e) {
+        if (!(e instanceof BadReference)) throw e
+        problems.push(problemAt(source, [...path, 'compute'], e.message))
+      }
+    }
+  }
+  checkInputs(
+    (isObject(value.inputs) ? value.inputs : undefined) as Record<string, InputYaml>,
+    source,
+    node,
+    problems,
+    path
+  )
+  const ports = portsOf(c)
   checkNodePorts(node, ports, problems)
   return { node, ports }
 }
@@ -491,7 +607,7 @@ function portsOf(data: Record<string, unknown>): Ports {
 
 /** Node inputs and outputs the component declares, and literal values that fit the declared type. */
 function checkNodePorts(node: PipelineNode, ports: Ports | undefined, problems: YamlProblem[]): void {
-  if (!ports || node.component.kind === 'inline') return
+  if (!ports || (node.component.kind === 'inline' && !node.component.declared)) return
   const { source, path, yaml } = node
   for (const [group, declared] of [
     ['inputs', ports.inputs],

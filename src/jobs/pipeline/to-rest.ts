@@ -30,7 +30,12 @@
  */
 import { isoDuration } from '../../arm/duration.js'
 import { numberTextAt, type FieldPath } from '../../cli-yaml/load.js'
-import { resolveAsset, type VersionSpec } from '../../cli-yaml/references.js'
+import {
+  resolveAsset,
+  type CodeReference,
+  type EnvironmentReference,
+  type VersionSpec
+} from '../../cli-yaml/references.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 import { portsSpec, toComponentRestBody, type ComponentInputYaml } from '../../components/yaml/component.js'
 import type { ReferenceResolver } from '../yaml/references.js'
@@ -89,10 +94,10 @@ export async function buildPipelineJobBody(
 ): Promise<{ properties: PipelineJobProperties }> {
   const y = graph.yaml
   const numberText: NumberText = path => numberTextAt(graph.source, path)
-  const jobs = await nodesRest(graph, resolver, true)
+  const jobs = await nodesRest(graph, resolver, !graph.fromComponent)
   const inputUris: Record<string, string> = {}
   for (const [name, { type, ref }] of Object.entries(graph.inputs)) inputUris[name] = await dataUri(type, ref, resolver)
-  const settings: Record<string, unknown> = { _source: 'YAML.JOB' }
+  const settings: Record<string, unknown> = { _source: graph.fromComponent ? 'YAML.COMPONENT' : 'YAML.JOB' }
   const s = isObject(y.settings) ? y.settings : {}
   for (const [key, value] of Object.entries(s)) {
     if (key === 'default_compute' && typeof value === 'string') {
@@ -310,25 +315,26 @@ async function inlineSpec(
   resolver: PipelineResolver
 ): Promise<Record<string, unknown>> {
   if (node.component.kind !== 'inline') throw new Error('not an inline step')
-  const { code, environment } = node.component
+  const { code, environment, declared } = node.component
   const y = node.yaml
   const spec: Record<string, unknown> = { _source: 'YAML.JOB', type: 'command', is_deterministic: true }
-  spec.command = y.command
-  if (code) {
-    spec.code = specRef(
-      code.kind === 'local'
-        ? await resolver.uploadCode(code.path)
-        : await resolveAsset(code, (n, v) => resolver.codeId(n, v))
-    )
+  if (declared) {
+    // `component:` written as a mapping: its own fields and declared ports, as a component file's.
+    const d = declared.yaml
+    const numberText: NumberText = p => numberTextAt(node.source, [...declared.at, ...p])
+    for (const key of ['$schema', 'display_name', 'description', 'is_deterministic'] as const)
+      if (d[key] !== undefined) spec[key] = d[key]
+    const tags = textMap(d.tags as Record<string, Scalar>, 'tags', numberText)
+    if (tags) spec.tags = tags
+    if (isObject(d.inputs)) spec.inputs = portsSpec(d.inputs as Record<string, ComponentInputYaml>, numberText)
+    if (isObject(d.outputs)) spec.outputs = d.outputs
+    for (const key of ['resources', 'distribution'] as const) if (isObject(d[key])) spec[key] = d[key]
+    spec.command = d.command
+    await codeAndEnvironment(spec, code, environment, resolver)
+    return spec
   }
-  spec.environment =
-    environment.kind === 'registry'
-      ? environment.uri
-      : specRef(
-          environment.kind === 'inline'
-            ? await resolver.registerEnvironment(environment.definition)
-            : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v))
-        )
+  spec.command = y.command
+  await codeAndEnvironment(spec, code, environment, resolver)
   const inputs: Record<string, Record<string, string>> = {}
   for (const [name, value] of Object.entries(isObject(y.inputs) ? y.inputs : {})) {
     const input: Record<string, string> = { type: inputTypeOf(value, graph) }
@@ -356,6 +362,30 @@ async function inlineSpec(
   }
   if (Object.keys(outputs).length) spec.outputs = outputs
   return spec
+}
+
+/** An inline component's code (uploaded or looked up) and environment (registered, looked up, or a registry URI). */
+async function codeAndEnvironment(
+  spec: Record<string, unknown>,
+  code: CodeReference | undefined,
+  environment: EnvironmentReference,
+  resolver: PipelineResolver
+): Promise<void> {
+  if (code) {
+    spec.code = specRef(
+      code.kind === 'local'
+        ? await resolver.uploadCode(code.path)
+        : await resolveAsset(code, (n, v) => resolver.codeId(n, v))
+    )
+  }
+  spec.environment =
+    environment.kind === 'registry'
+      ? environment.uri
+      : specRef(
+          environment.kind === 'inline'
+            ? await resolver.registerEnvironment(environment.definition)
+            : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v))
+        )
 }
 
 /** The type of an inline step's input, from what it is given. */
