@@ -108,6 +108,21 @@ async function seed(emu: Emulator, token: string, missing: Missing): Promise<voi
       path = `/models/${missing.name}/versions/${missing.version}`
       body = { properties: { modelType: 'custom_model', modelUri: store } }
       break
+    case 'components':
+      // A command component any input fits (the examples' registered components are not in the corpus as files).
+      path = `/components/${missing.name}/versions/${missing.version}`
+      body = {
+        properties: {
+          componentSpec: {
+            name: missing.name,
+            version: missing.version,
+            type: 'command',
+            command: 'echo',
+            environment: 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest'
+          }
+        }
+      }
+      break
     case 'environments':
       path = `/environments/${missing.name}/versions/${missing.version}`
       body = { properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04' } }

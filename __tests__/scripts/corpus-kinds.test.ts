@@ -88,10 +88,18 @@ describe('expectedForNow', () => {
     expect(expectedForNow('component', 'c.yml:2: type: pipeline components are not supported yet')).toBeUndefined()
   })
 
-  it('marks job types a later issue brings, and pipelines, but not a command job refusal', () => {
+  it('marks job types and pipeline node types a later issue brings, but not other refusals', () => {
     expect(expectedForNow('automl-job', 'type: AutoML jobs are not supported')).toMatch(/job-types/)
-    expect(expectedForNow('pipeline-job', 'type: pipeline jobs are not supported yet')).toMatch(/issue 19/)
-    expect(expectedForNow('pipeline-job', 'jobs.train_step.type: automl nodes are not supported')).toMatch(/^automl/)
+    expect(
+      expectedForNow(
+        'pipeline-job',
+        'jobs.train_step.type: AutoML nodes come with issue 21 (job types); not supported yet'
+      )
+    ).toMatch(/^AutoML nodes come with issue 21/)
+    expect(expectedForNow('pipeline-job', 'jobs.x.type: parallel nodes are not supported yet (...)')).toMatch(
+      /parallel/
+    )
+    expect(expectedForNow('pipeline-job', "jobs.x.inputs.a: '${{parent.inputs.b}}' names no input")).toBeUndefined()
     expect(expectedForNow('command-job', "services.x.log_dir: unknown field 'log_dir'")).toBeUndefined()
   })
 })

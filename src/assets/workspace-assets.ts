@@ -10,7 +10,7 @@ import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth, armUrl, workspacePath } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
 
-export type AssetKind = 'codes' | 'environments' | 'data' | 'models'
+export type AssetKind = 'codes' | 'environments' | 'data' | 'models' | 'components'
 
 /** Where a reference came from, for errors: the input, and the field inside it (`train.yml:7: environment`). */
 export interface ReferenceSource {
@@ -27,7 +27,8 @@ const WHAT: Record<AssetKind, string> = {
   codes: 'code asset',
   environments: 'environment',
   data: 'data asset',
-  models: 'model'
+  models: 'model',
+  components: 'component'
 }
 
 /** `{WS}/{kind}/{name}/versions/{version}`, the ARM id a job body carries. */

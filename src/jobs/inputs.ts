@@ -11,7 +11,7 @@ import type { Op, WorkspaceRef } from '../base/settings.js'
 import { readPrComment } from '../reports/inputs.js'
 import type { PrCommentSettings } from '../reports/pr-comment.js'
 import { EXPERIMENT_NAME } from '../runs/inputs.js'
-import { readJobYaml, type JobYaml } from './yaml/index.js'
+import { readAnyJobYaml, type AnyJobYaml } from './job-types.js'
 
 /** Job names (`Jobs_CreateOrUpdate`'s `id`): what the service and studio accept. */
 export const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/
@@ -20,8 +20,8 @@ const JOB_NAME_FORM = 'a job name: 1-255 letters, digits, _ or -, starting with 
 export interface SubmitJobInputs {
   kind: 'submit-job'
   workspace: WorkspaceRef
-  /** The YAML read, `set` applied, validated; references parsed, local paths checked. */
-  yaml: JobYaml
+  /** The YAML read, `set` applied, validated by its job type (`job-types.ts`); references parsed, local paths checked. */
+  yaml: AnyJobYaml
   /** Chosen before the PUT: input `job-name`, else the YAML's `name`, else a new one. */
   jobName: string
   /**
@@ -63,7 +63,7 @@ export function readSubmitJob(scope: InputScope): SubmitJobInputs {
   const workspace = scope.workspace('submit-job')
   const file = required('job', 'by submit-job: the path of a CLI v2 job YAML, e.g. jobs/train.yml')
   const setLines = core.getMultilineInput('set')
-  const yaml = readJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() })
+  const yaml = readAnyJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() })
   const named = readJobName(false)
   const jobName = named ?? yaml.job.name ?? newJobName()
   let jobNameSource: string | undefined

@@ -10,12 +10,15 @@ import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'
 import { registerEnvironment } from '../assets/environment-asset.js'
-import { referenceLookups, type AssetKind } from '../assets/workspace-assets.js'
-import type { EnvironmentDefinition, JobYaml, ReferenceResolver } from './yaml/index.js'
+import { assetVersionId, referenceLookups, type AssetKind } from '../assets/workspace-assets.js'
+import { registerContentNamedVersion } from '../assets/asset-version.js'
+import type { PipelineResolver } from './pipeline/index.js'
+import { ANONYMOUS_COMPONENT_NAME } from './pipeline/to-rest.js'
+import type { EnvironmentDefinition } from './yaml/index.js'
 
-export interface JobResolver extends ReferenceResolver {
+export interface JobResolver extends PipelineResolver {
   /** What the real pass uploaded: code reused or sent, inputs uploaded. */
-  readonly uploads: { code?: { reused: boolean; files: number; bytes: number }; inputs: number }
+  readonly uploads: { code?: { reused: boolean; files: number; bytes: number }; inputs: number; components?: number }
 }
 
 /** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
@@ -23,7 +26,7 @@ export function createJobResolver(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
-  yaml: JobYaml,
+  yaml: { file: string },
   options: { checkOnly: boolean; signal?: AbortSignal; cache: Map<string, Promise<string>> }
 ): JobResolver {
   const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
@@ -35,6 +38,12 @@ export function createJobResolver(
   const inputAsset = (kind: AssetKind) => async (name: string, version: string) =>
     `azureml:${await asset(kind, 'inputs')(name, version)}`
   const uploads: JobResolver['uploads'] = { inputs: 0 }
+  // One registration per anonymous component, however many nodes use it.
+  const remember = (key: string, work: () => Promise<string>): Promise<string> => {
+    let found = options.cache.get(key)
+    if (!found) options.cache.set(key, (found = work()))
+    return found
+  }
   return {
     uploads,
     environmentId: asset('environments', 'environment'),
@@ -52,6 +61,22 @@ export function createJobResolver(
       if (options.checkOnly) return 'input'
       uploads.inputs++
       return uploadToDatastore(ctx, settings, ws, path, { at: at('inputs'), signal: options.signal })
+    },
+    componentId: asset('components', 'component'),
+    async registerComponent(component) {
+      // Checked by the real pass only: an anonymous component's id is known before it exists.
+      const id = assetVersionId(ws, 'components', ANONYMOUS_COMPONENT_NAME, component.version)
+      if (options.checkOnly) return id
+      return remember(`components/${ANONYMOUS_COMPONENT_NAME}/${component.version}/registered`, async () => {
+        const registered = await registerContentNamedVersion(ctx, settings, ws, {
+          kind: 'components',
+          name: ANONYMOUS_COMPONENT_NAME,
+          version: component.version,
+          body: component.body
+        })
+        uploads.components = (uploads.components ?? 0) + 1
+        return registered.id
+      })
     },
     async registerEnvironment(definition: EnvironmentDefinition) {
       if (options.checkOnly) return 'environment'

@@ -1,7 +1,8 @@
 /**
- * submit-job: a CLI v2 job YAML (read and validated by the input reader) → references checked → code and local
- * inputs uploaded, inline environments registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate,
- * mfe.json 2024-04-01) → with `wait`, followed to its end (`follow-job.ts`).
+ * submit-job: a CLI v2 job YAML of any job type (`job-types.ts`: command, pipeline; read and validated by the input
+ * reader) → references checked → code and local inputs uploaded, inline environments and a pipeline's anonymous
+ * components registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate, mfe.json 2024-04-01) → with
+ * `wait`, followed to its end (`follow-job.ts`).
  *
  * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
  * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
@@ -28,7 +29,7 @@ import { getJob, jobPortalUrl, jobUrl, readJobStatus, type JobBody, type JobRef 
 import { defaultExperimentName, provenanceTags } from './provenance.js'
 import { createJobResolver } from './resolver.js'
 import { saveJob } from './state.js'
-import { toJobRestBody } from './yaml/index.js'
+import { toAnyJobRestBody } from './job-types.js'
 
 export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<void> {
   const job: JobRef = { workspace: op.workspace, name: op.jobName }
@@ -68,15 +69,18 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
     }
     await abortable(
       core.group('Check references', () =>
-        toJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)
+        toAnyJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)
       ),
       watch.signal
     )
     const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal })
     const body = await abortable(
-      core.group('Upload code and data', () => toJobRestBody(yaml, resolver, options)),
+      core.group('Upload code and data', () => toAnyJobRestBody(yaml, resolver, options)),
       watch.signal
     )
+    if (resolver.uploads.components) {
+      ctx.report.facts.push(['Components', `${resolver.uploads.components} anonymous component versions registered`])
+    }
     const code = resolver.uploads.code
     if (code) {
       ctx.report.facts.push([

@@ -42,7 +42,7 @@ import {
 } from './schema.js'
 import { buildCommandJobBody, checkCommandBindings, type JobRestBody, type JobRestOptions } from './to-rest.js'
 
-export { JobYamlError } from './errors.js'
+export { JobYamlError, asJobYamlError } from './errors.js'
 export type { ReferenceResolver, ResolvedReferences, JobReferences } from './references.js'
 export type { EnvironmentDefinition } from '../../cli-yaml/environment.js'
 export type { JobRestBody, JobRestOptions, CommandJobProperties } from './to-rest.js'
@@ -72,12 +72,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Check the inputs beyond the schema: literals have a fitting value, asset inputs a path; parse those paths. */
-function checkInputs(job: CommandJobYaml, source: YamlSource, refs: JobReferences, problems: YamlProblem[]): void {
-  for (const [name, v] of Object.entries(job.inputs ?? {})) {
+/**
+ * Check a job's inputs (those at `base`: the root, or a pipeline node) beyond the schema: literals have a fitting
+ * value, asset inputs a path; parse those paths into `refs.inputs`. Bare scalars (and `${{...}}` bindings) pass as they
+ * are.
+ */
+export function checkInputs(
+  inputs: CommandJobYaml['inputs'],
+  source: YamlSource,
+  refs: Pick<JobReferences, 'inputs'>,
+  problems: YamlProblem[],
+  base: FieldPath = []
+): void {
+  for (const [name, v] of Object.entries(inputs ?? {})) {
     if (!isObject(v)) continue // a bare literal (or empty)
     const input = v as InputYaml
-    const at = (field?: string): FieldPath => (field ? ['inputs', name, field] : ['inputs', name])
+    const at = (field?: string): FieldPath => (field ? [...base, 'inputs', name, field] : [...base, 'inputs', name])
     const type = input.type ?? 'uri_folder'
     if (asset.has(type)) {
       for (const f of ['value', 'default'] as const) {
@@ -88,8 +98,15 @@ function checkInputs(job: CommandJobYaml, source: YamlSource, refs: JobReference
           problems.push(problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`))
         continue
       }
+      // A pipeline node's path may be a binding (`${{parent.inputs.x}}`): sent as it is, nothing to upload.
+      if (input.path.includes('${{')) continue
       try {
-        const ref = parseInputPath(input.path, type, source.dir)
+        // Untyped (uri_folder by default) but naming a registry model: read as a model reference, sent as written.
+        const kind =
+          input.type === undefined && /^azureml:\/\/registries\/[^/]+\/models\//.test(input.path)
+            ? 'custom_model'
+            : type
+        const ref = parseInputPath(input.path, kind, source.dir)
         if (ref.kind === 'local') {
           const problem = localPathProblem(ref.path, type)
           if (problem) problems.push(problemAt(source, at('path'), problem))
@@ -167,7 +184,7 @@ function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobRef
   const env = readEnvironment(job.environment, source, ['environment'], problems)
   if (env) refs.environment = env
   if (job.compute !== undefined) guard(['compute'], () => (refs.compute = parseComputeReference(job.compute as string)))
-  checkInputs(job, source, refs, problems)
+  checkInputs(job.inputs, source, refs, problems)
   for (const [name, o] of Object.entries(job.outputs ?? {})) {
     for (const f of ['name', 'version'] as const) {
       if (o?.[f] !== undefined) {
@@ -205,8 +222,31 @@ export function readJobYaml(
   options: ReadYamlOptions = {}
 ): JobYaml {
   try {
+    const source = loadJobSource(file, setLines, options)
+    return readCommandJob(source)
+  } catch (e) {
+    throw asJobYamlError(e)
+  }
+}
+
+/** A job YAML parsed with its `set` lines applied (any job type: `../job-types.ts` reads its `type` to choose). */
+export function loadJobSource(
+  file: string,
+  setLines: string | readonly string[] = [],
+  options: ReadYamlOptions = {}
+): YamlSource {
+  try {
     const source = loadCliYaml(file, JOB_YAML, options.baseDir)
     applySetLines(source, setLines)
+    return source
+  } catch (e) {
+    throw asJobYamlError(e)
+  }
+}
+
+/** Validate and check a command job already parsed (`loadJobSource`); `JobYamlError` listing every problem. */
+export function readCommandJob(source: YamlSource): JobYaml {
+  try {
     const job = validateCommandJobSchema(source.doc.toJS(), source)
     const { references, problems } = checkJob(job, source)
     if (problems.length) throw new JobYamlError(problems.sort(byLocation))

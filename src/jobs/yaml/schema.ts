@@ -282,7 +282,6 @@ const validateCommandJob = compileYamlSchema(COMMAND_JOB_SCHEMA)
 /** Job types `az ml` knows that this action does not run (yet). */
 const OTHER_TYPES: Record<string, string> = {
   sweep: 'sweep jobs are not supported yet (only type: command)',
-  pipeline: 'pipeline jobs are not supported yet (only type: command)',
   automl: 'AutoML jobs are not supported (only type: command)',
   spark: 'Spark jobs are not supported (only type: command)',
   parallel: 'parallel jobs are not supported (only type: command)'

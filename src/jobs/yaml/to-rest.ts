@@ -109,7 +109,7 @@ export interface JobRestOptions {
   extraTags?: Record<string, string>
 }
 
-const INPUT_MODE: Record<string, string> = {
+export const INPUT_MODE: Record<string, string> = {
   ro_mount: 'ReadOnlyMount',
   mount: 'ReadOnlyMount',
   rw_mount: 'ReadWriteMount',
@@ -118,13 +118,13 @@ const INPUT_MODE: Record<string, string> = {
   eval_mount: 'EvalMount',
   eval_download: 'EvalDownload'
 }
-const OUTPUT_MODE: Record<string, string> = {
+export const OUTPUT_MODE: Record<string, string> = {
   rw_mount: 'ReadWriteMount',
   mount: 'ReadWriteMount',
   upload: 'Upload',
   direct: 'Direct'
 }
-const DISTRIBUTION: Record<string, 'PyTorch' | 'Mpi' | 'TensorFlow'> = {
+export const DISTRIBUTION: Record<string, 'PyTorch' | 'Mpi' | 'TensorFlow'> = {
   pytorch: 'PyTorch',
   mpi: 'Mpi',
   tensorflow: 'TensorFlow'
@@ -152,23 +152,29 @@ function isInputObject(v: unknown): v is InputYaml {
 /** The literal value of an input (a bare scalar, or `value`/`default` of a typed literal input), with its field path. */
 export function literalOf(
   name: string,
-  v: Scalar | InputYaml | null | undefined
+  v: Scalar | InputYaml | null | undefined,
+  base: FieldPath = []
 ): { value: Scalar; path: FieldPath } | undefined {
   if (v === null || v === undefined) return undefined
-  if (!isInputObject(v)) return { value: v, path: ['inputs', name] }
-  if (v.value !== undefined) return { value: v.value, path: ['inputs', name, 'value'] }
-  if (v.default !== undefined) return { value: v.default, path: ['inputs', name, 'default'] }
+  if (!isInputObject(v)) return { value: v, path: [...base, 'inputs', name] }
+  if (v.value !== undefined) return { value: v.value, path: [...base, 'inputs', name, 'value'] }
+  if (v.default !== undefined) return { value: v.default, path: [...base, 'inputs', name, 'default'] }
   return undefined
 }
 
-function inputsRest(
-  job: CommandJobYaml,
+/**
+ * A job's `inputs` (those of the YAML at `base`: the root, or a pipeline node) → REST, asset inputs taking their `uri`
+ * from `uris` (by input name).
+ */
+export function inputsRest(
+  inputs: CommandJobYaml['inputs'],
   uris: Record<string, string>,
-  numberText: NumberText
+  numberText: NumberText,
+  base: FieldPath = []
 ): Record<string, JobInputRest> | undefined {
-  if (!job.inputs) return undefined
+  if (!inputs) return undefined
   const out: Record<string, JobInputRest> = {}
-  for (const [name, v] of Object.entries(job.inputs)) {
+  for (const [name, v] of Object.entries(inputs)) {
     const uri = uris[name]
     if (uri !== undefined && isInputObject(v)) {
       const input: JobInputRest = { jobInputType: v.type ?? 'uri_folder', uri }
@@ -177,7 +183,7 @@ function inputsRest(
       out[name] = input
       continue
     }
-    const literal = literalOf(name, v)
+    const literal = literalOf(name, v, base)
     if (!literal) continue // an optional input left empty
     const input: JobInputRest = { jobInputType: 'literal', value: scalarText(literal.value, numberText(literal.path)) }
     if (isInputObject(v) && v.description !== undefined) input.description = v.description
@@ -186,7 +192,8 @@ function inputsRest(
   return out
 }
 
-function outputsRest(
+/** A job's `outputs` → REST (`jobOutputType` default uri_folder, `uri` from `path`, `mode`). */
+export function outputsRest(
   outputs: Record<string, OutputYaml | null> | undefined
 ): Record<string, JobOutputRest> | undefined {
   if (!outputs) return undefined
@@ -224,7 +231,7 @@ export function buildCommandJobBody(
   if (properties) p.properties = properties
   const env = textMap(job.environment_variables, 'environment_variables', numberText)
   if (env) p.environmentVariables = env
-  const inputs = inputsRest(job, resolved.inputUris, numberText)
+  const inputs = inputsRest(job.inputs, resolved.inputUris, numberText)
   if (inputs) p.inputs = inputs
   const outputs = outputsRest(job.outputs)
   if (outputs) p.outputs = outputs

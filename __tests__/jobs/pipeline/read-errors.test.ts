@@ -1,0 +1,140 @@
+/**
+ * A pipeline job YAML's problems, each found before anything is sent and named `file:line: field`: bindings to steps,
+ * inputs and outputs that do not exist, cycles, missing component files, literals of the wrong type, unknown fields,
+ * node types that come later; and `set` lines reaching into nodes.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { readAnyJobYaml } from '../../../src/jobs/job-types.js'
+import type { PipelineJobYaml } from '../../../src/jobs/pipeline/index.js'
+import { jobFolder } from '../helpers.js'
+
+const COMPONENT = `name: train
+type: command
+inputs:
+  epochs:
+    type: integer
+  data:
+    type: uri_folder
+outputs:
+  model:
+    type: uri_folder
+environment: azureml:env:1
+command: python train.py
+`
+
+function read(yaml: string, set: string[] = [], files: Record<string, string> = {}): PipelineJobYaml {
+  const dir = jobFolder(yaml, { 'train.yml': COMPONENT, ...files })
+  return readAnyJobYaml('job.yml', set, { baseDir: dir }) as PipelineJobYaml
+}
+
+function errorOf(yaml: string, set: string[] = [], files: Record<string, string> = {}): string {
+  try {
+    read(yaml, set, files)
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error('no error')
+}
+
+const STEP = (name: string, extra = ''): string =>
+  `  ${name}:\n    command: echo\n    environment: azureml:env:1\n${extra}`
+
+describe('pipeline job YAML problems', () => {
+  it('names a binding to a step, a step output or a pipeline input that does not exist, at its line', () => {
+    const message = errorOf(
+      [
+        'type: pipeline',
+        'inputs:',
+        '  rate: 0.1',
+        'jobs:',
+        '  train:',
+        '    component: ./train.yml',
+        '    inputs:',
+        '      epochs: ${{parent.inputs.epochs}}',
+        '      data: ${{parent.jobs.prep.outputs.data}}',
+        '  score:',
+        '    command: echo ${{inputs.m}}',
+        '    environment: azureml:env:1',
+        '    inputs:',
+        '      m: ${{parent.jobs.train.outputs.weights}}',
+        ''
+      ].join('\n')
+    )
+    expect(message).toContain(
+      "job.yml:8: jobs.train.inputs.epochs: '${{parent.inputs.epochs}}' names no input of the pipeline (inputs: rate)"
+    )
+    expect(message).toContain(
+      "job.yml:9: jobs.train.inputs.data: '${{parent.jobs.prep.outputs.data}}' names no step of the pipeline (steps: train, score)"
+    )
+    expect(message).toContain(
+      "job.yml:14: jobs.score.inputs.m: '${{parent.jobs.train.outputs.weights}}' names no output of step train (outputs: model)"
+    )
+  })
+
+  it('names a cycle between steps', () => {
+    const message = errorOf(
+      'type: pipeline\njobs:\n' +
+        STEP('a', '    inputs:\n      x: ${{parent.jobs.b.outputs.o}}\n    outputs:\n      o:\n') +
+        STEP('b', '    inputs:\n      y: ${{parent.jobs.a.outputs.o}}\n    outputs:\n      o:\n')
+    )
+    expect(message).toContain('job.yml:3: jobs.a: the steps bind to each other in a cycle: a → b → a')
+  })
+
+  it('names a missing component file, an input the component lacks and a literal of the wrong type', () => {
+    const message = errorOf(
+      'type: pipeline\njobs:\n  a:\n    component: ./nope.yml\n  b:\n    component: ./train.yml\n    inputs:\n      epochs: many\n      seed: 1\n'
+    )
+    expect(message).toMatch(/job\.yml:4: jobs\.a\.component: component file '.*nope\.yml' does not exist/)
+    expect(message).toContain(
+      'job.yml:8: jobs.b.inputs.epochs: the component declares this input as integer: expected a whole number, got "many"'
+    )
+    expect(message).toContain("job.yml:9: jobs.b.inputs.seed: the component has no input 'seed' (epochs, data)")
+  })
+
+  it('names unknown fields, of the pipeline, its settings and its nodes', () => {
+    const message = errorOf(
+      'type: pipeline\ncolour: red\nsettings:\n  default_compte: x\njobs:\n' +
+        STEP('a', '    retries: 2\n') +
+        '  b:\n    component: ./train.yml\n    command: echo\n'
+    )
+    expect(message).toContain('job.yml:2: colour: unknown field')
+    expect(message).toContain('job.yml:4: settings.default_compte: unknown setting')
+    expect(message).toContain('job.yml:9: jobs.a.retries: unknown field of a command node')
+    expect(message).toContain('job.yml:12: jobs.b.command: unknown field of a command node (set it in the component')
+  })
+
+  it('refuses AutoML, Spark and sweep nodes as coming with issue 21, and parallel nodes as not yet', () => {
+    const message = errorOf(
+      'type: pipeline\njobs:\n  a:\n    type: automl\n  b:\n    type: spark\n  c:\n    type: sweep\n  d:\n    type: parallel\n'
+    )
+    expect(message).toContain('job.yml:4: jobs.a.type: AutoML nodes come with issue 21')
+    expect(message).toContain('job.yml:6: jobs.b.type: Spark nodes come with issue 21')
+    expect(message).toContain('job.yml:8: jobs.c.type: sweep nodes come with issue 21')
+    expect(message).toContain('job.yml:10: jobs.d.type: parallel nodes are not supported yet')
+  })
+
+  it('checks a component written inline under component: like a component file', () => {
+    const message = errorOf(
+      'type: pipeline\njobs:\n  a:\n    component:\n      command: echo\n      environment: azureml:env:1\n      colour: red\n      inputs:\n        n:\n          type: integer\n    inputs:\n      n: lots\n'
+    )
+    expect(message).toContain('job.yml:7: jobs.a.component.colour: unknown field of a command component')
+    expect(message).toContain('job.yml:12: jobs.a.inputs.n: the component declares this input as integer')
+  })
+
+  it('names a problem inside a sub-pipeline component file with that file', () => {
+    const message = errorOf('type: pipeline\njobs:\n  sub:\n    type: pipeline\n    component: ./sub.yml\n', [], {
+      'sub.yml':
+        'type: pipeline\njobs:\n  x:\n    command: echo\n    environment: azureml:env:1\n    inputs:\n      a: ${{parent.inputs.nope}}\n'
+    })
+    expect(message).toContain("sub.yml:7: jobs.x.inputs.a: '${{parent.inputs.nope}}' names no input of the pipeline")
+  })
+
+  it('applies set lines reaching into nodes, and blames a bad value on its set line', () => {
+    const yaml = 'type: pipeline\njobs:\n  train:\n    component: ./train.yml\n    inputs:\n      epochs: 1\n'
+    const ok = read(yaml, ['jobs.train.inputs.epochs=3'])
+    expect(ok.graph.nodes[0].yaml.inputs).toEqual({ epochs: 3 })
+    expect(errorOf(yaml, ['jobs.train.inputs.epochs=lots'])).toContain(
+      "Input 'set': line 1 (jobs.train.inputs.epochs=lots): jobs.train.inputs.epochs: the component declares this input as integer"
+    )
+  })
+})
