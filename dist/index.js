@@ -56463,7 +56463,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5145);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(265);
 
 // The only side effect of the bundle: tests import main.ts, not this file.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -56473,7 +56473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5145:
+/***/ 265:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61947,7 +61947,7 @@ function byLocation(a, b) {
     return key(a) - key(b);
 }
 /** A problem at `path`, located. */
-function problemAt(source, path, detail) {
+function load_problemAt(source, path, detail) {
     return { location: locate(source, path), field: fieldName(path), detail };
 }
 /** The line of a character offset of the file (1-based). */
@@ -62444,8 +62444,9 @@ const A_TYPE = {
     null: 'nothing'
 };
 /** One ajv error → one located problem (or none, for errors that only repeat another one). */
-function toProblem(e, data, source) {
+function toProblem(e, data, source, at) {
     const path = pathOf(e.instancePath);
+    const problemAt = (p, detail) => load_problemAt(source, [...at, ...p], detail);
     const hint = e.parentSchema?.hint;
     const value = valueAt(data, path);
     switch (e.keyword) {
@@ -62456,11 +62457,11 @@ function toProblem(e, data, source) {
             const detail = guess
                 ? `unknown field '${field}' (did you mean '${guess}'?)`
                 : `unknown field '${field}' (known fields here: ${known.join(', ')})`;
-            return problemAt(source, [...path, field], detail);
+            return problemAt([...path, field], detail);
         }
         case 'required': {
             const field = e.params.missingProperty;
-            return problemAt(source, [...path, field], `missing required field '${field}'`);
+            return problemAt([...path, field], `missing required field '${field}'`);
         }
         case 'type': {
             const t = e.params.type;
@@ -62468,50 +62469,53 @@ function toProblem(e, data, source) {
                 .filter(x => x !== 'null')
                 .map(x => A_TYPE[x] ?? x)
                 .join(' or ');
-            return problemAt(source, path, `expected ${want}, got ${typeName(value)}`);
+            return problemAt(path, `expected ${want}, got ${typeName(value)}`);
         }
         case 'enum': {
             const allowed = e.params.allowedValues.map(String);
             const guess = typeof value === 'string' ? suggest(value, allowed) : undefined;
-            return problemAt(source, path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
+            return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
         }
         case 'const': {
             const allowed = String(e.params.allowedValue);
-            return problemAt(source, path, `expected '${allowed}', got ${typeName(value)}`);
+            return problemAt(path, `expected '${allowed}', got ${typeName(value)}`);
         }
         case 'propertyNames': {
             const name = e.params.propertyName;
             const names = e.parentSchema.propertyNames;
-            return problemAt(source, [...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`);
+            return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`);
         }
         case 'pattern':
             if (e.params.propertyName !== undefined || e.propertyName !== undefined)
                 return undefined;
-            return problemAt(source, path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}`);
+            return problemAt(path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}`);
         case 'minLength':
-            return problemAt(source, path, 'must not be empty');
+            return problemAt(path, 'must not be empty');
         case 'minimum':
         case 'maximum': {
             const { comparison, limit } = e.params;
-            return problemAt(source, path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`);
+            return problemAt(path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`);
         }
         case 'if':
             return undefined; // the failing then/else branch reports the real problem
         default:
-            return problemAt(source, path, e.message ?? 'invalid value');
+            return problemAt(path, e.message ?? 'invalid value');
     }
 }
 /**
  * Check `data` (the YAML as plain values, after `set` lines) against the command job schema; throw a JobYamlError
 
-/** Every problem ajv found, located, without repeats, in file order. */
-function schemaProblems(validate, data, source) {
+/**
+ * Every problem ajv found, located, without repeats, in file order. `at`: where `data` sits in the file (`[]` for the
+ * whole document, `['jobs', 'score']` for a pipeline's node checked on its own).
+ */
+function schemaProblems(validate, data, source, at = []) {
     if (validate(data))
         return [];
     const seen = new Set();
     const problems = [];
     for (const e of validate.errors ?? []) {
-        const p = toProblem(e, data, source);
+        const p = toProblem(e, data, source, at);
         if (!p)
             continue;
         const key = `${p.field}\u0000${p.detail}`;
@@ -62521,7 +62525,7 @@ function schemaProblems(validate, data, source) {
         problems.push(p);
     }
     if (!problems.length)
-        problems.push(problemAt(source, [], `does not match the ${source.kind} schema`));
+        problems.push(load_problemAt(source, [...at], `does not match the ${source.kind} schema`));
     return problems.sort(byLocation);
 }
 /** Check `data` against a compiled schema: return it typed, or throw a CliYamlError naming every problem. */
@@ -62632,13 +62636,13 @@ function environment_yaml_isObject(v) {
 function inlineEnvironmentRef(env, source, at, problems) {
     const before = problems.length;
     if (env.image !== undefined && env.build !== undefined)
-        problems.push(problemAt(source, at('build'), "give either 'image' or 'build', not both"));
+        problems.push(load_problemAt(source, at('build'), "give either 'image' or 'build', not both"));
     if (env.image === undefined && env.build === undefined)
-        problems.push(problemAt(source, at(), "an inline environment needs 'image' (or 'build')"));
+        problems.push(load_problemAt(source, at(), "an inline environment needs 'image' (or 'build')"));
     if (env.name !== undefined && env.version === undefined)
-        problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"));
+        problems.push(load_problemAt(source, at('name'), "a named environment needs a 'version' too"));
     if (env.name === undefined && env.version !== undefined)
-        problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"));
+        problems.push(load_problemAt(source, at('version'), "a 'version' needs a 'name'"));
     let condaText;
     if (environment_yaml_isObject(env.conda_file))
         condaText = pyYamlDump(env.conda_file);
@@ -62651,7 +62655,7 @@ function inlineEnvironmentRef(env, source, at, problems) {
             const why = (0,external_node_fs_.existsSync)(path)
                 ? `is not valid YAML (${e.message.split('\n')[0]})`
                 : `does not exist (paths are relative to the ${source.kind} YAML's folder)`;
-            problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`));
+            problems.push(load_problemAt(source, at('conda_file'), `conda file '${path}' ${why}`));
         }
     }
     let build;
@@ -62662,7 +62666,7 @@ function inlineEnvironmentRef(env, source, at, problems) {
                 build.dockerfilePath = env.build.dockerfile_path;
         }
         else {
-            problems.push(problemAt(source, at('build', 'path'), 'a local Docker build context is not supported yet: use an image, or a build context URL'));
+            problems.push(load_problemAt(source, at('build', 'path'), 'a local Docker build context is not supported yet: use an image, or a build context URL'));
         }
     }
     if (problems.length > before)
@@ -62693,7 +62697,7 @@ function readEnvironment(value, source, path, problems) {
         catch (e) {
             if (!(e instanceof BadReference))
                 throw e;
-            problems.push(problemAt(source, path, e.message));
+            problems.push(load_problemAt(source, path, e.message));
             return undefined;
         }
     }
@@ -62782,7 +62786,7 @@ class JobYamlError extends load_CliYamlError {
     }
 }
 /** The same problems as a JobYamlError (errors of the shared reading code are CliYamlErrors). */
-function asJobYamlError(e) {
+function errors_asJobYamlError(e) {
     return e instanceof load_CliYamlError && !(e instanceof JobYamlError) ? new JobYamlError(e.problems) : e;
 }
 
@@ -62988,7 +62992,6 @@ const validateCommandJob = compileYamlSchema(COMMAND_JOB_SCHEMA);
 /** Job types `az ml` knows that this action does not run (yet). */
 const OTHER_TYPES = {
     sweep: 'sweep jobs are not supported yet (only type: command)',
-    pipeline: 'pipeline jobs are not supported yet (only type: command)',
     automl: 'AutoML jobs are not supported (only type: command)',
     spark: 'Spark jobs are not supported (only type: command)',
     parallel: 'parallel jobs are not supported (only type: command)'
@@ -63001,12 +63004,378 @@ function validateCommandJobSchema(data, source) {
     const type = data?.type;
     if (typeof type === 'string' && type !== 'command') {
         const detail = OTHER_TYPES[type] ?? `unknown job type '${type}' (this action runs type: command)`;
-        throw new JobYamlError([problemAt(source, ['type'], detail)]);
+        throw new JobYamlError([load_problemAt(source, ['type'], detail)]);
     }
     const problems = schemaProblems(validateCommandJob, data, source);
     if (problems.length)
         throw new JobYamlError(problems);
     return data;
+}
+
+;// CONCATENATED MODULE: ./src/components/yaml/component-parts.ts
+/**
+ * What every component YAML type (command: component.ts, parallel: parallel-component.ts) shares: the fields of
+ * azure-ai-ml 1.4 `_schema/component/component.py` `ComponentSchema` (name, version, display_name, description, tags,
+ * is_deterministic, inputs, outputs), the checks of the input ports, reading a `code` reference, resolving the code
+ * and environment references through a `ComponentResolver`, and the `ComponentVersion` body around a `componentSpec`
+ * (`Component._to_rest_object`, mfe.json 2024-04-01 `ComponentVersion`).
+ *
+ * Every reader takes `at`, the field path of the component inside its YamlSource (`[]` for a component file,
+ * `['jobs', 'score']` for a pipeline's inline node), so that problems name the right line and field.
+ */
+
+
+
+
+const COMPONENT_ASSET_TYPES = [
+    'uri_file',
+    'uri_folder',
+    'mltable',
+    'custom_model',
+    'mlflow_model',
+    'triton_model'
+];
+const COMPONENT_LITERAL_TYPES = ['integer', 'number', 'string', 'boolean'];
+const component_parts_NAME_HINT = 'letters, digits and underscores, not starting with a digit';
+const PORT_NAME = { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', hint: component_parts_NAME_HINT };
+/** JSON Schema (draft-07) properties of `ComponentHeadYaml`; each type adds its own and its `type` const. */
+const COMPONENT_HEAD_PROPERTIES = {
+    $schema: { type: 'string' },
+    name: {
+        type: 'string',
+        pattern: '^[a-zA-Z_][a-zA-Z0-9_.-]{0,254}$',
+        hint: 'a component name: letters, digits, _, - and ., starting with a letter or _ (azure-ai-ml ComponentNameStr)'
+    },
+    version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+    display_name: { type: 'string' },
+    description: { type: 'string' },
+    tags: SCALAR_MAP_SCHEMA,
+    is_deterministic: { type: 'boolean' },
+    inputs: {
+        type: 'object',
+        propertyNames: PORT_NAME,
+        additionalProperties: {
+            type: 'object',
+            required: ['type'],
+            properties: {
+                type: { enum: [...COMPONENT_ASSET_TYPES, ...COMPONENT_LITERAL_TYPES] },
+                default: { type: ['string', 'number', 'boolean'] },
+                optional: { type: 'boolean' },
+                description: { type: 'string' },
+                min: { type: 'number' },
+                max: { type: 'number' },
+                enum: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
+                mode: { type: 'string' }
+            },
+            additionalProperties: false
+        }
+    },
+    outputs: {
+        type: 'object',
+        propertyNames: PORT_NAME,
+        additionalProperties: {
+            type: 'object',
+            required: ['type'],
+            properties: {
+                type: { enum: [...COMPONENT_ASSET_TYPES] },
+                description: { type: 'string' },
+                mode: { type: 'string' }
+            },
+            additionalProperties: false
+        }
+    }
+};
+/** Checks the schema cannot say: min/max/enum only on literal inputs, min not above max. */
+function inputPortProblems(inputs, source, at) {
+    const problems = [];
+    for (const [name, input] of Object.entries(inputs ?? {})) {
+        const literal = COMPONENT_LITERAL_TYPES.includes(input.type);
+        if (!literal && (input.min !== undefined || input.max !== undefined || input.enum !== undefined)) {
+            problems.push(load_problemAt(source, [...at, 'inputs', name, 'type'], `min, max and enum need a literal type, not ${input.type}`));
+        }
+        if (input.min !== undefined && input.max !== undefined && input.min > input.max) {
+            problems.push(load_problemAt(source, [...at, 'inputs', name, 'min'], `min ${input.min} is above max ${input.max}`));
+        }
+    }
+    return problems;
+}
+/** A (schema-valid) `code` value at `path`: a reference, or a local folder that must exist; problems pushed. */
+function readCodeReference(value, source, path, problems) {
+    if (value === undefined)
+        return undefined;
+    try {
+        const code = parseCodeReference(value, source.dir);
+        if (code.kind === 'local') {
+            const problem = localPathProblem(code.path, 'folder', source.kind);
+            if (problem)
+                problems.push(load_problemAt(source, path, problem));
+        }
+        return code;
+    }
+    catch (e) {
+        if (!(e instanceof BadReference))
+            throw e;
+        problems.push(load_problemAt(source, path, e.message));
+        return undefined;
+    }
+}
+/** `azureml:` + an ARM id, as the SDK writes a resolved asset in `componentSpec`; registry URIs as they are. */
+function specRef(id) {
+    return id.startsWith('azureml:') ? id : `azureml:${id}`;
+}
+/**
+ * The references resolved through `resolver`, code first, then environment (the order the SDK's orchestrators use),
+ * as `componentSpec` writes them: `azureml:<ARM id>`, a registry environment URI as written.
+ */
+async function resolveComponentReferences(references, resolver) {
+    const { code, environment } = references;
+    let codeId;
+    if (code) {
+        codeId =
+            code.kind === 'local'
+                ? await resolver.uploadCode(code.path)
+                : await resolveAsset(code, (n, v) => resolver.codeId(n, v));
+    }
+    const environmentId = environment.kind === 'inline'
+        ? await resolver.registerEnvironment(environment.definition)
+        : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v));
+    return {
+        code: codeId === undefined ? undefined : specRef(codeId),
+        environment: environment.kind === 'registry' ? environment.uri : specRef(environmentId)
+    };
+}
+/** Input ports as `componentSpec` writes them: `default`, `min`, `max` as text (Python's `str()`). */
+function portsSpec(inputs, numberText, at = []) {
+    const out = {};
+    for (const [name, input] of Object.entries(inputs)) {
+        const port = {};
+        for (const [key, value] of Object.entries(input)) {
+            port[key] =
+                key === 'default' || key === 'min' || key === 'max'
+                    ? scalarText(value, numberText([...at, 'inputs', name, key]))
+                    : value;
+        }
+        out[name] = port;
+    }
+    return out;
+}
+/** The number texts as written under the component at `at` (paths relative to the component). */
+function numberTextUnder(source, at) {
+    return path => numberTextAt(source, [...at, ...path]);
+}
+/**
+ * The version to register: the YAML's as written (`1.10` stays `1.10`), else `resolver.nextVersion(name)`.
+ */
+async function componentVersion(y, numberText, resolver) {
+    return y.version === undefined ? await resolver.nextVersion(y.name) : (numberText(['version']) ?? String(y.version));
+}
+/**
+ * The head of a `componentSpec` (key order as the SDK dumps it; the service compares it as JSON): `$schema`,
+ * `_source`, name, version, display_name, description, tags (text), `type`, `is_deterministic` (default true),
+ * inputs (defaults as text), outputs.
+ */
+function headSpec(y, type, version, numberText, source = 'YAML.COMPONENT') {
+    const spec = {};
+    if (y.$schema !== undefined)
+        spec.$schema = y.$schema;
+    spec._source = source;
+    spec.name = y.name;
+    spec.version = version;
+    if (y.display_name !== undefined)
+        spec.display_name = y.display_name;
+    if (y.description !== undefined)
+        spec.description = y.description;
+    if (y.tags !== undefined)
+        spec.tags = textMap(y.tags, 'tags', numberText) ?? {};
+    spec.type = type;
+    spec.is_deterministic = y.is_deterministic ?? true;
+    if (y.inputs)
+        spec.inputs = portsSpec(y.inputs, numberText);
+    if (y.outputs)
+        spec.outputs = y.outputs;
+    return spec;
+}
+/** The PUT around a finished `componentSpec` (description and tags repeated outside it, as the SDK does). */
+function componentRequest(y, version, spec, numberText, isAnonymous = false) {
+    const properties = {
+        componentSpec: spec,
+        tags: textMap(y.tags, 'tags', numberText) ?? {},
+        properties: {},
+        isAnonymous,
+        isArchived: false
+    };
+    if (y.description !== undefined)
+        properties.description = y.description;
+    return { name: y.name, version, body: { properties } };
+}
+
+;// CONCATENATED MODULE: ./src/components/yaml/parallel-component.ts
+/**
+ * The **parallel component** YAML (`type: parallel`; azure-ai-ml 1.4 `_schema/component/parallel_component.py`
+ * `ParallelComponentSchema`, `_schema/component/parallel_task.py` `ComponentParallelTaskSchema`,
+ * `_schema/component/retry_settings.py`; the CLI's `parallelComponent.schema.json`) → its `componentSpec`, as
+ * azure-ai-ml 1.4 `entities/_component/parallel_component.py` `ParallelComponent._to_rest_object` writes it (checked
+ * against the SDK's own bodies: `__tests__/components/fixtures/parallel-*.sdk.json`, printed by `sdk_body.py`).
+ *
+ * A component file (read by component.ts `readComponentYaml`, which dispatches on `type`):
+ *   const read = readComponentYaml('components/score.yml', setLines, { baseDir })   // read.type === 'parallel'
+ *   const { name, version, body } = await toComponentRestBody(read, resolver)
+ * A pipeline's inline `type: parallel` node (the pipeline reader maps the node to component fields first):
+ *   const read = readParallelComponentAt(source, nodeAsComponent, ['jobs', 'score'], { anonymous: true })
+ *   const refs = await resolveComponentReferences(read.references, resolver)
+ *   const spec = parallelComponentSpec(read, refs, version, 'YAML.JOB')   // name: 'azureml_anonymous' when absent
+ * Problems are located at `at` + the field (`pipeline.yml:31: jobs.score.task.environment: ...`).
+ *
+ * Fields, beyond the common ones (component-parts.ts): `input_data` (`${{inputs.x}}`), `mini_batch_size` (`10`,
+ * `"10kb"`, `"5mb"`, `"1gb"`: sent as the number of bytes or items, as text: `"10kb"` → `"10240"`, as the SDK's
+ * constructor converts it), `partition_keys` (a list, sent as its JSON text `["a", "b"]`, as `_to_rest_object` does
+ * because the service takes a string), `resources`, `retry_settings` (`max_retries`, `timeout`: integers),
+ * `logging_level` (`DEBUG`, `INFO`, `WARNING`), `max_concurrency_per_instance`, `error_threshold`,
+ * `mini_batch_error_threshold` (integers), `task` (required: `type` `run_function`, `function` or `model`; `code`,
+ * `entry_script`, `program_arguments`, `model`, `append_row_to`; `environment`, required, a reference or inline), and
+ * `environment_variables` (not in azure-ai-ml 1.4's schema, which drops it; sent as text, as for command components).
+ * The SDK writes no defaults for the fields left out (checked: `parallel-oj.sdk.json`); neither does this.
+ */
+
+
+
+
+
+
+/** azure-ai-ml `ParallelTaskType`. */
+const PARALLEL_TASK_TYPES = ['run_function', 'function', 'model'];
+/** azure-ai-ml `LoggingLevel` (the values `logging_level` takes, as written: `DumpableEnumField` is case-sensitive). */
+const PARALLEL_LOGGING_LEVELS = ['DEBUG', 'INFO', 'WARNING'];
+/** `mini_batch_size` as azure-ai-ml's `ParallelComponent.__init__` accepts it: a count, or a size in kb, mb or gb. */
+const MINI_BATCH_SIZE = /^(\d+)([kKmMgG][bB])?$/;
+const PARALLEL_PROPERTIES = {
+    ...COMPONENT_HEAD_PROPERTIES,
+    type: { const: 'parallel' },
+    input_data: { type: 'string', minLength: 1 },
+    mini_batch_size: {
+        type: ['string', 'integer'],
+        pattern: MINI_BATCH_SIZE.source,
+        hint: 'a number of items or a size such as 10kb, 5mb or 1gb'
+    },
+    partition_keys: { type: 'array', items: { type: 'string' } },
+    resources: COMMAND_JOB_SCHEMA.properties.resources,
+    retry_settings: {
+        type: 'object',
+        properties: { max_retries: { type: 'integer' }, timeout: { type: 'integer' } },
+        additionalProperties: false
+    },
+    logging_level: { enum: [...PARALLEL_LOGGING_LEVELS] },
+    max_concurrency_per_instance: { type: 'integer' },
+    error_threshold: { type: 'integer' },
+    mini_batch_error_threshold: { type: 'integer' },
+    task: {
+        type: 'object',
+        required: ['type', 'environment'],
+        properties: {
+            type: { enum: [...PARALLEL_TASK_TYPES] },
+            code: { type: 'string', minLength: 1 },
+            entry_script: { type: 'string', minLength: 1 },
+            program_arguments: { type: 'string' },
+            model: { type: 'string' },
+            append_row_to: { type: 'string' },
+            environment: { if: { type: 'string' }, then: { type: 'string', minLength: 1 }, else: ENVIRONMENT_OBJECT_SCHEMA }
+        },
+        additionalProperties: false
+    },
+    environment_variables: SCALAR_MAP_SCHEMA
+};
+/** The parallel component schema (draft-07) of a component file: `name`, `type` and `task` required. */
+const PARALLEL_COMPONENT_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    required: ['name', 'type', 'task'],
+    properties: PARALLEL_PROPERTIES,
+    additionalProperties: false
+};
+const validateNamed = compileYamlSchema(PARALLEL_COMPONENT_SCHEMA);
+const validateAnonymous = compileYamlSchema({ ...PARALLEL_COMPONENT_SCHEMA, required: ['type', 'task'] });
+/**
+ * Check `data` (plain values, as at `at` in `source`, after any `set` lines) as a parallel component: the schema, the
+ * input ports, `task.code` (a local folder must exist) and `task.environment` (a reference, or inline with its conda
+ * file read). `anonymous`: `name` may be left out (an inline pipeline node). Throws a `CliYamlError` (naming
+ * `source.input`) listing every problem with its file, line and field.
+ */
+function readParallelComponentAt(source, data, at, options = {}) {
+    const schema = schemaProblems(options.anonymous ? validateAnonymous : validateNamed, data, source, at);
+    if (schema.length)
+        throw new load_CliYamlError(source.input, schema);
+    const yaml = data;
+    const problems = inputPortProblems(yaml.inputs, source, at);
+    const code = readCodeReference(yaml.task.code, source, [...at, 'task', 'code'], problems);
+    const environment = readEnvironment(yaml.task.environment, source, [...at, 'task', 'environment'], problems);
+    if (problems.length || !environment)
+        throw new load_CliYamlError(source.input, problems.sort(byLocation));
+    return { type: 'parallel', yaml, file: source.file, references: { code, environment }, source, at };
+}
+/** `mini_batch_size` as the SDK's constructor converts it: items, or kb/mb/gb in bytes (1024-based), as text. */
+function miniBatchSizeText(value) {
+    const m = MINI_BATCH_SIZE.exec(String(value));
+    if (!m)
+        throw new Error(`mini_batch_size '${value}' was not checked`); // the schema refuses it first
+    const unit = { '': 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+    return String(BigInt(m[1]) * BigInt(unit));
+}
+/** Python's `json.dumps(list_of_str)`: `["a", "b"]` (", " between items, non-ASCII as \uXXXX). */
+function pythonJsonList(items) {
+    const text = (s) => JSON.stringify(s).replace(/[\u0080-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `[${items.map(text).join(', ')}]`;
+}
+/**
+ * The `componentSpec` of a read parallel component, its references already resolved (`resolveComponentReferences`:
+ * `azureml:<ARM id>` forms), for `version`. `specSource` is the SDK's `_source`: `YAML.COMPONENT` for a component
+ * file, `YAML.JOB` for a pipeline's inline node. An anonymous component's name is `azureml_anonymous`.
+ */
+function parallelComponentSpec(read, refs, version, specSource = 'YAML.COMPONENT') {
+    const y = read.yaml;
+    const numberText = numberTextUnder(read.source, read.at);
+    const spec = headSpec({ ...y, name: y.name ?? 'azureml_anonymous' }, 'parallel', version, numberText, specSource);
+    for (const key of [
+        'input_data',
+        'resources',
+        'retry_settings',
+        'logging_level',
+        'max_concurrency_per_instance',
+        'error_threshold',
+        'mini_batch_error_threshold'
+    ]) {
+        if (y[key] !== undefined)
+            spec[key] = y[key];
+    }
+    if (y.mini_batch_size !== undefined)
+        spec.mini_batch_size = miniBatchSizeText(y.mini_batch_size);
+    if (y.partition_keys?.length)
+        spec.partition_keys = pythonJsonList(y.partition_keys);
+    const task = { type: y.task.type };
+    if (refs.code !== undefined)
+        task.code = refs.code;
+    for (const key of ['entry_script', 'program_arguments', 'model', 'append_row_to']) {
+        if (y.task[key] !== undefined)
+            task[key] = y.task[key];
+    }
+    task.environment = refs.environment;
+    spec.task = task;
+    if (y.environment_variables !== undefined)
+        spec.environment_variables = textMap(y.environment_variables, 'environment_variables', numberText);
+    return spec;
+}
+/**
+ * A parallel component file's PUT: the version (the YAML's as written, else `resolver.nextVersion`), the references
+ * resolved through `resolver` (task.code, then task.environment), and the `ComponentVersion` body.
+ */
+async function toParallelComponentRestBody(read, resolver) {
+    const y = read.yaml;
+    if (y.name === undefined)
+        throw new Error('an anonymous parallel component has no file of its own to register');
+    const head = { ...y, name: y.name };
+    const numberText = numberTextUnder(read.source, read.at);
+    const version = await componentVersion(head, numberText, resolver);
+    const refs = await resolveComponentReferences(read.references, resolver);
+    return componentRequest(head, version, parallelComponentSpec(read, refs, version), numberText);
 }
 
 ;// CONCATENATED MODULE: ./src/components/yaml/component.ts
@@ -63020,13 +63389,14 @@ function validateCommandJobSchema(data, source) {
  *
  * YAML fields (azure-ai-ml `_schema/component/command_component.py` `CommandComponentSchema`, the CLI's
  * `commandComponent.schema.json`): `$schema`, `name` (required), `version`, `display_name`, `description`, `tags`,
- * `type` (`command`, the default; `parallel` and `pipeline` components are refused for now), `inputs` (`type`:
+ * `type` (`command`, the default; `type: parallel` files are read by parallel-component.ts; `pipeline` ones are
+ * refused for now), `inputs` (`type`:
  * uri_folder, uri_file, mltable, mlflow_model, custom_model, triton_model, integer, number, string, boolean; `default`,
  * `optional`, `description`, `min`, `max`, `enum`), `outputs` (`type`, `description`), `code`, `environment`
  * (required), `command` (required), `resources`, `distribution`, `environment_variables`, `is_deterministic`.
  *
  * Body, as azure-ai-ml 1.4 `entities/_component/component.py` `Component._to_rest_object` builds it (checked by
- * printing the SDK's body for corpus components, `__tests__/components/to-rest.test.ts`):
+ * printing the SDK's body for corpus components, `__tests__/components/component-yaml.test.ts`):
  *   { properties: { componentSpec: <the YAML's dict form>, description?, tags: {}, properties: {},
  *     isAnonymous: false, isArchived: false } }
  * - `componentSpec` holds the fields as written (snake_case) plus `_source: "YAML.COMPONENT"` and
@@ -63043,6 +63413,8 @@ function validateCommandJobSchema(data, source) {
 
 
 
+
+
 /** The step input that names the file (declared in scripts/action-spec.ts, read by ../inputs.ts). */
 const COMPONENT_INPUT = 'component';
 const COMPONENT_YAML = {
@@ -63050,68 +63422,14 @@ const COMPONENT_YAML = {
     kind: 'component',
     fieldsHint: 'name, version, type, inputs, outputs, code, environment, command, ...'
 };
-const COMPONENT_ASSET_TYPES = [
-    'uri_file',
-    'uri_folder',
-    'mltable',
-    'custom_model',
-    'mlflow_model',
-    'triton_model'
-];
-const COMPONENT_LITERAL_TYPES = ['integer', 'number', 'string', 'boolean'];
-const component_NAME_HINT = 'letters, digits and underscores, not starting with a digit';
-const PORT_NAME = { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', hint: component_NAME_HINT };
 /** The command component schema (draft-07). */
 const COMMAND_COMPONENT_SCHEMA = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
     required: ['name', 'command', 'environment'],
     properties: {
-        $schema: { type: 'string' },
-        name: {
-            type: 'string',
-            pattern: '^[a-zA-Z_][a-zA-Z0-9_.-]{0,254}$',
-            hint: 'a component name: letters, digits, _, - and ., starting with a letter or _ (azure-ai-ml ComponentNameStr)'
-        },
-        version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
-        display_name: { type: 'string' },
-        description: { type: 'string' },
-        tags: SCALAR_MAP_SCHEMA,
+        ...COMPONENT_HEAD_PROPERTIES,
         type: { const: 'command' },
-        is_deterministic: { type: 'boolean' },
-        inputs: {
-            type: 'object',
-            propertyNames: PORT_NAME,
-            additionalProperties: {
-                type: 'object',
-                required: ['type'],
-                properties: {
-                    type: { enum: [...COMPONENT_ASSET_TYPES, ...COMPONENT_LITERAL_TYPES] },
-                    default: { type: ['string', 'number', 'boolean'] },
-                    optional: { type: 'boolean' },
-                    description: { type: 'string' },
-                    min: { type: 'number' },
-                    max: { type: 'number' },
-                    enum: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
-                    mode: { type: 'string' }
-                },
-                additionalProperties: false
-            }
-        },
-        outputs: {
-            type: 'object',
-            propertyNames: PORT_NAME,
-            additionalProperties: {
-                type: 'object',
-                required: ['type'],
-                properties: {
-                    type: { enum: [...COMPONENT_ASSET_TYPES] },
-                    description: { type: 'string' },
-                    mode: { type: 'string' }
-                },
-                additionalProperties: false
-            }
-        },
         code: { type: 'string', minLength: 1 },
         environment: { if: { type: 'string' }, then: { type: 'string', minLength: 1 }, else: ENVIRONMENT_OBJECT_SCHEMA },
         command: { type: 'string', minLength: 1 },
@@ -63124,14 +63442,15 @@ const COMMAND_COMPONENT_SCHEMA = {
 const validateComponent = compileYamlSchema(COMMAND_COMPONENT_SCHEMA);
 /** Component types `az ml component create` knows that this action does not register yet. */
 const component_OTHER_TYPES = {
-    parallel: 'parallel components are not supported yet (only type: command)',
-    pipeline: 'pipeline components are not supported yet (only type: command)',
-    spark: 'Spark components are not supported (only type: command)',
-    import: 'import components are not supported (only type: command)'
+    pipeline: 'pipeline components are not supported yet (only type: command and parallel); the command and parallel ' +
+        'components its jobs use can be registered one by one',
+    spark: 'Spark components are not supported (only type: command and parallel)',
+    import: 'import components are not supported (only type: command and parallel)'
 };
 /**
- * Read, `set`, validate and check a command component YAML. Throws a `CliYamlError` (an InputError naming `component`
- * or `set`) listing every problem with its file, line and field, or an `InputError('component')` for a missing file.
+ * Read, `set`, validate and check a component YAML (`type: command`, the default, or `type: parallel`). Throws a
+ * `CliYamlError` (an InputError naming `component` or `set`) listing every problem with its file, line and field, or
+ * an `InputError('component')` for a missing file.
  */
 function readComponentYaml(file, setLines = [], options = {}) {
     const source = loadCliYaml(file, COMPONENT_YAML, options.baseDir);
@@ -63139,90 +63458,38 @@ function readComponentYaml(file, setLines = [], options = {}) {
     const data = source.doc.toJS();
     normalizeEnumAt(data, ['type']);
     const type = data?.type;
+    if (type === 'parallel')
+        return readParallelComponentAt(source, data, []);
     if (typeof type === 'string' && type !== 'command') {
-        const detail = component_OTHER_TYPES[type] ?? `unknown component type '${type}' (this action registers type: command)`;
-        throw new load_CliYamlError(source.input, [problemAt(source, ['type'], detail)]);
+        const detail = component_OTHER_TYPES[type] ?? `unknown component type '${type}' (this action registers type: command and parallel)`;
+        throw new load_CliYamlError(source.input, [load_problemAt(source, ['type'], detail)]);
     }
     const schema = schemaProblems(validateComponent, data, source);
     if (schema.length)
         throw new load_CliYamlError(source.input, schema);
     const yaml = data;
-    const problems = [];
-    for (const [name, input] of Object.entries(yaml.inputs ?? {})) {
-        const literal = COMPONENT_LITERAL_TYPES.includes(input.type);
-        if (!literal && (input.min !== undefined || input.max !== undefined || input.enum !== undefined)) {
-            problems.push(problemAt(source, ['inputs', name, 'type'], `min, max and enum need a literal type, not ${input.type}`));
-        }
-        if (input.min !== undefined && input.max !== undefined && input.min > input.max) {
-            problems.push(problemAt(source, ['inputs', name, 'min'], `min ${input.min} is above max ${input.max}`));
-        }
-    }
-    let code;
-    if (yaml.code !== undefined) {
-        try {
-            code = parseCodeReference(yaml.code, source.dir);
-            if (code.kind === 'local') {
-                const problem = localPathProblem(code.path, 'folder', source.kind);
-                if (problem)
-                    problems.push(problemAt(source, ['code'], problem));
-            }
-        }
-        catch (e) {
-            if (!(e instanceof BadReference))
-                throw e;
-            problems.push(problemAt(source, ['code'], e.message));
-        }
-    }
+    const problems = inputPortProblems(yaml.inputs, source, []);
+    const code = readCodeReference(yaml.code, source, ['code'], problems);
     const environment = readEnvironment(yaml.environment, source, ['environment'], problems);
     if (problems.length || !environment)
         throw new load_CliYamlError(source.input, problems.sort(byLocation));
-    return { yaml, file: source.file, references: { code, environment }, source };
-}
-/** `azureml:` + an ARM id, as the SDK writes a resolved asset in `componentSpec`; registry URIs as they are. */
-function specRef(id) {
-    return id.startsWith('azureml:') ? id : `azureml:${id}`;
+    return { type: 'command', yaml, file: source.file, references: { code, environment }, source };
 }
 /**
  * The version (the YAML's as written, else `resolver.nextVersion`), the references resolved through `resolver` (code,
- * then environment), and the PUT body.
+ * then environment), and the PUT body, for either component type.
  */
 async function toComponentRestBody(read, resolver) {
+    if (read.type === 'parallel')
+        return toParallelComponentRestBody(read, resolver);
     const y = read.yaml;
-    const numberText = (path) => numberTextAt(read.source, path);
-    const version = y.version === undefined ? await resolver.nextVersion(y.name) : (numberText(['version']) ?? String(y.version));
-    const { code, environment } = read.references;
-    let codeId;
-    if (code) {
-        codeId =
-            code.kind === 'local'
-                ? await resolver.uploadCode(code.path)
-                : await resolveAsset(code, (n, v) => resolver.codeId(n, v));
-    }
-    const environmentId = environment.kind === 'inline'
-        ? await resolver.registerEnvironment(environment.definition)
-        : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v));
-    const tags = textMap(y.tags, 'tags', numberText) ?? {};
-    const spec = {};
-    if (y.$schema !== undefined)
-        spec.$schema = y.$schema;
-    spec._source = 'YAML.COMPONENT';
-    spec.name = y.name;
-    spec.version = version;
-    if (y.display_name !== undefined)
-        spec.display_name = y.display_name;
-    if (y.description !== undefined)
-        spec.description = y.description;
-    if (y.tags !== undefined)
-        spec.tags = tags;
-    spec.type = 'command';
-    spec.is_deterministic = y.is_deterministic ?? true;
-    if (y.inputs)
-        spec.inputs = portsSpec(y.inputs, numberText);
-    if (y.outputs)
-        spec.outputs = y.outputs;
-    if (codeId !== undefined)
-        spec.code = specRef(codeId);
-    spec.environment = environment.kind === 'registry' ? environment.uri : specRef(environmentId);
+    const numberText = numberTextUnder(read.source, []);
+    const version = await componentVersion(y, numberText, resolver);
+    const refs = await resolveComponentReferences(read.references, resolver);
+    const spec = headSpec(y, 'command', version, numberText);
+    if (refs.code !== undefined)
+        spec.code = refs.code;
+    spec.environment = refs.environment;
     spec.command = y.command;
     if (y.resources !== undefined)
         spec.resources = y.resources;
@@ -63230,39 +63497,17 @@ async function toComponentRestBody(read, resolver) {
         spec.distribution = y.distribution;
     if (y.environment_variables !== undefined)
         spec.environment_variables = textMap(y.environment_variables, 'environment_variables', numberText);
-    const properties = {
-        componentSpec: spec,
-        tags,
-        properties: {},
-        isAnonymous: false,
-        isArchived: false
-    };
-    if (y.description !== undefined)
-        properties.description = y.description;
-    return { name: y.name, version, body: { properties } };
-}
-function portsSpec(inputs, numberText) {
-    const out = {};
-    for (const [name, input] of Object.entries(inputs)) {
-        const port = {};
-        for (const [key, value] of Object.entries(input)) {
-            port[key] =
-                key === 'default' || key === 'min' || key === 'max'
-                    ? scalarText(value, numberText(['inputs', name, key]))
-                    : value;
-        }
-        out[name] = port;
-    }
-    return out;
+    return componentRequest(y, version, spec, numberText);
 }
 
 ;// CONCATENATED MODULE: ./src/components/yaml/index.ts
-/** The component YAML of register-component (component.ts): reading, checking, and the REST body. */
+/** The component YAML of register-component: command (component.ts) and parallel (parallel-component.ts) files, their reading, checking and REST body. */
+
 
 
 ;// CONCATENATED MODULE: ./src/components/inputs.ts
 /**
- * Inputs of register-component: `component` (the path of a command component YAML, relative to the workflow
+ * Inputs of register-component: `component` (the path of a command or parallel component YAML, relative to the workflow
  * workspace) and `set` (one `path=value` a line, applied to it). The YAML is read and checked here, before any request:
  * errors name the input and the file, line and field.
  */
@@ -63274,7 +63519,7 @@ function readRegisterComponent(scope) {
     const workspace = scope.workspace('register-component');
     const file = optional(COMPONENT_INPUT);
     if (file === undefined) {
-        throw new InputError(COMPONENT_INPUT, 'required by register-component: the path of a command component YAML, relative to the workspace, e.g. ' +
+        throw new InputError(COMPONENT_INPUT, 'required by register-component: the path of a command or parallel component YAML, relative to the workspace, e.g. ' +
             'components/train.yml.');
     }
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -64311,7 +64556,8 @@ const WHAT = {
     codes: 'code asset',
     environments: 'environment',
     data: 'data asset',
-    models: 'model'
+    models: 'model',
+    components: 'component'
 };
 /** `{WS}/{kind}/{name}/versions/{version}`, the ARM id a job body carries. */
 function assetVersionId(ws, kind, name, version) {
@@ -64624,8 +64870,9 @@ async function registerEnvironment(ctx, settings, ws, env, at) {
 ;// CONCATENATED MODULE: ./src/components/register-component.ts
 /**
  * register-component (`az ml component create -f component.yml`): `PUT {WS}/components/{name}/versions/{version}`
- * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command component YAML. A local `code:` folder is
- * uploaded as an anonymous code asset and an inline `environment:` registered first, exactly as submit-job does
+ * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command or parallel component YAML. A local `code:`
+ * folder (a parallel component's `task.code`) is uploaded as an anonymous code asset and an inline `environment:`
+ * registered first, exactly as submit-job does
  * (`src/assets/code-asset.ts`, `environment-asset.ts`); `azureml:` references are checked to exist. A missing version
  * is the container's `nextVersion` (`ComponentContainers_Get`; "1" when there is none), as the CLI picks it.
  *
@@ -64701,7 +64948,7 @@ async function registerComponent(op, ctx) {
         });
         if (put.status === 409) {
             throw new load_CliYamlError(read.source.input, [
-                problemAt(read.source, [read.yaml.version === undefined ? 'name' : 'version'], `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
+                load_problemAt(read.source, [read.yaml.version === undefined ? 'name' : 'version'], `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
                     'component versions are immutable, so give the changed component a new version (or leave version out ' +
                     'to register the next one).')
             ]);
@@ -66003,6 +66250,10 @@ const job_rest_TERMINAL = new Set(['completed', 'failed', 'canceled', 'cancelled
 function isJobTerminal(status) {
     return job_rest_TERMINAL.has(status.trim().toLowerCase());
 }
+/** Whether a job body is a pipeline job (`properties.jobType`, mfe.json `JobType`: `Pipeline`). */
+function isPipelineJob(body) {
+    return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'pipeline';
+}
 function jobUrl(settings, job, suffix = '') {
     return workspaceV2Url(settings, job.workspace, `/jobs/${encodeURIComponent(job.name)}${suffix}`);
 }
@@ -66176,13 +66427,21 @@ function cancelOutcome(httpStatus, jobStatus, message) {
         return { kind: 'requested', status: 'CancelRequested' };
     return { kind: 'refused', status, httpStatus, message };
 }
-/** One sentence (or two) saying what is true after the cancel, naming the job and, when it goes on, its link. */
-function describeCancel(outcome, jobName, portalUrl) {
+/**
+ * One sentence (or two) saying what is true after the cancel, naming the job and, when it goes on, its link.
+ * @param pipeline the job is a pipeline (`isPipelineJob`): the service cancels its running and queued steps with it
+ *   (issue 19's facts; azure-ai-ml cancels a pipeline by its own name only, `_job_operations.py` `begin_cancel`)
+ */
+function describeCancel(outcome, jobName, portalUrl, pipeline = false) {
     switch (outcome.kind) {
         case 'requested':
-            return `Cancel requested for job ${jobName}: it goes CancelRequested, then Canceled.`;
+            return pipeline
+                ? `Cancel requested for pipeline job ${jobName}: it and its running and queued steps go CancelRequested, ` +
+                    'then Canceled.'
+                : `Cancel requested for job ${jobName}: it goes CancelRequested, then Canceled.`;
         case 'under-way':
-            return `Job ${jobName} is CancelRequested: a cancel is already under way; it ends Canceled on its own: ${portalUrl}`;
+            return (`Job ${jobName} is CancelRequested: a cancel is already under way` +
+                `${pipeline ? ' (its steps are being cancelled with it)' : ''}; it ends Canceled on its own: ${portalUrl}`);
         case 'finalizing':
             return (`Job ${jobName} is Finalizing (its command has ended; its outputs are being uploaded): it cannot be ` +
                 `cancelled now and will end on its own: ${portalUrl}`);
@@ -66221,7 +66480,7 @@ async function bestEffortJobCancel(http, settings, job, known) {
         }
         const outcome = cancelOutcome(response.status, status, message);
         const portalUrl = jobPortalUrl(settings, job, body);
-        info(describeCancel(outcome, job.name, portalUrl));
+        info(describeCancel(outcome, job.name, portalUrl, isPipelineJob(body)));
         if (outcome.kind === 'requested' || outcome.kind === 'under-way')
             markJobOutcome('cancelled');
         else if (outcome.kind === 'ended')
@@ -66267,6 +66526,7 @@ async function cancelJob(op, ctx) {
     const message = refused ? parseJson(response)?.error?.message : undefined;
     const outcome = cancelOutcome(response.status, refused ? now?.status : (before ?? now)?.status, message);
     const portalUrl = jobPortalUrl(op, job, now?.body);
+    const pipeline = isPipelineJob(now?.body ?? before?.body);
     if (outcome.kind === 'not-found') {
         ctx.outputs.set('status', 'NotFound');
         throw new OperationFailedError(`Job ${op.jobName} was not found in workspace ${op.workspace.workspaceName}.`);
@@ -66276,8 +66536,8 @@ async function cancelJob(op, ctx) {
     if (now)
         ctx.outputs.setResponse(now.body);
     if (outcome.kind === 'refused')
-        throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl));
-    info(describeCancel(outcome, op.jobName, portalUrl));
+        throw new OperationFailedError(describeCancel(outcome, op.jobName, portalUrl, pipeline));
+    info(describeCancel(outcome, op.jobName, portalUrl, pipeline));
     if (!op.wait || outcome.kind === 'ended' || (now && isJobTerminal(now.status)))
         return;
     const end = await pollToEnd(ctx, {
@@ -66662,22 +66922,26 @@ function isInputObject(v) {
     return typeof v === 'object' && v !== null;
 }
 /** The literal value of an input (a bare scalar, or `value`/`default` of a typed literal input), with its field path. */
-function literalOf(name, v) {
+function literalOf(name, v, base = []) {
     if (v === null || v === undefined)
         return undefined;
     if (!isInputObject(v))
-        return { value: v, path: ['inputs', name] };
+        return { value: v, path: [...base, 'inputs', name] };
     if (v.value !== undefined)
-        return { value: v.value, path: ['inputs', name, 'value'] };
+        return { value: v.value, path: [...base, 'inputs', name, 'value'] };
     if (v.default !== undefined)
-        return { value: v.default, path: ['inputs', name, 'default'] };
+        return { value: v.default, path: [...base, 'inputs', name, 'default'] };
     return undefined;
 }
-function inputsRest(job, uris, numberText) {
-    if (!job.inputs)
+/**
+ * A job's `inputs` (those of the YAML at `base`: the root, or a pipeline node) → REST, asset inputs taking their `uri`
+ * from `uris` (by input name).
+ */
+function inputsRest(inputs, uris, numberText, base = []) {
+    if (!inputs)
         return undefined;
     const out = {};
-    for (const [name, v] of Object.entries(job.inputs)) {
+    for (const [name, v] of Object.entries(inputs)) {
         const uri = uris[name];
         if (uri !== undefined && isInputObject(v)) {
             const input = { jobInputType: v.type ?? 'uri_folder', uri };
@@ -66688,7 +66952,7 @@ function inputsRest(job, uris, numberText) {
             out[name] = input;
             continue;
         }
-        const literal = literalOf(name, v);
+        const literal = literalOf(name, v, base);
         if (!literal)
             continue; // an optional input left empty
         const input = { jobInputType: 'literal', value: scalarText(literal.value, numberText(literal.path)) };
@@ -66698,6 +66962,7 @@ function inputsRest(job, uris, numberText) {
     }
     return out;
 }
+/** A job's `outputs` → REST (`jobOutputType` default uri_folder, `uri` from `path`, `mode`). */
 function outputsRest(outputs) {
     if (!outputs)
         return undefined;
@@ -66738,7 +67003,7 @@ function buildCommandJobBody(job, resolved, options, numberText = () => undefine
     const env = textMap(job.environment_variables, 'environment_variables', numberText);
     if (env)
         p.environmentVariables = env;
-    const inputs = inputsRest(job, resolved.inputUris, numberText);
+    const inputs = inputsRest(job.inputs, resolved.inputUris, numberText);
     if (inputs)
         p.inputs = inputs;
     const outputs = outputsRest(job.outputs);
@@ -66835,7 +67100,7 @@ function checkCommandBindings(job, source) {
             continue;
         const names = Object.keys(known ?? {});
         const detail = `'${whole}' names no ${group === 'inputs' ? 'input' : 'output'} of the job (${names.length ? `${group}: ${names.join(', ')}` : `the job has no ${group}`})`;
-        const problem = problemAt(source, ['command'], detail);
+        const problem = load_problemAt(source, ['command'], detail);
         if (problem.location.input === 'job' && node?.range) {
             const at = source.text.slice(start, end).indexOf(whole);
             if (at >= 0)
@@ -66873,48 +67138,59 @@ const asset = new Set(ASSET_INPUT_TYPES);
 function yaml_isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** Check the inputs beyond the schema: literals have a fitting value, asset inputs a path; parse those paths. */
-function checkInputs(job, source, refs, problems) {
-    for (const [name, v] of Object.entries(job.inputs ?? {})) {
+/**
+ * Check a job's inputs (those at `base`: the root, or a pipeline node) beyond the schema: literals have a fitting
+ * value, asset inputs a path; parse those paths into `refs.inputs`. Bare scalars (and `${{...}}` bindings) pass as they
+ * are.
+ */
+function checkInputs(inputs, source, refs, problems, base = []) {
+    for (const [name, v] of Object.entries(inputs ?? {})) {
         if (!yaml_isObject(v))
             continue; // a bare literal (or empty)
         const input = v;
-        const at = (field) => (field ? ['inputs', name, field] : ['inputs', name]);
+        const at = (field) => (field ? [...base, 'inputs', name, field] : [...base, 'inputs', name]);
         const type = input.type ?? 'uri_folder';
         if (asset.has(type)) {
             for (const f of ['value', 'default']) {
                 if (input[f] !== undefined)
-                    problems.push(problemAt(source, at(f), `a ${type} input takes a path, not a ${f}`));
+                    problems.push(load_problemAt(source, at(f), `a ${type} input takes a path, not a ${f}`));
             }
             if (input.path === undefined) {
                 if (!input.optional)
-                    problems.push(problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`));
+                    problems.push(load_problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`));
                 continue;
             }
+            // A pipeline node's path may be a binding (`${{parent.inputs.x}}`): sent as it is, nothing to upload.
+            if (input.path.includes('${{'))
+                continue;
             try {
-                const ref = parseInputPath(input.path, type, source.dir);
+                // Untyped (uri_folder by default) but naming a registry model: read as a model reference, sent as written.
+                const kind = input.type === undefined && /^azureml:\/\/registries\/[^/]+\/models\//.test(input.path)
+                    ? 'custom_model'
+                    : type;
+                const ref = parseInputPath(input.path, kind, source.dir);
                 if (ref.kind === 'local') {
                     const problem = yaml_localPathProblem(ref.path, type);
                     if (problem)
-                        problems.push(problemAt(source, at('path'), problem));
+                        problems.push(load_problemAt(source, at('path'), problem));
                 }
                 refs.inputs[name] = { type, ref };
             }
             catch (e) {
                 if (!(e instanceof BadReference))
                     throw e;
-                problems.push(problemAt(source, at('path'), e.message));
+                problems.push(load_problemAt(source, at('path'), e.message));
             }
             continue;
         }
         for (const f of ['path', 'mode']) {
             if (input[f] !== undefined)
-                problems.push(problemAt(source, at(f), `a ${type} input is a literal value: it has no ${f}`));
+                problems.push(load_problemAt(source, at(f), `a ${type} input is a literal value: it has no ${f}`));
         }
         const field = input.value !== undefined ? 'value' : input.default !== undefined ? 'default' : undefined;
         if (!field) {
             if (!input.optional)
-                problems.push(problemAt(source, at(), `missing 'value' (or 'default') for the ${type} input`));
+                problems.push(load_problemAt(source, at(), `missing 'value' (or 'default') for the ${type} input`));
             continue;
         }
         const value = input[field];
@@ -66924,7 +67200,7 @@ function checkInputs(job, source, refs, problems) {
             (type === 'boolean' && typeof value === 'boolean');
         const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false', string: 'a string' }[type];
         if (!fits)
-            problems.push(problemAt(source, at(field), `expected ${want} for this ${type} input, got ${JSON.stringify(value)}`));
+            problems.push(load_problemAt(source, at(field), `expected ${want} for this ${type} input, got ${JSON.stringify(value)}`));
     }
 }
 /** Why a local path cannot be used (missing, or a file where a folder is needed), if it cannot. */
@@ -66949,14 +67225,14 @@ function checkJob(job, source) {
         catch (e) {
             if (!(e instanceof BadReference))
                 throw e;
-            problems.push(problemAt(source, path, e.message));
+            problems.push(load_problemAt(source, path, e.message));
         }
     };
     if (job.code !== undefined) {
         guard(['code'], () => {
             const code = parseCodeReference(job.code, source.dir);
             if (code.kind === 'local' && !(0,external_node_fs_.existsSync)(code.path)) {
-                problems.push(problemAt(source, ['code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
+                problems.push(load_problemAt(source, ['code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
             }
             refs.code = code;
         });
@@ -66966,16 +67242,16 @@ function checkJob(job, source) {
         refs.environment = env;
     if (job.compute !== undefined)
         guard(['compute'], () => (refs.compute = parseComputeReference(job.compute)));
-    checkInputs(job, source, refs, problems);
+    checkInputs(job.inputs, source, refs, problems);
     for (const [name, o] of Object.entries(job.outputs ?? {})) {
         for (const f of ['name', 'version']) {
             if (o?.[f] !== undefined) {
-                problems.push(problemAt(source, ['outputs', name, f], `registering an output as a named asset is not in the 2024-04-01 REST API (AssetJobOutput has only mode and uri): remove '${f}'`));
+                problems.push(load_problemAt(source, ['outputs', name, f], `registering an output as a named asset is not in the 2024-04-01 REST API (AssetJobOutput has only mode and uri): remove '${f}'`));
             }
         }
     }
     if (job.queue_settings?.priority !== undefined) {
-        problems.push(problemAt(source, ['queue_settings', 'priority'], 'not in the 2024-04-01 REST API (QueueSettings has only jobTier): remove it'));
+        problems.push(load_problemAt(source, ['queue_settings', 'priority'], 'not in the 2024-04-01 REST API (QueueSettings has only jobTier): remove it'));
     }
     problems.push(...checkCommandBindings(job, source));
     return { references: refs, problems };
@@ -66987,8 +67263,27 @@ function checkJob(job, source) {
  */
 function readJobYaml(file, setLines = [], options = {}) {
     try {
+        const source = loadJobSource(file, setLines, options);
+        return readCommandJob(source);
+    }
+    catch (e) {
+        throw asJobYamlError(e);
+    }
+}
+/** A job YAML parsed with its `set` lines applied (any job type: `../job-types.ts` reads its `type` to choose). */
+function loadJobSource(file, setLines = [], options = {}) {
+    try {
         const source = loadCliYaml(file, JOB_YAML, options.baseDir);
         applySetLines(source, setLines);
+        return source;
+    }
+    catch (e) {
+        throw errors_asJobYamlError(e);
+    }
+}
+/** Validate and check a command job already parsed (`loadJobSource`); `JobYamlError` listing every problem. */
+function readCommandJob(source) {
+    try {
         const job = validateCommandJobSchema(source.doc.toJS(), source);
         const { references, problems } = checkJob(job, source);
         if (problems.length)
@@ -66996,13 +67291,1145 @@ function readJobYaml(file, setLines = [], options = {}) {
         return { job, file: source.file, path: source.path, dir: source.dir, references, source };
     }
     catch (e) {
-        throw asJobYamlError(e);
+        throw errors_asJobYamlError(e);
     }
 }
 /** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */
 async function toJobRestBody(read, resolver, options) {
     const resolved = await resolveReferences(read.references, resolver);
     return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path));
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/read.ts
+/**
+ * Reading a CLI v2 **pipeline job** YAML (`type: pipeline`) and the pipeline component files its nodes name, with every
+ * check that needs no network: fields, settings, inputs and outputs, node types, component references, bindings
+ * (`${{parent.inputs.x}}`, `${{parent.outputs.y}}`, `${{parent.jobs.<step>.outputs.z}}`), cycles between steps, and
+ * literal inputs of the wrong type for a component's declared input. Every problem is `file:line: field: ...` (the file
+ * it is in: the pipeline, a sub-pipeline's component file or a step's component file).
+ *
+ * Fields: azure-ai-ml 1.4 `_schema/pipeline/pipeline_job.py` (`PipelineJobSchema`), `pipeline_component.py`
+ * (`PipelineComponentSchema`: `jobs` nodes), `_schema/pipeline/component_job.py` (`CommandSchema` nodes, `component:`
+ * as a file, `azureml:` id or inline step), `_schema/pipeline/settings.py` (`PipelineJobSettingsSchema`).
+ */
+
+
+
+
+
+
+
+
+const PIPELINE_COMPONENT_YAML = {
+    input: 'job',
+    kind: 'pipeline component',
+    fieldsHint: 'type: pipeline, inputs, outputs, jobs, ...'
+};
+/** The top-level fields of a pipeline job (azure-ai-ml `PipelineJobSchema`). */
+const JOB_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'display_name',
+    'description',
+    'experiment_name',
+    'tags',
+    'properties',
+    'settings',
+    'inputs',
+    'outputs',
+    'jobs',
+    'compute',
+    'component'
+];
+/** The fields of a pipeline component file (azure-ai-ml `PipelineComponentSchema`). */
+const COMPONENT_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'inputs',
+    'outputs',
+    'jobs',
+    'is_deterministic'
+];
+/** `settings` (azure-ai-ml `PipelineJobSettingsSchema`). */
+const SETTINGS = {
+    default_compute: 'string',
+    default_datastore: 'string',
+    default_environment: 'string',
+    continue_on_step_failure: 'boolean',
+    force_rerun: 'boolean'
+};
+/** Fields of every node. */
+const NODE_FIELDS = [
+    'type',
+    'component',
+    'name',
+    'display_name',
+    'description',
+    'tags',
+    'properties',
+    'compute',
+    'inputs',
+    'outputs',
+    'resources',
+    'distribution',
+    'limits',
+    'environment_variables'
+];
+/** Fields of an inline command step (its component is the step itself, azure-ai-ml `CommandSchema`). */
+const INLINE_FIELDS = ['command', 'code', 'environment'];
+/**
+ * Node types the action does not submit yet, and why. Parallel nodes are the parallel slice's; AutoML, Spark and sweep
+ * nodes come with issue 21 (the job-types issue).
+ */
+const LATER_NODE_TYPES = {
+    automl: 'AutoML nodes come with issue 21 (job types); not supported yet',
+    spark: 'Spark nodes come with issue 21 (job types); not supported yet',
+    sweep: 'sweep nodes come with issue 21 (job types); not supported yet',
+    data_transfer: 'data_transfer nodes are not supported',
+    import: 'import nodes are not supported',
+    flow: 'flow nodes are not supported'
+};
+function read_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const BINDING = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+/** How a file is named in messages: relative to the workflow's workspace when it lies inside it. */
+function displayName(path, baseDir) {
+    const rel = (0,external_node_path_.relative)(baseDir, path);
+    return rel && !rel.startsWith('..') ? rel : path;
+}
+/** Reads the graph of a pipeline job (its root `source`) or pipeline component; problems go into `problems`. */
+function readPipelineGraph(source, data, problems, context) {
+    const fields = context.isComponent ? COMPONENT_FIELDS : JOB_FIELDS;
+    for (const key of Object.keys(data)) {
+        if (!fields.includes(key))
+            problems.push(load_problemAt(source, [key], `unknown field (a pipeline ${source.kind} has ${fields.join(', ')})`));
+    }
+    if (!context.isComponent)
+        checkSettings(data.settings, source, problems);
+    for (const key of ['inputs', 'outputs', 'jobs']) {
+        if (data[key] !== undefined && data[key] !== null && !read_isObject(data[key]))
+            problems.push(load_problemAt(source, [key], `expected a mapping of names`));
+    }
+    const graph = { source, yaml: data, inputs: {}, nodes: [] };
+    if (!context.isComponent) {
+        checkInputs(data.inputs, source, graph, problems);
+        for (const [name, o] of Object.entries(read_isObject(data.outputs) ? data.outputs : {})) {
+            if (o !== null && !read_isObject(o))
+                problems.push(load_problemAt(source, ['outputs', name], 'expected a mapping or nothing'));
+        }
+    }
+    if (!context.isComponent && data.component !== undefined) {
+        // A pipeline job that runs a pipeline component: its steps are the component's (azure-ai-ml copies them over).
+        if (data.jobs !== undefined)
+            problems.push(load_problemAt(source, ['jobs'], "give either 'jobs' or 'component', not both"));
+        const read = readComponentReference(source, [], data.component, 'pipeline', problems, context);
+        if (read && read.component.kind !== 'pipeline-file') {
+            problems.push(load_problemAt(source, ['component'], 'expected a local pipeline component YAML file'));
+        }
+        else if (read?.component.kind === 'pipeline-file') {
+            graph.nodes = read.component.graph.nodes;
+            graph.fromComponent = true;
+        }
+        return graph;
+    }
+    const jobs = read_isObject(data.jobs) ? data.jobs : {};
+    if (!Object.keys(jobs).length)
+        problems.push(load_problemAt(source, ['jobs'], 'a pipeline needs at least one step'));
+    const ports = new Map();
+    for (const [name, node] of Object.entries(jobs)) {
+        const read = readNode(source, name, node, problems, context);
+        if (read) {
+            graph.nodes.push(read.node);
+            ports.set(name, read.ports);
+        }
+    }
+    checkBindings(graph, Object.keys(jobs), ports, problems);
+    return graph;
+}
+function checkSettings(settings, source, problems) {
+    if (settings === undefined || settings === null)
+        return;
+    if (!read_isObject(settings)) {
+        problems.push(load_problemAt(source, ['settings'], 'expected a mapping'));
+        return;
+    }
+    for (const [key, value] of Object.entries(settings)) {
+        const want = SETTINGS[key];
+        if (!want) {
+            problems.push(load_problemAt(source, ['settings', key], `unknown setting (${Object.keys(SETTINGS).join(', ')})`));
+        }
+        else if (typeof value !== want) {
+            problems.push(load_problemAt(source, ['settings', key], `expected ${want === 'boolean' ? 'true or false' : 'text'}`));
+        }
+    }
+    if (typeof settings.default_compute === 'string') {
+        try {
+            parseComputeReference(settings.default_compute);
+        }
+        catch (e) {
+            if (!(e instanceof BadReference))
+                throw e;
+            problems.push(load_problemAt(source, ['settings', 'default_compute'], e.message));
+        }
+    }
+}
+/** The node's type (`command` when it has none), or a problem. */
+function nodeType(node) {
+    const type = node.type;
+    return typeof type === 'string' ? type.toLowerCase() : 'command';
+}
+/**
+ * The one place a `type: parallel` node is refused: the parallel slice's component spec
+ * (`src/components/yaml/parallel*.ts`) replaces this with a call.
+ */
+function readParallelNode(source, path) {
+    return load_problemAt(source, [...path, 'type'], 'parallel nodes are not supported yet (they come with the parallel component support of issue 19)');
+}
+function readNode(source, name, value, problems, context) {
+    const path = ['jobs', name];
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
+        problems.push(load_problemAt(source, path, 'a step name: letters, digits and underscores, not starting with a digit'));
+    }
+    if (!read_isObject(value)) {
+        problems.push(load_problemAt(source, path, 'expected a mapping (type, component or command, inputs, outputs, ...)'));
+        return undefined;
+    }
+    normalizeEnumAt(value, ['type']);
+    const type = nodeType(value);
+    if (type === 'parallel') {
+        problems.push(readParallelNode(source, path));
+        return undefined;
+    }
+    if (LATER_NODE_TYPES[type]) {
+        problems.push(load_problemAt(source, [...path, 'type'], LATER_NODE_TYPES[type]));
+        return undefined;
+    }
+    if (type !== 'command' && type !== 'pipeline') {
+        problems.push(load_problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline)`));
+        return undefined;
+    }
+    if (read_isObject(value.component))
+        return readInlineComponentNode(source, name, path, value, problems);
+    const inline = value.component === undefined;
+    const allowed = inline ? [...NODE_FIELDS, ...INLINE_FIELDS] : NODE_FIELDS;
+    for (const key of Object.keys(value)) {
+        if (!allowed.includes(key)) {
+            const hint = INLINE_FIELDS.includes(key) ? ' (set it in the component, or leave component: out)' : '';
+            problems.push(load_problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`));
+        }
+    }
+    for (const key of ['inputs', 'outputs', 'resources', 'distribution', 'limits', 'environment_variables']) {
+        if (value[key] !== undefined && value[key] !== null && !read_isObject(value[key]))
+            problems.push(load_problemAt(source, [...path, key], 'expected a mapping'));
+    }
+    const node = {
+        name,
+        type,
+        path,
+        source,
+        yaml: value,
+        component: { kind: 'id', id: '' },
+        inputs: {}
+    };
+    if (typeof value.compute === 'string') {
+        if (value.compute.includes('${{'))
+            node.compute = { kind: 'binding', text: value.compute };
+        else {
+            try {
+                node.compute = parseComputeReference(value.compute);
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
+            }
+        }
+    }
+    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    let ports;
+    if (inline) {
+        if (type === 'pipeline') {
+            problems.push(load_problemAt(source, path, "a pipeline node needs 'component:' (a pipeline component YAML file)"));
+            return undefined;
+        }
+        if (typeof value.command !== 'string' || !value.command) {
+            problems.push(load_problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"));
+            return undefined;
+        }
+        if (value.environment === undefined) {
+            problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
+            return undefined;
+        }
+        let code;
+        if (typeof value.code === 'string') {
+            try {
+                code = parseCodeReference(value.code, source.dir);
+                if (code.kind === 'local') {
+                    const problem = localPathProblem(code.path, 'folder', source.kind);
+                    if (problem)
+                        problems.push(load_problemAt(source, [...path, 'code'], problem));
+                }
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'code'], e.message));
+            }
+        }
+        const environment = readEnvironment(value.environment, source, [...path, 'environment'], problems);
+        if (!environment)
+            return undefined;
+        node.component = { kind: 'inline', code, environment };
+        ports = {
+            inputs: Object.fromEntries(Object.entries(read_isObject(value.inputs) ? value.inputs : {}).map(([k, v]) => [
+                k,
+                read_isObject(v) && typeof v.type === 'string' ? { type: v.type } : {}
+            ])),
+            outputs: read_isObject(value.outputs) ? value.outputs : {}
+        };
+    }
+    else {
+        const read = readComponentReference(source, path, value.component, type, problems, context);
+        if (!read)
+            return undefined;
+        node.component = read.component;
+        ports = read.ports;
+    }
+    checkNodePorts(node, ports, problems);
+    return { node, ports };
+}
+/** Fields of a command component written inline under a node's `component:`. */
+const INLINE_COMPONENT_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'is_deterministic',
+    'inputs',
+    'outputs',
+    'code',
+    'environment',
+    'command',
+    'resources',
+    'distribution',
+    'environment_variables'
+];
+/** A node whose `component:` is a command component written inline (a mapping). */
+function readInlineComponentNode(source, name, path, value, problems) {
+    const at = [...path, 'component'];
+    const c = value.component;
+    for (const key of Object.keys(value)) {
+        if (!NODE_FIELDS.includes(key))
+            problems.push(load_problemAt(source, [...path, key], 'unknown field of a command node'));
+    }
+    for (const key of Object.keys(c)) {
+        if (!INLINE_COMPONENT_FIELDS.includes(key))
+            problems.push(load_problemAt(source, [...at, key], 'unknown field of a command component'));
+    }
+    if (c.type !== undefined && c.type !== 'command')
+        problems.push(load_problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'));
+    if (typeof c.command !== 'string' || !c.command)
+        problems.push(load_problemAt(source, at, "missing 'command'"));
+    if (c.environment === undefined)
+        problems.push(load_problemAt(source, at, "missing 'environment'"));
+    let code;
+    if (typeof c.code === 'string') {
+        try {
+            code = parseCodeReference(c.code, source.dir);
+            if (code.kind === 'local') {
+                const problem = localPathProblem(code.path, 'folder', source.kind);
+                if (problem)
+                    problems.push(load_problemAt(source, [...at, 'code'], problem));
+            }
+        }
+        catch (e) {
+            if (!(e instanceof BadReference))
+                throw e;
+            problems.push(load_problemAt(source, [...at, 'code'], e.message));
+        }
+    }
+    const environment = c.environment === undefined
+        ? undefined
+        : readEnvironment(c.environment, source, [...at, 'environment'], problems);
+    if (!environment || typeof c.command !== 'string')
+        return undefined;
+    const node = {
+        name,
+        type: 'command',
+        path,
+        source,
+        yaml: value,
+        component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
+        inputs: {}
+    };
+    if (typeof value.compute === 'string') {
+        if (value.compute.includes('${{'))
+            node.compute = { kind: 'binding', text: value.compute };
+        else {
+            try {
+                node.compute = parseComputeReference(value.compute);
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
+            }
+        }
+    }
+    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    const ports = portsOf(c);
+    checkNodePorts(node, ports, problems);
+    return { node, ports };
+}
+/** `component:` of a node: a local file (command or pipeline component), `azureml:` name, ARM id or registry URI. */
+function readComponentReference(source, path, value, type, problems, context) {
+    const at = [...path, 'component'];
+    if (typeof value !== 'string' || !value.trim()) {
+        problems.push(load_problemAt(source, at, 'expected a component YAML file, azureml:<name>:<version>, azureml:<name>@latest or a registry URI'));
+        return undefined;
+    }
+    const text = value.trim();
+    if (text.startsWith('azureml://registries/')) {
+        if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+\/(versions|labels)\/[^/]+$/.test(text)) {
+            problems.push(load_problemAt(source, at, `'${text}' is not a registry component (azureml://registries/<r>/components/<name>/versions/<v>)`));
+            return undefined;
+        }
+        return { component: { kind: 'id', id: text } };
+    }
+    const bare = text.replace(/^azureml:/, '');
+    if (bare.startsWith('/subscriptions/')) {
+        if (!/\/components\/[^/]+\/versions\/[^/]+$/i.test(bare)) {
+            problems.push(load_problemAt(source, at, `'${text}' is not the ARM id of a component version`));
+            return undefined;
+        }
+        return { component: { kind: 'id', id: bare } };
+    }
+    if (text.startsWith('azureml:')) {
+        const m = /^([a-zA-Z_][a-zA-Z0-9_.-]*)(?::([^:@/]+)|@([^:@/]+))$/.exec(bare);
+        if (!m) {
+            problems.push(load_problemAt(source, at, `'${text}' is not a component reference (azureml:<name>:<version> or azureml:<name>@latest)`));
+            return undefined;
+        }
+        if (m[3] !== undefined && m[3] !== 'latest') {
+            problems.push(load_problemAt(source, at, `'${text}': only the label @latest is known (or give :<version>)`));
+            return undefined;
+        }
+        return { component: { kind: 'named', name: m[1], version: m[2] ?? 'latest' } };
+    }
+    // A local file, relative to the YAML that names it.
+    const absolute = (0,external_node_path_.resolve)(source.dir, text.replace(/^file:/, ''));
+    const problem = localPathProblem(absolute, 'file', source.kind);
+    if (problem) {
+        problems.push(load_problemAt(source, at, problem.replace(/^local path/, 'component file')));
+        return undefined;
+    }
+    if (context.seen.includes(absolute)) {
+        problems.push(load_problemAt(source, at, `'${text}' includes itself (a pipeline component cannot contain itself)`));
+        return undefined;
+    }
+    const file = displayName(absolute, context.baseDir);
+    if (type === 'pipeline') {
+        try {
+            const sub = loadCliYaml(absolute, { ...PIPELINE_COMPONENT_YAML }, context.baseDir);
+            sub.file = file;
+            const data = sub.doc.toJS();
+            normalizeEnumAt(data, ['type']);
+            if (data.type !== 'pipeline') {
+                problems.push(load_problemAt(sub, ['type'], `a pipeline node needs a pipeline component (type: pipeline)`));
+                return undefined;
+            }
+            const graph = readPipelineGraph(sub, data, problems, {
+                baseDir: context.baseDir,
+                isComponent: true,
+                seen: [...context.seen, absolute]
+            });
+            return { component: { kind: 'pipeline-file', graph, yaml: data }, ports: portsOf(data) };
+        }
+        catch (e) {
+            if (e instanceof load_CliYamlError) {
+                problems.push(...e.problems);
+                return undefined;
+            }
+            throw e;
+        }
+    }
+    try {
+        const read = readComponentYaml(absolute, [], { baseDir: context.baseDir });
+        read.file = file;
+        read.source.file = file;
+        return {
+            component: { kind: 'command-file', read },
+            ports: portsOf(read.yaml)
+        };
+    }
+    catch (e) {
+        if (e instanceof load_CliYamlError) {
+            // The component reader names input 'component'; here the file belongs to input 'job'.
+            problems.push(...e.problems.map(p => ('file' in p.location ? { ...p, location: { ...p.location, input: 'job', file } } : p)));
+            return undefined;
+        }
+        throw e;
+    }
+}
+function portsOf(data) {
+    return {
+        inputs: (read_isObject(data.inputs) ? data.inputs : {}),
+        outputs: read_isObject(data.outputs) ? data.outputs : {}
+    };
+}
+/** Node inputs and outputs the component declares, and literal values that fit the declared type. */
+function checkNodePorts(node, ports, problems) {
+    if (!ports || (node.component.kind === 'inline' && !node.component.declared))
+        return;
+    const { source, path, yaml } = node;
+    for (const [group, declared] of [
+        ['inputs', ports.inputs],
+        ['outputs', ports.outputs]
+    ]) {
+        const given = read_isObject(yaml[group]) ? yaml[group] : {};
+        for (const [name, value] of Object.entries(given)) {
+            if (!declared || !Object.hasOwn(declared, name)) {
+                const names = Object.keys(declared ?? {});
+                problems.push(load_problemAt(source, [...path, group, name], `the component has no ${group === 'inputs' ? 'input' : 'output'} '${name}' (${names.length ? names.join(', ') : `it has no ${group}`})`));
+                continue;
+            }
+            if (group !== 'inputs')
+                continue;
+            const type = declared[name]?.type;
+            const literal = read_isObject(value) ? (value.value ?? value.default) : value;
+            if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
+                continue;
+            const fits = type === 'integer'
+                ? Number.isInteger(literal)
+                : type === 'number'
+                    ? typeof literal === 'number'
+                    : type === 'boolean'
+                        ? typeof literal === 'boolean'
+                        : true;
+            if (!fits) {
+                const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
+                problems.push(load_problemAt(source, read_isObject(value)
+                    ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+                    : [...path, 'inputs', name], `the component declares this input as ${type}: expected ${want}, got ${JSON.stringify(literal)}`));
+            }
+        }
+    }
+}
+/**
+ * Every `${{parent...}}` binding of the nodes names an input or output of the pipeline or an output of a step of it,
+ * and the steps' bindings to each other form no cycle.
+ */
+function checkBindings(graph, stepNames, ports, problems) {
+    const { source, yaml } = graph;
+    const pipelineInputs = Object.keys(read_isObject(yaml.inputs) ? yaml.inputs : {});
+    const pipelineOutputs = Object.keys(read_isObject(yaml.outputs) ? yaml.outputs : {});
+    // Every step named in `jobs`, also those refused (their problem is reported once, at their type).
+    const steps = new Set(stepNames);
+    const edges = new Map();
+    const list = (names, what) => names.length ? names.join(', ') : `none: the ${what} has none`;
+    for (const node of graph.nodes) {
+        const after = new Set();
+        edges.set(node.name, after);
+        const places = [];
+        for (const group of ['inputs', 'outputs']) {
+            const given = read_isObject(node.yaml[group]) ? node.yaml[group] : {};
+            for (const [name, value] of Object.entries(given)) {
+                if (typeof value === 'string')
+                    places.push([[...node.path, group, name], value]);
+                else if (read_isObject(value)) {
+                    for (const f of ['path', 'value', 'default'])
+                        if (typeof value[f] === 'string')
+                            places.push([[...node.path, group, name, f], value[f]]);
+                }
+            }
+        }
+        if (node.compute?.kind === 'binding')
+            places.push([[...node.path, 'compute'], node.compute.text]);
+        for (const [at, text] of places) {
+            for (const m of text.matchAll(BINDING)) {
+                const ref = m[1];
+                const bad = (detail) => void problems.push(load_problemAt(source, at, `'${m[0]}' ${detail}`));
+                let p;
+                if ((p = /^parent\.inputs\.([\w]+)$/.exec(ref))) {
+                    if (!pipelineInputs.includes(p[1]))
+                        bad(`names no input of the pipeline (inputs: ${list(pipelineInputs, 'pipeline')})`);
+                }
+                else if ((p = /^parent\.outputs\.([\w]+)$/.exec(ref))) {
+                    if (!pipelineOutputs.includes(p[1]))
+                        bad(`names no output of the pipeline (outputs: ${list(pipelineOutputs, 'pipeline')})`);
+                }
+                else if ((p = /^parent\.jobs\.([\w]+)\.outputs\.([\w]+)$/.exec(ref))) {
+                    const [, step, output] = p;
+                    if (!steps.has(step)) {
+                        bad(`names no step of the pipeline (steps: ${[...steps].join(', ')})`);
+                        continue;
+                    }
+                    after.add(step);
+                    const outs = ports.get(step)?.outputs;
+                    if (outs && !Object.hasOwn(outs, output))
+                        bad(`names no output of step ${step} (outputs: ${list(Object.keys(outs), 'step')})`);
+                }
+                else if (/^parent\./.test(ref)) {
+                    bad('is not a binding this action knows (parent.inputs.<x>, parent.outputs.<y>, parent.jobs.<step>.outputs.<z>)');
+                }
+            }
+        }
+    }
+    for (const node of graph.nodes) {
+        const cycle = findCycle(node.name, edges);
+        if (cycle && cycle[0] === node.name && cycle.every(s => s >= node.name)) {
+            problems.push(load_problemAt(source, node.path, `the steps bind to each other in a cycle: ${cycle.join(' → ')} → ${cycle[0]}`));
+        }
+    }
+}
+/** A cycle through `start` in the "binds to an output of" graph, as the list of its steps, if any. */
+function findCycle(start, edges) {
+    const walk = (step, trail) => {
+        for (const next of edges.get(step) ?? []) {
+            if (next === start)
+                return trail;
+            if (trail.includes(next))
+                continue;
+            const found = walk(next, [...trail, next]);
+            if (found)
+                return found;
+        }
+        return undefined;
+    };
+    return walk(start, [start]);
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/anonymous-hash.ts
+/**
+ * The version azure-ai-ml gives an anonymous component: a GUID made of the MD5 of its spec.
+ *
+ * azure-ai-ml 1.4 `entities/_component/component.py` `_get_anonymous_hash` (and `pipeline_component.py`'s, which hashes
+ * the REST `componentSpec`) call `_utils/utils.py` `hash_dict`: drop the keys `name`, `id`, `version` (and `_source`
+ * for pipeline components; a command component's `_to_dict` has no `_source`), serialize with Python's
+ * `json.dumps(items, sort_keys=True)` (separators `", "` and `": "`, non-ASCII escaped as `\uXXXX`), MD5 the UTF-8
+ * bytes, and print the digest as `str(UUID(hex))` (8-4-4-4-12 lower-case hex). The same content always gives the same
+ * version, so a second submit of an unchanged step reuses the registered component.
+ */
+
+/** Keys left out of the hash (the version is the hash; the name is always `azureml_anonymous`; `_source` varies). */
+const OMITTED = ['name', 'id', 'version', '_source'];
+/** The anonymous version of a component spec (the `componentSpec` of its REST body). */
+function anonymousComponentHash(spec) {
+    const rest = Object.fromEntries(Object.entries(spec).filter(([key]) => !OMITTED.includes(key)));
+    const hex = (0,external_node_crypto_.createHash)('md5').update(pythonJsonDumps(rest), 'utf8').digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+/**
+ * Python's `json.dumps(value, sort_keys=True)` with its defaults: `", "` between items, `": "` after keys, keys sorted
+ * by code point, strings with non-ASCII characters escaped (`ensure_ascii`), floats as Python's `repr` writes them
+ * (`1e-05`, `1e+16`, `0.1`, `2.0` is not distinguishable from `2` in JavaScript and is written `2`).
+ */
+function pythonJsonDumps(value) {
+    if (value === null || value === undefined)
+        return 'null';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number')
+        return pythonNumber(value);
+    if (typeof value === 'string')
+        return pythonString(value);
+    if (Array.isArray(value))
+        return `[${value.map(pythonJsonDumps).join(', ')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
+}
+function pythonString(text) {
+    let out = '"';
+    for (const ch of text) {
+        const code = ch.codePointAt(0) ?? 0;
+        if (ch === '"')
+            out += '\\"';
+        else if (ch === '\\')
+            out += '\\\\';
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (ch === '\b')
+            out += '\\b';
+        else if (ch === '\f')
+            out += '\\f';
+        else if (code < 0x20 || code > 0x7f) {
+            // UTF-16 units, as Python's ensure_ascii writes characters beyond the BMP (a surrogate pair).
+            for (let i = 0; i < ch.length; i++)
+                out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+        }
+        else
+            out += ch;
+    }
+    return `${out}"`;
+}
+/** Python's `repr` of an int or float (JavaScript cannot tell `2.0` from `2`: both are written `2`). */
+function pythonNumber(n) {
+    if (!Number.isFinite(n))
+        return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+    if (Number.isInteger(n) && Math.abs(n) < 1e16)
+        return String(n);
+    const abs = Math.abs(n);
+    // repr switches to exponent form below 1e-4 and from 1e16; JavaScript below 1e-6 and from 1e21.
+    if (abs >= 1e16 || abs < 1e-4) {
+        const [mantissa, exponent] = n.toExponential().split('e');
+        const e = Number(exponent);
+        return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+    }
+    return String(n);
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/to-rest.ts
+/**
+ * A pipeline graph (`read.ts`) → the anonymous component versions to register and the body of
+ * `PUT {WS}/jobs/{name}?api-version=2024-04-01` (mfe.json `PipelineJob`: `jobType: Pipeline`, `settings`, `inputs`,
+ * `outputs`, `jobs` as untyped objects), as azure-ai-ml 1.4 builds them (`entities/_job/pipeline/pipeline_job.py`
+ * `_to_rest_object`, `entities/_builders/command.py` / `pipeline.py` / `base_node.py` `_to_rest_object`,
+ * `entities/_component/component.py` / `pipeline_component.py`; checked against the SDK's bodies for corpus pipelines
+ * in `__tests__/jobs/pipeline/fixtures/*.sdk.json`).
+ *
+ * Components: each inline step, local command component file and local pipeline component file becomes a component
+ * version PUT at `{WS}/components/azureml_anonymous/versions/<hash>` (`anonymous-hash.ts`), body
+ * `{properties: {componentSpec, description?, tags, properties: {}, isAnonymous: true, isArchived: false}}`; the spec
+ * carries `name: azureml_anonymous`, `version: "1"` (the SDK's placeholders for a component without a name),
+ * `_source` `YAML.JOB` (inline step) or `YAML.COMPONENT` (file), code and environment as `azureml:<ARM id>` (registry
+ * environments as written). A sub-pipeline's nodes are resolved and registered before its own component.
+ *
+ * Nodes (snake_case, as the SDK writes them): `{_source, componentId, type, name (top level only), computeId?,
+ * display_name?, inputs?, outputs?, environment_variables?, resources?, distribution?, limits?}`; inputs
+ * `{job_input_type: "literal", value}` (bindings and literals as text) or `{job_input_type: <type>, uri, mode?}`;
+ * outputs bound to the pipeline's `{type: "literal", value: "${{parent.outputs.y}}"}`, others
+ * `{job_output_type, uri?, mode?}`; `distribution` `{distribution_type: PyTorch|Mpi|TensorFlow, ...}`; `limits`
+ * `{job_limits_type: "Command", timeout: <ISO 8601>}`.
+ *
+ * Differences from azure-ai-ml 1.4, on purpose:
+ * - `experimentName` and `displayName` are always sent (the job name, the repository name), and the workflow's tags;
+ *   the SDK fills `experimentName` from the current folder at submit time.
+ * - A command component file's `environment_variables` is kept in its spec (1.4 drops it; later versions keep it), so
+ *   its anonymous hash is the later versions'.
+ * - An inline step's input type is taken from the value it is given (a typed input, a step output: uri_folder, a
+ *   pipeline input's type, a literal's type); 1.4 infers the same, except for inputs it cannot see through.
+ */
+
+
+
+
+
+
+
+
+/** The name every anonymous component version is registered under (azure-ai-ml `ANONYMOUS_COMPONENT_NAME`). */
+const ANONYMOUS_COMPONENT_NAME = 'azureml_anonymous';
+function to_rest_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** `azureml:` + an ARM id, as the SDK writes a resolved asset in a spec; registry URIs as they are. */
+function to_rest_specRef(id) {
+    return id.startsWith('azureml:') ? id : `azureml:${id}`;
+}
+/** The body of the pipeline job PUT; registers every anonymous component through `resolver` first. */
+async function buildPipelineJobBody(graph, resolver, options) {
+    const y = graph.yaml;
+    const numberText = path => numberTextAt(graph.source, path);
+    const jobs = await nodesRest(graph, resolver, !graph.fromComponent);
+    const inputUris = {};
+    for (const [name, { type, ref }] of Object.entries(graph.inputs))
+        inputUris[name] = await dataUri(type, ref, resolver);
+    const settings = { _source: graph.fromComponent ? 'YAML.COMPONENT' : 'YAML.JOB' };
+    const s = to_rest_isObject(y.settings) ? y.settings : {};
+    for (const [key, value] of Object.entries(s)) {
+        if (key === 'default_compute' && typeof value === 'string') {
+            settings.default_compute = await computeId(value, resolver);
+        }
+        else if (key === 'default_datastore' && typeof value === 'string') {
+            settings.default_datastore = value.replace(/^azureml:/, '');
+        }
+        else
+            settings[key] = value;
+    }
+    const p = {
+        jobType: 'Pipeline',
+        displayName: typeof y.display_name === 'string' ? y.display_name : options.jobName,
+        experimentName: options.experimentName ??
+            (typeof y.experiment_name === 'string' ? y.experiment_name : options.defaultExperimentName),
+        tags: { ...textMap(y.tags, 'tags', numberText), ...options.extraTags },
+        properties: textMap(y.properties, 'properties', numberText) ?? {},
+        inputs: inputsRest(y.inputs, inputUris, numberText) ?? {},
+        outputs: outputsRest(y.outputs) ?? {},
+        jobs,
+        settings,
+        isArchived: false
+    };
+    if (typeof y.description === 'string')
+        p.description = y.description;
+    if (typeof y.compute === 'string')
+        p.computeId = await computeId(y.compute, resolver);
+    return { properties: p };
+}
+async function computeId(value, resolver) {
+    const bare = value.replace(/^azureml:/, '');
+    return bare.startsWith('/') ? bare : resolver.computeId(bare);
+}
+async function dataUri(type, ref, resolver) {
+    switch (ref.kind) {
+        case 'local':
+            return resolver.uploadInput(ref.path);
+        case 'arm':
+        case 'registry':
+        case 'named':
+            return resolveAsset(ref, (n, v) => (type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v)));
+        default:
+            return ref.uri;
+    }
+}
+/** The `jobs` map of a graph, in YAML order, each node's component registered first. */
+async function nodesRest(graph, resolver, top) {
+    const out = {};
+    for (const node of graph.nodes)
+        out[node.name] = await nodeRest(node, graph, resolver, top);
+    return out;
+}
+async function nodeRest(node, graph, resolver, top) {
+    const { yaml: y, path, source } = node;
+    const numberText = p => numberTextAt(source, p);
+    const rest = {
+        _source: sourceOf(node),
+        componentId: await componentIdOf(node, graph, resolver),
+        type: node.type
+    };
+    if (top)
+        rest.name = node.name;
+    if (node.compute) {
+        rest.computeId =
+            node.compute.kind === 'binding'
+                ? node.compute.text
+                : node.compute.kind === 'arm'
+                    ? node.compute.id
+                    : await resolver.computeId(node.compute.name);
+    }
+    for (const key of ['display_name', 'description'])
+        if (typeof y[key] === 'string')
+            rest[key] = y[key];
+    const tags = textMap(y.tags, 'tags', numberText);
+    if (tags)
+        rest.tags = tags;
+    const inputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
+        const asset = node.inputs[name];
+        if (asset && to_rest_isObject(value)) {
+            const input = {
+                job_input_type: asset.type,
+                uri: await dataUri(asset.type, asset.ref, resolver)
+            };
+            if (typeof value.mode === 'string')
+                input.mode = INPUT_MODE[value.mode] ?? value.mode;
+            inputs[name] = input;
+            continue;
+        }
+        if (to_rest_isObject(value) && typeof value.path === 'string' && value.path.includes('${{')) {
+            // A path bound to the parent's input: a literal binding, as for a bare `${{...}}` (guess: not in the fixtures).
+            const input = { job_input_type: 'literal', value: value.path };
+            if (typeof value.mode === 'string')
+                input.mode = INPUT_MODE[value.mode] ?? value.mode;
+            inputs[name] = input;
+            continue;
+        }
+        const literal = to_rest_isObject(value) ? (value.value ?? value.default) : value;
+        const at = to_rest_isObject(value)
+            ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+            : [...path, 'inputs', name];
+        if (literal === undefined || literal === null)
+            continue;
+        inputs[name] = { job_input_type: 'literal', value: scalarText(literal, numberText(at)) };
+    }
+    if (Object.keys(inputs).length)
+        rest.inputs = inputs;
+    const outputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
+        if (typeof value === 'string')
+            outputs[name] = { type: 'literal', value };
+        else if (to_rest_isObject(value)) {
+            const output = { job_output_type: value.type ?? 'uri_folder' };
+            if (typeof value.path === 'string')
+                output.uri = value.path;
+            if (typeof value.mode === 'string')
+                output.mode = OUTPUT_MODE[value.mode] ?? value.mode;
+            outputs[name] = output;
+        }
+    }
+    if (Object.keys(outputs).length)
+        rest.outputs = outputs;
+    const env = textMap(y.environment_variables, 'environment_variables', numberText);
+    if (env)
+        rest.environment_variables = env;
+    if (to_rest_isObject(y.resources))
+        rest.resources = y.resources;
+    if (to_rest_isObject(y.distribution)) {
+        const { type, ...others } = y.distribution;
+        rest.distribution = { distribution_type: DISTRIBUTION[String(type)] ?? type, ...others };
+    }
+    if (to_rest_isObject(y.limits)) {
+        const limits = { job_limits_type: 'Command' };
+        if (typeof y.limits.timeout === 'number')
+            limits.timeout = isoDuration(y.limits.timeout);
+        rest.limits = limits;
+    }
+    return rest;
+}
+/** Where the node's component comes from, as azure-ai-ml 1.4 writes it (`constants/_common.py` `ComponentSource`). */
+function sourceOf(node) {
+    const c = node.component;
+    if (c.kind === 'inline')
+        return 'YAML.JOB';
+    if (c.kind === 'named')
+        return 'REMOTE.WORKSPACE.COMPONENT';
+    if (c.kind === 'id')
+        return c.id.startsWith('azureml://registries/') ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT';
+    return 'YAML.COMPONENT';
+}
+/** The component id a node carries: registered anonymously (inline, local files) or resolved (named, ids). */
+async function componentIdOf(node, graph, resolver) {
+    const c = node.component;
+    switch (c.kind) {
+        case 'id':
+            return c.id;
+        case 'named':
+            return resolver.componentId(c.name, c.version);
+        case 'inline':
+            return resolver.registerComponent(anonymous(await inlineSpec(node, graph, resolver)));
+        case 'command-file': {
+            const { body } = await toComponentRestBody(c.read, {
+                uploadCode: folder => resolver.uploadCode(folder),
+                codeId: (n, v) => resolver.codeId(n, v),
+                environmentId: (n, v) => resolver.environmentId(n, v),
+                registerEnvironment: d => resolver.registerEnvironment(d),
+                nextVersion: async () => '1'
+            });
+            const { componentSpec, description, tags } = body.properties;
+            return resolver.registerComponent(anonymous(componentSpec, description, tags));
+        }
+        case 'pipeline-file': {
+            const y = c.yaml;
+            const numberText = p => numberTextAt(c.graph.source, p);
+            const spec = {};
+            if (typeof y.$schema === 'string')
+                spec.$schema = y.$schema;
+            spec._source = 'YAML.COMPONENT';
+            spec.type = 'pipeline';
+            for (const key of ['display_name', 'description'])
+                if (typeof y[key] === 'string')
+                    spec[key] = y[key];
+            const tags = textMap(y.tags, 'tags', numberText);
+            if (tags)
+                spec.tags = tags;
+            if (typeof y.is_deterministic === 'boolean')
+                spec.is_deterministic = y.is_deterministic;
+            if (to_rest_isObject(y.inputs))
+                spec.inputs = portsSpec(y.inputs, numberText);
+            if (to_rest_isObject(y.outputs))
+                spec.outputs = y.outputs;
+            spec.jobs = await nodesRest(c.graph, resolver, false);
+            spec.sourceJobId = null;
+            return resolver.registerComponent(anonymous(spec, typeof y.description === 'string' ? y.description : undefined, tags ?? {}));
+        }
+    }
+}
+/** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
+function anonymous(spec, description, tags = {}) {
+    const componentSpec = { ...spec, name: ANONYMOUS_COMPONENT_NAME, version: '1' };
+    if (componentSpec.type === undefined)
+        componentSpec.type = 'command';
+    const properties = {
+        componentSpec,
+        tags,
+        properties: {},
+        isAnonymous: true,
+        isArchived: false
+    };
+    if (description !== undefined)
+        properties.description = description;
+    return { version: anonymousComponentHash(componentSpec), body: { properties } };
+}
+/** The component of an inline command step: command, code, environment and the ports it is given. */
+async function inlineSpec(node, graph, resolver) {
+    if (node.component.kind !== 'inline')
+        throw new Error('not an inline step');
+    const { code, environment, declared } = node.component;
+    const y = node.yaml;
+    const spec = { _source: 'YAML.JOB', type: 'command', is_deterministic: true };
+    if (declared) {
+        // `component:` written as a mapping: its own fields and declared ports, as a component file's.
+        const d = declared.yaml;
+        const numberText = p => numberTextAt(node.source, [...declared.at, ...p]);
+        for (const key of ['$schema', 'display_name', 'description', 'is_deterministic'])
+            if (d[key] !== undefined)
+                spec[key] = d[key];
+        const tags = textMap(d.tags, 'tags', numberText);
+        if (tags)
+            spec.tags = tags;
+        if (to_rest_isObject(d.inputs))
+            spec.inputs = portsSpec(d.inputs, numberText);
+        if (to_rest_isObject(d.outputs))
+            spec.outputs = d.outputs;
+        for (const key of ['resources', 'distribution'])
+            if (to_rest_isObject(d[key]))
+                spec[key] = d[key];
+        spec.command = d.command;
+        await codeAndEnvironment(spec, code, environment, resolver);
+        return spec;
+    }
+    spec.command = y.command;
+    await codeAndEnvironment(spec, code, environment, resolver);
+    const inputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
+        const input = { type: inputTypeOf(value, graph) };
+        // A literal (not a binding, not a path) becomes the input's default in the step's component.
+        const literal = to_rest_isObject(value) ? (value.path === undefined ? (value.value ?? value.default) : undefined) : value;
+        if (literal !== undefined && literal !== null && !(typeof literal === 'string' && literal.includes('${{'))) {
+            const at = to_rest_isObject(value)
+                ? [...node.path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+                : [...node.path, 'inputs', name];
+            input.default = scalarText(literal, numberTextAt(node.source, at));
+        }
+        inputs[name] = input;
+    }
+    if (Object.keys(inputs).length)
+        spec.inputs = inputs;
+    const outputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
+        // An output bound to the pipeline's takes that output's type and mode, as the SDK infers them.
+        const bound = typeof value === 'string' ? /^\$\{\{\s*parent\.outputs\.(\w+)\s*\}\}$/.exec(value) : null;
+        const declared = bound && to_rest_isObject(graph.yaml.outputs) ? graph.yaml.outputs[bound[1]] : value;
+        const output = {
+            type: to_rest_isObject(declared) && typeof declared.type === 'string' ? declared.type : 'uri_folder'
+        };
+        if (to_rest_isObject(declared) && typeof declared.mode === 'string')
+            output.mode = declared.mode;
+        outputs[name] = output;
+    }
+    if (Object.keys(outputs).length)
+        spec.outputs = outputs;
+    return spec;
+}
+/** An inline component's code (uploaded or looked up) and environment (registered, looked up, or a registry URI). */
+async function codeAndEnvironment(spec, code, environment, resolver) {
+    if (code) {
+        spec.code = to_rest_specRef(code.kind === 'local'
+            ? await resolver.uploadCode(code.path)
+            : await resolveAsset(code, (n, v) => resolver.codeId(n, v)));
+    }
+    spec.environment =
+        environment.kind === 'registry'
+            ? environment.uri
+            : to_rest_specRef(environment.kind === 'inline'
+                ? await resolver.registerEnvironment(environment.definition)
+                : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v)));
+}
+/** The type of an inline step's input, from what it is given. */
+function inputTypeOf(value, graph) {
+    if (to_rest_isObject(value)) {
+        if (typeof value.type === 'string')
+            return value.type;
+        if (value.path !== undefined)
+            return 'uri_folder';
+        return inputTypeOf(value.value ?? value.default, graph);
+    }
+    if (typeof value === 'string') {
+        const parentInput = /^\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}$/.exec(value);
+        if (parentInput) {
+            const declared = to_rest_isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined;
+            return inputTypeOf(declared, graph);
+        }
+        if (/^\$\{\{\s*parent\.jobs\.\w+\.outputs\.\w+\s*\}\}$/.test(value))
+            return 'uri_folder';
+        return 'string';
+    }
+    if (typeof value === 'boolean')
+        return 'boolean';
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? 'integer' : 'number';
+    return 'string';
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/index.ts
+/**
+ * The pipeline job type of submit-job (`type: pipeline`): read and check the YAML (`read.ts`, every problem as
+ * `file:line: field` before anything is sent), then register its anonymous components and build the body of
+ * `PUT {WS}/jobs/{name}` (`to-rest.ts`). Registered in `../job-types.ts`.
+ *
+ *   const read = readPipelineJob(source, { baseDir: workspace })            // throws JobYamlError
+ *   const body = await toPipelineRestBody(read, resolver, { jobName, defaultExperimentName })
+ */
+
+
+
+
+
+
+/** Read and check a pipeline job (parsed, `set` applied); `JobYamlError` listing every problem of every file. */
+function readPipelineJob(source, options = {}) {
+    const data = source.doc.toJS();
+    const problems = [];
+    if (data.name !== undefined &&
+        (typeof data.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/.test(data.name)))
+        problems.push(load_problemAt(source, ['name'], 'a job name: letters, digits, - and _, starting with a letter or digit'));
+    const graph = readPipelineGraph(source, data, problems, {
+        baseDir: options.baseDir ?? process.cwd(),
+        isComponent: false,
+        seen: [source.path]
+    });
+    if (problems.length)
+        throw new JobYamlError(problems.sort(byLocation));
+    return {
+        job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
+        file: source.file,
+        source,
+        graph
+    };
+}
+/** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
+function toPipelineRestBody(read, resolver, options) {
+    return buildPipelineJobBody(read.graph, resolver, options);
+}
+
+;// CONCATENATED MODULE: ./src/jobs/job-types.ts
+
+
+const command = { type: 'command', read: source => readCommandJob(source), toRestBody: toJobRestBody };
+const pipeline = {
+    type: 'pipeline',
+    read: readPipelineJob,
+    toRestBody: toPipelineRestBody
+};
+/** Every job type; the first is the default (a YAML without `type`). Each reads only its own YAML (see `typeOf`). */
+const JOB_TYPES = [command, pipeline];
+/** The type that handles a YAML's `type` (the command type for one it does not list). */
+function typeOf(type) {
+    return JOB_TYPES.find(t => typeof type === 'string' && t.type === type.toLowerCase()) ?? JOB_TYPES[0];
+}
+/** Read a job YAML of any type: input `job` (relative to `options.baseDir`) with input `set`. */
+function readAnyJobYaml(file, setLines = [], options = {}) {
+    const source = loadJobSource(file, setLines, options);
+    return typeOf(source.doc.get('type')).read(source, options);
+}
+/** The REST body of a read job YAML, by its type. */
+function toAnyJobRestBody(read, resolver, options) {
+    return typeOf(read.job.type).toRestBody(read, resolver, options);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/inputs.ts
@@ -67026,7 +68453,7 @@ function readSubmitJob(scope) {
     const workspace = scope.workspace('submit-job');
     const file = required('job', 'by submit-job: the path of a CLI v2 job YAML, e.g. jobs/train.yml');
     const setLines = getMultilineInput('set');
-    const yaml = readJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() });
+    const yaml = readAnyJobYaml(file, setLines, { baseDir: process.env.GITHUB_WORKSPACE || process.cwd() });
     const named = readJobName(false);
     const jobName = named ?? yaml.job.name ?? newJobName();
     let jobNameSource;
@@ -67748,17 +69175,290 @@ function cell(text) {
     return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+;// CONCATENATED MODULE: ./src/jobs/pipeline-follow.ts
+/**
+ * Following a pipeline job's steps (its child runs), for `followJob` when the job's `properties.jobType` is `Pipeline`.
+ *
+ * At every poll, after the pipeline's own status read, ONE listing of the children in run history
+ * (`GET {api}/history/v1.0{WS}/runs/{pipeline}/children`, paged by `continuationToken`; azure-ai-ml 1.4
+ * `_restclient/runhistory/operations/_runs_operations.py` `build_get_child_request`, answer `PaginatedRunList`
+ * `{value: Run[], continuationToken, nextLink}`, `_restclient/runhistory/models/_models_py3.py` `Run`). Never a GET
+ * per step per poll: the reads of a poll do not grow with the number of steps.
+ *
+ * - One log line per change of a step's status: `Step train (job <runId>): Queued` when it is first seen, then
+ *   `Step train: Running`, `Step train: Completed (2 min 5 s)` (the duration from the child's start/end times).
+ * - **Each step's log is printed once, when the step ends** (not streamed while it runs): its run-history details
+ *   (`.../runs/{childRunId}/details`: `logFiles`, error) are read once when the step is seen ended, and its
+ *   `user_logs/std_log.txt` (or the older runtime's driver log: `pickJobLog`) printed whole inside a collapsed group
+ *   `Step train (Completed): user_logs/std_log.txt`; steps that end in the same poll are printed in the order they
+ *   ended. Why not stream: steps of a pipeline run in parallel, and interleaved lines of several logs in one step log
+ *   cannot be told apart; and a step's details are then read once, not at every poll. While steps run, the pipeline's
+ *   own `logs/azureml/executionlogs.txt` (which says when each step starts and ends) is streamed as a job's log is.
+ *   If a step that ended has no log listed yet, its details are read again at the next polls (at most
+ *   `LOG_ATTEMPTS` reads in all), then the step's log is left to studio, with a line saying so.
+ * - How a child names its step (lead's facts, issue 19): `displayName` is the step's key in `jobs`, or the node's
+ *   `display_name` when the YAML set one (mapped back through the pipeline's `jobs`); `properties["azureml.nodeid"]` is
+ *   not relied on (real node ids are opaque). A child with neither is named by its run id.
+ * - `childJobs` output (JSON), set whenever a step changes: step name → `{jobName, status, startTimeUtc?,
+ *   endTimeUtc?}`, steps in the order they were first seen.
+ * - On failure (`failureMessage`): which steps failed, each with its own error (the child's details, else the error in
+ *   the listing).
+ * A failed listing or log read never fails the wait (it is reported a few times, then quietly retried next poll).
+ */
+
+
+
+
+
+
+
+
+
+/** The pipeline's own log in its run's `logFiles` (V2.md "Following a job"). */
+const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
+/** Reads of an ended step's details while its log is not listed yet, before leaving it to studio. */
+const LOG_ATTEMPTS = 3;
+/** Listing failures reported before going quiet about them. */
+const pipeline_follow_REPORTED_FAILURES = 3;
+/** `GET {api}/history/v1.0{WS}/runs/{name}/children` (the first page; later ones add `$continuationtoken`). */
+function childrenUrl(api, job, continuationToken) {
+    return dataPlaneUrl(api, 'history', job.workspace, `/runs/${encodeURIComponent(job.name)}/children`, {
+        $continuationtoken: continuationToken
+    });
+}
+/**
+ * Lists every child run of `job` (all pages, each once: `Pages`). Undefined when the pipeline's run is not in run
+ * history yet (404) or in dry-run. Throws `AzureRequestError` for other refusals.
+ */
+async function listChildRuns(http, settings, api, job) {
+    const pages = new Pages(`the steps of pipeline job ${job.name}`, 50, message => info(message));
+    const runs = [];
+    const seen = new Set();
+    let token;
+    while (pages.admit(token ?? '')) {
+        const response = await http.send({
+            method: 'GET',
+            url: childrenUrl(api, job, token),
+            auth: armAuth(settings),
+            acceptStatus: [404],
+            readOnly: true
+        });
+        if (response.status === 404 || response.dryRun)
+            return token === undefined ? undefined : runs;
+        const body = parseJson(response);
+        for (const run of body?.value ?? []) {
+            if (!run || typeof run !== 'object')
+                continue;
+            if (run.runId && seen.has(run.runId))
+                continue;
+            if (run.runId)
+                seen.add(run.runId);
+            runs.push(run);
+        }
+        token = body?.continuationToken ?? undefined;
+        if (!token)
+            break;
+    }
+    return runs;
+}
+/** display name → step key, from the pipeline's `jobs` (a node's `display_name`, as the SDK writes it, or `displayName`). */
+function stepNamesByDisplayName(body) {
+    const names = new Map();
+    const jobs = body?.properties?.jobs;
+    if (!jobs || typeof jobs !== 'object')
+        return names;
+    for (const [step, node] of Object.entries(jobs)) {
+        if (!node || typeof node !== 'object')
+            continue;
+        const n = node;
+        const display = typeof n.display_name === 'string' ? n.display_name : n.displayName;
+        if (typeof display === 'string' && display !== '' && display !== step)
+            names.set(display, step);
+    }
+    return names;
+}
+/** The error of a run's details or listing entry, one line: `code: message | detail...`. */
+function runError(error) {
+    const e = error?.error;
+    if (!e?.message && !e?.code)
+        return undefined;
+    const parts = [oneLine(`${e.code ? `${e.code}: ` : ''}${e.message ?? ''}`, 500)];
+    for (const detail of (e.details ?? []).slice(0, 10)) {
+        if (detail?.message)
+            parts.push(oneLine(`${detail.code ? `${detail.code}: ` : ''}${detail.message}`, 500));
+    }
+    return parts.join(' | ');
+}
+/**
+ * The steps of one pipeline job, followed along its polls: a `FollowedLog` that `pollToEnd` calls after each status
+ * read (the pipeline's own log, then the children listing, status lines and ended steps' logs).
+ */
+class PipelineFollower {
+    ctx;
+    settings;
+    api;
+    job;
+    steps = new Map();
+    pipelineLog;
+    displayNames;
+    failures = 0;
+    /**
+     * @param api the workspace's API server (run history)
+     * @param body the pipeline job's body (its `jobs`, to map display names back to steps); `update` refreshes it
+     */
+    constructor(ctx, settings, api, job, body) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.api = api;
+        this.job = job;
+        this.displayNames = stepNamesByDisplayName(body);
+        this.pipelineLog = new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, names => (names.includes(PIPELINE_LOG) ? PIPELINE_LOG : undefined), "the pipeline's log", () => true);
+    }
+    /** The latest pipeline body seen (its `jobs` may have been absent from an earlier answer). */
+    update(body) {
+        if (this.displayNames.size === 0)
+            this.displayNames = stepNamesByDisplayName(body);
+    }
+    /** One poll: the pipeline's log, one children listing, a line per step status change, ended steps' logs. */
+    async follow(final) {
+        await this.pipelineLog.follow(final);
+        let runs;
+        try {
+            runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job);
+        }
+        catch (error) {
+            if (this.failures++ < pipeline_follow_REPORTED_FAILURES)
+                info(`Could not list the steps of pipeline job ${this.job.name}: ${error.message}`);
+        }
+        if (runs)
+            this.apply(runs);
+        await this.printEndedLogs(final);
+    }
+    /** The `childJobs` output's value: step → `{jobName, status, startTimeUtc?, endTimeUtc?}`. */
+    childJobs() {
+        const out = {};
+        for (const s of this.steps.values()) {
+            out[s.step] = {
+                jobName: s.run.runId ?? '',
+                status: s.status,
+                ...(s.run.startTimeUtc ? { startTimeUtc: s.run.startTimeUtc } : {}),
+                ...(s.run.endTimeUtc ? { endTimeUtc: s.run.endTimeUtc } : {})
+            };
+        }
+        return out;
+    }
+    /** Rows for the job summary: step, child job, status, duration. */
+    summaryRows() {
+        return [...this.steps.values()].map(s => {
+            const ms = runDuration({ startTimeUtc: s.run.startTimeUtc, endTimeUtc: s.run.endTimeUtc });
+            return [s.step, s.run.runId ?? '', s.status, ms === undefined ? '' : formatDuration(ms)];
+        });
+    }
+    /**
+     * Which steps failed, each with its own error (its details read once when it ended, else the listing's error), e.g.
+     * `step train (job train_abc) failed: UserError: loss is NaN`; undefined when no step failed.
+     */
+    failureMessage() {
+        const failed = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed');
+        if (failed.length === 0)
+            return undefined;
+        return failed
+            .slice(0, 5)
+            .map(s => {
+            const error = runError(s.details?.error) ?? runError(s.run.error);
+            return `step ${oneLine(s.step, 100)} (job ${oneLine(s.run.runId ?? '?', 100)}) failed${error ? `: ${error}` : ''}`;
+        })
+            .join('; ')
+            .concat(failed.length > 5 ? `; and ${failed.length - 5} more steps failed` : '');
+    }
+    stepName(run) {
+        const display = run.displayName;
+        if (display)
+            return this.displayNames.get(display) ?? display;
+        return run.runId ?? '?';
+    }
+    apply(runs) {
+        const changed = [];
+        for (const run of runs) {
+            if (!run.runId)
+                continue;
+            const status = run.status ?? 'Unknown';
+            let state = this.steps.get(run.runId);
+            if (!state) {
+                state = { step: this.stepName(run), run, status, logDone: false, logAttempts: 0 };
+                this.steps.set(run.runId, state);
+                changed.push(state);
+                info(`Step ${oneLine(state.step, 100)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`);
+                continue;
+            }
+            state.run = run;
+            if (status !== state.status) {
+                state.status = status;
+                changed.push(state);
+                info(`Step ${oneLine(state.step, 100)}: ${this.describe(state)}`);
+            }
+        }
+        if (changed.length > 0)
+            this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()));
+    }
+    describe(state) {
+        const status = oneLine(state.status, 40);
+        if (!isJobTerminal(state.status))
+            return status;
+        const ms = runDuration({ startTimeUtc: state.run.startTimeUtc, endTimeUtc: state.run.endTimeUtc });
+        return ms === undefined ? status : `${status} (${formatDuration(ms)})`;
+    }
+    async printEndedLogs(final) {
+        const ended = [...this.steps.values()]
+            .filter(s => !s.logDone && isJobTerminal(s.status))
+            .sort((a, b) => (Date.parse(a.run.endTimeUtc ?? '') || 0) - (Date.parse(b.run.endTimeUtc ?? '') || 0));
+        for (const state of ended)
+            await this.printLog(state, final);
+    }
+    async printLog(state, final) {
+        const ref = { workspace: this.job.workspace, name: state.run.runId };
+        state.logAttempts++;
+        try {
+            state.details = (await getJobDetails(this.ctx.http, this.settings, this.api, ref)) ?? state.details;
+        }
+        catch (error) {
+            info(`Could not read step ${oneLine(state.step, 100)}'s details: ${error.message}`);
+        }
+        const files = state.details?.logFiles ?? {};
+        const name = pickJobLog(Object.keys(files));
+        if (!name) {
+            if (final || state.logAttempts >= LOG_ATTEMPTS) {
+                state.logDone = true;
+                info(`Step ${oneLine(state.step, 100)} lists no log to print; its logs are in studio.`);
+            }
+            return;
+        }
+        state.logDone = true;
+        startGroup(`Step ${oneLine(state.step, 100)} (${oneLine(state.status, 40)}): ${oneLine(name, 200)}`);
+        try {
+            await new LogStream(this.ctx, async () => files[name], `step ${oneLine(state.step, 100)}'s log`).follow(true);
+        }
+        finally {
+            endGroup();
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/jobs/follow-job.ts
 /**
  * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
  * the shared backoff (`follow/poll.ts`), the job's log streamed from its run-history `logFiles` (`follow/log-stream.ts`),
- * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout.
+ * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout. A pipeline job (`jobType` Pipeline,
+ * known from the first read) is followed with its steps instead of a job log (`pipeline-follow.ts`: one children
+ * listing per poll, a line per step status change, each step's log when it ends, the `childJobs` output, the failed
+ * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side.
  *
  * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
  * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
  * must not. Every other value (NotStarted, Starting, Provisioning, Preparing, Queued, Running, Finalizing,
  * CancelRequested, Unknown, new ones) is polled through.
  */
+
 
 
 
@@ -67790,11 +69490,24 @@ async function followJob(ctx, job, options) {
         info(`The job's log will not be streamed: the workspace API server is unknown (${error.message}).`);
     }
     // The log is chosen at every poll: the older runtime lists its system logs before the user's (log-files.ts).
-    const log = api
+    const jobLog = api
         ? new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, pickJobLog, "the job's log", name => logPreference(name) === 0)
         : undefined;
     let last = 'not visible';
     let lastBody;
+    // A pipeline's steps are followed instead (pipeline-follow.ts), known from the first read's jobType.
+    let pipeline;
+    const log = jobLog && {
+        follow: async (final) => {
+            if (!pipeline && isPipelineJob(lastBody)) {
+                pipeline = new PipelineFollower(ctx, settings, api, job, lastBody);
+                info(`Job ${job.name} is a pipeline: following its steps (one listing of them per poll; each step's log is ` +
+                    'printed when the step ends).');
+            }
+            pipeline?.update(lastBody);
+            await (pipeline ?? jobLog).follow(final);
+        }
+    };
     let result;
     try {
         result = await pollToEnd(ctx, {
@@ -67838,7 +69551,15 @@ async function followJob(ctx, job, options) {
         : undefined;
     if (duration !== undefined)
         ctx.report.facts.push(['Duration', formatDuration(duration)]);
-    const message = jobErrorMessage(details);
+    let message = jobErrorMessage(details);
+    if (pipeline) {
+        ctx.outputs.set('childJobs', JSON.stringify(pipeline.childJobs()));
+        ctx.report.table = { headers: ['Step', 'Job', 'Status', 'Duration'], rows: pipeline.summaryRows() };
+        // Which step failed, with its own error, before the pipeline's own (which seldom names the step).
+        const steps = result.status === 'Completed' ? undefined : pipeline.failureMessage();
+        if (steps)
+            message = message ? `${steps}; the pipeline's error: ${message}` : steps;
+    }
     if (message && result.status !== 'Completed')
         ctx.report.facts.push(['Job error', message]);
     if (options.prComment) {
@@ -67920,7 +69641,10 @@ function statusAfterCancel(outcome, last) {
  * @param known the last status and body the step saw (undefined before the job exists)
  */
 async function follow_job_cancelAfterSignal(ctx, job, options, reason, known) {
-    info(`The workflow is being cancelled (${reason.signalName}): cancelling job ${job.name}.`);
+    info(`The workflow is being cancelled (${reason.signalName}): cancelling ` +
+        (isPipelineJob(known?.body)
+            ? `pipeline job ${job.name} (the service cancels its running and queued steps with it).`
+            : `job ${job.name}.`));
     const cancel = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job, known);
     ctx.outputs.set('status', statusAfterCancel(cancel?.outcome, known?.status));
     const what = `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress`;
@@ -68205,6 +69929,8 @@ async function blobListed(containerSasUrl, blobName) {
 
 
 
+
+
 /** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
 function createJobResolver(ctx, settings, ws, yaml, options) {
     const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
@@ -68215,6 +69941,13 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
     // A job input naming a data or model version carries `azureml:<ARM id>`, as azure-ai-ml sends it.
     const inputAsset = (kind) => async (name, version) => `azureml:${await asset(kind, 'inputs')(name, version)}`;
     const uploads = { inputs: 0 };
+    // One registration per anonymous component, however many nodes use it.
+    const remember = (key, work) => {
+        let found = options.cache.get(key);
+        if (!found)
+            options.cache.set(key, (found = work()));
+        return found;
+    };
     return {
         uploads,
         environmentId: asset('environments', 'environment'),
@@ -68235,6 +69968,23 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
             uploads.inputs++;
             return uploadToDatastore(ctx, settings, ws, path, { at: at('inputs'), signal: options.signal });
         },
+        componentId: asset('components', 'component'),
+        async registerComponent(component) {
+            // Checked by the real pass only: an anonymous component's id is known before it exists.
+            const id = assetVersionId(ws, 'components', ANONYMOUS_COMPONENT_NAME, component.version);
+            if (options.checkOnly)
+                return id;
+            return remember(`components/${ANONYMOUS_COMPONENT_NAME}/${component.version}/registered`, async () => {
+                const registered = await registerContentNamedVersion(ctx, settings, ws, {
+                    kind: 'components',
+                    name: ANONYMOUS_COMPONENT_NAME,
+                    version: component.version,
+                    body: component.body
+                });
+                uploads.components = (uploads.components ?? 0) + 1;
+                return registered.id;
+            });
+        },
         async registerEnvironment(definition) {
             if (options.checkOnly)
                 return 'environment';
@@ -68245,9 +69995,10 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
 
 ;// CONCATENATED MODULE: ./src/jobs/submit-job.ts
 /**
- * submit-job: a CLI v2 job YAML (read and validated by the input reader) → references checked → code and local
- * inputs uploaded, inline environments registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate,
- * mfe.json 2024-04-01) → with `wait`, followed to its end (`follow-job.ts`).
+ * submit-job: a CLI v2 job YAML of any job type (`job-types.ts`: command, pipeline; read and validated by the input
+ * reader) → references checked → code and local inputs uploaded, inline environments and a pipeline's anonymous
+ * components registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate, mfe.json 2024-04-01) → with
+ * `wait`, followed to its end (`follow-job.ts`).
  *
  * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
  * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
@@ -68305,9 +70056,12 @@ async function submitJob(op, ctx) {
             defaultExperimentName: defaultExperimentName(),
             extraTags: provenanceTags()
         };
-        await abortable(group('Check references', () => toJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)), watch.signal);
+        await abortable(group('Check references', () => toAnyJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)), watch.signal);
         const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal });
-        const body = await abortable(group('Upload code and data', () => toJobRestBody(yaml, resolver, options)), watch.signal);
+        const body = await abortable(group('Upload code and data', () => toAnyJobRestBody(yaml, resolver, options)), watch.signal);
+        if (resolver.uploads.components) {
+            ctx.report.facts.push(['Components', `${resolver.uploads.components} anonymous component versions registered`]);
+        }
         const code = resolver.uploads.code;
         if (code) {
             ctx.report.facts.push([
@@ -68476,6 +70230,112 @@ async function registerModelVersion(ctx, settings, ws, model) {
     return { id, response: parseJson(response) };
 }
 
+;// CONCATENATED MODULE: ./src/models/pipeline-output.ts
+/**
+ * A pipeline job's output as a model's path: `azureml://jobs/<pipeline>/outputs/<name>[/paths/<p>]` names an output
+ * of the pipeline job, but the files are in the output of the step bound to it, and registering the pipeline's URI
+ * fails on Azure (`ModelAssetPathNotFoundInStorage`, Azure/azureml-examples#2050: "registering a model from a pipeline
+ * output needs the child job that wrote it"). So the pipeline's output is resolved to the step's:
+ *
+ * 1. the step whose `outputs[<o>]` is bound to it: in the pipeline's `properties.jobs` (Jobs_Get, mfe.json 2024-04-01
+ *    `PipelineJob.jobs`, the nodes as azure-ai-ml 1.4 writes them: `jobs[step].outputs[o] = {value:
+ *    "${{parent.outputs.<name>}}", type: "literal"}`, `entities/_job/pipeline/_io/base.py` `_to_job_output`);
+ * 2. that step's child run: ONE listing of the pipeline's children in run history (`listChildRuns`,
+ *    `GET {api}/history/v1.0{WS}/runs/<pipeline>/children`), the child naming its step by `displayName` (the step's
+ *    key, or the node's `display_name` mapped back through `jobs`: `stepNamesByDisplayName`);
+ * 3. `azureml://jobs/<childRunId>/outputs/<o>[/paths/<p>]`, the child's own output. A sub-pipeline step (`type:
+ *    pipeline`) is itself a pipeline job: its output is resolved the same way one level down (the caller GETs the
+ *    child job and calls this again).
+ *
+ * Every problem is an `InputError` naming the input, raised before anything is written: an output the pipeline does
+ * not have (listing its outputs and its steps with their outputs), an output no step is bound to, a step with no
+ * child run, a step that did not complete.
+ */
+
+
+
+
+/** The pipeline output's binding a node output carries: `${{parent.outputs.<name>}}`, spaces allowed inside. */
+const PARENT_OUTPUT = /^\$\{\{\s*parent\.outputs\.([A-Za-z0-9_.-]+)\s*\}\}$/;
+function nodesOf(job) {
+    const jobs = job.properties?.jobs;
+    return jobs && typeof jobs === 'object' ? jobs : {};
+}
+/** The pipeline output a node's output is bound to, if any (`{value: "${{parent.outputs.x}}"}`, or the bare string). */
+function boundTo(spec) {
+    const value = typeof spec === 'string' ? spec : spec?.value;
+    return typeof value === 'string' ? PARENT_OUTPUT.exec(value.trim())?.[1] : undefined;
+}
+/** `prepare (outputs train, test), train (outputs model)`: the steps of a pipeline, for error messages. */
+function describeSteps(job) {
+    const steps = Object.entries(nodesOf(job)).map(([step, node]) => {
+        const outputs = Object.keys(node?.outputs ?? {});
+        return `${step} (${outputs.length ? `outputs ${outputs.join(', ')}` : 'no outputs'})`;
+    });
+    return steps.join(', ') || 'none';
+}
+/**
+ * The step whose output is bound to the pipeline's output `name`, or undefined when none is. When several are (the
+ * service refuses that; a guess kept safe), the first in `jobs` order.
+ */
+function boundStep(job, name) {
+    for (const [step, node] of Object.entries(nodesOf(job))) {
+        for (const [output, spec] of Object.entries(node?.outputs ?? {})) {
+            if (boundTo(spec) === name)
+                return { step, output, type: typeof node.type === 'string' ? node.type : '' };
+        }
+    }
+    return undefined;
+}
+/**
+ * The child run of `step` among a pipeline's children: the one whose `displayName` is the step's key (or its
+ * `display_name`). When a step has several runs, a Completed one, the latest ended first. Undefined when none.
+ */
+function childRunOf(job, children, step) {
+    const byDisplay = stepNamesByDisplayName(job);
+    const runs = children.filter(c => c.displayName && (byDisplay.get(c.displayName) ?? c.displayName) === step);
+    const rank = (c) => (c.status === 'Completed' ? 1 : 0);
+    return [...runs].sort((a, b) => rank(b) - rank(a) || String(b.endTimeUtc ?? '').localeCompare(String(a.endTimeUtc ?? '')))[0];
+}
+/**
+ * Resolves `path` (an output of the pipeline job `job`, which has Completed) to the output of the step bound to it:
+ * returns the step, its child run and the child's output path (see the module comment). Reads: one children listing
+ * (and the workspace's API server, once). Throws `InputError(input)` for each problem listed there.
+ */
+async function resolvePipelineOutput(ctx, settings, ws, path, job, input) {
+    const pipeline = path.job;
+    const outputs = job.properties?.outputs ?? {};
+    const listing = `its outputs: ${Object.keys(outputs).join(', ') || 'none'}; its steps: ${describeSteps(job)}. A step's own ` +
+        `output is azureml://jobs/<the step's job, in the childJobs output>/outputs/<output>`;
+    if (!(path.output in outputs)) {
+        throw new InputError(input, `${path.uri}: pipeline job ${pipeline} has no output ${path.output} (${listing}).`);
+    }
+    const bound = boundStep(job, path.output);
+    if (!bound) {
+        throw new InputError(input, `${path.uri}: no step of pipeline job ${pipeline} writes its output ${path.output} (no step output is bound ` +
+            `to \${{parent.outputs.${path.output}}}), so it holds no files (${listing}).`);
+    }
+    const api = await workspaceApi(ctx, settings, ws);
+    const children = (await listChildRuns(ctx.http, settings, api, { workspace: ws, name: pipeline })) ?? [];
+    const child = childRunOf(job, children, bound.step);
+    if (!child?.runId) {
+        throw new InputError(input, `${path.uri}: step ${bound.step} of pipeline job ${pipeline} has no job in run history (its children: ` +
+            `${children.map(c => c.displayName ?? c.runId).join(', ') || 'none'}), so its output ${bound.output} ` +
+            'cannot be found.');
+    }
+    if (child.status !== 'Completed') {
+        throw new InputError(input, `${path.uri}: step ${bound.step} (job ${child.runId}) of pipeline job ${pipeline} is ${child.status ?? 'Unknown'}, ` +
+            `not Completed, so its output ${bound.output} is not a finished model.`);
+    }
+    const uri = `azureml://jobs/${child.runId}/outputs/${bound.output}${path.path ? `/paths/${path.path}` : ''}`;
+    info(`${path.uri} is the output ${bound.output} of step ${bound.step} (job ${child.runId}): registering ${uri}.`);
+    return {
+        bound,
+        child: { ...child, runId: child.runId },
+        path: { kind: 'job-output', uri, job: child.runId, output: bound.output, path: path.path }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/models/yaml/model.ts
 /**
  * The **model** YAML of `az ml model create -f model.yml` → the body of
@@ -68566,18 +70426,18 @@ function readModelYaml(file, setLines = [], options = {}) {
             const type = yaml.type ?? 'custom_model';
             const problem = localPathProblem(path.path, type === 'mlflow_model' ? 'folder' : 'any', source.kind);
             if (problem)
-                problems.push(problemAt(source, ['path'], type === 'mlflow_model' ? `${problem} (an mlflow_model is a folder)` : problem));
+                problems.push(load_problemAt(source, ['path'], type === 'mlflow_model' ? `${problem} (an mlflow_model is a folder)` : problem));
             else if (type === 'mlflow_model') {
                 const mlflow = mlflowFolderProblem(path.path);
                 if (mlflow)
-                    problems.push(problemAt(source, ['path'], mlflow));
+                    problems.push(load_problemAt(source, ['path'], mlflow));
             }
         }
     }
     catch (e) {
         if (!(e instanceof BadReference))
             throw e;
-        problems.push(problemAt(source, ['path'], e.message));
+        problems.push(load_problemAt(source, ['path'], e.message));
     }
     if (problems.length || !path)
         throw new load_CliYamlError(source.input, problems.sort(byLocation));
@@ -68643,9 +70503,10 @@ async function toModelRestBody(read, resolver, options = {}) {
  * file: a local folder is checked when the inputs are read; a job output's blob listing is checked here (read-only:
  * the datastore's listSecrets and one List Blobs), before anything is registered; where the output's location is not
  * known (a named output without a datastore `uri` in the job), it is not checked, and the log says so. A missing
- * version is the container's next, as `az ml model create` does. Outputs `modelName`, `modelVersion`, `modelId`,
- * `response`.
+ * version is the container's next, as `az ml model create` does. An output of a pipeline job is registered from the
+ * step that wrote it (pipeline-output.ts). Outputs `modelName`, `modelVersion`, `modelId`, `response`.
  */
+
 
 
 
@@ -68657,12 +70518,14 @@ async function registerModel(op, ctx) {
     const ws = op.workspace;
     const m = op.model;
     const input = m.from === 'yaml' ? 'model' : 'model-path';
-    const path = m.from === 'yaml' ? m.read.references.path : m.path;
+    const written = m.from === 'yaml' ? m.read.references.path : m.path;
     const type = m.from === 'yaml' ? (m.read.yaml.type ?? 'custom_model') : m.type;
-    if (path.kind === 'job-output') {
-        const job = await checkJobOutput(ctx, op, ws, path, input);
-        if (job && type === 'mlflow_model')
-            await checkMlflowJobOutput(ctx, op, ws, path, job, input);
+    let path = written;
+    if (written.kind === 'job-output') {
+        const resolved = await resolveJobOutput(ctx, op, ws, written, input, type === 'mlflow_model');
+        path = resolved.path;
+        if (resolved.job && type === 'mlflow_model')
+            await checkMlflowJobOutput(ctx, op, ws, resolved.path, resolved.job, input);
     }
     const resolver = {
         uploadModel: (local) => uploadToDatastore(ctx, op, ws, local, {
@@ -68672,7 +70535,7 @@ async function registerModel(op, ctx) {
     };
     let request;
     if (m.from === 'yaml') {
-        request = await toModelRestBody(m.read, resolver, { workspace: ws });
+        request = await toModelRestBody({ ...m.read, references: { path } }, resolver, { workspace: ws });
     }
     else {
         const modelUri = path.kind === 'local' ? await resolver.uploadModel(path.path) : path.uri;
@@ -68689,12 +70552,46 @@ async function registerModel(op, ctx) {
     if (registered.response !== undefined)
         ctx.outputs.setResponse(registered.response);
     ctx.report.facts.push(['Model', `${request.name}:${request.version}`], ['Type', request.body.properties.modelType], ['From', path.kind === 'local' ? `${path.written} (uploaded)` : path.uri]);
+    if (path !== written && written.kind === 'job-output')
+        ctx.report.facts.push(['Pipeline output', written.uri]);
 }
 /** The default artifacts output of a job (azure-ai-ml `JOB_URI_FORMAT` with `artifacts`; `runs:/` maps to it). */
 const ARTIFACTS = 'artifacts';
 /**
+ * The outputs every job has of its own, a pipeline too: its artifacts, and `default` (the service's name for the same
+ * folder, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`): registered as written.
+ */
+const OWN_OUTPUTS = new Set([ARTIFACTS, 'default']);
+/** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
+const MAX_PIPELINE_DEPTH = 5;
+/**
+ * The job output to register and its job's body (undefined in dry-run, or when not read): the output as written for
+ * a command job (checked by `checkJobOutput`); for a pipeline job's named output, the output of the step bound to it
+ * (`resolvePipelineOutput`, through sub-pipelines), whose own job is read only when `needBody` (the MLflow check).
+ */
+async function resolveJobOutput(ctx, settings, ws, path, input, needBody) {
+    let current = path;
+    for (let depth = 0;; depth++) {
+        const job = await checkJobOutput(ctx, settings, ws, current, input);
+        if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(current.output))
+            return { path: current, job };
+        if (depth >= MAX_PIPELINE_DEPTH) {
+            throw new InputError(input, `${path.uri}: more than ${MAX_PIPELINE_DEPTH} nested pipelines to resolve.`);
+        }
+        const resolved = await resolvePipelineOutput(ctx, settings, ws, current, job, input);
+        current = resolved.path;
+        if (resolved.bound.type !== 'pipeline') {
+            if (!needBody)
+                return { path: current };
+            const response = await getJob(ctx.http, settings, { workspace: ws, name: current.job });
+            const body = response.status === 404 || response.dryRun ? {} : (parseJson(response) ?? {});
+            return { path: current, job: body };
+        }
+    }
+}
+/**
  * A job output is only a model once its job has Completed: checked before anything is registered. Returns the job's
- * body (undefined in dry-run).
+ * body (undefined in dry-run). A pipeline's named outputs are checked by `resolvePipelineOutput` instead.
  */
 async function checkJobOutput(ctx, settings, ws, path, input) {
     const response = await getJob(ctx.http, settings, { workspace: ws, name: path.job });
@@ -68710,7 +70607,7 @@ async function checkJobOutput(ctx, settings, ws, path, input) {
         throw new InputError(input, `${path.uri}: job ${path.job} is ${status}, not Completed, so ${what} not a finished model (follow it with ` +
             'poll-job first).');
     }
-    const outputs = outputsOf(job);
+    const outputs = isPipelineJob(job) ? undefined : outputsOf(job);
     // `artifacts` is no key of `outputs`: it is the job's artifact folder, which every job has.
     if (path.output !== ARTIFACTS && outputs && !(path.output in outputs)) {
         throw new InputError(input, `${path.uri}: job ${path.job} has no output ${path.output} (it has ${Object.keys(outputs).join(', ') || 'none'}` +
@@ -69324,13 +71221,13 @@ function checkEndpoint(e, source) {
     if (e.traffic) {
         const total = Object.values(e.traffic).reduce((a, b) => a + b, 0);
         if (total !== 0 && total !== 100)
-            problems.push(problemAt(source, ['traffic'], `the shares add up to ${total}: they must add up to 100 (or 0)`));
+            problems.push(load_problemAt(source, ['traffic'], `the shares add up to ${total}: they must add up to 100 (or 0)`));
     }
     const id = e.identity;
     if (id?.type === 'user_assigned' && !id.user_assigned_identities?.length)
-        problems.push(problemAt(source, ['identity'], "a user_assigned identity needs 'user_assigned_identities' (its resource_id)"));
+        problems.push(load_problemAt(source, ['identity'], "a user_assigned identity needs 'user_assigned_identities' (its resource_id)"));
     if (id && id.type !== 'user_assigned' && id.user_assigned_identities?.length)
-        problems.push(problemAt(source, ['identity', 'user_assigned_identities'], `an identity of type ${id.type} has no user-assigned identities: use type user_assigned`));
+        problems.push(load_problemAt(source, ['identity', 'user_assigned_identities'], `an identity of type ${id.type} has no user-assigned identities: use type user_assigned`));
     return problems;
 }
 /**
@@ -69573,21 +71470,21 @@ function readInlineModel(m, source, problems) {
     catch (e) {
         if (!(e instanceof BadReference))
             throw e;
-        problems.push(problemAt(source, at('path'), e.message));
+        problems.push(load_problemAt(source, at('path'), e.message));
         return undefined;
     }
     if (ref.kind !== 'local') {
-        problems.push(problemAt(source, at('path'), `an inline model needs a local path; register '${ref.uri}' first (register-model) and give model: azureml:<name>:<version>`));
+        problems.push(load_problemAt(source, at('path'), `an inline model needs a local path; register '${ref.uri}' first (register-model) and give model: azureml:<name>:<version>`));
         return undefined;
     }
     const type = m.type ?? 'custom_model';
     const problem = localPathProblem(ref.path, type === 'mlflow_model' ? 'folder' : 'any', source.kind);
     if (problem) {
-        problems.push(problemAt(source, at('path'), type === 'mlflow_model' && (0,external_node_fs_.existsSync)(ref.path) ? `${problem} (an mlflow_model is a folder)` : problem));
+        problems.push(load_problemAt(source, at('path'), type === 'mlflow_model' && (0,external_node_fs_.existsSync)(ref.path) ? `${problem} (an mlflow_model is a folder)` : problem));
         return undefined;
     }
     if (m.version !== undefined && m.name === undefined) {
-        problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"));
+        problems.push(load_problemAt(source, at('version'), "a 'version' needs a 'name'"));
         return undefined;
     }
     const numberText = (path) => numberTextAt(source, path);
@@ -69619,7 +71516,7 @@ function checkDeployment(d, source) {
         catch (e) {
             if (!(e instanceof BadReference))
                 throw e;
-            problems.push(problemAt(source, path, e.message));
+            problems.push(load_problemAt(source, path, e.message));
         }
     };
     if (typeof d.model === 'string') {
@@ -69638,17 +71535,17 @@ function checkDeployment(d, source) {
             if (ref.kind === 'local') {
                 const problem = localPathProblem(ref.path, 'folder', source.kind);
                 if (problem) {
-                    problems.push(problemAt(source, ['code_configuration', 'code'], problem));
+                    problems.push(load_problemAt(source, ['code_configuration', 'code'], problem));
                     return;
                 }
                 const scriptPath = (0,external_node_path_.join)(ref.path, script);
                 if (!(0,external_node_fs_.existsSync)(scriptPath) || (0,external_node_fs_.statSync)(scriptPath).isDirectory())
-                    problems.push(problemAt(source, ['code_configuration', 'scoring_script'], `'${script}' is not a file in the code folder '${ref.path}' (the scoring script is relative to code)`));
+                    problems.push(load_problemAt(source, ['code_configuration', 'scoring_script'], `'${script}' is not a file in the code folder '${ref.path}' (the scoring script is relative to code)`));
             }
             refs.code = ref;
         });
         if (d.environment === undefined)
-            problems.push(problemAt(source, ['code_configuration'], "a scoring script runs in an environment: give 'environment' too"));
+            problems.push(load_problemAt(source, ['code_configuration'], "a scoring script runs in an environment: give 'environment' too"));
     }
     if (d.environment !== undefined) {
         const env = readEnvironment(d.environment, source, ['environment'], problems);
@@ -69656,7 +71553,7 @@ function checkDeployment(d, source) {
             refs.environment = env;
     }
     if (d.scale_settings?.type === 'target_utilization')
-        problems.push(problemAt(source, ['scale_settings', 'type'], 'a managed online deployment scales by instance_count only: type default (target_utilization is for Kubernetes deployments)'));
+        problems.push(load_problemAt(source, ['scale_settings', 'type'], 'a managed online deployment scales by instance_count only: type default (target_utilization is for Kubernetes deployments)'));
     return { references: refs, problems };
 }
 /**
@@ -69676,7 +71573,7 @@ function readDeploymentYaml(file, setLines = [], options = {}) {
     const type = data.type;
     if (type === 'kubernetes')
         throw new load_CliYamlError(source.input, [
-            problemAt(source, ['type'], 'Kubernetes online deployments are not supported (only type: managed)')
+            load_problemAt(source, ['type'], 'Kubernetes online deployments are not supported (only type: managed)')
         ]);
     const schema = schemaProblems(validateDeployment, data, source);
     if (schema.length)
