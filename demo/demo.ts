@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: starts the local Azure ML emulator (with Azurite for blobs) and runs the bundled action step by
  * step, as a workflow would: first the v2 walk ML engineers write today (a CLI v2 job YAML trained, its model
- * registered, deployed blue/green to an online endpoint, smoke-tested by name, traffic moved), then the walk of
+ * registered, a three-step pipeline run and its model registered, deployed blue/green to an online endpoint, smoke-tested by name, traffic moved), then the walk of
  * Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's log and outputs the way
  * the Actions log shows them; exits non-zero when a step fails.
  */
@@ -81,6 +81,30 @@ const v2Steps: Step[] = [
       ...workspace,
       'model-name': 'linear-model',
       'model-path': `azureml://jobs/${outputs.train.jobName}/outputs/model`
+    })
+  },
+  {
+    name: 'v2-3b. Submit the pipeline examples/pipelines/pipeline.yml (prepare → train → evaluate), step by step',
+    id: 'pipeline',
+    inputs: {
+      operation: 'submit-job',
+      ...workspace,
+      job: 'examples/pipelines/pipeline.yml',
+      set: `settings.default_compute=azureml:${seed.computeName}`
+    },
+    check: r => {
+      if (r.outputs.status !== 'Completed') return `status ${r.outputs.status}`
+      const steps = Object.keys(JSON.parse(r.outputs.childJobs ?? '{}') as Record<string, unknown>)
+      return steps.length === 3 ? undefined : `childJobs names ${steps.length} steps, not 3`
+    }
+  },
+  {
+    name: "v2-3c. Register the model from the pipeline's output (the train step's job wrote it)",
+    inputs: () => ({
+      operation: 'register-model',
+      ...workspace,
+      'model-name': 'pipeline-linear-model',
+      'model-path': `azureml://jobs/${outputs.pipeline.jobName}/outputs/trained_model`
     })
   },
   {

@@ -5,6 +5,7 @@
  * `checkReferences` runs first with uploads turned off, so a compute or asset that does not exist fails the step before
  * anything is uploaded or created; its lookups are remembered, so the real pass asks nothing twice.
  */
+import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
@@ -53,9 +54,12 @@ export function createJobResolver(
     computeId: compute('compute'),
     async uploadCode(folder) {
       if (options.checkOnly) return 'code'
-      const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal })
-      uploads.code = code
-      return code.id
+      // Pipeline steps often share one code folder: hashed and uploaded once per submit.
+      return remember(`code/${folder}`, async () => {
+        const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal })
+        uploads.code = code
+        return code.id
+      })
     },
     async uploadInput(path) {
       if (options.checkOnly) return 'input'
@@ -75,12 +79,21 @@ export function createJobResolver(
           body: component.body
         })
         uploads.components = (uploads.components ?? 0) + 1
+        // Azure answers 201 for a new version and 200 for a PUT of one that exists with the same content.
+        const fresh = registered.outcome === 'created' && registered.response?.status === 201
+        core.info(
+          `Component ${ANONYMOUS_COMPONENT_NAME}:${component.version} ` +
+            (fresh ? 'registered.' : 'already registered with this content: reused.')
+        )
         return registered.id
       })
     },
     async registerEnvironment(definition: EnvironmentDefinition) {
       if (options.checkOnly) return 'environment'
-      return registerEnvironment(ctx, settings, ws, definition, at('environment'))
+      // Steps that write the same inline environment register it once.
+      return remember(`environment/${JSON.stringify(definition)}`, () =>
+        registerEnvironment(ctx, settings, ws, definition, at('environment'))
+      )
     }
   }
 }
