@@ -220,7 +220,8 @@ function withSubPipeline(fit: Partial<SimStep> = {}, sub: Partial<SimStep> = {})
     {
       name: 'train_pl',
       startMs: 4 * MIN,
-      endMs: 21 * MIN,
+      // Ends with its last step, seen in the same poll: its end line still comes after that step's.
+      endMs: 20 * MIN,
       steps: [
         { name: 'fit', startMs: 5 * MIN, endMs: 12 * MIN, log: 'fitting\nfitted\n', ...fit },
         { name: 'score', startMs: 13 * MIN, endMs: 20 * MIN, log: 'scored\n' }
@@ -250,7 +251,7 @@ describe('following a pipeline job with a sub-pipeline', () => {
       `Step train_pl/score (job ${PIPELINE}_train_pl_score): Queued`,
       'Step train_pl/score: Running',
       'Step train_pl/score: Completed (7 min)',
-      'Step train_pl: Completed (17 min)',
+      'Step train_pl: Completed (16 min)',
       `Step evaluate (job ${PIPELINE}_evaluate): Queued`,
       'Step evaluate: Running',
       'Step evaluate: Completed (2 min)'

@@ -90,6 +90,8 @@ interface StepState {
   subPipeline: boolean
   /** The sub-pipeline's children were listed after it ended: never again. */
   nestedDone: boolean
+  /** A sub-pipeline's run seen ended, applied after its steps' last listing (so its end line comes after theirs). */
+  endedRun?: ChildRun
 }
 
 /** The run type of a pipeline's run in run history (a sub-pipeline's too). */
@@ -226,11 +228,17 @@ export class PipelineFollower implements FollowedLog {
     // Sub-pipelines found in this poll are listed in it too (deeper ones as they are found).
     const queue = [...this.steps.values()].filter(s => s.subPipeline && !s.nestedDone)
     for (let sub = queue.shift(); sub; sub = queue.shift()) {
-      const ended = isJobTerminal(sub.status)
+      const ended = isJobTerminal(sub.endedRun?.status ?? sub.status)
       const nested = await this.list(sub.run.runId as string, `sub-pipeline ${oneLine(sub.step, 100)}`)
-      if (!nested) continue
-      if (ended) sub.nestedDone = true
-      for (const deeper of this.apply(nested, `${sub.step}/`, changed)) if (!queue.includes(deeper)) queue.push(deeper)
+      if (nested) {
+        if (ended) sub.nestedDone = true
+        for (const deeper of this.apply(nested, `${sub.step}/`, changed))
+          if (!queue.includes(deeper)) queue.push(deeper)
+      }
+      if (sub.endedRun) {
+        this.setStatus(sub, sub.endedRun, changed)
+        sub.endedRun = undefined
+      }
     }
     if (changed.length > 0) this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()))
     await this.printEndedLogs(final)
@@ -316,14 +324,22 @@ export class PipelineFollower implements FollowedLog {
         core.info(`Step ${oneLine(state.step, 200)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`)
         continue
       }
-      state.run = run
-      if (status !== state.status) {
-        state.status = status
-        changed.push(state)
-        core.info(`Step ${oneLine(state.step, 200)}: ${this.describe(state)}`)
-      }
+      // A sub-pipeline's end is said after its steps' last changes (listed next, in this poll).
+      if (state.subPipeline && !state.nestedDone && isJobTerminal(status) && status !== state.status)
+        state.endedRun = run
+      else this.setStatus(state, run, changed)
     }
     return found
+  }
+
+  /** A step's latest run: a line when its status changed. */
+  private setStatus(state: StepState, run: ChildRun, changed: StepState[]): void {
+    const status = run.status ?? 'Unknown'
+    state.run = run
+    if (status === state.status) return
+    state.status = status
+    changed.push(state)
+    core.info(`Step ${oneLine(state.step, 200)}: ${this.describe(state)}`)
   }
 
   private describe(state: StepState): string {
