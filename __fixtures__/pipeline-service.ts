@@ -5,6 +5,11 @@
  * (`properties.jobType: Pipeline`, `jobs` with `display_name`), the children at `GET .../runs/{name}/children`
  * (`PaginatedRunList`, `continuationToken` paging), each run's `details` with `logFiles` (SAS URLs), logs with `Range`.
  * It counts every request by kind, and when each was sent, so a test can say how many reads a poll made.
+ *
+ * A step with `steps` is a sub-pipeline: one child run of the pipeline (runType `azureml.PipelineRun`, node `type:
+ * pipeline`) whose own steps are ITS children in run history (`GET .../runs/<sub's runId>/children`, counted as
+ * `sub-children`), as the emulator runs them (emulator/resources/pipeline-process.ts). Its times and result are the
+ * test's to give (consistent with its steps').
  */
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/base/http-types.js'
 
@@ -21,10 +26,20 @@ export interface SimStep {
   error?: { code: string; message: string }
   /** Its `user_logs/std_log.txt` (default one line naming the step). */
   log?: string
+  /** A sub-pipeline's steps (times still ms after the top pipeline's start). */
+  steps?: SimStep[]
 }
 
 export type RequestKind =
-  'job' | 'cancel' | 'children' | 'pipeline-details' | 'step-details' | 'pipeline-log' | 'step-log' | 'other'
+  | 'job'
+  | 'cancel'
+  | 'children'
+  | 'sub-children'
+  | 'pipeline-details'
+  | 'step-details'
+  | 'pipeline-log'
+  | 'step-log'
+  | 'other'
 
 export const PIPELINE = 'pl_sim'
 const QUEUED_MS = 30_000
@@ -36,6 +51,8 @@ export class PipelineService implements HttpClient {
   readonly requests: { kind: RequestKind; at: number; url: string }[] = []
   /** Ms after the start at which the pipeline was cancelled. */
   cancelledAt: number | undefined
+  /** Every step at any depth, with its run id and its parent's (the pipeline's for a top step). */
+  private readonly runs = new Map<SimStep, { runId: string; parentRunId: string }>()
 
   /**
    * @param clock the simulated time (epoch ms)
@@ -47,15 +64,30 @@ export class PipelineService implements HttpClient {
     private readonly start: number,
     readonly steps: SimStep[],
     private readonly pageSize = 100
-  ) {}
+  ) {
+    const add = (list: SimStep[], parentRunId: string, prefix: string): void => {
+      for (const s of list) {
+        const runId = `${prefix}_${s.name}`
+        this.runs.set(s, { runId, parentRunId })
+        if (s.steps) add(s.steps, runId, runId)
+      }
+    }
+    add(steps, PIPELINE, PIPELINE)
+  }
+
+  /** Every step at any depth. */
+  get allSteps(): SimStep[] {
+    return [...this.runs.keys()]
+  }
 
   /** Requests of a kind (optionally only those for `run`). */
   count(kind: RequestKind, run?: string): number {
     return this.requests.filter(r => r.kind === kind && (run === undefined || r.url.includes(`/${run}/`))).length
   }
 
+  /** `pl_sim_<step>` for a top step, `pl_sim_<sub>_<step>` for a sub-pipeline's. */
   runId(step: SimStep): string {
-    return `${PIPELINE}_${step.name}`
+    return this.runs.get(step)?.runId ?? `${PIPELINE}_${step.name}`
   }
 
   /** When the last step ends (ms after the start). */
@@ -93,10 +125,11 @@ export class PipelineService implements HttpClient {
     const ended = status !== 'Queued' && status !== 'Running'
     return {
       runId: this.runId(step),
-      parentRunId: PIPELINE,
+      parentRunId: this.runs.get(step)?.parentRunId ?? PIPELINE,
       rootRunId: PIPELINE,
       displayName: step.displayName ?? step.name,
       status,
+      runType: step.steps ? 'azureml.PipelineRun' : 'azureml.StepRun',
       properties: { 'azureml.nodeid': step.name },
       ...(t >= step.startMs ? { startTimeUtc: iso(step.startMs) } : {}),
       ...(ended ? { endTimeUtc: iso(Math.min(step.endMs, t)) } : {}),
@@ -135,7 +168,7 @@ export class PipelineService implements HttpClient {
     if (url.host === 'blob.example') {
       const [run, ...rest] = path.slice(1).split('/')
       if (run === PIPELINE) return this.range('pipeline-log', request, this.executionLog())
-      const step = this.steps.find(s => this.runId(s) === run)
+      const step = this.allSteps.find(s => this.runId(s) === run)
       if (!step || rest.join('/') !== 'user_logs/std_log.txt') return this.reply('other', request.url, '', 404)
       // The log is whole once the step has ended (it grows while it runs: half of it then).
       const log = step.log ?? `hello from ${step.name}\n`
@@ -148,7 +181,10 @@ export class PipelineService implements HttpClient {
         return this.reply('cancel', request.url, '', 202)
       }
       const jobs = Object.fromEntries(
-        this.steps.map(s => [s.name, { type: 'command', ...(s.displayName ? { display_name: s.displayName } : {}) }])
+        this.steps.map(s => [
+          s.name,
+          { type: s.steps ? 'pipeline' : 'command', ...(s.displayName ? { display_name: s.displayName } : {}) }
+        ])
       )
       return this.reply('job', request.url, {
         id: `${WS}/jobs/${PIPELINE}`,
@@ -159,12 +195,14 @@ export class PipelineService implements HttpClient {
     const runs = /\/history\/v1\.0.*\/runs\/([^/]+)\/(children|details)$/.exec(path)
     if (runs) {
       const [, run, what] = runs
-      if (what === 'children' && run === PIPELINE) {
-        const all = this.steps.map(s => this.child(s)).filter(c => c !== undefined)
+      const sub = this.allSteps.find(s => s.steps && this.runId(s) === run)
+      if (what === 'children' && (run === PIPELINE || sub)) {
+        const all = (sub?.steps ?? this.steps).map(s => this.child(s)).filter(c => c !== undefined)
         const from = Number(url.searchParams.get('$continuationtoken') ?? 0)
         const page = all.slice(from, from + this.pageSize)
         const next = from + this.pageSize < all.length ? String(from + this.pageSize) : null
-        return this.reply('children', request.url, { value: page, continuationToken: next, nextLink: null })
+        const kind = sub ? 'sub-children' : 'children'
+        return this.reply(kind, request.url, { value: page, continuationToken: next, nextLink: null })
       }
       if (what === 'details' && run === PIPELINE) {
         return this.reply('pipeline-details', request.url, {
@@ -175,7 +213,7 @@ export class PipelineService implements HttpClient {
           }
         })
       }
-      const step = this.steps.find(s => this.runId(s) === run)
+      const step = this.allSteps.find(s => this.runId(s) === run)
       if (what === 'details' && step) {
         const child = this.child(step) ?? { runId: run, status: 'NotStarted' }
         const started = this.elapsed() >= step.startMs

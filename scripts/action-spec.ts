@@ -575,7 +575,8 @@ export const OUTPUTS: Record<string, OutputSpec> = {
   childJobs: {
     description:
       'A pipeline job\'s steps (JSON): step name → {"jobName", "status", "startTimeUtc", "endTimeUtc"} (times once ' +
-      'known), in the order the steps were first seen; set at each change of a step while the pipeline is followed.',
+      'known), in the order the steps were first seen; set at each change of a step while the pipeline is followed. ' +
+      'A sub-pipeline\'s steps appear under "<sub>/<step>" keys after the sub-pipeline\'s own.',
     operations: ['submit-job', 'poll-job']
   },
   statusCode: { description: 'The HTTP status of the answer.', operations: ['request', 'score', 'delete-model'] }

@@ -149,3 +149,127 @@ describe('register-model from a pipeline output', () => {
     expect(serviceRequests(emu).filter(r => /\/models\//.test(r.path))).toEqual([])
   })
 })
+
+describe('register-model from a pipeline output through a sub-pipeline', () => {
+  /** A pipeline whose output `final` is bound to sub-pipeline inner's `best`, itself bound to its step fit's `model`. */
+  async function subPipelineJob(): Promise<string> {
+    const env = `${wsPath(emu)}/environments/env-py/versions/1`
+    const code = await uploadCode(emu, tok, {
+      'fit.py': 'import sys, pathlib; pathlib.Path(sys.argv[1], "model.txt").write_text("w=0.5")'
+    })
+    const command = (name: string, cmd: string, outputs: Json): Promise<{ json: Json; status: number }> =>
+      arm2(emu, tok, `${wsPath(emu)}/components/${name}/versions/1`, {
+        method: 'PUT',
+        body: {
+          properties: {
+            componentSpec: {
+              name,
+              version: '1',
+              type: 'command',
+              command: cmd,
+              code: `azureml:${code.id}`,
+              environment: `azureml:${env}`,
+              outputs
+            },
+            isAnonymous: false
+          }
+        }
+      })
+    const fit = await command('sub_fit', 'python3 fit.py ${{outputs.model}}', { model: { type: 'uri_folder' } })
+    const split = await command('sub_split', 'echo split', {})
+    const bound = (value: string): Json => ({ value, type: 'literal' })
+    // The pipeline component's nodes as azure-ai-ml 1.4 writes them (`_build_rest_component_jobs`).
+    const sub = await arm2(emu, tok, `${wsPath(emu)}/components/train_pl/versions/1`, {
+      method: 'PUT',
+      body: {
+        properties: {
+          componentSpec: {
+            name: 'train_pl',
+            version: '1',
+            type: 'pipeline',
+            outputs: { best: { type: 'uri_folder' } },
+            jobs: {
+              split: {
+                name: 'split',
+                type: 'command',
+                componentId: split.json.id,
+                _source: 'REMOTE.WORKSPACE.COMPONENT'
+              },
+              fit: {
+                name: 'fit',
+                type: 'command',
+                display_name: 'Fit it',
+                componentId: fit.json.id,
+                outputs: { model: bound('${{parent.outputs.best}}') },
+                _source: 'REMOTE.WORKSPACE.COMPONENT'
+              }
+            }
+          },
+          isAnonymous: false
+        }
+      }
+    })
+    expect([200, 201]).toContain(sub.status)
+    const name = `pipe-sub-model-${Date.now().toString(36)}`
+    const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+      method: 'PUT',
+      body: {
+        properties: {
+          jobType: 'Pipeline',
+          experimentName: 'sub-pipeline-model',
+          settings: { default_compute: `${wsPath(emu)}/computes/${emu.seed.computeName}`, _source: 'YAML.JOB' },
+          outputs: { final: { jobOutputType: 'uri_folder' } },
+          jobs: {
+            inner: {
+              name: 'inner',
+              type: 'pipeline',
+              componentId: sub.json.id,
+              outputs: { best: bound('${{parent.outputs.final}}') },
+              _source: 'REMOTE.WORKSPACE.COMPONENT'
+            }
+          }
+        }
+      }
+    })
+    expect(put.status).toBe(201)
+    const { job } = await waitForJob(emu, tok, name, ['Completed', 'Failed', 'Canceled'], 60_000)
+    expect(job.json.properties.status).toBe('Completed')
+    return name
+  }
+
+  const childrenOf = async (run: string): Promise<Json[]> =>
+    (await call(`${emu.apiUrl}/history/v1.0${wsPath(emu)}/runs/${run}/children`, { token: tok })).json.value as Json[]
+
+  it("registers the inner step's own output, found through the sub-pipeline's component and children", async () => {
+    const name = await subPipelineJob()
+    const inner = (await childrenOf(name)).find(r => r.displayName === 'inner')?.runId as string
+    const fit = (await childrenOf(inner)).find(r => r.displayName === 'Fit it')?.runId as string
+    expect(fit).toBeTruthy()
+    // What the step used to trip on: the sub-pipeline's run read as a job has no properties.
+    const asJob = await arm2(emu, tok, `${wsPath(emu)}/jobs/${inner}`)
+    expect(asJob.json.properties).toBeNull()
+    emu.requests.length = 0
+    const result = await step({
+      operation: 'register-model',
+      ...workspaceInputs(emu),
+      'model-name': 'sub-pipeline-model',
+      'model-path': `azureml://jobs/${name}/outputs/final`
+    })
+    expect(errorOf(result)).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain(
+      `step inner is a sub-pipeline (job ${inner}); its output best is written by its step fit`
+    )
+    expect(result.stdout).toContain(`is the output model of step inner/fit (job ${fit})`)
+    const version = await arm2(
+      emu,
+      tok,
+      `${wsPath(emu)}/models/sub-pipeline-model/versions/${result.outputs.modelVersion}`
+    )
+    expect(version.json.properties.modelUri).toBe(`azureml://jobs/${fit}/outputs/model`)
+    const reads = serviceRequests(emu).filter(r => r.method === 'GET')
+    expect(reads.filter(r => r.path.endsWith(`/jobs/${inner}`) || r.path.endsWith(`/jobs/${fit}`))).toEqual([])
+    expect(reads.filter(r => r.path.endsWith(`/runs/${inner}/children`))).toHaveLength(1)
+    expect(reads.filter(r => r.path.endsWith('/components/train_pl/versions/1'))).toHaveLength(1)
+  }, 90_000)
+})

@@ -213,6 +213,132 @@ describe('following a pipeline job', () => {
   })
 })
 
+/** prepare → train_pl (a sub-pipeline: fit → score) → evaluate. */
+function withSubPipeline(fit: Partial<SimStep> = {}, sub: Partial<SimStep> = {}): SimStep[] {
+  return [
+    { name: 'prepare', startMs: 1 * MIN, endMs: 3 * MIN, log: 'prepared 10 rows\n' },
+    {
+      name: 'train_pl',
+      startMs: 4 * MIN,
+      // Ends with its last step, seen in the same poll: its end line still comes after that step's.
+      endMs: 20 * MIN,
+      steps: [
+        { name: 'fit', startMs: 5 * MIN, endMs: 12 * MIN, log: 'fitting\nfitted\n', ...fit },
+        { name: 'score', startMs: 13 * MIN, endMs: 20 * MIN, log: 'scored\n' }
+      ],
+      ...sub
+    },
+    { name: 'evaluate', startMs: 22 * MIN, endMs: 24 * MIN, log: 'accuracy 0.9\n' }
+  ]
+}
+
+describe('following a pipeline job with a sub-pipeline', () => {
+  it("shows the sub-pipeline's steps as <sub>/<step>, each log once after its end line, in childJobs", async () => {
+    const clock = new FakeClock()
+    const service = new PipelineService(clock, START, withSubPipeline())
+    const { ctx, error } = await follow(service, clock)
+    expect(error).toBeUndefined()
+    const lines = said().filter(l => l.startsWith('Step '))
+    expect(lines).toEqual([
+      `Step prepare (job ${PIPELINE}_prepare): Queued`,
+      'Step prepare: Running',
+      'Step prepare: Completed (2 min)',
+      `Step train_pl (job ${PIPELINE}_train_pl): Queued`,
+      'Step train_pl: Running',
+      `Step train_pl/fit (job ${PIPELINE}_train_pl_fit): Queued`,
+      'Step train_pl/fit: Running',
+      'Step train_pl/fit: Completed (7 min)',
+      `Step train_pl/score (job ${PIPELINE}_train_pl_score): Queued`,
+      'Step train_pl/score: Running',
+      'Step train_pl/score: Completed (7 min)',
+      'Step train_pl: Completed (16 min)',
+      `Step evaluate (job ${PIPELINE}_evaluate): Queued`,
+      'Step evaluate: Running',
+      'Step evaluate: Completed (2 min)'
+    ])
+    const text = said()
+    for (const line of ['fitting', 'fitted', 'scored']) expect(text.filter(l => l === line)).toHaveLength(1)
+    expect(text.indexOf('fitting')).toBeGreaterThan(text.indexOf('Step train_pl/fit: Completed (7 min)'))
+    expect(text.indexOf('scored')).toBeGreaterThan(text.indexOf('Step train_pl/score: Completed (7 min)'))
+    // The nested steps' logs in their own groups; the sub-pipeline has none of its own (its steps' are its log).
+    expect(core.startGroup.mock.calls.map(c => String(c[0]))).toEqual([
+      'Step prepare (Completed): user_logs/std_log.txt',
+      'Step train_pl/fit (Completed): user_logs/std_log.txt',
+      'Step train_pl/score (Completed): user_logs/std_log.txt',
+      'Step evaluate (Completed): user_logs/std_log.txt'
+    ])
+    expect(service.count('step-details', `${PIPELINE}_train_pl`)).toBe(0)
+    const childJobs = JSON.parse(ctx.outputs.values.childJobs) as Record<string, { jobName: string; status: string }>
+    expect(Object.keys(childJobs)).toEqual(['prepare', 'train_pl', 'train_pl/fit', 'train_pl/score', 'evaluate'])
+    expect(childJobs['train_pl/fit']).toMatchObject({ jobName: `${PIPELINE}_train_pl_fit`, status: 'Completed' })
+    expect(ctx.report.table?.rows.map(r => r[0])).toEqual(Object.keys(childJobs))
+  })
+
+  it("reads: one more listing per poll only while the sub-pipeline runs, once when it ended, whatever its steps' number", async () => {
+    const clock = new FakeClock()
+    const nested: SimStep[] = Array.from({ length: 12 }, (_, i) => ({
+      name: `part${i}`,
+      startMs: (5 + i * 5) * MIN,
+      endMs: (9 + i * 5) * MIN
+    }))
+    const steps: SimStep[] = [
+      { name: 'prepare', startMs: 1 * MIN, endMs: 3 * MIN },
+      { name: 'train_pl', startMs: 4 * MIN, endMs: 65 * MIN, steps: nested },
+      { name: 'evaluate', startMs: 66 * MIN, endMs: 90 * MIN }
+    ]
+    const service = new PipelineService(clock, START, steps)
+    const { ctx, error } = await follow(service, clock)
+    expect(error).toBeUndefined()
+    const polls: { at: number; children: number; sub: number; details: number }[] = []
+    for (const r of service.requests) {
+      if (r.kind === 'job') polls.push({ at: r.at, children: 0, sub: 0, details: 0 })
+      else if (r.kind === 'children') polls[polls.length - 1].children++
+      else if (r.kind === 'sub-children') polls[polls.length - 1].sub++
+      else if (r.kind === 'step-details') polls[polls.length - 1].details++
+    }
+    expect(polls.every(p => p.children === 1 && p.sub <= 1)).toBe(true)
+    const listed = steps[1].startMs - 30_000
+    // Listed at every poll from the one that first saw it until the one that saw it ended, and never after.
+    const during = polls.filter(p => p.at >= listed)
+    const firstEnded = during.findIndex(p => p.at >= steps[1].endMs)
+    expect(during.slice(0, firstEnded + 1).every(p => p.sub === 1)).toBe(true)
+    expect(polls.filter(p => p.at < listed || p.at > during[firstEnded].at).every(p => p.sub === 0)).toBe(true)
+    expect(service.count('sub-children')).toBe(firstEnded + 1)
+    // Each nested step's details once, after its end; none while it runs.
+    for (const s of nested) {
+      const reads = service.requests.filter(
+        r => r.kind === 'step-details' && r.url.includes(`/runs/${service.runId(s)}/`)
+      )
+      expect(reads).toHaveLength(1)
+      expect(reads[0].at).toBeGreaterThanOrEqual(s.endMs)
+    }
+    expect(Object.keys(JSON.parse(ctx.outputs.values.childJobs) as object)).toHaveLength(15)
+  })
+
+  it('a failed step inside the sub-pipeline is named <sub>/<step> with its own error, the sub-pipeline not again', async () => {
+    const clock = new FakeClock()
+    const steps = withSubPipeline(
+      { result: 'Failed', error: { code: 'UserError', message: 'loss is NaN' } },
+      { result: 'Failed', endMs: 12 * MIN + 10_000 }
+    )
+    steps[1].steps!.pop() // score never runs after a failed fit
+    steps.pop() // nor evaluate
+    const service = new PipelineService(clock, START, steps)
+    const { ctx, error } = await follow(service, clock)
+    expect(error?.name).toBe('OperationFailedError')
+    expect(error?.message).toContain(
+      `Job ${PIPELINE} ended Failed: step train_pl/fit (job ${PIPELINE}_train_pl_fit) failed: UserError: loss is NaN`
+    )
+    expect(error?.message).not.toContain('step train_pl (job')
+    expect(said()).toContain('Step train_pl/fit: Failed (7 min)')
+    expect(said().filter(l => l === 'fitted')).toHaveLength(1)
+    expect(JSON.parse(ctx.outputs.values.childJobs)).toMatchObject({
+      train_pl: { status: 'Failed' },
+      'train_pl/fit': { status: 'Failed', jobName: `${PIPELINE}_train_pl_fit` }
+    })
+  })
+})
+
 describe('cancelling a pipeline job', () => {
   const pipelineBody = { name: PIPELINE, properties: { jobType: 'Pipeline', status: 'Running' } }
 

@@ -58,7 +58,9 @@ class FakeWorkspace implements HttpClient {
   readonly requests: HttpRequest[] = []
   constructor(
     private readonly jobs: Record<string, Json>,
-    private readonly children: Record<string, Json[][]> = {}
+    private readonly children: Record<string, Json[][]> = {},
+    /** Component versions by ARM id (ComponentVersions_Get). */
+    private readonly components: Record<string, Json> = {}
   ) {}
   async send(request: HttpRequest): Promise<HttpResponse> {
     this.requests.push(request)
@@ -70,6 +72,10 @@ class FakeWorkspace implements HttpClient {
       if (!pages) return json(404, { error: { code: 'NotFound' } })
       const page = Number(url.searchParams.get('$continuationtoken') ?? '0')
       return json(200, { value: pages[page], continuationToken: page + 1 < pages.length ? String(page + 1) : null })
+    }
+    if (/\/components\/[^/]+\/versions\/[^/]+$/.test(url.pathname) && request.method === 'GET') {
+      const body = this.components[decodeURIComponent(url.pathname)]
+      return body ? json(200, body) : json(404, { error: { code: 'UserError', message: 'not found' } })
     }
     const job = /\/workspaces\/ws\/jobs\/([^/]+)$/.exec(url.pathname)
     if (job && request.method === 'GET') {
@@ -214,28 +220,97 @@ describe('register-model from a pipeline output', () => {
     expect(http.listings()).toEqual([])
   })
 
-  it('resolves through a sub-pipeline step down to the command step that wrote the files', async () => {
-    const outer = pipelineJob(
-      'outer',
-      {
-        inner: { type: 'pipeline', outputs: { best: { value: '${{parent.outputs.final}}', type: 'literal' } } }
-      },
-      { final: { jobOutputType: 'uri_folder' } }
-    )
-    const inner = pipelineJob(
-      'inner_ee',
-      { fit: { type: 'command', outputs: { model: { value: '${{ parent.outputs.best }}' } } } },
-      {
-        best: { jobOutputType: 'uri_folder' }
+  describe('through a sub-pipeline', () => {
+    const CID =
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/components/train_pl/versions/1'
+    const outer = (componentId = `azureml:${CID}`): Json =>
+      pipelineJob(
+        'outer',
+        {
+          prep: SDK.jobs.prepare,
+          inner: {
+            type: 'pipeline',
+            componentId,
+            outputs: { best: { value: '${{parent.outputs.final}}', type: 'literal' } }
+          }
+        },
+        { final: { jobOutputType: 'uri_folder' } }
+      )
+    /** The sub-pipeline's component as ComponentVersions_Get answers it: its nodes as the SDK writes them. */
+    const component = (
+      fitOutputs: Json = { model: { value: '${{ parent.outputs.best }}', type: 'literal' } }
+    ): Json => ({
+      id: CID,
+      properties: {
+        componentSpec: {
+          name: 'train_pl',
+          version: '1',
+          type: 'pipeline',
+          outputs: { best: { type: 'uri_folder' } },
+          jobs: {
+            split: { type: 'command', outputs: { part: { job_output_type: 'uri_folder' } } },
+            fit: { type: 'command', display_name: 'Fit it', outputs: fitOutputs }
+          }
+        }
       }
-    )
-    const http = new FakeWorkspace(
-      { outer, inner_ee: inner },
-      { outer: [[child('inner_ee', 'inner')]], inner_ee: [[child('fit_ff', 'fit')]] }
-    )
-    await register(http, 'azureml://jobs/outer/outputs/final')
-    expect(modelUriOf(http)).toBe('azureml://jobs/fit_ff/outputs/model')
-    expect(http.listings()).toEqual(['outer', 'inner_ee'])
+    })
+    const subRun = { ...child('inner_ee', 'inner'), runType: 'azureml.PipelineRun' }
+    const fitRun = (status = 'Completed') => ({ ...child('fit_ff', 'Fit it', status), parentRunId: 'inner_ee' })
+    // A pipeline's child read as a job answers without properties (azure-ai-ml 1.4 `_is_pipeline_child_job`).
+    const childJob = { name: 'inner_ee', properties: null }
+
+    it("down to the inner step bound to it: its component's spec and the sub-pipeline's children, never its job", async () => {
+      const http = new FakeWorkspace(
+        { outer: outer(), inner_ee: childJob },
+        { outer: [[child('prep_aa', 'prep'), subRun]], inner_ee: [[child('split_gg', 'split'), fitRun()]] },
+        { [CID]: component() }
+      )
+      await register(http, 'azureml://jobs/outer/outputs/final/paths/model.pkl')
+      expect(modelUriOf(http)).toBe('azureml://jobs/fit_ff/outputs/model/paths/model.pkl')
+      expect(http.listings()).toEqual(['outer', 'inner_ee'])
+      expect(http.requests.filter(r => r.url.includes('/components/')).map(r => new URL(r.url).pathname)).toEqual([CID])
+      expect(http.requests.filter(r => /\/jobs\/(inner_ee|fit_ff)/.test(r.url))).toEqual([])
+      const said = core.info.mock.calls.map(c => String(c[0])).join('\n')
+      expect(said).toContain('step inner is a sub-pipeline (job inner_ee); its output best is written by its step fit')
+      expect(said).toContain('is the output model of step inner/fit (job fit_ff)')
+    })
+
+    it('an inner step that did not complete is named <sub>/<step>; an unbound output lists the inner steps', async () => {
+      const failed = new FakeWorkspace(
+        { outer: outer() },
+        { outer: [[subRun]], inner_ee: [[fitRun('Failed')]] },
+        { [CID]: component() }
+      )
+      await expect(register(failed, 'azureml://jobs/outer/outputs/final')).rejects.toThrow(
+        'step inner/fit (job fit_ff) of pipeline job outer is Failed, not Completed'
+      )
+      const unbound = new FakeWorkspace(
+        { outer: outer() },
+        { outer: [[subRun]], inner_ee: [[fitRun()]] },
+        { [CID]: component({ model: { job_output_type: 'uri_folder' } }) }
+      )
+      await expect(register(unbound, 'azureml://jobs/outer/outputs/final')).rejects.toThrow(
+        'no step of sub-pipeline inner (job inner_ee) writes its output best (no step output is bound to ' +
+          '${{parent.outputs.best}}; its steps: split (outputs part), fit (outputs model))'
+      )
+      expect([...failed.puts(), ...unbound.puts()]).toEqual([])
+    })
+
+    it("a sub-pipeline whose component is gone or is a registry's is refused, saying what to register instead", async () => {
+      const gone = new FakeWorkspace({ outer: outer() }, { outer: [[subRun]] })
+      const error = await register(gone, 'azureml://jobs/outer/outputs/final').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(InputError)
+      expect((error as Error).message).toContain(`the component ${CID} of sub-pipeline step inner no longer exists`)
+      const registry = new FakeWorkspace(
+        { outer: outer('azureml://registries/r/components/train_pl/versions/1') },
+        { outer: [[subRun]] }
+      )
+      await expect(register(registry, 'azureml://jobs/outer/outputs/final')).rejects.toThrow(
+        'sub-pipeline step inner, whose component azureml://registries/r/components/train_pl/versions/1 is not a ' +
+          'workspace component version'
+      )
+      expect([...gone.puts(), ...registry.puts()]).toEqual([])
+    })
   })
 
   it("the pipeline's own artifacts (default, artifacts) are registered as written, with no listing", async () => {

@@ -21,10 +21,20 @@
  * - How a child names its step (lead's facts, issue 19): `displayName` is the step's key in `jobs`, or the node's
  *   `display_name` when the YAML set one (mapped back through the pipeline's `jobs`); `properties["azureml.nodeid"]` is
  *   not relied on (real node ids are opaque). A child with neither is named by its run id.
+ * - **Sub-pipelines** (a `type: pipeline` node): ONE child run of the pipeline (runType `azureml.PipelineRun`) whose
+ *   steps are that run's own children in run history (issue 19's facts; the emulator's pipeline-process.ts). Its
+ *   steps are named `<sub>/<step>` (`Step train_pl/fit: Running`), with their logs once when they end, as for the
+ *   pipeline's own steps; deeper sub-pipelines likewise (`a/b/fit`). Cost: ONE more children listing per poll for each
+ *   sub-pipeline only while it has not ended, and once more when it is seen ended (its steps' last changes); none
+ *   before it is listed, none after. A sub-pipeline's own details and log are not read (its steps' are what tell).
+ *   A sub-pipeline step's `display_name` is not mapped back (that needs its component's spec: a read per
+ *   sub-pipeline): such a step is named `<sub>/<its display name>`.
  * - `childJobs` output (JSON), set whenever a step changes: step name → `{jobName, status, startTimeUtc?,
- *   endTimeUtc?}`, steps in the order they were first seen.
+ *   endTimeUtc?}`, steps in the order they were first seen; a sub-pipeline's steps as `"<sub>/<step>"` keys, after the
+ *   sub-pipeline's own key.
  * - On failure (`failureMessage`): which steps failed, each with its own error (the child's details, else the error in
- *   the listing).
+ *   the listing); a step inside a sub-pipeline as `<sub>/<step>` (Azure's pipeline error says `Failed nodes:
+ *   /<sub>/<step>`), and the sub-pipeline itself not again when one of its steps is named.
  * A failed listing or log read never fails the wait (it is reported a few times, then quietly retried next poll).
  */
 import * as core from '@actions/core'
@@ -55,6 +65,8 @@ export interface ChildRun {
   startTimeUtc?: string
   endTimeUtc?: string
   displayName?: string
+  /** `azureml.PipelineRun` for a sub-pipeline's run, `azureml.StepRun` for a step's (runHistory `Run.runType`). */
+  runType?: string
   error?: { error?: { code?: string; message?: string; details?: unknown[] } }
 }
 
@@ -67,13 +79,23 @@ export interface ChildJob {
 }
 
 interface StepState {
+  /** The step's name: its key, or `<sub>/<key>` inside a sub-pipeline. */
   step: string
   run: ChildRun
   status: string
   details?: JobRunDetails
   logDone: boolean
   logAttempts: number
+  /** A sub-pipeline's run: its own children are listed while it runs (and once when it has ended). */
+  subPipeline: boolean
+  /** The sub-pipeline's children were listed after it ended: never again. */
+  nestedDone: boolean
+  /** A sub-pipeline's run seen ended, applied after its steps' last listing (so its end line comes after theirs). */
+  endedRun?: ChildRun
 }
+
+/** The run type of a pipeline's run in run history (a sub-pipeline's too). */
+const PIPELINE_RUN = 'azureml.PipelineRun'
 
 /** `GET {api}/history/v1.0{WS}/runs/{name}/children` (the first page; later ones add `$continuationtoken`). */
 export function childrenUrl(api: string, job: JobRef, continuationToken?: string): string {
@@ -132,6 +154,18 @@ export function stepNamesByDisplayName(body: JobBody | undefined): Map<string, s
   return names
 }
 
+/** The steps of a pipeline's `jobs` that are sub-pipelines (`type: pipeline`, as the SDK writes a node). */
+export function subPipelineSteps(body: JobBody | undefined): Set<string> {
+  const steps = new Set<string>()
+  const jobs = body?.properties?.jobs
+  if (!jobs || typeof jobs !== 'object') return steps
+  for (const [step, node] of Object.entries(jobs as Record<string, unknown>)) {
+    if (node && typeof node === 'object' && String((node as { type?: unknown }).type).toLowerCase() === 'pipeline')
+      steps.add(step)
+  }
+  return steps
+}
+
 /** The error of a run's details or listing entry, one line: `code: message | detail...`. */
 function runError(error: ChildRun['error']): string | undefined {
   const e = error?.error
@@ -151,6 +185,7 @@ export class PipelineFollower implements FollowedLog {
   private readonly steps = new Map<string, StepState>()
   private readonly pipelineLog: LogFilesStream
   private displayNames: Map<string, string>
+  private subPipelines: Set<string>
   private failures = 0
 
   /**
@@ -165,6 +200,7 @@ export class PipelineFollower implements FollowedLog {
     body: JobBody | undefined
   ) {
     this.displayNames = stepNamesByDisplayName(body)
+    this.subPipelines = subPipelineSteps(body)
     this.pipelineLog = new LogFilesStream(
       ctx,
       async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles,
@@ -177,20 +213,46 @@ export class PipelineFollower implements FollowedLog {
   /** The latest pipeline body seen (its `jobs` may have been absent from an earlier answer). */
   update(body: JobBody | undefined): void {
     if (this.displayNames.size === 0) this.displayNames = stepNamesByDisplayName(body)
+    if (this.subPipelines.size === 0) this.subPipelines = subPipelineSteps(body)
   }
 
-  /** One poll: the pipeline's log, one children listing, a line per step status change, ended steps' logs. */
+  /**
+   * One poll: the pipeline's log, one children listing, one per sub-pipeline not yet ended (or just seen ended), a
+   * line per step status change, ended steps' logs.
+   */
   async follow(final: boolean): Promise<void> {
     await this.pipelineLog.follow(final)
-    let runs: ChildRun[] | undefined
+    const changed: StepState[] = []
+    const runs = await this.list(this.job.name, `pipeline job ${this.job.name}`)
+    if (runs) this.apply(runs, '', changed)
+    // Sub-pipelines found in this poll are listed in it too (deeper ones as they are found).
+    const queue = [...this.steps.values()].filter(s => s.subPipeline && !s.nestedDone)
+    for (let sub = queue.shift(); sub; sub = queue.shift()) {
+      const ended = isJobTerminal(sub.endedRun?.status ?? sub.status)
+      const nested = await this.list(sub.run.runId as string, `sub-pipeline ${oneLine(sub.step, 100)}`)
+      if (nested) {
+        if (ended) sub.nestedDone = true
+        for (const deeper of this.apply(nested, `${sub.step}/`, changed))
+          if (!queue.includes(deeper)) queue.push(deeper)
+      }
+      if (sub.endedRun) {
+        this.setStatus(sub, sub.endedRun, changed)
+        sub.endedRun = undefined
+      }
+    }
+    if (changed.length > 0) this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()))
+    await this.printEndedLogs(final)
+  }
+
+  /** The children of run `runId` (undefined when they cannot be read now: said a few times, retried next poll). */
+  private async list(runId: string, what: string): Promise<ChildRun[] | undefined> {
     try {
-      runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job)
+      return await listChildRuns(this.ctx.http, this.settings, this.api, { workspace: this.job.workspace, name: runId })
     } catch (error) {
       if (this.failures++ < REPORTED_FAILURES)
-        core.info(`Could not list the steps of pipeline job ${this.job.name}: ${(error as Error).message}`)
+        core.info(`Could not list the steps of ${what}: ${(error as Error).message}`)
+      return undefined
     }
-    if (runs) this.apply(runs)
-    await this.printEndedLogs(final)
   }
 
   /** The `childJobs` output's value: step → `{jobName, status, startTimeUtc?, endTimeUtc?}`. */
@@ -220,7 +282,9 @@ export class PipelineFollower implements FollowedLog {
    * `step train (job train_abc) failed: UserError: loss is NaN`; undefined when no step failed.
    */
   failureMessage(): string | undefined {
-    const failed = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed')
+    const all = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed')
+    // A sub-pipeline fails because a step of it did: that step is named, not the sub-pipeline again.
+    const failed = all.filter(s => !s.subPipeline || !all.some(n => n.step.startsWith(`${s.step}/`)))
     if (failed.length === 0) return undefined
     return failed
       .slice(0, 5)
@@ -232,33 +296,50 @@ export class PipelineFollower implements FollowedLog {
       .concat(failed.length > 5 ? `; and ${failed.length - 5} more steps failed` : '')
   }
 
-  private stepName(run: ChildRun): string {
+  /** A child's step name: `prefix` (`''` at the top, `<sub>/` inside a sub-pipeline) and its key or display name. */
+  private stepName(run: ChildRun, prefix: string): string {
     const display = run.displayName
-    if (display) return this.displayNames.get(display) ?? display
-    return run.runId ?? '?'
+    if (display) return prefix + (prefix === '' ? (this.displayNames.get(display) ?? display) : display)
+    return prefix + (run.runId ?? '?')
   }
 
-  private apply(runs: ChildRun[]): void {
-    const changed: StepState[] = []
+  /**
+   * Applies one listing of a run's children (`prefix` names their parent): a line per new child or change of status,
+   * pushed on `changed`. Returns the sub-pipelines first seen in it.
+   */
+  private apply(runs: ChildRun[], prefix: string, changed: StepState[]): StepState[] {
+    const found: StepState[] = []
     for (const run of runs) {
       if (!run.runId) continue
       const status = run.status ?? 'Unknown'
       let state = this.steps.get(run.runId)
       if (!state) {
-        state = { step: this.stepName(run), run, status, logDone: false, logAttempts: 0 }
+        const step = this.stepName(run, prefix)
+        const subPipeline = run.runType === PIPELINE_RUN || (prefix === '' && this.subPipelines.has(step))
+        // A sub-pipeline's log is its steps' logs, printed for each of them: nothing of its own to read.
+        state = { step, run, status, logDone: subPipeline, logAttempts: 0, subPipeline, nestedDone: false }
         this.steps.set(run.runId, state)
         changed.push(state)
-        core.info(`Step ${oneLine(state.step, 100)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`)
+        if (subPipeline) found.push(state)
+        core.info(`Step ${oneLine(state.step, 200)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`)
         continue
       }
-      state.run = run
-      if (status !== state.status) {
-        state.status = status
-        changed.push(state)
-        core.info(`Step ${oneLine(state.step, 100)}: ${this.describe(state)}`)
-      }
+      // A sub-pipeline's end is said after its steps' last changes (listed next, in this poll).
+      if (state.subPipeline && !state.nestedDone && isJobTerminal(status) && status !== state.status)
+        state.endedRun = run
+      else this.setStatus(state, run, changed)
     }
-    if (changed.length > 0) this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()))
+    return found
+  }
+
+  /** A step's latest run: a line when its status changed. */
+  private setStatus(state: StepState, run: ChildRun, changed: StepState[]): void {
+    const status = run.status ?? 'Unknown'
+    state.run = run
+    if (status === state.status) return
+    state.status = status
+    changed.push(state)
+    core.info(`Step ${oneLine(state.step, 200)}: ${this.describe(state)}`)
   }
 
   private describe(state: StepState): string {
