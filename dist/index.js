@@ -69199,10 +69199,20 @@ function cell(text) {
  * - How a child names its step (lead's facts, issue 19): `displayName` is the step's key in `jobs`, or the node's
  *   `display_name` when the YAML set one (mapped back through the pipeline's `jobs`); `properties["azureml.nodeid"]` is
  *   not relied on (real node ids are opaque). A child with neither is named by its run id.
+ * - **Sub-pipelines** (a `type: pipeline` node): ONE child run of the pipeline (runType `azureml.PipelineRun`) whose
+ *   steps are that run's own children in run history (issue 19's facts; the emulator's pipeline-process.ts). Its
+ *   steps are named `<sub>/<step>` (`Step train_pl/fit: Running`), with their logs once when they end, as for the
+ *   pipeline's own steps; deeper sub-pipelines likewise (`a/b/fit`). Cost: ONE more children listing per poll for each
+ *   sub-pipeline only while it has not ended, and once more when it is seen ended (its steps' last changes); none
+ *   before it is listed, none after. A sub-pipeline's own details and log are not read (its steps' are what tell).
+ *   A sub-pipeline step's `display_name` is not mapped back (that needs its component's spec: a read per
+ *   sub-pipeline): such a step is named `<sub>/<its display name>`.
  * - `childJobs` output (JSON), set whenever a step changes: step name → `{jobName, status, startTimeUtc?,
- *   endTimeUtc?}`, steps in the order they were first seen.
+ *   endTimeUtc?}`, steps in the order they were first seen; a sub-pipeline's steps as `"<sub>/<step>"` keys, after the
+ *   sub-pipeline's own key.
  * - On failure (`failureMessage`): which steps failed, each with its own error (the child's details, else the error in
- *   the listing).
+ *   the listing); a step inside a sub-pipeline as `<sub>/<step>` (Azure's pipeline error says `Failed nodes:
+ *   /<sub>/<step>`), and the sub-pipeline itself not again when one of its steps is named.
  * A failed listing or log read never fails the wait (it is reported a few times, then quietly retried next poll).
  */
 
@@ -69220,6 +69230,8 @@ const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
 const LOG_ATTEMPTS = 3;
 /** Listing failures reported before going quiet about them. */
 const pipeline_follow_REPORTED_FAILURES = 3;
+/** The run type of a pipeline's run in run history (a sub-pipeline's too). */
+const PIPELINE_RUN = 'azureml.PipelineRun';
 /** `GET {api}/history/v1.0{WS}/runs/{name}/children` (the first page; later ones add `$continuationtoken`). */
 function childrenUrl(api, job, continuationToken) {
     return dataPlaneUrl(api, 'history', job.workspace, `/runs/${encodeURIComponent(job.name)}/children`, {
@@ -69277,6 +69289,18 @@ function stepNamesByDisplayName(body) {
     }
     return names;
 }
+/** The steps of a pipeline's `jobs` that are sub-pipelines (`type: pipeline`, as the SDK writes a node). */
+function subPipelineSteps(body) {
+    const steps = new Set();
+    const jobs = body?.properties?.jobs;
+    if (!jobs || typeof jobs !== 'object')
+        return steps;
+    for (const [step, node] of Object.entries(jobs)) {
+        if (node && typeof node === 'object' && String(node.type).toLowerCase() === 'pipeline')
+            steps.add(step);
+    }
+    return steps;
+}
 /** The error of a run's details or listing entry, one line: `code: message | detail...`. */
 function runError(error) {
     const e = error?.error;
@@ -69301,6 +69325,7 @@ class PipelineFollower {
     steps = new Map();
     pipelineLog;
     displayNames;
+    subPipelines;
     failures = 0;
     /**
      * @param api the workspace's API server (run history)
@@ -69312,27 +69337,57 @@ class PipelineFollower {
         this.api = api;
         this.job = job;
         this.displayNames = stepNamesByDisplayName(body);
+        this.subPipelines = subPipelineSteps(body);
         this.pipelineLog = new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, names => (names.includes(PIPELINE_LOG) ? PIPELINE_LOG : undefined), "the pipeline's log", () => true);
     }
     /** The latest pipeline body seen (its `jobs` may have been absent from an earlier answer). */
     update(body) {
         if (this.displayNames.size === 0)
             this.displayNames = stepNamesByDisplayName(body);
+        if (this.subPipelines.size === 0)
+            this.subPipelines = subPipelineSteps(body);
     }
-    /** One poll: the pipeline's log, one children listing, a line per step status change, ended steps' logs. */
+    /**
+     * One poll: the pipeline's log, one children listing, one per sub-pipeline not yet ended (or just seen ended), a
+     * line per step status change, ended steps' logs.
+     */
     async follow(final) {
         await this.pipelineLog.follow(final);
-        let runs;
+        const changed = [];
+        const runs = await this.list(this.job.name, `pipeline job ${this.job.name}`);
+        if (runs)
+            this.apply(runs, '', changed);
+        // Sub-pipelines found in this poll are listed in it too (deeper ones as they are found).
+        const queue = [...this.steps.values()].filter(s => s.subPipeline && !s.nestedDone);
+        for (let sub = queue.shift(); sub; sub = queue.shift()) {
+            const ended = isJobTerminal(sub.endedRun?.status ?? sub.status);
+            const nested = await this.list(sub.run.runId, `sub-pipeline ${oneLine(sub.step, 100)}`);
+            if (nested) {
+                if (ended)
+                    sub.nestedDone = true;
+                for (const deeper of this.apply(nested, `${sub.step}/`, changed))
+                    if (!queue.includes(deeper))
+                        queue.push(deeper);
+            }
+            if (sub.endedRun) {
+                this.setStatus(sub, sub.endedRun, changed);
+                sub.endedRun = undefined;
+            }
+        }
+        if (changed.length > 0)
+            this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()));
+        await this.printEndedLogs(final);
+    }
+    /** The children of run `runId` (undefined when they cannot be read now: said a few times, retried next poll). */
+    async list(runId, what) {
         try {
-            runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job);
+            return await listChildRuns(this.ctx.http, this.settings, this.api, { workspace: this.job.workspace, name: runId });
         }
         catch (error) {
             if (this.failures++ < pipeline_follow_REPORTED_FAILURES)
-                info(`Could not list the steps of pipeline job ${this.job.name}: ${error.message}`);
+                info(`Could not list the steps of ${what}: ${error.message}`);
+            return undefined;
         }
-        if (runs)
-            this.apply(runs);
-        await this.printEndedLogs(final);
     }
     /** The `childJobs` output's value: step → `{jobName, status, startTimeUtc?, endTimeUtc?}`. */
     childJobs() {
@@ -69359,7 +69414,9 @@ class PipelineFollower {
      * `step train (job train_abc) failed: UserError: loss is NaN`; undefined when no step failed.
      */
     failureMessage() {
-        const failed = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed');
+        const all = [...this.steps.values()].filter(s => s.status.toLowerCase() === 'failed');
+        // A sub-pipeline fails because a step of it did: that step is named, not the sub-pipeline again.
+        const failed = all.filter(s => !s.subPipeline || !all.some(n => n.step.startsWith(`${s.step}/`)));
         if (failed.length === 0)
             return undefined;
         return failed
@@ -69371,35 +69428,53 @@ class PipelineFollower {
             .join('; ')
             .concat(failed.length > 5 ? `; and ${failed.length - 5} more steps failed` : '');
     }
-    stepName(run) {
+    /** A child's step name: `prefix` (`''` at the top, `<sub>/` inside a sub-pipeline) and its key or display name. */
+    stepName(run, prefix) {
         const display = run.displayName;
         if (display)
-            return this.displayNames.get(display) ?? display;
-        return run.runId ?? '?';
+            return prefix + (prefix === '' ? (this.displayNames.get(display) ?? display) : display);
+        return prefix + (run.runId ?? '?');
     }
-    apply(runs) {
-        const changed = [];
+    /**
+     * Applies one listing of a run's children (`prefix` names their parent): a line per new child or change of status,
+     * pushed on `changed`. Returns the sub-pipelines first seen in it.
+     */
+    apply(runs, prefix, changed) {
+        const found = [];
         for (const run of runs) {
             if (!run.runId)
                 continue;
             const status = run.status ?? 'Unknown';
             let state = this.steps.get(run.runId);
             if (!state) {
-                state = { step: this.stepName(run), run, status, logDone: false, logAttempts: 0 };
+                const step = this.stepName(run, prefix);
+                const subPipeline = run.runType === PIPELINE_RUN || (prefix === '' && this.subPipelines.has(step));
+                // A sub-pipeline's log is its steps' logs, printed for each of them: nothing of its own to read.
+                state = { step, run, status, logDone: subPipeline, logAttempts: 0, subPipeline, nestedDone: false };
                 this.steps.set(run.runId, state);
                 changed.push(state);
-                info(`Step ${oneLine(state.step, 100)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`);
+                if (subPipeline)
+                    found.push(state);
+                info(`Step ${oneLine(state.step, 200)} (job ${oneLine(run.runId, 100)}): ${this.describe(state)}`);
                 continue;
             }
-            state.run = run;
-            if (status !== state.status) {
-                state.status = status;
-                changed.push(state);
-                info(`Step ${oneLine(state.step, 100)}: ${this.describe(state)}`);
-            }
+            // A sub-pipeline's end is said after its steps' last changes (listed next, in this poll).
+            if (state.subPipeline && !state.nestedDone && isJobTerminal(status) && status !== state.status)
+                state.endedRun = run;
+            else
+                this.setStatus(state, run, changed);
         }
-        if (changed.length > 0)
-            this.ctx.outputs.set('childJobs', JSON.stringify(this.childJobs()));
+        return found;
+    }
+    /** A step's latest run: a line when its status changed. */
+    setStatus(state, run, changed) {
+        const status = run.status ?? 'Unknown';
+        state.run = run;
+        if (status === state.status)
+            return;
+        state.status = status;
+        changed.push(state);
+        info(`Step ${oneLine(state.step, 200)}: ${this.describe(state)}`);
     }
     describe(state) {
         const status = oneLine(state.status, 40);
@@ -69925,6 +70000,14 @@ async function blobListed(containerSasUrl, blobName) {
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/resolver.ts
+/**
+ * The network side of a job's references (`yaml/references.ts` `ReferenceResolver`): lookups of `azureml:` assets and
+ * computes, uploads of local code and input paths, registration of inline environments (`src/assets/`).
+ *
+ * `checkReferences` runs first with uploads turned off, so a compute or asset that does not exist fails the step before
+ * anything is uploaded or created; its lookups are remembered, so the real pass asks nothing twice.
+ */
+
 
 
 
@@ -69958,9 +70041,12 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
         async uploadCode(folder) {
             if (options.checkOnly)
                 return 'code';
-            const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal });
-            uploads.code = code;
-            return code.id;
+            // Pipeline steps often share one code folder: hashed and uploaded once per submit.
+            return remember(`code/${folder}`, async () => {
+                const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal });
+                uploads.code = code;
+                return code.id;
+            });
         },
         async uploadInput(path) {
             if (options.checkOnly)
@@ -69982,13 +70068,18 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
                     body: component.body
                 });
                 uploads.components = (uploads.components ?? 0) + 1;
+                // Azure answers 201 for a new version and 200 for a PUT of one that exists with the same content.
+                const fresh = registered.outcome === 'created' && registered.response?.status === 201;
+                info(`Component ${ANONYMOUS_COMPONENT_NAME}:${component.version} ` +
+                    (fresh ? 'registered.' : 'already registered with this content: reused.'));
                 return registered.id;
             });
         },
         async registerEnvironment(definition) {
             if (options.checkOnly)
                 return 'environment';
-            return registerEnvironment(ctx, settings, ws, definition, at('environment'));
+            // Steps that write the same inline environment register it once.
+            return remember(`environment/${JSON.stringify(definition)}`, () => registerEnvironment(ctx, settings, ws, definition, at('environment')));
         }
     };
 }
@@ -70243,18 +70334,35 @@ async function registerModelVersion(ctx, settings, ws, model) {
  * 2. that step's child run: ONE listing of the pipeline's children in run history (`listChildRuns`,
  *    `GET {api}/history/v1.0{WS}/runs/<pipeline>/children`), the child naming its step by `displayName` (the step's
  *    key, or the node's `display_name` mapped back through `jobs`: `stepNamesByDisplayName`);
- * 3. `azureml://jobs/<childRunId>/outputs/<o>[/paths/<p>]`, the child's own output. A sub-pipeline step (`type:
- *    pipeline`) is itself a pipeline job: its output is resolved the same way one level down (the caller GETs the
- *    child job and calls this again).
+ * 3. `azureml://jobs/<childRunId>/outputs/<o>[/paths/<p>]`, the child's own output.
+ *
+ * A sub-pipeline step (`type: pipeline`, or a child of runType `azureml.PipelineRun`) holds no files of its own: its
+ * output is resolved one level down, in the same three moves, until a step that is not a pipeline. Its child run is
+ * NOT read as a job: `GET {WS}/jobs/<childRunId>` answers 200 with `properties: null` for a pipeline's child (azure-ai-ml
+ * 1.4 `operations/_job_operations.py` `get`, "Child jobs are no longer available through MFE"; `entities/_job/job.py`
+ * `_is_pipeline_child_job`). Instead:
+ * - its steps come from its component's spec: `GET {ARM}<the node's componentId>` (ComponentVersions_Get, mfe.json
+ *   2024-04-01), whose `properties.componentSpec.jobs` are the nodes as the SDK writes a pipeline job's
+ *   (`entities/_component/pipeline_component.py` `_build_rest_component_jobs`: each node's `_to_rest_object`), so the
+ *   inner step bound to `${{parent.outputs.<sub output>}}` is found as in 1.;
+ * - its steps' runs are ITS children in run history: one more listing (`listChildRuns` on the sub-pipeline's run id).
+ * Reads per level: one component GET, one children listing. Nested steps are named `<sub>/<step>` in messages, as the
+ * `childJobs` output names them (jobs/pipeline-follow.ts).
  *
  * Every problem is an `InputError` naming the input, raised before anything is written: an output the pipeline does
- * not have (listing its outputs and its steps with their outputs), an output no step is bound to, a step with no
- * child run, a step that did not complete.
+ * not have (listing its outputs and its steps with their outputs), an output no step is bound to (at any level), a
+ * step with no child run, a step that did not complete, a sub-pipeline whose component is not in a workspace or is
+ * gone.
  */
 
 
 
 
+
+/** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
+const MAX_DEPTH = 5;
+/** runHistory `Run.runType` of a pipeline's run, a sub-pipeline's too. */
+const pipeline_output_PIPELINE_RUN = 'azureml.PipelineRun';
 /** The pipeline output's binding a node output carries: `${{parent.outputs.<name>}}`, spaces allowed inside. */
 const PARENT_OUTPUT = /^\$\{\{\s*parent\.outputs\.([A-Za-z0-9_.-]+)\s*\}\}$/;
 function nodesOf(job) {
@@ -70298,9 +70406,42 @@ function childRunOf(job, children, step) {
     return [...runs].sort((a, b) => rank(b) - rank(a) || String(b.endTimeUtc ?? '').localeCompare(String(a.endTimeUtc ?? '')))[0];
 }
 /**
- * Resolves `path` (an output of the pipeline job `job`, which has Completed) to the output of the step bound to it:
- * returns the step, its child run and the child's output path (see the module comment). Reads: one children listing
- * (and the workspace's API server, once). Throws `InputError(input)` for each problem listed there.
+ * The spec of a sub-pipeline node's component as a pipeline body (`{properties: {jobs, outputs}}`, so `boundStep`,
+ * `childRunOf` and `describeSteps` read it as a pipeline job's): `GET {ARM}<componentId>?api-version=<v2>`
+ * (ComponentVersions_Get, mfe.json 2024-04-01; `componentSpec` is the component's dict, `jobs` the SDK's nodes).
+ * Throws `InputError(input)` when the node names no workspace component (a registry's cannot be read with the
+ * workspace's ARM id) or it is gone (404).
+ */
+async function subPipelineSpec(ctx, settings, node, step, uri, input) {
+    const id = typeof node?.componentId === 'string' ? node.componentId.replace(/^azureml:(?=\/subscriptions\/)/i, '') : '';
+    const whose = `sub-pipeline step ${step}`;
+    if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/workspaces\/[^/]+\/components\/[^/]+\/versions\/[^/]+$/i.test(id)) {
+        throw new InputError(input, `${uri}: the output comes from ${whose}, whose component ${id || '(none)'} is not a workspace component ` +
+            "version, so its steps cannot be read. Register the inner step's own output instead: " +
+            "azureml://jobs/<that step's job, in the childJobs output>/outputs/<output>.");
+    }
+    const response = await ctx.http.send({
+        method: 'GET',
+        url: armUrl(settings, id, settings.v2ApiVersion),
+        auth: armAuth(settings),
+        acceptStatus: [404],
+        readOnly: true
+    });
+    if (response.status === 404) {
+        throw new InputError(input, `${uri}: the component ${id} of ${whose} no longer exists, so the step that wrote the output cannot be found. ` +
+            "Register the inner step's own output instead: azureml://jobs/<that step's job, in the childJobs output>/" +
+            'outputs/<output>.');
+    }
+    const spec = parseJson(response)
+        ?.properties?.componentSpec;
+    return { properties: { jobs: spec?.jobs ?? {}, outputs: spec?.outputs ?? {} } };
+}
+/**
+ * Resolves `path` (an output of the pipeline job `job`, which has Completed) to the output of the step bound to it,
+ * through sub-pipelines down to a step that is not one: returns that step (`step` named `<sub>/<step>` when nested,
+ * `type` its node's), its child run and the child's output path (see the module comment). Reads: the workspace's API
+ * server (once), one children listing per level, one component GET per sub-pipeline. Throws `InputError(input)` for
+ * each problem listed there.
  */
 async function resolvePipelineOutput(ctx, settings, ws, path, job, input) {
     const pipeline = path.job;
@@ -70310,30 +70451,50 @@ async function resolvePipelineOutput(ctx, settings, ws, path, job, input) {
     if (!(path.output in outputs)) {
         throw new InputError(input, `${path.uri}: pipeline job ${pipeline} has no output ${path.output} (${listing}).`);
     }
-    const bound = boundStep(job, path.output);
+    let bound = boundStep(job, path.output);
     if (!bound) {
         throw new InputError(input, `${path.uri}: no step of pipeline job ${pipeline} writes its output ${path.output} (no step output is bound ` +
             `to \${{parent.outputs.${path.output}}}), so it holds no files (${listing}).`);
     }
     const api = await workspaceApi(ctx, settings, ws);
-    const children = (await listChildRuns(ctx.http, settings, api, { workspace: ws, name: pipeline })) ?? [];
-    const child = childRunOf(job, children, bound.step);
-    if (!child?.runId) {
-        throw new InputError(input, `${path.uri}: step ${bound.step} of pipeline job ${pipeline} has no job in run history (its children: ` +
-            `${children.map(c => c.displayName ?? c.runId).join(', ') || 'none'}), so its output ${bound.output} ` +
-            'cannot be found.');
+    // One level: the graph (the pipeline's, then a sub-pipeline's component spec), its run, and where names start.
+    let level = { body: job, runId: pipeline, prefix: '' };
+    for (let depth = 0;; depth++) {
+        const step = `${level.prefix}${bound.step}`;
+        const children = (await listChildRuns(ctx.http, settings, api, { workspace: ws, name: level.runId })) ?? [];
+        const child = childRunOf(level.body, children, bound.step);
+        if (!child?.runId) {
+            throw new InputError(input, `${path.uri}: step ${step} of pipeline job ${pipeline} has no job in run history (its children: ` +
+                `${children.map(c => c.displayName ?? c.runId).join(', ') || 'none'}), so its output ${bound.output} ` +
+                'cannot be found.');
+        }
+        if (child.status !== 'Completed') {
+            throw new InputError(input, `${path.uri}: step ${step} (job ${child.runId}) of pipeline job ${pipeline} is ${child.status ?? 'Unknown'}, ` +
+                `not Completed, so its output ${bound.output} is not a finished model.`);
+        }
+        if (bound.type.toLowerCase() !== 'pipeline' && child.runType !== pipeline_output_PIPELINE_RUN) {
+            const uri = `azureml://jobs/${child.runId}/outputs/${bound.output}${path.path ? `/paths/${path.path}` : ''}`;
+            info(`${path.uri} is the output ${bound.output} of step ${step} (job ${child.runId}): registering ${uri}.`);
+            return {
+                bound: { ...bound, step },
+                child: { ...child, runId: child.runId },
+                path: { kind: 'job-output', uri, job: child.runId, output: bound.output, path: path.path }
+            };
+        }
+        if (depth >= MAX_DEPTH) {
+            throw new InputError(input, `${path.uri}: more than ${MAX_DEPTH} nested sub-pipelines to resolve.`);
+        }
+        const sub = await subPipelineSpec(ctx, settings, nodesOf(level.body)[bound.step], step, path.uri, input);
+        const inner = boundStep(sub, bound.output);
+        if (!inner) {
+            throw new InputError(input, `${path.uri}: no step of sub-pipeline ${step} (job ${child.runId}) writes its output ${bound.output} (no ` +
+                `step output is bound to \${{parent.outputs.${bound.output}}}; its steps: ${describeSteps(sub)}).`);
+        }
+        info(`${path.uri}: step ${step} is a sub-pipeline (job ${child.runId}); its output ${bound.output} is written by its ` +
+            `step ${inner.step} (output ${inner.output}).`);
+        bound = inner;
+        level = { body: sub, runId: child.runId, prefix: `${step}/` };
     }
-    if (child.status !== 'Completed') {
-        throw new InputError(input, `${path.uri}: step ${bound.step} (job ${child.runId}) of pipeline job ${pipeline} is ${child.status ?? 'Unknown'}, ` +
-            `not Completed, so its output ${bound.output} is not a finished model.`);
-    }
-    const uri = `azureml://jobs/${child.runId}/outputs/${bound.output}${path.path ? `/paths/${path.path}` : ''}`;
-    info(`${path.uri} is the output ${bound.output} of step ${bound.step} (job ${child.runId}): registering ${uri}.`);
-    return {
-        bound,
-        child: { ...child, runId: child.runId },
-        path: { kind: 'job-output', uri, job: child.runId, output: bound.output, path: path.path }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/models/yaml/model.ts
