@@ -70174,32 +70174,23 @@ const ARTIFACTS = 'artifacts';
  * folder, `azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.<job>`): registered as written.
  */
 const OWN_OUTPUTS = new Set([ARTIFACTS, 'default']);
-/** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
-const MAX_PIPELINE_DEPTH = 5;
 /**
  * The job output to register and its job's body (undefined in dry-run, or when not read): the output as written for
  * a command job (checked by `checkJobOutput`); for a pipeline job's named output, the output of the step bound to it
  * (`resolvePipelineOutput`, through sub-pipelines), whose own job is read only when `needBody` (the MLflow check).
  */
 async function resolveJobOutput(ctx, settings, ws, path, input, needBody) {
-    let current = path;
-    for (let depth = 0;; depth++) {
-        const job = await checkJobOutput(ctx, settings, ws, current, input);
-        if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(current.output))
-            return { path: current, job };
-        if (depth >= MAX_PIPELINE_DEPTH) {
-            throw new errors_InputError(input, `${path.uri}: more than ${MAX_PIPELINE_DEPTH} nested pipelines to resolve.`);
-        }
-        const resolved = await resolvePipelineOutput(ctx, settings, ws, current, job, input);
-        current = resolved.path;
-        if (resolved.bound.type !== 'pipeline') {
-            if (!needBody)
-                return { path: current };
-            const response = await getJob(ctx.http, settings, { workspace: ws, name: current.job });
-            const body = response.status === 404 || response.dryRun ? {} : (parseJson(response) ?? {});
-            return { path: current, job: body };
-        }
-    }
+    const job = await checkJobOutput(ctx, settings, ws, path, input);
+    if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(path.output))
+        return { path, job };
+    // resolvePipelineOutput goes down through sub-pipelines itself and returns the innermost step, never a pipeline.
+    const resolved = await resolvePipelineOutput(ctx, settings, ws, path, job, input);
+    if (!needBody)
+        return { path: resolved.path };
+    // A step's job answers with `properties: null` on Azure (a child run): the MLflow check then says so and goes on.
+    const response = await getJob(ctx.http, settings, { workspace: ws, name: resolved.path.job });
+    const body = response.status === 404 || response.dryRun ? {} : (parseJson(response) ?? {});
+    return { path: resolved.path, job: body };
 }
 /**
  * A job output is only a model once its job has Completed: checked before anything is registered. Returns the job's

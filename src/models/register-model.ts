@@ -75,8 +75,6 @@ const ARTIFACTS = 'artifacts'
  */
 const OWN_OUTPUTS = new Set([ARTIFACTS, 'default'])
 
-/** Sub-pipelines resolved through at most (a pipeline step of a pipeline step ...): more is a loop, not a pipeline. */
-const MAX_PIPELINE_DEPTH = 5
 
 /**
  * The job output to register and its job's body (undefined in dry-run, or when not read): the output as written for
@@ -91,22 +89,15 @@ async function resolveJobOutput(
   input: string,
   needBody: boolean
 ): Promise<{ path: JobOutputPath; job?: JobBody }> {
-  let current = path
-  for (let depth = 0; ; depth++) {
-    const job = await checkJobOutput(ctx, settings, ws, current, input)
-    if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(current.output)) return { path: current, job }
-    if (depth >= MAX_PIPELINE_DEPTH) {
-      throw new InputError(input, `${path.uri}: more than ${MAX_PIPELINE_DEPTH} nested pipelines to resolve.`)
-    }
-    const resolved = await resolvePipelineOutput(ctx, settings, ws, current, job, input)
-    current = resolved.path
-    if (resolved.bound.type !== 'pipeline') {
-      if (!needBody) return { path: current }
-      const response = await getJob(ctx.http, settings, { workspace: ws, name: current.job })
-      const body = response.status === 404 || response.dryRun ? {} : (parseJson<JobBody>(response) ?? {})
-      return { path: current, job: body }
-    }
-  }
+  const job = await checkJobOutput(ctx, settings, ws, path, input)
+  if (!job || !isPipelineJob(job) || OWN_OUTPUTS.has(path.output)) return { path, job }
+  // resolvePipelineOutput goes down through sub-pipelines itself and returns the innermost step, never a pipeline.
+  const resolved = await resolvePipelineOutput(ctx, settings, ws, path, job, input)
+  if (!needBody) return { path: resolved.path }
+  // A step's job answers with `properties: null` on Azure (a child run): the MLflow check then says so and goes on.
+  const response = await getJob(ctx.http, settings, { workspace: ws, name: resolved.path.job })
+  const body = response.status === 404 || response.dryRun ? {} : (parseJson<JobBody>(response) ?? {})
+  return { path: resolved.path, job: body }
 }
 
 /**
