@@ -68990,6 +68990,8 @@ function runDuration(run) {
 
 const PR_EVENTS = ['pull_request', 'pull_request_target'];
 const MAX_METRICS = 30;
+/** A comment lists at most this many steps of a pipeline (a comment is limited to 65,536 characters). */
+const MAX_STEPS = 50;
 const MAX_ERROR_CHARS = 1000;
 /**
  * The `onEnd` of followRun for start-run and poll-run: with `comment-on-pr`, the run's metrics are read and the comment
@@ -69057,6 +69059,17 @@ function commentBody(report, env = process.env) {
         ...rows.map(([k, v]) => `| ${k} | ${v} |`),
         ''
     ];
+    if (report.steps && report.steps.length > 0) {
+        const icons = { completed: '✅', failed: '❌', canceled: '⚪' };
+        lines.push('**Steps**', '', '| step | job | status | duration |', '| --- | --- | --- | --- |');
+        for (const [step, job, status, duration] of report.steps.slice(0, MAX_STEPS)) {
+            const icon = icons[status.toLowerCase()] ?? '⏳';
+            lines.push(`| ${cell(step)} | ${job ? `\`${cell(job)}\`` : ''} | ${icon} ${cell(status)} | ${cell(duration)} |`);
+        }
+        if (report.steps.length > MAX_STEPS)
+            lines.push('', `… and ${report.steps.length - MAX_STEPS} more steps.`);
+        lines.push('');
+    }
     const metrics = Object.entries(report.metrics ?? {});
     if (metrics.length > 0) {
         lines.push('**Metrics** (last value logged)', '', '| metric | value |', '| --- | --- |');
@@ -69648,10 +69661,16 @@ async function followJob(ctx, job, options) {
                 status: result.status,
                 startTimeUtc: details?.startTimeUtc,
                 endTimeUtc: details?.endTimeUtc,
-                error: details?.error?.error ? { error: details.error.error } : undefined
+                // A pipeline's comment quotes the failed step's own error first, as the step's error does.
+                error: pipeline && message
+                    ? { error: { message } }
+                    : details?.error?.error
+                        ? { error: details.error.error }
+                        : undefined
             },
             portalUrl,
-            metrics: target ? await runMetrics(ctx, settings, target) : undefined
+            metrics: target ? await runMetrics(ctx, settings, target) : undefined,
+            steps: pipeline?.summaryRows()
         });
     }
     if (result.status === 'Completed') {

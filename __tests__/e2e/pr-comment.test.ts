@@ -114,6 +114,27 @@ describe('comment-on-pr', () => {
     expect(commands(result, 'error').join('\n')).toContain('ended Failed')
   })
 
+  it("a pipeline's comment lists its steps, the failed one with its own error first", async () => {
+    const result = await step(
+      {
+        operation: 'submit-job',
+        ...workspaceInputs(emu),
+        job: 'examples/pipelines/pipeline.yml',
+        set: `settings.default_compute=azureml:${emu.seed.computeName}\ninputs.max_mse=0.0001`,
+        'comment-on-pr': 'true',
+        'github-token': TOKEN
+      },
+      { env: githubEnv() }
+    )
+    expect(result.exitCode).toBe(1)
+    const [comment] = gh.comments.get(PR) ?? []
+    expect(comment.body).toContain('| step | job | status | duration |')
+    expect(comment.body).toMatch(/\| prepare \| `[\w-]+` \| ✅ Completed \| [^|]+ \|/)
+    expect(comment.body).toMatch(/\| train \| `[\w-]+` \| ✅ Completed \|/)
+    expect(comment.body).toMatch(/\| evaluate \| `[\w-]+` \| ❌ Failed \|/)
+    expect(comment.body).toMatch(/\| Error \| step evaluate \(job [\w-]+\) failed/)
+  }, 120_000)
+
   it('a 403 (no pull-requests: write) is a warning naming the permission; the step succeeds', async () => {
     gh.mode = 'forbidden'
     const result = await step(startRun(), { env: githubEnv() })

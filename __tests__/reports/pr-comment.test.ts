@@ -39,6 +39,44 @@ describe('the pull request comment', () => {
     expect(body).toContain('✅ Completed')
   })
 
+  it("lists a pipeline's steps, each with its job, status and duration; none for other jobs", () => {
+    const body = commentBody(
+      {
+        runId: 'pl_1',
+        experimentName: 'e',
+        status: 'Failed',
+        run: {},
+        portalUrl: 'u',
+        steps: [
+          ['prepare', 'job-a', 'Completed', '3 s'],
+          ['train|x', 'job-b', 'Failed', '1 min'],
+          ['evaluate', '', 'NotStarted', '']
+        ]
+      },
+      env
+    )
+    expect(body).toContain('| step | job | status | duration |')
+    expect(body).toContain('| prepare | `job-a` | ✅ Completed | 3 s |')
+    expect(body).toContain('| train\\|x | `job-b` | ❌ Failed | 1 min |')
+    expect(body).toContain('| evaluate |  | ⏳ NotStarted |  |')
+    expect(body.indexOf('**Steps**')).toBeLessThan(body.indexOf('[Open the run'))
+    const many = commentBody(
+      {
+        runId: 'pl_2',
+        experimentName: 'e',
+        status: 'Completed',
+        run: {},
+        portalUrl: 'u',
+        steps: Array.from({ length: 60 }, (_, i) => [`s${i}`, `j${i}`, 'Completed', '1 s'])
+      },
+      env
+    )
+    expect(many).toContain('… and 10 more steps.')
+    expect(many).not.toContain('| s50 |')
+    const plain = commentBody({ runId: 'r', experimentName: 'e', status: 'Completed', run: {}, portalUrl: 'u' }, env)
+    expect(plain).not.toContain('**Steps**')
+  })
+
   it('a marker cannot close the HTML comment early', () => {
     expect(commentMarker('e', { GITHUB_WORKFLOW: 'a --> b', GITHUB_JOB: 'j' })).toBe(
       '<!-- azureml-rest-action:e:a -- b:j -->'

@@ -159,10 +159,17 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
         status: result.status,
         startTimeUtc: details?.startTimeUtc,
         endTimeUtc: details?.endTimeUtc,
-        error: details?.error?.error ? { error: details.error.error } : undefined
+        // A pipeline's comment quotes the failed step's own error first, as the step's error does.
+        error:
+          pipeline && message
+            ? { error: { message } }
+            : details?.error?.error
+              ? { error: details.error.error }
+              : undefined
       },
       portalUrl,
-      metrics: target ? await runMetrics(ctx, settings, target) : undefined
+      metrics: target ? await runMetrics(ctx, settings, target) : undefined,
+      steps: pipeline?.summaryRows()
     })
   }
 

@@ -36,10 +36,14 @@ export interface RunReport {
   portalUrl: string
   /** Metric name → its last logged value; undefined when the service has no metrics to give. */
   metrics?: Record<string, string | number | boolean>
+  /** A pipeline's steps, one row each: step, its job name, status, duration (text); absent for other jobs. */
+  steps?: string[][]
 }
 
 export const PR_EVENTS = ['pull_request', 'pull_request_target']
 const MAX_METRICS = 30
+/** A comment lists at most this many steps of a pipeline (a comment is limited to 65,536 characters). */
+const MAX_STEPS = 50
 const MAX_ERROR_CHARS = 1000
 
 /**
@@ -110,6 +114,16 @@ export function commentBody(report: RunReport, env: NodeJS.ProcessEnv = process.
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     ''
   ]
+  if (report.steps && report.steps.length > 0) {
+    const icons: Record<string, string> = { completed: '✅', failed: '❌', canceled: '⚪' }
+    lines.push('**Steps**', '', '| step | job | status | duration |', '| --- | --- | --- | --- |')
+    for (const [step, job, status, duration] of report.steps.slice(0, MAX_STEPS)) {
+      const icon = icons[status.toLowerCase()] ?? '⏳'
+      lines.push(`| ${cell(step)} | ${job ? `\`${cell(job)}\`` : ''} | ${icon} ${cell(status)} | ${cell(duration)} |`)
+    }
+    if (report.steps.length > MAX_STEPS) lines.push('', `… and ${report.steps.length - MAX_STEPS} more steps.`)
+    lines.push('')
+  }
   const metrics = Object.entries(report.metrics ?? {})
   if (metrics.length > 0) {
     lines.push('**Metrics** (last value logged)', '', '| metric | value |', '| --- | --- |')
