@@ -66,8 +66,20 @@ describe('resolveEndpoints', () => {
       armEndpoint: 'https://management.local.azurestack.external/',
       authorityHost: 'http://127.0.0.1:8080/',
       audience: 'api://MyAudience',
-      portalHost: 'https://ml.azure.us'
+      portalHost: 'https://ml.azure.us',
+      amlResource: 'https://ml.azure.us'
     })
+  })
+
+  // azure-ai-ml 1.4 _azure_environments.py aml_resource_id, stripped of its slash as _get_aml_resource_id_from_metadata does.
+  it.each([
+    ['AzureCloud', 'https://ml.azure.com'],
+    ['azurecloud', 'https://ml.azure.com'],
+    ['AzureUSGovernment', 'https://ml.azure.us'],
+    ['AzureChinaCloud', 'https://ml.azure.cn']
+  ])('gives %s the Azure ML resource %s (the x-azureml-token audience), whatever arm-endpoint says', (cloud, resource) => {
+    expect(getCloud(cloud).amlResource).toBe(resource)
+    expect(resolveEndpoints({ cloud, armEndpoint: 'http://127.0.0.1:9/' }).amlResource).toBe(resource)
   })
 
   it('treats empty and blank values (an unset input) as absent', () => {
