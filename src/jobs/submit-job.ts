@@ -76,7 +76,7 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
       watch.signal
     )
     // A user-identity job's token for the Azure ML resource: a principal that cannot get one fails before any upload.
-    await abortable(userIdentityHeaders(ctx, op, checked), watch.signal)
+    await abortable(userIdentityHeaders(ctx, op, checked, op.yaml.source), watch.signal)
     const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal })
     const body = await abortable(
       core.group('Upload code and data', () => toAnyJobRestBody(yaml, resolver, options)),
@@ -158,7 +158,7 @@ async function putJob(
   body: { properties?: object }
 ): Promise<HttpResponse> {
   // From the token cache (fetched at the reference check), or refreshed if the uploads outlasted it.
-  const { headers, secrets } = await userIdentityHeaders(ctx, op, body)
+  const { headers, secrets } = await userIdentityHeaders(ctx, op, body, op.yaml.source)
   const outcome = await createIdempotently({
     http: ctx.http,
     clock: ctx.clock,

@@ -8,6 +8,7 @@
  */
 import * as core from '@actions/core'
 import { readJwtClaims } from '../auth/jwt.js'
+import { formatProblem, problemAt, type YamlSource } from '../cli-yaml/load.js'
 import type { Context } from '../base/context.js'
 import { AuthenticationError } from '../base/errors.js'
 import type { CommonSettings } from '../base/settings.js'
@@ -33,15 +34,22 @@ export function usesUserIdentity(body: { properties?: object }): boolean {
 export async function userIdentityHeaders(
   ctx: Context,
   settings: CommonSettings,
-  body: { properties?: object }
+  body: { properties?: object },
+  /** The job YAML, for messages naming the file, line and field that asked for the user identity. */
+  source: YamlSource
 ): Promise<{ headers: Record<string, string>; secrets: string[] }> {
   if (!usesUserIdentity(body)) return { headers: {}, secrets: [] }
   const resource = settings.endpoints.amlResource
-  const fix =
-    `A job with identity type user_identity is submitted with a token of the signed-in identity for the Azure ML ` +
-    `resource (${resource}), which the job then runs as. Make sure the service principal or federated identity ` +
-    `of this step can get a token for ${resource} (scope ${resource}/.default), or remove identity: ` +
-    `{type: user_identity} from the job YAML to run it as the compute's identity.`
+  const fix = formatProblem(
+    problemAt(
+      source,
+      ['identity', 'type'],
+      `user_identity: such a job is submitted with a token of the signed-in identity for the Azure ML resource ` +
+        `(${resource}), which the job then runs as. Make sure the service principal or federated identity of this ` +
+        `step can get a token for ${resource} (scope ${resource}/.default), or remove identity: ` +
+        `{type: user_identity} from the job YAML to run it as the compute's identity.`
+    )
+  )
   let token: string
   try {
     token = (await ctx.tokens.getToken(resource)).token
