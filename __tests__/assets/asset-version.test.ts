@@ -19,7 +19,8 @@ const settings: CommonSettings = {
     armEndpoint: 'https://management.azure.com/',
     authorityHost: 'https://login.microsoftonline.com/',
     audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com'
+    portalHost: 'https://ml.azure.com',
+    amlResource: 'https://ml.azure.com'
   },
   apiVersion: '2019-11-01',
   v2ApiVersion: '2024-04-01',

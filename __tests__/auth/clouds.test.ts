@@ -14,6 +14,7 @@ describe('cloud table', () => {
       'https://management.azure.com/',
       'https://login.microsoftonline.com/',
       'api://AzureADTokenExchange',
+      'https://ml.azure.com',
       'https://ml.azure.com'
     ],
     [
@@ -21,6 +22,7 @@ describe('cloud table', () => {
       'https://management.usgovcloudapi.net/',
       'https://login.microsoftonline.us/',
       'api://AzureADTokenExchangeUSGov',
+      'https://ml.azure.us',
       'https://ml.azure.us'
     ],
     [
@@ -28,11 +30,12 @@ describe('cloud table', () => {
       'https://management.chinacloudapi.cn/',
       'https://login.chinacloudapi.cn/',
       'api://AzureADTokenExchangeChina',
-      'https://studio.ml.azure.cn'
+      'https://studio.ml.azure.cn',
+      'https://ml.azure.cn'
     ]
-  ])('%s', (name, armEndpoint, authorityHost, audience, portalHost) => {
-    expect(getCloud(name)).toEqual({ name, armEndpoint, authorityHost, audience, portalHost })
-    expect(resolveEndpoints({ cloud: name })).toEqual({ armEndpoint, authorityHost, audience, portalHost })
+  ])('%s', (name, armEndpoint, authorityHost, audience, portalHost, amlResource) => {
+    expect(getCloud(name)).toEqual({ name, armEndpoint, authorityHost, audience, portalHost, amlResource })
+    expect(resolveEndpoints({ cloud: name })).toEqual({ armEndpoint, authorityHost, audience, portalHost, amlResource })
   })
 
   it('matches names case-insensitively, as az and Azure/login do', () => {
@@ -66,9 +69,24 @@ describe('resolveEndpoints', () => {
       armEndpoint: 'https://management.local.azurestack.external/',
       authorityHost: 'http://127.0.0.1:8080/',
       audience: 'api://MyAudience',
-      portalHost: 'https://ml.azure.us'
+      portalHost: 'https://ml.azure.us',
+      amlResource: 'https://ml.azure.us'
     })
   })
+
+  // azure-ai-ml 1.4 _azure_environments.py aml_resource_id, stripped of its slash as _get_aml_resource_id_from_metadata does.
+  it.each([
+    ['AzureCloud', 'https://ml.azure.com'],
+    ['azurecloud', 'https://ml.azure.com'],
+    ['AzureUSGovernment', 'https://ml.azure.us'],
+    ['AzureChinaCloud', 'https://ml.azure.cn']
+  ])(
+    'gives %s the Azure ML resource %s (the x-azureml-token audience), whatever arm-endpoint says',
+    (cloud, resource) => {
+      expect(getCloud(cloud).amlResource).toBe(resource)
+      expect(resolveEndpoints({ cloud, armEndpoint: 'http://127.0.0.1:9/' }).amlResource).toBe(resource)
+    }
+  )
 
   it('treats empty and blank values (an unset input) as absent', () => {
     expect(resolveEndpoints({ cloud: 'AzureCloud', armEndpoint: '', authorityHost: '  ', audience: '' })).toEqual(

@@ -5,7 +5,8 @@
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
  * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs really run
  * (job-process.ts); Pipeline jobs run their steps as child jobs (pipeline-process.ts), which `Jobs_List` leaves out and
- * `Jobs_Get` answers with `properties: null`. `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
+ * `Jobs_Get` answers with `properties: null`. A job with a user identity needs an `x-azureml-token` header (see
+ * `checkUserIdentityToken`). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
  * shared with online deployments.
  *
  * And the job's run in run history, on the data-plane server (no spec has these paths: runHistory.json 2019-09-30
@@ -287,6 +288,8 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     return armError(409, 'Conflict', `Workspace '${ws.name}' is ${ws.provisioningState}; jobs need a Succeeded one.`)
   }
   const body = (ctx.json ?? {}) as Json
+  const refused = checkUserIdentityToken(core, ctx, body)
+  if (refused) return refused
   const existing = core.jobs.get(s.wsKey!, name)
   if (existing) return updateJob(core, existing, isObj(body.properties) ? body.properties : {})
   const props = isObj(body.properties) ? structuredClone(body.properties) : {}
@@ -350,6 +353,40 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     resolverFor(core, ws)
   )
   return json(201, jobBody(core, job))
+}
+
+/** The audiences of the Azure ML resource per cloud (azure-ai-ml 1.4 `_azure_environments.py` `aml_resource_id`). */
+const AML_RESOURCES = ['https://ml.azure.com', 'https://ml.azure.us', 'https://ml.azure.cn']
+
+/**
+ * A job with `properties.identity.identityType: UserIdentity` (command or pipeline) runs as the submitter, whose token
+ * for the Azure ML resource comes in the `x-azureml-token` header (azure-ai-ml 1.4 `_job_operations.py`
+ * `_set_headers_with_user_aml_token`). Without one this emulator issued, unexpired, for that audience: 400 `UserError`
+ * (Azure's status and wording are not documented: a guess, see README "What is a guess").
+ */
+function checkUserIdentityToken(core: Core, ctx: RequestContext, body: Json): Reply | undefined {
+  const props = isObj(body.properties) ? body.properties : {}
+  if (!isObj(props.identity) || props.identity.identityType !== 'UserIdentity') return undefined
+  const header = ctx.headers['x-azureml-token']
+  const value = Array.isArray(header) ? header[0] : header
+  const needs =
+    'A job with identity type UserIdentity must be submitted with the x-azureml-token header: a token of the ' +
+    'submitting identity for the Azure ML resource (https://ml.azure.com).'
+  if (!value) return armError(400, 'UserError', `The x-azureml-token header is missing. ${needs}`)
+  const info = core.tokens.get(value.replace(/^Bearer\s+/i, '').trim())
+  if (!info) return armError(400, 'UserError', `The x-azureml-token header is not a valid token. ${needs}`)
+  if (Date.now() >= info.expiresAt) {
+    return armError(400, 'UserError', `The token in the x-azureml-token header has expired. ${needs}`)
+  }
+  const aud = info.audience.replace(/\/+$/, '').toLowerCase()
+  if (!AML_RESOURCES.includes(aud)) {
+    return armError(
+      400,
+      'UserError',
+      `The token in the x-azureml-token header is for audience '${info.audience}', not the Azure ML resource. ${needs}`
+    )
+  }
+  return undefined
 }
 
 /** A new pipeline job: checked (pipeline-process.ts `checkPipelineJob`), created, its steps started. */

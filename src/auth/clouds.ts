@@ -1,6 +1,7 @@
 /**
- * The national clouds: where tokens come from (authority host), what they are for (ARM), which audience the GitHub ID
- * token is minted for in OpenID Connect, and where the Machine Learning studio lives (for portal links).
+ * The national clouds: where tokens come from (authority host), what they are for (ARM, the Azure ML resource), which
+ * audience the GitHub ID token is minted for in OpenID Connect, and where the Machine Learning studio lives (for portal
+ * links).
  */
 import { InputError } from '../base/errors.js'
 import { isLoopbackHost } from '../http/transport-security.js'
@@ -18,6 +19,13 @@ export interface Cloud {
   audience: string
   /** Machine Learning studio, no trailing slash (links are built as `${portalHost}/runs/...`). */
   portalHost: string
+  /**
+   * The Azure ML resource (the application ID URI), no trailing slash: the audience of the `x-azureml-token` a job with
+   * a user identity is submitted with. azure-ai-ml 1.4 `_azure_environments.py` `aml_resource_id`, which
+   * `_get_aml_resource_id_from_metadata` strips of its slash and `_set_headers_with_user_aml_token` compares with the
+   * token's `aud`.
+   */
+  amlResource: string
 }
 
 const CLOUDS: Record<CloudName, Cloud> = {
@@ -26,21 +34,24 @@ const CLOUDS: Record<CloudName, Cloud> = {
     armEndpoint: 'https://management.azure.com/',
     authorityHost: 'https://login.microsoftonline.com/',
     audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com'
+    portalHost: 'https://ml.azure.com',
+    amlResource: 'https://ml.azure.com'
   },
   AzureUSGovernment: {
     name: 'AzureUSGovernment',
     armEndpoint: 'https://management.usgovcloudapi.net/',
     authorityHost: 'https://login.microsoftonline.us/',
     audience: 'api://AzureADTokenExchangeUSGov',
-    portalHost: 'https://ml.azure.us'
+    portalHost: 'https://ml.azure.us',
+    amlResource: 'https://ml.azure.us'
   },
   AzureChinaCloud: {
     name: 'AzureChinaCloud',
     armEndpoint: 'https://management.chinacloudapi.cn/',
     authorityHost: 'https://login.chinacloudapi.cn/',
     audience: 'api://AzureADTokenExchangeChina',
-    portalHost: 'https://studio.ml.azure.cn'
+    portalHost: 'https://studio.ml.azure.cn',
+    amlResource: 'https://ml.azure.cn'
   }
 }
 
@@ -71,6 +82,7 @@ export interface ResolvedEndpoints {
   authorityHost: string
   audience: string
   portalHost: string
+  amlResource: string
 }
 
 /**
@@ -85,7 +97,8 @@ export function resolveEndpoints(options: EndpointOverrides): ResolvedEndpoints 
     authorityHost: withTrailingSlash(nonEmpty(options.authorityHost) ?? cloud.authorityHost),
     // An audience is an opaque string (api://...), not a URL: kept exactly as given.
     audience: nonEmpty(options.audience) ?? cloud.audience,
-    portalHost: cloud.portalHost
+    portalHost: cloud.portalHost,
+    amlResource: cloud.amlResource
   }
 }
 

@@ -16,6 +16,8 @@ export interface Endpoints {
   authorityHost: string
   audience: string
   portalHost: string
+  /** The cloud's Azure ML resource, no trailing slash (`auth/clouds.ts`): the audience of `x-azureml-token`. */
+  amlResource: string
 }
 
 export interface WorkspaceRef {

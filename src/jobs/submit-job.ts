@@ -2,7 +2,8 @@
  * submit-job: a CLI v2 job YAML of any job type (`job-types.ts`: command, pipeline; read and validated by the input
  * reader) → references checked → code and local inputs uploaded, inline environments and a pipeline's anonymous
  * components registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate, mfe.json 2024-04-01) → with
- * `wait`, followed to its end (`follow-job.ts`).
+ * `wait`, followed to its end (`follow-job.ts`). A job with a user identity is PUT with the `x-azureml-token` header
+ * (`user-identity.ts`).
  *
  * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
  * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
@@ -30,6 +31,7 @@ import { defaultExperimentName, provenanceTags } from './provenance.js'
 import { createJobResolver } from './resolver.js'
 import { saveJob } from './state.js'
 import { toAnyJobRestBody } from './job-types.js'
+import { userIdentityHeaders } from './user-identity.js'
 
 export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<void> {
   const job: JobRef = { workspace: op.workspace, name: op.jobName }
@@ -67,12 +69,14 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
       defaultExperimentName: defaultExperimentName(),
       extraTags: provenanceTags()
     }
-    await abortable(
+    const checked = await abortable(
       core.group('Check references', () =>
         toAnyJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)
       ),
       watch.signal
     )
+    // A user-identity job's token for the Azure ML resource: a principal that cannot get one fails before any upload.
+    await abortable(userIdentityHeaders(ctx, op, checked, op.yaml.source), watch.signal)
     const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal })
     const body = await abortable(
       core.group('Upload code and data', () => toAnyJobRestBody(yaml, resolver, options)),
@@ -147,13 +151,20 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
  * job is looked up by its name before the PUT is sent again, and an "already exists" answer then means the first
  * attempt worked (the service refuses a second PUT of a job name with a 400 saying so).
  */
-async function putJob(ctx: Context, op: SubmitJobOperation, job: JobRef, body: object): Promise<HttpResponse> {
+async function putJob(
+  ctx: Context,
+  op: SubmitJobOperation,
+  job: JobRef,
+  body: { properties?: object }
+): Promise<HttpResponse> {
+  // From the token cache (fetched at the reference check), or refreshed if the uploads outlasted it.
+  const { headers, secrets } = await userIdentityHeaders(ctx, op, body, op.yaml.source)
   const outcome = await createIdempotently({
     http: ctx.http,
     clock: ctx.clock,
     deadline: ctx.deadline,
     what: `job ${job.name}`,
-    request: { method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op) },
+    request: { method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op), headers, secrets },
     lookup: async () => {
       const found = await getJob(ctx.http, op, job)
       return found.status === 404 ? undefined : found
