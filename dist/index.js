@@ -56463,7 +56463,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(265);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6702);
 
 // The only side effect of the bundle: tests import main.ts, not this file.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -56473,7 +56473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 265:
+/***/ 6702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59526,8 +59526,9 @@ function assertCredentialTransport(url, carriesCredential) {
 
 ;// CONCATENATED MODULE: ./src/auth/clouds.ts
 /**
- * The national clouds: where tokens come from (authority host), what they are for (ARM), which audience the GitHub ID
- * token is minted for in OpenID Connect, and where the Machine Learning studio lives (for portal links).
+ * The national clouds: where tokens come from (authority host), what they are for (ARM, the Azure ML resource), which
+ * audience the GitHub ID token is minted for in OpenID Connect, and where the Machine Learning studio lives (for portal
+ * links).
  */
 
 
@@ -59538,21 +59539,24 @@ const CLOUDS = {
         armEndpoint: 'https://management.azure.com/',
         authorityHost: 'https://login.microsoftonline.com/',
         audience: 'api://AzureADTokenExchange',
-        portalHost: 'https://ml.azure.com'
+        portalHost: 'https://ml.azure.com',
+        amlResource: 'https://ml.azure.com'
     },
     AzureUSGovernment: {
         name: 'AzureUSGovernment',
         armEndpoint: 'https://management.usgovcloudapi.net/',
         authorityHost: 'https://login.microsoftonline.us/',
         audience: 'api://AzureADTokenExchangeUSGov',
-        portalHost: 'https://ml.azure.us'
+        portalHost: 'https://ml.azure.us',
+        amlResource: 'https://ml.azure.us'
     },
     AzureChinaCloud: {
         name: 'AzureChinaCloud',
         armEndpoint: 'https://management.chinacloudapi.cn/',
         authorityHost: 'https://login.chinacloudapi.cn/',
         audience: 'api://AzureADTokenExchangeChina',
-        portalHost: 'https://studio.ml.azure.cn'
+        portalHost: 'https://studio.ml.azure.cn',
+        amlResource: 'https://ml.azure.cn'
     }
 };
 /** Case-insensitive, as `az cloud set` and Azure/login accept `azurecloud`. */
@@ -59579,7 +59583,8 @@ function resolveEndpoints(options) {
         authorityHost: withTrailingSlash(nonEmpty(options.authorityHost) ?? cloud.authorityHost),
         // An audience is an opaque string (api://...), not a URL: kept exactly as given.
         audience: nonEmpty(options.audience) ?? cloud.audience,
-        portalHost: cloud.portalHost
+        portalHost: cloud.portalHost,
+        amlResource: cloud.amlResource
     };
 }
 function withTrailingSlash(url) {
@@ -70103,12 +70108,67 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/jobs/user-identity.ts
+/**
+ * A job that runs with the submitter's identity (YAML `identity: {type: user_identity}`, REST `properties.identity
+ * .identityType: UserIdentity`, command or pipeline job) is submitted with an extra header, `x-azureml-token`: an Entra
+ * token of the submitter for the cloud's Azure ML resource (`https://ml.azure.com` in AzureCloud; `auth/clouds.ts`
+ * `amlResource`), which the service hands on to the job. azure-ai-ml 1.4 `operations/_job_operations.py`
+ * `create_or_update` (only when `properties.identity` is a `UserIdentity`) and `_set_headers_with_user_aml_token`
+ * (scope `<resource>/.default`; refused when the token's `aud` is not the resource).
+ */
+
+
+
+
+const AML_TOKEN_HEADER = 'x-azureml-token';
+/** Whether a job's REST body (`{properties: {identity?: {identityType}}}`) asks for the user's identity. */
+function usesUserIdentity(body) {
+    const identity = body.properties?.identity;
+    return (typeof identity === 'object' &&
+        identity !== null &&
+        identity.identityType === 'UserIdentity');
+}
+/**
+ * The headers (and the secret, for the request's redaction) a job PUT needs: `{x-azureml-token}` for a user-identity
+ * job, nothing for any other. The token comes from the step's token provider, which masks it in the runner's log the
+ * moment it arrives; it is never printed. Throws `AuthenticationError` (before anything is sent) when no token for the
+ * Azure ML resource can be had, or the one had is for another audience, saying what the identity needs.
+ */
+async function userIdentityHeaders(ctx, settings, body, 
+/** The job YAML, for messages naming the file, line and field that asked for the user identity. */
+source) {
+    if (!usesUserIdentity(body))
+        return { headers: {}, secrets: [] };
+    const resource = settings.endpoints.amlResource;
+    const fix = formatProblem(load_problemAt(source, ['identity', 'type'], `user_identity: such a job is submitted with a token of the signed-in identity for the Azure ML resource ` +
+        `(${resource}), which the job then runs as. Make sure the service principal or federated identity of this ` +
+        `step can get a token for ${resource} (scope ${resource}/.default), or remove identity: ` +
+        `{type: user_identity} from the job YAML to run it as the compute's identity.`));
+    let token;
+    try {
+        token = (await ctx.tokens.getToken(resource)).token;
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new AuthenticationError(`Could not get a token for ${resource}: ${why} ${fix}`);
+    }
+    // As azure-ai-ml does: a token for another audience would be refused by the service, or worse, not carry the user.
+    const aud = readJwtClaims(token)?.aud;
+    if (typeof aud === 'string' && aud.replace(/\/+$/, '') !== resource.replace(/\/+$/, '')) {
+        throw new AuthenticationError(`The token issued for ${resource} is for audience '${aud}' instead. ${fix}`);
+    }
+    core_debug(`Job with a user identity: sending an ${AML_TOKEN_HEADER} header (a token for ${resource}).`);
+    return { headers: { [AML_TOKEN_HEADER]: token }, secrets: [token] };
+}
+
 ;// CONCATENATED MODULE: ./src/jobs/submit-job.ts
 /**
  * submit-job: a CLI v2 job YAML of any job type (`job-types.ts`: command, pipeline; read and validated by the input
  * reader) → references checked → code and local inputs uploaded, inline environments and a pipeline's anonymous
  * components registered (`resolver.ts`) → `PUT {WS}/jobs/{name}` (Jobs_CreateOrUpdate, mfe.json 2024-04-01) → with
- * `wait`, followed to its end (`follow-job.ts`).
+ * `wait`, followed to its end (`follow-job.ts`). A job with a user identity is PUT with the `x-azureml-token` header
+ * (`user-identity.ts`).
  *
  * A job name is used once in a workspace: a PUT on an existing one is not a new job (Azure updates its mutable fields, or
  * refuses "A job with this name already exists", Azure/azure-sdk-for-python PR #47389), so the name is looked up first
@@ -70119,6 +70179,7 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
  * sent: a retried PUT addresses the same job, and a step killed mid-request still has its job cancelled. A PUT that
  * fails unclearly is checked by a GET of that name before anything else (issue 13, kind 3).
  */
+
 
 
 
@@ -70166,7 +70227,9 @@ async function submitJob(op, ctx) {
             defaultExperimentName: defaultExperimentName(),
             extraTags: provenanceTags()
         };
-        await abortable(group('Check references', () => toAnyJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)), watch.signal);
+        const checked = await abortable(group('Check references', () => toAnyJobRestBody(yaml, createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: true, cache }), options)), watch.signal);
+        // A user-identity job's token for the Azure ML resource: a principal that cannot get one fails before any upload.
+        await abortable(userIdentityHeaders(ctx, op, checked, op.yaml.source), watch.signal);
         const resolver = createJobResolver(ctx, op, op.workspace, yaml, { checkOnly: false, cache, signal: watch.signal });
         const body = await abortable(group('Upload code and data', () => toAnyJobRestBody(yaml, resolver, options)), watch.signal);
         if (resolver.uploads.components) {
@@ -70239,12 +70302,14 @@ async function submitJob(op, ctx) {
  * attempt worked (the service refuses a second PUT of a job name with a 400 saying so).
  */
 async function putJob(ctx, op, job, body) {
+    // From the token cache (fetched at the reference check), or refreshed if the uploads outlasted it.
+    const { headers, secrets } = await userIdentityHeaders(ctx, op, body, op.yaml.source);
     const outcome = await createIdempotently({
         http: ctx.http,
         clock: ctx.clock,
         deadline: ctx.deadline,
         what: `job ${job.name}`,
-        request: { method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op) },
+        request: { method: 'PUT', url: jobUrl(op, job), body, auth: armAuth(op), headers, secrets },
         lookup: async () => {
             const found = await getJob(ctx.http, op, job);
             return found.status === 404 ? undefined : found;
