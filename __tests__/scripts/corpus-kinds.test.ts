@@ -96,9 +96,10 @@ describe('expectedForNow', () => {
         'jobs.train_step.type: AutoML nodes come with issue 21 (job types); not supported yet'
       )
     ).toMatch(/^AutoML nodes come with issue 21/)
-    expect(expectedForNow('pipeline-job', 'jobs.x.type: parallel nodes are not supported yet (...)')).toMatch(
-      /parallel/
-    )
+    // Parallel nodes are submitted now: a refusal of one is a finding.
+    expect(
+      expectedForNow('pipeline-job', "jobs.x.task.environment: missing required field 'environment'")
+    ).toBeUndefined()
     expect(expectedForNow('pipeline-job', "jobs.x.inputs.a: '${{parent.inputs.b}}' names no input")).toBeUndefined()
     expect(expectedForNow('command-job', "services.x.log_dir: unknown field 'log_dir'")).toBeUndefined()
   })
