@@ -4,11 +4,18 @@
  * hash.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readAnyJobYaml, toAnyJobRestBody } from '../../../src/jobs/job-types.js'
-import { anonymousComponentHash, pythonJsonDumps, type AnonymousComponent } from '../../../src/jobs/pipeline/index.js'
+import {
+  anonymousComponentHash,
+  pythonJsonDumps,
+  readPipelineComponentYaml,
+  toPipelineComponentRestBody,
+  type AnonymousComponent
+} from '../../../src/jobs/pipeline/index.js'
 import type { JobResolver } from '../../../src/jobs/resolver.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
@@ -82,6 +89,43 @@ describe('pipeline job → the bodies azure-ai-ml 1.4 sends', () => {
     // first: train, score, train-eval; second: the same three again (the resolver reuses them by version).
     expect(components).toHaveLength(6)
     expect(components.slice(0, 3)).toEqual(components.slice(3))
+  })
+})
+
+describe('pipeline component file → the bodies azure-ai-ml 1.4 sends for az ml component create', () => {
+  it('registers its steps anonymously, then the named version with its jobs (nodes named)', async () => {
+    const sdk = JSON.parse(readFileSync(join(FIXTURES, 'score-pipeline-component.sdk.json'), 'utf8')) as {
+      component: { properties: Record<string, unknown> }
+      components: Record<string, { properties: Record<string, unknown> }>
+    }
+    const read = readPipelineComponentYaml('components/score-pipeline.yml', [], { baseDir: FIXTURES })
+    if (!read) throw new Error('not read as a pipeline component')
+    const r = resolver()
+    const asked: string[] = []
+    const request = await toPipelineComponentRestBody(read, r, async name => (asked.push(name), '9'))
+    expect(asked).toEqual([]) // the YAML gives version 3
+    expect(request.name).toBe('fixture_score_pipeline')
+    expect(request.version).toBe('3')
+    expect(request.body).toEqual(sdk.component)
+    expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
+    for (const [version, body] of Object.entries(sdk.components)) expect(r.registered.get(version)?.body).toEqual(body)
+    // The steps are registered before the version that names them.
+    expect(r.calls.filter(c => c.startsWith('component ')).length).toBe(3)
+  })
+
+  it('takes the next version when the YAML gives none; other component types are not read here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-component-'))
+    writeFileSync(
+      join(dir, 'c.yml'),
+      'name: echo\ntype: pipeline\njobs:\n  hi:\n    command: echo hi\n    environment: azureml:env:1\n'
+    )
+    const read = readPipelineComponentYaml('c.yml', [], { baseDir: dir })
+    if (!read) throw new Error('not read as a pipeline component')
+    const request = await toPipelineComponentRestBody(read, resolver(), async name => `${name.length}`)
+    expect(request.version).toBe('4')
+    expect(request.body.properties.componentSpec.version).toBe('4')
+    expect(readPipelineComponentYaml('components/train.yml', [], { baseDir: FIXTURES })).toBeUndefined()
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

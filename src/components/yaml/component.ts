@@ -110,9 +110,7 @@ const validateComponent = compileYamlSchema(COMMAND_COMPONENT_SCHEMA)
 
 /** Component types `az ml component create` knows that this action does not register yet. */
 const OTHER_TYPES: Record<string, string> = {
-  pipeline:
-    'pipeline components are not supported yet (only type: command and parallel); the command and parallel ' +
-    'components its jobs use can be registered one by one',
+  pipeline: 'this is a pipeline component: a pipeline node that runs it is written with type: pipeline',
   spark: 'Spark components are not supported (only type: command and parallel)',
   import: 'import components are not supported (only type: command and parallel)'
 }

@@ -343,24 +343,43 @@ async function componentIdOf(node: PipelineNode, graph: PipelineGraph, resolver:
     }
     case 'pipeline-file': {
       const y = c.yaml
-      const numberText: NumberText = p => numberTextAt(c.graph.source, p)
-      const spec: Record<string, unknown> = {}
-      if (typeof y.$schema === 'string') spec.$schema = y.$schema
-      spec._source = 'YAML.COMPONENT'
-      spec.type = 'pipeline'
-      for (const key of ['display_name', 'description'] as const) if (typeof y[key] === 'string') spec[key] = y[key]
-      const tags = textMap(y.tags as Record<string, Scalar>, 'tags', numberText)
-      if (tags) spec.tags = tags
-      if (typeof y.is_deterministic === 'boolean') spec.is_deterministic = y.is_deterministic
-      if (isObject(y.inputs)) spec.inputs = portsSpec(y.inputs as Record<string, ComponentInputYaml>, numberText)
-      if (isObject(y.outputs)) spec.outputs = y.outputs
-      spec.jobs = await nodesRest(c.graph, resolver, false)
-      spec.sourceJobId = null
+      const spec = await pipelineComponentSpec(c.graph, resolver, false)
+      const tags = spec.tags as Record<string, string> | undefined
       return resolver.registerComponent(
         anonymous(spec, typeof y.description === 'string' ? y.description : undefined, tags ?? {})
       )
     }
   }
+}
+
+/**
+ * The `componentSpec` of a pipeline component (its file read into `graph`), without name and version, as azure-ai-ml
+ * 1.4 `entities/_component/pipeline_component.py` `PipelineComponent._to_rest_object` writes it: `$schema`, `_source`
+ * `YAML.COMPONENT`, `type: pipeline`, display_name, description, tags (text), is_deterministic (when written), inputs
+ * (defaults as text), outputs, `jobs` (each node's component registered first, through `resolver`) and
+ * `sourceJobId: null`. `nodeNames`: the nodes carry their `name` (a component file loaded on its own, as
+ * register-component does; a sub-pipeline of a pipeline job's carries none: checked, fixtures/*.sdk.json).
+ */
+export async function pipelineComponentSpec(
+  graph: PipelineGraph,
+  resolver: PipelineResolver,
+  nodeNames: boolean
+): Promise<Record<string, unknown>> {
+  const y = graph.yaml
+  const numberText: NumberText = p => numberTextAt(graph.source, p)
+  const spec: Record<string, unknown> = {}
+  if (typeof y.$schema === 'string') spec.$schema = y.$schema
+  spec._source = 'YAML.COMPONENT'
+  spec.type = 'pipeline'
+  for (const key of ['display_name', 'description'] as const) if (typeof y[key] === 'string') spec[key] = y[key]
+  const tags = textMap(y.tags as Record<string, Scalar>, 'tags', numberText)
+  if (tags) spec.tags = tags
+  if (typeof y.is_deterministic === 'boolean') spec.is_deterministic = y.is_deterministic
+  if (isObject(y.inputs)) spec.inputs = portsSpec(y.inputs as Record<string, ComponentInputYaml>, numberText)
+  if (isObject(y.outputs)) spec.outputs = y.outputs
+  spec.jobs = await nodesRest(graph, resolver, nodeNames)
+  spec.sourceJobId = null
+  return spec
 }
 
 /** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
