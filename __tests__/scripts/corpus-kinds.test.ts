@@ -85,7 +85,7 @@ describe('expectedForNow', () => {
     )
     expect(expectedForNow('component', "c.yml:3: type: unknown component type 'automl' (...)")).toMatch(/^automl/)
     expect(expectedForNow('component', "c.yml:9: task.type: 'run_funcion' is not one of ...")).toBeUndefined()
-    expect(expectedForNow('component', 'c.yml:2: type: pipeline components are not supported yet')).toBeUndefined()
+    expect(expectedForNow('component', 'c.yml:3: jobs: a pipeline needs at least one step')).toBeUndefined()
   })
 
   it('marks job types and pipeline node types a later issue brings, but not other refusals', () => {
