@@ -11,7 +11,8 @@
  * `{properties: {componentSpec, description?, tags, properties: {}, isAnonymous: true, isArchived: false}}`; the spec
  * carries `name: azureml_anonymous`, `version: "1"` (the SDK's placeholders for a component without a name),
  * `_source` `YAML.JOB` (inline step) or `YAML.COMPONENT` (file), code and environment as `azureml:<ARM id>` (registry
- * environments as written). A sub-pipeline's nodes are resolved and registered before its own component.
+ * environments as written), `display_name` the step's name when the component has none (as the CLI sets it). A
+ * sub-pipeline's nodes are resolved and registered before its own component.
  *
  * Nodes (snake_case, as the SDK writes them): `{_source, componentId, type, name (top level only), computeId?,
  * display_name?, inputs?, outputs?, environment_variables?, resources?, distribution?, limits?}`; inputs
@@ -310,12 +311,12 @@ async function componentOf(
       const refs = await resolveComponentReferences(c.read.references, componentResolver(resolver))
       const spec = parallelComponentSpec(c.read, refs, '1', 'YAML.JOB')
       Object.assign(spec, inlinePorts(node, graph))
-      return { id: await resolver.registerComponent(anonymous(spec)), spec: { task: spec.task } }
+      return { id: await resolver.registerComponent(anonymous(named(spec, node))), spec: { task: spec.task } }
     }
     case 'parallel-file': {
       const { body } = await toComponentRestBody(c.read, componentResolver(resolver))
       const { componentSpec, description, tags } = body.properties
-      const id = await resolver.registerComponent(anonymous(componentSpec, description, tags))
+      const id = await resolver.registerComponent(anonymous(named(componentSpec, node), description, tags))
       return { id, spec: { task: componentSpec.task, yaml: c.read.yaml } }
     }
     default:
@@ -335,11 +336,11 @@ async function componentIdOf(node: PipelineNode, graph: PipelineGraph, resolver:
     case 'named':
       return resolver.componentId(c.name, c.version)
     case 'inline':
-      return resolver.registerComponent(anonymous(await inlineSpec(node, graph, resolver)))
+      return resolver.registerComponent(anonymous(named(await inlineSpec(node, graph, resolver), node)))
     case 'command-file': {
       const { body } = await toComponentRestBody(c.read, componentResolver(resolver))
       const { componentSpec, description, tags } = body.properties
-      return resolver.registerComponent(anonymous(componentSpec, description, tags))
+      return resolver.registerComponent(anonymous(named(componentSpec, node), description, tags))
     }
     case 'pipeline-file': {
       const y = c.yaml
@@ -380,6 +381,17 @@ export async function pipelineComponentSpec(
   spec.jobs = await nodesRest(graph, resolver, nodeNames)
   spec.sourceJobId = null
   return spec
+}
+
+/**
+ * `spec` with the step's name as its `display_name` when it has none, as the CLI does to every anonymous command or
+ * parallel component of a pipeline before hashing and registering it (azure-ai-ml 1.4
+ * `operations/_component_operations.py` `_set_default_display_name_for_anonymous_component_in_node`, applied by
+ * `_resolve_dependencies_for_pipeline_component_jobs` for pipeline jobs and pipeline components alike; not to pipeline
+ * components). The same step under two names is therefore two anonymous versions, as in the CLI.
+ */
+function named(spec: Record<string, unknown>, node: PipelineNode): Record<string, unknown> {
+  return spec.display_name === undefined ? { ...spec, display_name: node.name } : spec
 }
 
 /** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
