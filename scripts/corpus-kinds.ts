@@ -106,12 +106,10 @@ export function expectedForNow(kind: CorpusKind, error: string): string | undefi
     return `${kind.replace('-job', '')} jobs come with the job-types issue`
   }
   if (kind === 'pipeline-job') {
-    // src/jobs/pipeline/read.ts: AutoML, Spark and sweep nodes come with issue 21; parallel nodes with the parallel
-    // components of issue 19. Any other pipeline refusal is a finding.
+    // src/jobs/pipeline/read.ts: AutoML, Spark and sweep nodes come with issue 21. Any other pipeline refusal (a
+    // parallel node's too) is a finding.
     const later = /\b(AutoML|Spark|sweep) nodes come with issue 21/i.exec(error)
     if (later) return `${later[1]} nodes come with issue 21 (job types)`
-    if (/parallel nodes are not supported yet/i.test(error))
-      return 'parallel nodes come with the parallel part of issue 19'
     return undefined
   }
   if (kind === 'component') {

@@ -105,11 +105,11 @@ describe('register-component', () => {
     expect(result.outputs.componentId).toMatch(/\/components\/train_component\/versions\/2$/)
   })
 
-  it('a bad YAML is refused before any request: a pipeline component, a typo', async () => {
+  it('a bad YAML is refused before any request: a pipeline component without steps, a typo', async () => {
     const pipeline = write('pipeline.yml', 'name: p\ntype: pipeline\njobs: {}\n')
     const typo = write('typo.yml', COMPONENT('9').replace('command: ', 'comand: '))
     for (const [file, expected] of [
-      [pipeline, /pipeline\.yml:2: type: pipeline components are not supported yet/],
+      [pipeline, /pipeline\.yml:3: jobs: a pipeline needs at least one step/],
       [typo, /typo\.yml:\d+: comand/]
     ] as const) {
       const before = emu.requests.length

@@ -683,10 +683,10 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
     /required by register-component/
   ],
   [
-    'register-component with a pipeline component',
+    'register-component with a pipeline component without steps',
     e => ws(e, 'register-component', { component: yamlFile('component-pipeline.yml') }),
     'component',
-    /component-pipeline\.yml:2: type: pipeline components are not supported yet/
+    /component-pipeline\.yml:3: jobs: a pipeline needs at least one step/
   ],
   [
     'register-component with an unknown field',

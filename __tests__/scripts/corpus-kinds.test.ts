@@ -85,7 +85,7 @@ describe('expectedForNow', () => {
     )
     expect(expectedForNow('component', "c.yml:3: type: unknown component type 'automl' (...)")).toMatch(/^automl/)
     expect(expectedForNow('component', "c.yml:9: task.type: 'run_funcion' is not one of ...")).toBeUndefined()
-    expect(expectedForNow('component', 'c.yml:2: type: pipeline components are not supported yet')).toBeUndefined()
+    expect(expectedForNow('component', 'c.yml:3: jobs: a pipeline needs at least one step')).toBeUndefined()
   })
 
   it('marks job types and pipeline node types a later issue brings, but not other refusals', () => {
@@ -96,9 +96,10 @@ describe('expectedForNow', () => {
         'jobs.train_step.type: AutoML nodes come with issue 21 (job types); not supported yet'
       )
     ).toMatch(/^AutoML nodes come with issue 21/)
-    expect(expectedForNow('pipeline-job', 'jobs.x.type: parallel nodes are not supported yet (...)')).toMatch(
-      /parallel/
-    )
+    // Parallel nodes are submitted now: a refusal of one is a finding.
+    expect(
+      expectedForNow('pipeline-job', "jobs.x.task.environment: missing required field 'environment'")
+    ).toBeUndefined()
     expect(expectedForNow('pipeline-job', "jobs.x.inputs.a: '${{parent.inputs.b}}' names no input")).toBeUndefined()
     expect(expectedForNow('command-job', "services.x.log_dir: unknown field 'log_dir'")).toBeUndefined()
   })

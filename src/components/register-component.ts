@@ -1,6 +1,10 @@
 /**
  * register-component (`az ml component create -f component.yml`): `PUT {WS}/components/{name}/versions/{version}`
- * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command or parallel component YAML. A local `code:`
+ * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command, parallel or pipeline component YAML. A
+ * pipeline component's inline and local steps are registered first as anonymous component versions, as submit-job does
+ * for a pipeline job (`src/jobs/pipeline`, `src/jobs/resolver.ts`: every reference checked in a first pass that sends
+ * no change), then its version with `jobs` carrying their `componentId`s (azure-ai-ml 1.4
+ * `PipelineComponent._to_rest_object`). A local `code:`
  * folder (a parallel component's `task.code`) is uploaded as an anonymous code asset and an inline `environment:`
  * registered first, exactly as submit-job does
  * (`src/assets/code-asset.ts`, `environment-asset.ts`); `azureml:` references are checked to exist. A missing version
@@ -20,8 +24,15 @@ import { referenceLookups, workspaceV2Url } from '../assets/workspace-assets.js'
 import { workspacePath } from '../arm/endpoints.js'
 import { CliYamlError, problemAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
+import { toPipelineComponentRestBody } from '../jobs/pipeline/index.js'
+import { createJobResolver } from '../jobs/resolver.js'
 import type { RegisterComponentOperation } from './inputs.js'
-import { toComponentRestBody, type ComponentResolver } from './yaml/index.js'
+import {
+  COMPONENT_INPUT,
+  toComponentRestBody,
+  type ComponentResolver,
+  type ComponentRestRequest
+} from './yaml/index.js'
 
 type Json = Record<string, unknown>
 
@@ -60,7 +71,19 @@ export async function registerComponent(op: RegisterComponentOperation, ctx: Con
       return next === undefined || next === null ? '1' : String(next)
     }
   }
-  const request = await toComponentRestBody(read, resolver)
+  let request: ComponentRestRequest
+  let anonymous: number | undefined
+  if (read.type === 'pipeline') {
+    const cache = new Map<string, Promise<string>>()
+    const jobResolver = (checkOnly: boolean) =>
+      createJobResolver(ctx, op, ws, read, { checkOnly, cache, input: COMPONENT_INPUT })
+    // Every reference of every step checked first (reads only), then code uploaded and steps registered.
+    await core.group('Check references', () => toPipelineComponentRestBody(read, jobResolver(true), async () => '1'))
+    const real = jobResolver(false)
+    request = await toPipelineComponentRestBody(read, real, name => resolver.nextVersion(name))
+    code = real.uploads.code
+    anonymous = real.uploads.components
+  } else request = await toComponentRestBody(read, resolver)
   const { name, version } = request
   ctx.outputs.set('componentName', name)
   ctx.outputs.set('componentVersion', version)
@@ -90,7 +113,7 @@ export async function registerComponent(op: RegisterComponentOperation, ctx: Con
       throw new CliYamlError(read.source.input, [
         problemAt(
           read.source,
-          [read.yaml.version === undefined ? 'name' : 'version'],
+          [(read.type === 'pipeline' ? read.version : read.yaml.version) === undefined ? 'name' : 'version'],
           `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
             'component versions are immutable, so give the changed component a new version (or leave version out ' +
             'to register the next one).'
@@ -107,4 +130,5 @@ export async function registerComponent(op: RegisterComponentOperation, ctx: Con
     ['Component', `${name}:${version} (${outcome})`],
     ['Code', code ? (code.reused ? `reused (${code.files} files)` : `uploaded (${code.files} files)`) : 'none']
   )
+  if (anonymous) ctx.report.facts.push(['Steps', `${anonymous} anonymous component versions registered`])
 }

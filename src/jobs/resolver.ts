@@ -28,10 +28,10 @@ export function createJobResolver(
   settings: CommonSettings,
   ws: WorkspaceRef,
   yaml: { file: string },
-  options: { checkOnly: boolean; signal?: AbortSignal; cache: Map<string, Promise<string>> }
+  options: { checkOnly: boolean; signal?: AbortSignal; cache: Map<string, Promise<string>>; input?: string }
 ): JobResolver {
   const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
-    input: 'job',
+    input: options.input ?? 'job',
     file: yaml.file,
     cache: options.cache
   })

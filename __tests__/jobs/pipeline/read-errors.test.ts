@@ -103,14 +103,77 @@ describe('pipeline job YAML problems', () => {
     expect(message).toContain('job.yml:12: jobs.b.command: unknown field of a command node (set it in the component')
   })
 
-  it('refuses AutoML, Spark and sweep nodes as coming with issue 21, and parallel nodes as not yet', () => {
+  it('refuses AutoML, Spark and sweep nodes as coming with issue 21; a parallel node needs a task or a component', () => {
     const message = errorOf(
       'type: pipeline\njobs:\n  a:\n    type: automl\n  b:\n    type: spark\n  c:\n    type: sweep\n  d:\n    type: parallel\n'
     )
     expect(message).toContain('job.yml:4: jobs.a.type: AutoML nodes come with issue 21')
     expect(message).toContain('job.yml:6: jobs.b.type: Spark nodes come with issue 21')
     expect(message).toContain('job.yml:8: jobs.c.type: sweep nodes come with issue 21')
-    expect(message).toContain('job.yml:10: jobs.d.type: parallel nodes are not supported yet')
+    expect(message).toContain("job.yml:9: jobs.d: an inline parallel node needs 'task' (or name a 'component')")
+  })
+
+  it('checks a parallel node: its task and fields at their lines, its component file of the right type', () => {
+    const parallel = [
+      'name: score',
+      'type: parallel',
+      'inputs:',
+      '  table:',
+      '    type: mltable',
+      'outputs:',
+      '  scores:',
+      '    type: uri_file',
+      'input_data: ${{inputs.table}}',
+      'task:',
+      '  type: run_function',
+      '  entry_script: score.py',
+      '  environment: azureml:env:1',
+      ''
+    ].join('\n')
+    const message = errorOf(
+      [
+        'type: pipeline',
+        'jobs:',
+        '  inline:',
+        '    type: parallel',
+        '    mini_batch_size: lots',
+        '    logging_level: LOUD',
+        '    task:',
+        '      type: run_function',
+        '      entry_script: score.py',
+        '  from_file:',
+        '    type: parallel',
+        '    component: ./score.yml',
+        '    error_threshold: many',
+        '    task:',
+        '      type: run_function',
+        '    inputs:',
+        '      tabel: ${{parent.jobs.inline.outputs.x}}',
+        '  wrong_type:',
+        '    component: ./score.yml',
+        '  command_as_parallel:',
+        '    type: parallel',
+        '    component: ./train.yml',
+        ''
+      ].join('\n'),
+      [],
+      { 'score.yml': parallel }
+    )
+    expect(message).toContain('job.yml:5: jobs.inline.mini_batch_size:')
+    expect(message).toContain('job.yml:6: jobs.inline.logging_level:')
+    expect(message).toContain("job.yml:7: jobs.inline.task.environment: missing required field 'environment'")
+    expect(message).toContain('job.yml:13: jobs.from_file.error_threshold:')
+    expect(message).toContain(
+      'job.yml:14: jobs.from_file.task: unknown field of a parallel node (set it in the component'
+    )
+    expect(message).toContain("job.yml:17: jobs.from_file.inputs.tabel: the component has no input 'tabel' (table)")
+    expect(message.match(/jobs\.from_file\.task/g)).toHaveLength(1)
+    expect(message).toContain(
+      'score.yml:2: type: the node at jobs.wrong_type is a command node (type: command) but this is a parallel component'
+    )
+    expect(message).toContain(
+      'train.yml:2: type: the node at jobs.command_as_parallel is a parallel node (type: parallel) but this is a command component'
+    )
   })
 
   it('checks a component written inline under component: like a component file', () => {

@@ -4,11 +4,18 @@
  * hash.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readAnyJobYaml, toAnyJobRestBody } from '../../../src/jobs/job-types.js'
-import { anonymousComponentHash, pythonJsonDumps, type AnonymousComponent } from '../../../src/jobs/pipeline/index.js'
+import {
+  anonymousComponentHash,
+  pythonJsonDumps,
+  readPipelineComponentYaml,
+  toPipelineComponentRestBody,
+  type AnonymousComponent
+} from '../../../src/jobs/pipeline/index.js'
 import type { JobResolver } from '../../../src/jobs/resolver.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
@@ -44,30 +51,35 @@ function resolver(): JobResolver & { registered: Map<string, AnonymousComponent>
 }
 
 describe('pipeline job → the bodies azure-ai-ml 1.4 sends', () => {
-  it.each(['inline', 'local-components', 'sub-pipeline', 'from-component'])('%s.yml', async name => {
-    const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
-      job: { properties: Record<string, unknown> }
-      components: Record<string, { properties: Record<string, unknown> }>
+  it.each(['inline', 'local-components', 'sub-pipeline', 'from-component', 'parallel-inline', 'parallel-components'])(
+    '%s.yml',
+    async name => {
+      const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
+        job: { properties: Record<string, unknown> }
+        components: Record<string, { properties: Record<string, unknown> }>
+      }
+      const read = readAnyJobYaml(`${name}.yml`, [], { baseDir: FIXTURES })
+      const r = resolver()
+      const body = (await toAnyJobRestBody(read, r, OPTIONS)) as unknown as { properties: Record<string, unknown> }
+      // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
+      const ours = structuredClone(body.properties)
+      expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
+      expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
+      delete ours.experimentName
+      delete (ours.tags as Record<string, string>)['github.sha']
+      delete sdk.job.properties.experimentName
+      // The same component bodies first (a different body is a different hash), then component versions (the SDK's hashes), with the same bodies.
+      const sdkBodies = Object.values(sdk.components).sort((a, b) =>
+        pythonJsonDumps(a).localeCompare(pythonJsonDumps(b))
+      )
+      const ourBodies = [...r.registered.values()]
+        .map(c => c.body)
+        .sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
+      expect(ourBodies).toEqual(sdkBodies)
+      expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
+      expect(ours).toEqual(sdk.job.properties)
     }
-    const read = readAnyJobYaml(`${name}.yml`, [], { baseDir: FIXTURES })
-    const r = resolver()
-    const body = (await toAnyJobRestBody(read, r, OPTIONS)) as unknown as { properties: Record<string, unknown> }
-    // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
-    const ours = structuredClone(body.properties)
-    expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
-    expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
-    delete ours.experimentName
-    delete (ours.tags as Record<string, string>)['github.sha']
-    delete sdk.job.properties.experimentName
-    // The same component bodies first (a different body is a different hash), then component versions (the SDK's hashes), with the same bodies.
-    const sdkBodies = Object.values(sdk.components).sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
-    const ourBodies = [...r.registered.values()]
-      .map(c => c.body)
-      .sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
-    expect(ourBodies).toEqual(sdkBodies)
-    expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
-    expect(ours).toEqual(sdk.job.properties)
-  })
+  )
 
   it('registers a component used twice once per use, with the same version, and its nodes before it', async () => {
     const read = readAnyJobYaml('sub-pipeline.yml', [], { baseDir: FIXTURES })
@@ -77,6 +89,43 @@ describe('pipeline job → the bodies azure-ai-ml 1.4 sends', () => {
     // first: train, score, train-eval; second: the same three again (the resolver reuses them by version).
     expect(components).toHaveLength(6)
     expect(components.slice(0, 3)).toEqual(components.slice(3))
+  })
+})
+
+describe('pipeline component file → the bodies azure-ai-ml 1.4 sends for az ml component create', () => {
+  it('registers its steps anonymously, then the named version with its jobs (nodes named)', async () => {
+    const sdk = JSON.parse(readFileSync(join(FIXTURES, 'score-pipeline-component.sdk.json'), 'utf8')) as {
+      component: { properties: Record<string, unknown> }
+      components: Record<string, { properties: Record<string, unknown> }>
+    }
+    const read = readPipelineComponentYaml('components/score-pipeline.yml', [], { baseDir: FIXTURES })
+    if (!read) throw new Error('not read as a pipeline component')
+    const r = resolver()
+    const asked: string[] = []
+    const request = await toPipelineComponentRestBody(read, r, async name => (asked.push(name), '9'))
+    expect(asked).toEqual([]) // the YAML gives version 3
+    expect(request.name).toBe('fixture_score_pipeline')
+    expect(request.version).toBe('3')
+    expect(request.body).toEqual(sdk.component)
+    expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
+    for (const [version, body] of Object.entries(sdk.components)) expect(r.registered.get(version)?.body).toEqual(body)
+    // The steps are registered before the version that names them.
+    expect(r.calls.filter(c => c.startsWith('component ')).length).toBe(3)
+  })
+
+  it('takes the next version when the YAML gives none; other component types are not read here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-component-'))
+    writeFileSync(
+      join(dir, 'c.yml'),
+      'name: echo\ntype: pipeline\njobs:\n  hi:\n    command: echo hi\n    environment: azureml:env:1\n'
+    )
+    const read = readPipelineComponentYaml('c.yml', [], { baseDir: dir })
+    if (!read) throw new Error('not read as a pipeline component')
+    const request = await toPipelineComponentRestBody(read, resolver(), async name => `${name.length}`)
+    expect(request.version).toBe('4')
+    expect(request.body.properties.componentSpec.version).toBe('4')
+    expect(readPipelineComponentYaml('components/train.yml', [], { baseDir: FIXTURES })).toBeUndefined()
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

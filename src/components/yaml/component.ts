@@ -110,11 +110,9 @@ const validateComponent = compileYamlSchema(COMMAND_COMPONENT_SCHEMA)
 
 /** Component types `az ml component create` knows that this action does not register yet. */
 const OTHER_TYPES: Record<string, string> = {
-  pipeline:
-    'pipeline components are not supported yet (only type: command and parallel); the command and parallel ' +
-    'components its jobs use can be registered one by one',
-  spark: 'Spark components are not supported (only type: command and parallel)',
-  import: 'import components are not supported (only type: command and parallel)'
+  pipeline: 'this is a pipeline component: a pipeline node that runs it is written with type: pipeline',
+  spark: 'Spark components are not supported (only type: command, parallel and pipeline)',
+  import: 'import components are not supported (only type: command, parallel and pipeline)'
 }
 
 /** A command component YAML read and validated. */
@@ -148,7 +146,8 @@ export function readComponentYaml(
   if (type === 'parallel') return readParallelComponentAt(source, data, [])
   if (typeof type === 'string' && type !== 'command') {
     const detail =
-      OTHER_TYPES[type] ?? `unknown component type '${type}' (this action registers type: command and parallel)`
+      OTHER_TYPES[type] ??
+      `unknown component type '${type}' (this action registers type: command, parallel and pipeline)`
     throw new CliYamlError(source.input, [problemAt(source, ['type'], detail)])
   }
   const schema = schemaProblems(validateComponent, data, source)

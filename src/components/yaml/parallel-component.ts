@@ -125,6 +125,39 @@ export const PARALLEL_COMPONENT_SCHEMA = {
   additionalProperties: false
 } as const
 
+/**
+ * The parallel fields a pipeline's `type: parallel` node may set over its component's (azure-ai-ml 1.4
+ * `_schema/pipeline/component_job.py` `ParallelSchema`; with `resources`, `environment_variables`, and `task` for an
+ * inline node).
+ */
+export const PARALLEL_NODE_FIELDS = [
+  'input_data',
+  'mini_batch_size',
+  'partition_keys',
+  'retry_settings',
+  'logging_level',
+  'max_concurrency_per_instance',
+  'error_threshold',
+  'mini_batch_error_threshold'
+] as const
+
+const validateNodeFields = compileYamlSchema({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  properties: Object.fromEntries(
+    (['type', 'resources', ...PARALLEL_NODE_FIELDS] as const).map(k => [k, PARALLEL_PROPERTIES[k]])
+  ),
+  additionalProperties: false
+})
+
+/**
+ * Problems of the parallel fields a node sets over a named or file component (`data`: those fields, plus `type`;
+ * `at`: the node's path), checked as a parallel component's same fields.
+ */
+export function checkParallelNodeFields(source: YamlSource, data: unknown, at: FieldPath): YamlProblem[] {
+  return schemaProblems(validateNodeFields, data, source, at)
+}
+
 const validateNamed = compileYamlSchema(PARALLEL_COMPONENT_SCHEMA)
 const validateAnonymous = compileYamlSchema({ ...PARALLEL_COMPONENT_SCHEMA, required: ['type', 'task'] })
 
@@ -171,7 +204,7 @@ export function miniBatchSizeText(value: string | number): string {
 }
 
 /** Python's `json.dumps(list_of_str)`: `["a", "b"]` (", " between items, non-ASCII as \uXXXX). */
-function pythonJsonList(items: readonly string[]): string {
+export function pythonJsonList(items: readonly string[]): string {
   const text = (s: string) =>
     JSON.stringify(s).replace(/[\u0080-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return `[${items.map(text).join(', ')}]`

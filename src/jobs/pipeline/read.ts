@@ -13,6 +13,7 @@ import { relative, resolve } from 'node:path'
 import { readEnvironment } from '../../cli-yaml/environment-yaml.js'
 import {
   CliYamlError,
+  fieldName,
   loadCliYaml,
   problemAt,
   type FieldPath,
@@ -22,7 +23,13 @@ import {
 } from '../../cli-yaml/load.js'
 import { localPathProblem } from '../../cli-yaml/references.js'
 import { normalizeEnumAt } from '../../cli-yaml/schema.js'
-import { readComponentYaml, type ComponentYamlRead } from '../../components/yaml/component.js'
+import { readComponentYaml, type CommandComponentRead } from '../../components/yaml/component.js'
+import {
+  checkParallelNodeFields,
+  PARALLEL_NODE_FIELDS,
+  readParallelComponentAt,
+  type ParallelComponentRead
+} from '../../components/yaml/parallel-component.js'
 import { checkInputs } from '../yaml/index.js'
 import {
   BadReference,
@@ -100,10 +107,10 @@ const NODE_FIELDS = [
 /** Fields of an inline command step (its component is the step itself, azure-ai-ml `CommandSchema`). */
 const INLINE_FIELDS = ['command', 'code', 'environment']
 
-/**
- * Node types the action does not submit yet, and why. Parallel nodes are the parallel slice's; AutoML, Spark and sweep
- * nodes come with issue 21 (the job-types issue).
- */
+/** Fields of a parallel node beyond NODE_FIELDS' (azure-ai-ml `ParallelSchema`); `task` only when inline. */
+const PARALLEL_FIELDS = [...NODE_FIELDS.filter(f => f !== 'distribution' && f !== 'limits'), ...PARALLEL_NODE_FIELDS]
+
+/** Node types the action does not submit yet, and why. AutoML, Spark and sweep nodes come with issue 21 (job types). */
 const LATER_NODE_TYPES: Record<string, string> = {
   automl: 'AutoML nodes come with issue 21 (job types); not supported yet',
   spark: 'Spark nodes come with issue 21 (job types); not supported yet',
@@ -126,7 +133,14 @@ export type NodeComponent =
       declared?: { yaml: Record<string, unknown>; at: FieldPath }
     }
   /** A local command component file. */
-  | { kind: 'command-file'; read: ComponentYamlRead }
+  | { kind: 'command-file'; read: CommandComponentRead }
+  /** A local parallel component file (a `type: parallel` node). */
+  | { kind: 'parallel-file'; read: ParallelComponentRead }
+  /**
+   * An inline parallel node (`task:` written in the node): its parallel fields read as an anonymous parallel
+   * component at the node's path; its ports are inferred from the node's inputs and outputs, as for inline steps.
+   */
+  | { kind: 'parallel-inline'; read: ParallelComponentRead }
   /** A local pipeline component file, read by the same code. */
   | { kind: 'pipeline-file'; graph: PipelineGraph; yaml: Record<string, unknown> }
   /** `azureml:name:version` / `azureml:name@latest`: a workspace component version (checked to exist). */
@@ -134,10 +148,13 @@ export type NodeComponent =
   /** An ARM id, or a registry URI `azureml://registries/<r>/components/<n>/(versions/<v>|labels/<l>)`: as written. */
   | { kind: 'id'; id: string }
 
+/** The node types this action submits. */
+export type NodeType = 'command' | 'pipeline' | 'parallel'
+
 /** A node of `jobs`, read and checked. */
 export interface PipelineNode {
   name: string
-  type: 'command' | 'pipeline'
+  type: NodeType
   /** Its path in `source` (`['jobs', name]`). */
   path: FieldPath
   source: YamlSource
@@ -261,18 +278,6 @@ function nodeType(node: Record<string, unknown>): string {
   return typeof type === 'string' ? type.toLowerCase() : 'command'
 }
 
-/**
- * The one place a `type: parallel` node is refused: the parallel slice's component spec
- * (`src/components/yaml/parallel*.ts`) replaces this with a call.
- */
-function readParallelNode(source: YamlSource, path: FieldPath): YamlProblem {
-  return problemAt(
-    source,
-    [...path, 'type'],
-    'parallel nodes are not supported yet (they come with the parallel component support of issue 19)'
-  )
-}
-
 function readNode(
   source: YamlSource,
   name: string,
@@ -290,24 +295,33 @@ function readNode(
   }
   normalizeEnumAt(value, ['type'])
   const type = nodeType(value)
-  if (type === 'parallel') {
-    problems.push(readParallelNode(source, path))
-    return undefined
-  }
   if (LATER_NODE_TYPES[type]) {
     problems.push(problemAt(source, [...path, 'type'], LATER_NODE_TYPES[type]))
     return undefined
   }
-  if (type !== 'command' && type !== 'pipeline') {
-    problems.push(problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline)`))
+  if (type !== 'command' && type !== 'pipeline' && type !== 'parallel') {
+    problems.push(problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline, parallel)`))
     return undefined
   }
-  if (isObject(value.component)) return readInlineComponentNode(source, name, path, value, problems)
+  if (isObject(value.component)) {
+    if (type === 'parallel') {
+      problems.push(
+        problemAt(
+          source,
+          [...path, 'component'],
+          "a parallel node's component is a parallel component YAML file or an azureml: reference; or leave component: out and write task: in the node"
+        )
+      )
+      return undefined
+    }
+    return readInlineComponentNode(source, name, path, value, problems)
+  }
   const inline = value.component === undefined
-  const allowed = inline ? [...NODE_FIELDS, ...INLINE_FIELDS] : NODE_FIELDS
+  const inlineFields = type === 'parallel' ? ['task'] : INLINE_FIELDS
+  const allowed = [...(type === 'parallel' ? PARALLEL_FIELDS : NODE_FIELDS), ...(inline ? inlineFields : [])]
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      const hint = INLINE_FIELDS.includes(key) ? ' (set it in the component, or leave component: out)' : ''
+      const hint = inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : ''
       problems.push(problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`))
     }
   }
@@ -348,6 +362,18 @@ function readNode(
       problems.push(problemAt(source, path, "a pipeline node needs 'component:' (a pipeline component YAML file)"))
       return undefined
     }
+    if (type === 'parallel') {
+      if (value.task === undefined) {
+        problems.push(problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"))
+        return undefined
+      }
+      const read = readAt(problems, () =>
+        readParallelComponentAt(source, parallelComponentFields(value), path, { anonymous: true })
+      )
+      if (!read) return undefined
+      node.component = { kind: 'parallel-inline', read }
+      return { node, ports: { outputs: isObject(value.outputs) ? value.outputs : {} } }
+    }
     if (typeof value.command !== 'string' || !value.command) {
       problems.push(problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"))
       return undefined
@@ -382,6 +408,10 @@ function readNode(
       outputs: isObject(value.outputs) ? value.outputs : {}
     }
   } else {
+    if (type === 'parallel') {
+      const { task: _task, ...fields } = parallelComponentFields(value) // task: refused above as an unknown field
+      problems.push(...checkParallelNodeFields(source, fields, path))
+    }
     const read = readComponentReference(source, path, value.component, type, problems, context)
     if (!read) return undefined
     node.component = read.component
@@ -389,6 +419,24 @@ function readNode(
   }
   checkNodePorts(node, ports, problems)
   return { node, ports }
+}
+
+/** The fields of a parallel node that are its component's (`type`, `task`, `input_data`, `mini_batch_size`, ...). */
+function parallelComponentFields(node: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = { type: 'parallel' }
+  for (const key of [...PARALLEL_NODE_FIELDS, 'resources', 'task']) if (node[key] !== undefined) fields[key] = node[key]
+  return fields
+}
+
+/** `read()`, its `CliYamlError` problems pushed into `problems` (named as the pipeline's input `job`). */
+function readAt<T>(problems: YamlProblem[], read: () => T): T | undefined {
+  try {
+    return read()
+  } catch (e) {
+    if (!(e instanceof CliYamlError)) throw e
+    problems.push(...e.problems)
+    return undefined
+  }
 }
 
 /** Fields of a command component written inline under a node's `component:`. */
@@ -487,7 +535,7 @@ function readComponentReference(
   source: YamlSource,
   path: FieldPath,
   value: unknown,
-  type: 'command' | 'pipeline',
+  type: NodeType,
   problems: YamlProblem[],
   context: { baseDir: string; seen: string[] }
 ): { component: NodeComponent; ports?: Ports } | undefined {
@@ -582,10 +630,20 @@ function readComponentReference(
     const read = readComponentYaml(absolute, [], { baseDir: context.baseDir })
     read.file = file
     read.source.file = file
-    return {
-      component: { kind: 'command-file', read },
-      ports: portsOf(read.yaml as unknown as Record<string, unknown>)
+    if (read.type !== type) {
+      // A parallel node names a parallel component file; a command node a command one (the file's `type`).
+      const p = problemAt(
+        read.source,
+        ['type'],
+        `the node at ${fieldName(path)} is a ${type} node (type: ${type}) but this is a ${read.type} component: write type: ${read.type} in the node, or name a ${type} component`
+      )
+      problems.push('file' in p.location ? { ...p, location: { ...p.location, input: 'job', file } } : p)
+      return undefined
     }
+    const ports = portsOf(read.yaml as unknown as Record<string, unknown>)
+    return read.type === 'parallel'
+      ? { component: { kind: 'parallel-file', read }, ports }
+      : { component: { kind: 'command-file', read }, ports }
   } catch (e) {
     if (e instanceof CliYamlError) {
       // The component reader names input 'component'; here the file belongs to input 'job'.

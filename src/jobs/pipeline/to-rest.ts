@@ -11,7 +11,8 @@
  * `{properties: {componentSpec, description?, tags, properties: {}, isAnonymous: true, isArchived: false}}`; the spec
  * carries `name: azureml_anonymous`, `version: "1"` (the SDK's placeholders for a component without a name),
  * `_source` `YAML.JOB` (inline step) or `YAML.COMPONENT` (file), code and environment as `azureml:<ARM id>` (registry
- * environments as written). A sub-pipeline's nodes are resolved and registered before its own component.
+ * environments as written), `display_name` the step's name when the component has none (as the CLI sets it). A
+ * sub-pipeline's nodes are resolved and registered before its own component.
  *
  * Nodes (snake_case, as the SDK writes them): `{_source, componentId, type, name (top level only), computeId?,
  * display_name?, inputs?, outputs?, environment_variables?, resources?, distribution?, limits?}`; inputs
@@ -38,7 +39,18 @@ import {
 } from '../../cli-yaml/references.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 import { toComponentRestBody } from '../../components/yaml/component.js'
-import { portsSpec, type ComponentInputYaml } from '../../components/yaml/component-parts.js'
+import {
+  portsSpec,
+  resolveComponentReferences,
+  type ComponentInputYaml,
+  type ComponentResolver
+} from '../../components/yaml/component-parts.js'
+import {
+  miniBatchSizeText,
+  parallelComponentSpec,
+  pythonJsonList,
+  type ParallelComponentYaml
+} from '../../components/yaml/parallel-component.js'
 import type { ReferenceResolver } from '../yaml/references.js'
 import type { InputYaml, OutputYaml, Scalar } from '../yaml/schema.js'
 import { DISTRIBUTION, INPUT_MODE, inputsRest, OUTPUT_MODE, outputsRest, type JobRestOptions } from '../yaml/to-rest.js'
@@ -167,11 +179,8 @@ async function nodeRest(
 ): Promise<Record<string, unknown>> {
   const { yaml: y, path, source } = node
   const numberText: NumberText = p => numberTextAt(source, p)
-  const rest: Record<string, unknown> = {
-    _source: sourceOf(node),
-    componentId: await componentIdOf(node, graph, resolver),
-    type: node.type
-  }
+  const component = await componentOf(node, graph, resolver)
+  const rest: Record<string, unknown> = { _source: sourceOf(node), componentId: component.id, type: node.type }
   if (top) rest.name = node.name
   if (node.compute) {
     rest.computeId =
@@ -234,60 +243,155 @@ async function nodeRest(
     if (typeof y.limits.timeout === 'number') limits.timeout = isoDuration(y.limits.timeout)
     rest.limits = limits
   }
+  if (node.type === 'parallel') parallelNodeRest(rest, y, component.spec)
   return rest
+}
+
+/**
+ * A parallel node's own fields, as azure-ai-ml 1.4 `entities/_builders/parallel.py` `Parallel._to_rest_object` writes
+ * them: `resources`, `error_threshold`, `mini_batch_error_threshold`, `max_concurrency_per_instance`, `task`,
+ * `input_data`, `retry_settings`, `logging_level` as written; `mini_batch_size` as a number (kb/mb/gb in bytes);
+ * `partition_keys` as its JSON text. A node whose component is a local file takes `resources`, `input_data`,
+ * `max_concurrency_per_instance`, `mini_batch_error_threshold`, `mini_batch_size`, `partition_keys` and `task` from it
+ * where it does not set them (`Parallel.__init__`); a registered component's are not copied (the SDK only has its id).
+ */
+function parallelNodeRest(
+  rest: Record<string, unknown>,
+  y: Record<string, unknown>,
+  spec: Record<string, unknown> | undefined
+): void {
+  const from = (spec?.yaml ?? {}) as Partial<ParallelComponentYaml>
+  const inherited = ['resources', 'input_data', 'max_concurrency_per_instance', 'mini_batch_error_threshold'] as const
+  for (const key of inherited) {
+    const value = y[key] ?? from[key]
+    if (value !== undefined && value !== null) rest[key] = value
+  }
+  for (const key of ['error_threshold', 'retry_settings', 'logging_level'] as const)
+    if (y[key] !== undefined && y[key] !== null) rest[key] = y[key]
+  const size = (y.mini_batch_size ?? from.mini_batch_size) as string | number | undefined
+  if (size !== undefined && size !== null) rest.mini_batch_size = Number(miniBatchSizeText(size))
+  const keys = (y.partition_keys ?? from.partition_keys) as string[] | undefined
+  if (keys?.length) rest.partition_keys = pythonJsonList(keys)
+  if (spec?.task !== undefined) rest.task = spec.task
 }
 
 /** Where the node's component comes from, as azure-ai-ml 1.4 writes it (`constants/_common.py` `ComponentSource`). */
 function sourceOf(node: PipelineNode): string {
   const c = node.component
-  if (c.kind === 'inline') return 'YAML.JOB'
+  if (c.kind === 'inline' || c.kind === 'parallel-inline') return 'YAML.JOB'
   if (c.kind === 'named') return 'REMOTE.WORKSPACE.COMPONENT'
   if (c.kind === 'id')
     return c.id.startsWith('azureml://registries/') ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT'
   return 'YAML.COMPONENT'
 }
 
+/** `resolver` as a component file's resolver (an anonymous component's version is its hash, not a next version). */
+function componentResolver(resolver: PipelineResolver): ComponentResolver {
+  return {
+    uploadCode: folder => resolver.uploadCode(folder),
+    codeId: (n, v) => resolver.codeId(n, v),
+    environmentId: (n, v) => resolver.environmentId(n, v),
+    registerEnvironment: d => resolver.registerEnvironment(d),
+    nextVersion: async () => '1'
+  }
+}
+
+/**
+ * The component a node carries: its id, registered anonymously (inline, local files) or resolved (named, ids), and
+ * for a parallel node with a local or inline component, its task (references resolved) and fields as written.
+ */
+async function componentOf(
+  node: PipelineNode,
+  graph: PipelineGraph,
+  resolver: PipelineResolver
+): Promise<{ id: string; spec?: { task: unknown; yaml?: ParallelComponentYaml } }> {
+  const c = node.component
+  switch (c.kind) {
+    case 'parallel-inline': {
+      const refs = await resolveComponentReferences(c.read.references, componentResolver(resolver))
+      const spec = parallelComponentSpec(c.read, refs, '1', 'YAML.JOB')
+      Object.assign(spec, inlinePorts(node, graph))
+      return { id: await resolver.registerComponent(anonymous(named(spec, node))), spec: { task: spec.task } }
+    }
+    case 'parallel-file': {
+      const { body } = await toComponentRestBody(c.read, componentResolver(resolver))
+      const { componentSpec, description, tags } = body.properties
+      const id = await resolver.registerComponent(anonymous(named(componentSpec, node), description, tags))
+      return { id, spec: { task: componentSpec.task, yaml: c.read.yaml } }
+    }
+    default:
+      return { id: await componentIdOf(node, graph, resolver) }
+  }
+}
+
 /** The component id a node carries: registered anonymously (inline, local files) or resolved (named, ids). */
 async function componentIdOf(node: PipelineNode, graph: PipelineGraph, resolver: PipelineResolver): Promise<string> {
   const c = node.component
   switch (c.kind) {
+    case 'parallel-inline':
+    case 'parallel-file':
+      return (await componentOf(node, graph, resolver)).id
     case 'id':
       return c.id
     case 'named':
       return resolver.componentId(c.name, c.version)
     case 'inline':
-      return resolver.registerComponent(anonymous(await inlineSpec(node, graph, resolver)))
+      return resolver.registerComponent(anonymous(named(await inlineSpec(node, graph, resolver), node)))
     case 'command-file': {
-      const { body } = await toComponentRestBody(c.read, {
-        uploadCode: folder => resolver.uploadCode(folder),
-        codeId: (n, v) => resolver.codeId(n, v),
-        environmentId: (n, v) => resolver.environmentId(n, v),
-        registerEnvironment: d => resolver.registerEnvironment(d),
-        nextVersion: async () => '1'
-      })
+      const { body } = await toComponentRestBody(c.read, componentResolver(resolver))
       const { componentSpec, description, tags } = body.properties
-      return resolver.registerComponent(anonymous(componentSpec, description, tags))
+      return resolver.registerComponent(anonymous(named(componentSpec, node), description, tags))
     }
     case 'pipeline-file': {
       const y = c.yaml
-      const numberText: NumberText = p => numberTextAt(c.graph.source, p)
-      const spec: Record<string, unknown> = {}
-      if (typeof y.$schema === 'string') spec.$schema = y.$schema
-      spec._source = 'YAML.COMPONENT'
-      spec.type = 'pipeline'
-      for (const key of ['display_name', 'description'] as const) if (typeof y[key] === 'string') spec[key] = y[key]
-      const tags = textMap(y.tags as Record<string, Scalar>, 'tags', numberText)
-      if (tags) spec.tags = tags
-      if (typeof y.is_deterministic === 'boolean') spec.is_deterministic = y.is_deterministic
-      if (isObject(y.inputs)) spec.inputs = portsSpec(y.inputs as Record<string, ComponentInputYaml>, numberText)
-      if (isObject(y.outputs)) spec.outputs = y.outputs
-      spec.jobs = await nodesRest(c.graph, resolver, false)
-      spec.sourceJobId = null
+      const spec = await pipelineComponentSpec(c.graph, resolver, false)
+      const tags = spec.tags as Record<string, string> | undefined
       return resolver.registerComponent(
         anonymous(spec, typeof y.description === 'string' ? y.description : undefined, tags ?? {})
       )
     }
   }
+}
+
+/**
+ * The `componentSpec` of a pipeline component (its file read into `graph`), without name and version, as azure-ai-ml
+ * 1.4 `entities/_component/pipeline_component.py` `PipelineComponent._to_rest_object` writes it: `$schema`, `_source`
+ * `YAML.COMPONENT`, `type: pipeline`, display_name, description, tags (text), is_deterministic (when written), inputs
+ * (defaults as text), outputs, `jobs` (each node's component registered first, through `resolver`) and
+ * `sourceJobId: null`. `nodeNames`: the nodes carry their `name` (a component file loaded on its own, as
+ * register-component does; a sub-pipeline of a pipeline job's carries none: checked, fixtures/*.sdk.json).
+ */
+export async function pipelineComponentSpec(
+  graph: PipelineGraph,
+  resolver: PipelineResolver,
+  nodeNames: boolean
+): Promise<Record<string, unknown>> {
+  const y = graph.yaml
+  const numberText: NumberText = p => numberTextAt(graph.source, p)
+  const spec: Record<string, unknown> = {}
+  if (typeof y.$schema === 'string') spec.$schema = y.$schema
+  spec._source = 'YAML.COMPONENT'
+  spec.type = 'pipeline'
+  for (const key of ['display_name', 'description'] as const) if (typeof y[key] === 'string') spec[key] = y[key]
+  const tags = textMap(y.tags as Record<string, Scalar>, 'tags', numberText)
+  if (tags) spec.tags = tags
+  if (typeof y.is_deterministic === 'boolean') spec.is_deterministic = y.is_deterministic
+  if (isObject(y.inputs)) spec.inputs = portsSpec(y.inputs as Record<string, ComponentInputYaml>, numberText)
+  if (isObject(y.outputs)) spec.outputs = y.outputs
+  spec.jobs = await nodesRest(graph, resolver, nodeNames)
+  spec.sourceJobId = null
+  return spec
+}
+
+/**
+ * `spec` with the step's name as its `display_name` when it has none, as the CLI does to every anonymous command or
+ * parallel component of a pipeline before hashing and registering it (azure-ai-ml 1.4
+ * `operations/_component_operations.py` `_set_default_display_name_for_anonymous_component_in_node`, applied by
+ * `_resolve_dependencies_for_pipeline_component_jobs` for pipeline jobs and pipeline components alike; not to pipeline
+ * components). The same step under two names is therefore two anonymous versions, as in the CLI.
+ */
+function named(spec: Record<string, unknown>, node: PipelineNode): Record<string, unknown> {
+  return spec.display_name === undefined ? { ...spec, display_name: node.name } : spec
 }
 
 /** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
@@ -306,7 +410,13 @@ function anonymous(
     isArchived: false
   }
   if (description !== undefined) properties.description = description
-  return { version: anonymousComponentHash(componentSpec), body: { properties } }
+  // The SDK hashes the component's `_to_dict()`, which holds a parallel component's partition_keys as the list it is,
+  // not the JSON text the REST spec carries (checked: fixtures/parallel-inline.sdk.json).
+  const hashed =
+    typeof componentSpec.partition_keys === 'string'
+      ? { ...componentSpec, partition_keys: JSON.parse(componentSpec.partition_keys) as unknown }
+      : componentSpec
+  return { version: anonymousComponentHash(hashed), body: { properties } }
 }
 
 /** The component of an inline command step: command, code, environment and the ports it is given. */
@@ -336,9 +446,24 @@ async function inlineSpec(
   }
   spec.command = y.command
   await codeAndEnvironment(spec, code, environment, resolver)
+  return Object.assign(spec, inlinePorts(node, graph))
+}
+
+/**
+ * The ports of an inline node's component, inferred from what the node gives them, as azure-ai-ml 1.4
+ * `entities/_job/pipeline/_component_translatable.py` `_to_input` / `_to_output` do: a typed input its type and
+ * mode; a binding to the pipeline's input that input's type and mode; a binding to a step's output that output's
+ * type; a literal its type and itself as the default. An output: its type and mode, or the pipeline output's it is
+ * bound to.
+ */
+function inlinePorts(node: PipelineNode, graph: PipelineGraph): Record<string, unknown> {
+  const y = node.yaml
+  const ports: Record<string, unknown> = {}
   const inputs: Record<string, Record<string, string>> = {}
   for (const [name, value] of Object.entries(isObject(y.inputs) ? y.inputs : {})) {
     const input: Record<string, string> = { type: inputTypeOf(value, graph) }
+    const mode = inputModeOf(value, graph)
+    if (mode !== undefined) input.mode = mode
     // A literal (not a binding, not a path) becomes the input's default in the step's component.
     const literal = isObject(value) ? (value.path === undefined ? (value.value ?? value.default) : undefined) : value
     if (literal !== undefined && literal !== null && !(typeof literal === 'string' && literal.includes('${{'))) {
@@ -349,7 +474,7 @@ async function inlineSpec(
     }
     inputs[name] = input
   }
-  if (Object.keys(inputs).length) spec.inputs = inputs
+  if (Object.keys(inputs).length) ports.inputs = inputs
   const outputs: Record<string, Record<string, string>> = {}
   for (const [name, value] of Object.entries(isObject(y.outputs) ? y.outputs : {})) {
     // An output bound to the pipeline's takes that output's type and mode, as the SDK infers them.
@@ -361,8 +486,8 @@ async function inlineSpec(
     if (isObject(declared) && typeof declared.mode === 'string') output.mode = declared.mode
     outputs[name] = output
   }
-  if (Object.keys(outputs).length) spec.outputs = outputs
-  return spec
+  if (Object.keys(outputs).length) ports.outputs = outputs
+  return ports
 }
 
 /** An inline component's code (uploaded or looked up) and environment (registered, looked up, or a registry URI). */
@@ -389,6 +514,36 @@ async function codeAndEnvironment(
         )
 }
 
+/** The mode of an inline step's input: as written on a typed input, or the pipeline input's it is bound to. */
+function inputModeOf(value: unknown, graph: PipelineGraph): string | undefined {
+  if (isObject(value)) {
+    if (typeof value.mode === 'string') return value.mode
+    return value.type === undefined && value.path === undefined ? inputModeOf(value.value, graph) : undefined
+  }
+  const parentInput = typeof value === 'string' ? /^\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}$/.exec(value) : null
+  const declared = parentInput && isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined
+  return isObject(declared) && typeof declared.mode === 'string' ? declared.mode : undefined
+}
+
+/**
+ * The type of a step's output as its component declares it (a local file's, an inline node's inferred one);
+ * `uri_folder` when unknown (a registered component), as the SDK falls back to.
+ */
+function stepOutputType(graph: PipelineGraph, step: string, output: string): string {
+  const node = graph.nodes.find(n => n.name === step)
+  if (!node) return 'uri_folder'
+  const c = node.component
+  let declared: unknown
+  if (c.kind === 'command-file' || c.kind === 'parallel-file') declared = c.read.yaml.outputs?.[output]
+  else if (c.kind === 'inline' && c.declared) declared = (c.declared.yaml.outputs as Record<string, unknown>)?.[output]
+  else if (c.kind === 'pipeline-file') declared = (c.yaml.outputs as Record<string, unknown> | undefined)?.[output]
+  else if (c.kind === 'inline' || c.kind === 'parallel-inline') {
+    const outputs = inlinePorts(node, graph).outputs as Record<string, { type: string }> | undefined
+    return outputs?.[output]?.type ?? 'uri_folder'
+  }
+  return isObject(declared) && typeof declared.type === 'string' ? declared.type : 'uri_folder'
+}
+
 /** The type of an inline step's input, from what it is given. */
 function inputTypeOf(value: unknown, graph: PipelineGraph): string {
   if (isObject(value)) {
@@ -402,7 +557,8 @@ function inputTypeOf(value: unknown, graph: PipelineGraph): string {
       const declared = isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined
       return inputTypeOf(declared, graph)
     }
-    if (/^\$\{\{\s*parent\.jobs\.\w+\.outputs\.\w+\s*\}\}$/.test(value)) return 'uri_folder'
+    const stepOutput = /^\$\{\{\s*parent\.jobs\.(\w+)\.outputs\.(\w+)\s*\}\}$/.exec(value)
+    if (stepOutput) return stepOutputType(graph, stepOutput[1], stepOutput[2])
     return 'string'
   }
   if (typeof value === 'boolean') return 'boolean'
