@@ -430,8 +430,8 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   component: {
     description:
-      'register-component: the command or parallel component YAML (name, version, inputs, outputs, code, ' +
-      'environment, command or task), relative to the workspace.',
+      'register-component: the command, parallel or pipeline component YAML (name, version, inputs, outputs, ' +
+      'code, environment, command, task or jobs), relative to the workspace.',
     operations: ['register-component'],
     requiredBy: ['register-component']
   },

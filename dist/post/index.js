@@ -61323,6 +61323,320 @@ function numberTextAt(source, path) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./src/cli-yaml/schema.ts
+/**
+ * The machinery shared by every CLI v2 YAML schema (job, online endpoint, online deployment, model): a draft-07 JSON
+ * Schema compiled with ajv (`allErrors`, strict, a `hint` keyword for readable expectations), and ajv's errors turned
+ * into one located problem each, `file:line: field.path: what is expected`: unknown fields with a did-you-mean (like
+ * `az ml`, whose marshmallow schemas refuse unknown fields), missing required fields, wrong types, enum values with a
+ * suggestion, patterns explained by their `hint`, bounds.
+ *
+ * Also the schema pieces several YAML kinds share: scalars, string maps (tags, properties, environment variables:
+ * any scalar, sent as text, as azure-ai-ml does).
+ */
+
+
+/** A scalar value (string, number or boolean). */
+const SCALAR_SCHEMA = { type: ['string', 'number', 'boolean'] };
+/** A mapping of scalars (tags, properties, environment variables); an empty value (null) is skipped. */
+const SCALAR_MAP_SCHEMA = {
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }
+};
+let shared;
+/**
+ * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
+ * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * every step's start, whatever its operation.
+ */
+function compileYamlSchema(schema) {
+    let compiled;
+    const validate = ((data) => {
+        if (!compiled) {
+            if (!shared) {
+                shared = new ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+                shared.addVocabulary(['hint']);
+            }
+            compiled = shared.compile(schema);
+        }
+        const ok = compiled(data);
+        validate.errors = compiled.errors;
+        return ok;
+    });
+    return validate;
+}
+/** Edit distance, for "did you mean". */
+function distance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+/** The closest of `candidates` to `word`, if close enough to be a typo. */
+function suggest(word, candidates) {
+    let best;
+    let bestD = Infinity;
+    for (const c of candidates) {
+        const dist = distance(word.toLowerCase(), c.toLowerCase());
+        if (dist < bestD)
+            [best, bestD] = [c, dist];
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+function pathOf(instancePath) {
+    if (!instancePath)
+        return [];
+    return instancePath
+        .slice(1)
+        .split('/')
+        .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+function typeName(v) {
+    if (v === null)
+        return 'nothing (null)';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    if (typeof v === 'string')
+        return `the string '${v}'`;
+    return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`;
+}
+function valueAt(data, path) {
+    let v = data;
+    for (const p of path)
+        v = v && typeof v === 'object' ? v[p] : undefined;
+    return v;
+}
+const A_TYPE = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+    null: 'nothing'
+};
+/** One ajv error → one located problem (or none, for errors that only repeat another one). */
+function toProblem(e, data, source, at) {
+    const path = pathOf(e.instancePath);
+    const problemAt = (p, detail) => load_problemAt(source, [...at, ...p], detail);
+    const hint = e.parentSchema?.hint;
+    const value = valueAt(data, path);
+    switch (e.keyword) {
+        case 'additionalProperties': {
+            const field = e.params.additionalProperty;
+            const known = Object.keys(e.parentSchema.properties ?? {});
+            const guess = suggest(field, known);
+            const detail = guess
+                ? `unknown field '${field}' (did you mean '${guess}'?)`
+                : `unknown field '${field}' (known fields here: ${known.join(', ')})`;
+            return problemAt([...path, field], detail);
+        }
+        case 'required': {
+            const field = e.params.missingProperty;
+            return problemAt([...path, field], `missing required field '${field}'`);
+        }
+        case 'type': {
+            const t = e.params.type;
+            const want = (Array.isArray(t) ? t : t.split(','))
+                .filter(x => x !== 'null')
+                .map(x => A_TYPE[x] ?? x)
+                .join(' or ');
+            return problemAt(path, `expected ${want}, got ${typeName(value)}`);
+        }
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof value === 'string' ? suggest(value, allowed) : undefined;
+            return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
+        }
+        case 'const': {
+            const allowed = String(e.params.allowedValue);
+            return problemAt(path, `expected '${allowed}', got ${typeName(value)}`);
+        }
+        case 'propertyNames': {
+            const name = e.params.propertyName;
+            const names = e.parentSchema.propertyNames;
+            return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`);
+        }
+        case 'pattern':
+            if (e.params.propertyName !== undefined || e.propertyName !== undefined)
+                return undefined;
+            return problemAt(path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}`);
+        case 'minLength':
+            return problemAt(path, 'must not be empty');
+        case 'minimum':
+        case 'maximum': {
+            const { comparison, limit } = e.params;
+            return problemAt(path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`);
+        }
+        case 'if':
+            return undefined; // the failing then/else branch reports the real problem
+        default:
+            return problemAt(path, e.message ?? 'invalid value');
+    }
+}
+/**
+ * Check `data` (the YAML as plain values, after `set` lines) against the command job schema; throw a JobYamlError
+
+/**
+ * Every problem ajv found, located, without repeats, in file order. `at`: where `data` sits in the file (`[]` for the
+ * whole document, `['jobs', 'score']` for a pipeline's node checked on its own).
+ */
+function schemaProblems(validate, data, source, at = []) {
+    if (validate(data))
+        return [];
+    const seen = new Set();
+    const problems = [];
+    for (const e of validate.errors ?? []) {
+        const p = toProblem(e, data, source, at);
+        if (!p)
+            continue;
+        const key = `${p.field}\u0000${p.detail}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        problems.push(p);
+    }
+    if (!problems.length)
+        problems.push(load_problemAt(source, [...at], `does not match the ${source.kind} schema`));
+    return problems.sort(byLocation);
+}
+/** Check `data` against a compiled schema: return it typed, or throw a CliYamlError naming every problem. */
+function validateYamlSchema(validate, data, source) {
+    const problems = schemaProblems(validate, data, source);
+    if (problems.length)
+        throw new CliYamlError(source.input, problems);
+    return data;
+}
+/** azure-ai-ml `_utils/utils.py` `camel_to_snake`: `AMLToken` → `aml_token`, `SystemAssigned` → `system_assigned`. */
+function camelToSnake(text) {
+    return text
+        .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase();
+}
+/**
+ * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
+ * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
+ * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
+ * `aml_token`). Non-strings are left for the schema to refuse.
+ */
+function normalizeEnumAt(data, path, transform = 'lower') {
+    let parent = data;
+    for (const p of path.slice(0, -1)) {
+        if (!parent || typeof parent !== 'object' || Array.isArray(parent))
+            return;
+        parent = parent[p];
+    }
+    if (!parent || typeof parent !== 'object' || Array.isArray(parent))
+        return;
+    const obj = parent;
+    const key = path[path.length - 1];
+    const v = obj[key];
+    if (typeof v === 'string')
+        obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v);
+}
+
+;// CONCATENATED MODULE: ./src/cli-yaml/set.ts
+/**
+ * `set` lines (input `set`): one `path=value` a line, applied to the parsed YAML (a job, an endpoint, a deployment, a
+ * model) before validation, like `az ml job create --set inputs.learning_rate=0.01 --set compute=azureml:gpu-cluster`
+ * or `az ml online-deployment create --set instance_count=2` (the CLI applies each override to the loaded dict by its
+ * dotted path, replacing what was there and creating missing mappings).
+ *
+ * - `path`: dot-separated keys (`environment_variables.SEED`, `resources.instance_count`); a key may hold letters,
+ *   digits, `_`, `-` and `$` (`$schema`).
+ * - `value`: read as a YAML scalar (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string
+ *   007); an empty value is an empty string. Collections (`[1, 2]`, `{a: 1}`) are refused: set their items one by one.
+ * - Blank lines and lines starting with `#` are skipped. Line numbers in messages count every line of the input.
+ *
+ * Each applied line is recorded in `source.overrides`, so a later error about that value names input `set` and the line.
+ */
+
+
+const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
+/** Split the `set` input into lines (a string with newlines, or lines already split). */
+function setLinesOf(input) {
+    return typeof input === 'string' ? input.split(/\r?\n/) : [...input];
+}
+/** Apply every `set` line to `source.doc` (in place); all bad lines are reported at once. */
+function applySetLines(source, input) {
+    const problems = [];
+    setLinesOf(input).forEach((raw, index) => {
+        const text = raw.trim();
+        if (!text || text.startsWith('#'))
+            return;
+        const line = index + 1;
+        const bad = (detail) => {
+            problems.push({ location: { input: 'set', line, text }, field: '', detail });
+        };
+        const eq = text.indexOf('=');
+        if (eq <= 0)
+            return bad("expected 'path=value' (e.g. inputs.learning_rate=0.01)");
+        const pathText = text.slice(0, eq).trim();
+        const valueText = text.slice(eq + 1).trim();
+        const path = pathText.split('.');
+        const badKey = path.find(k => !KEY.test(k));
+        if (badKey !== undefined) {
+            return bad(`'${pathText}' is not a dotted field path (key '${badKey}': letters, digits, '_', '-' and '$' only)`);
+        }
+        const parsed = (0,dist/* parseDocument */.Tp)(valueText);
+        if (parsed.errors.length || (parsed.contents !== null && !(0,dist/* isScalar */.jn)(parsed.contents))) {
+            return bad(`the value '${valueText}' is not a YAML scalar (a string, number or boolean): set a collection item by item`);
+        }
+        const node = (parsed.contents ?? parsed.createNode(''));
+        node.range = undefined; // its offsets are in the set line, not in the file
+        // Every parent on the path must be a mapping (or missing: created, as the CLI does).
+        let parent = source.doc.contents;
+        for (let i = 0; i < path.length - 1; i++) {
+            const next = (0,dist/* isMap */.jh)(parent) ? parent.get(path[i], true) : undefined;
+            if (next === undefined || next === null)
+                break;
+            if ((0,dist/* isScalar */.jn)(next) && next.value === null) {
+                source.doc.setIn(path.slice(0, i + 1), source.doc.createNode({})); // `inputs:` with nothing under it
+                break;
+            }
+            if (!(0,dist/* isMap */.jh)(next)) {
+                return bad(`'${path.slice(0, i + 1).join('.')}' is not a mapping in ${source.file}, so '${pathText}' cannot be set`);
+            }
+            parent = next;
+        }
+        source.doc.setIn(path, node);
+        source.overrides.push({ path, line, text });
+    });
+    if (problems.length)
+        throw new load_CliYamlError(source.input, problems);
+}
+
+;// CONCATENATED MODULE: ./src/cli-yaml/text.ts
+/** A scalar as REST text: booleans as Python prints them, numbers as written, strings as they are. */
+function scalarText(value, written) {
+    if (typeof value === 'boolean')
+        return value ? 'True' : 'False';
+    if (typeof value === 'number')
+        return written ?? String(value);
+    return value;
+}
+/** A mapping of scalars (at field `field`) as text; empty values (null) left out; undefined when there is none. */
+function textMap(map, field, numberText) {
+    if (!map)
+        return undefined;
+    const at = typeof field === 'string' ? [field] : field;
+    const out = {};
+    for (const [k, v] of Object.entries(map))
+        if (v !== null && v !== undefined)
+            out[k] = scalarText(v, numberText([...at, k]));
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/cli-yaml/environment.ts
 /**
  * The anonymous environment `az ml job create` (and `az ml online-deployment create`) registers for an inline
@@ -61699,249 +62013,6 @@ function trimSlashes(path) {
     return path.replace(/^\/+|\/+$/g, '');
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(2463);
-;// CONCATENATED MODULE: ./src/cli-yaml/schema.ts
-/**
- * The machinery shared by every CLI v2 YAML schema (job, online endpoint, online deployment, model): a draft-07 JSON
- * Schema compiled with ajv (`allErrors`, strict, a `hint` keyword for readable expectations), and ajv's errors turned
- * into one located problem each, `file:line: field.path: what is expected`: unknown fields with a did-you-mean (like
- * `az ml`, whose marshmallow schemas refuse unknown fields), missing required fields, wrong types, enum values with a
- * suggestion, patterns explained by their `hint`, bounds.
- *
- * Also the schema pieces several YAML kinds share: scalars, string maps (tags, properties, environment variables:
- * any scalar, sent as text, as azure-ai-ml does).
- */
-
-
-/** A scalar value (string, number or boolean). */
-const SCALAR_SCHEMA = { type: ['string', 'number', 'boolean'] };
-/** A mapping of scalars (tags, properties, environment variables); an empty value (null) is skipped. */
-const SCALAR_MAP_SCHEMA = {
-    type: 'object',
-    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }
-};
-let shared;
-/**
- * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
- * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
- * every step's start, whatever its operation.
- */
-function compileYamlSchema(schema) {
-    let compiled;
-    const validate = ((data) => {
-        if (!compiled) {
-            if (!shared) {
-                shared = new ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-                shared.addVocabulary(['hint']);
-            }
-            compiled = shared.compile(schema);
-        }
-        const ok = compiled(data);
-        validate.errors = compiled.errors;
-        return ok;
-    });
-    return validate;
-}
-/** Edit distance, for "did you mean". */
-function distance(a, b) {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++)
-        d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-    }
-    return d[a.length][b.length];
-}
-/** The closest of `candidates` to `word`, if close enough to be a typo. */
-function suggest(word, candidates) {
-    let best;
-    let bestD = Infinity;
-    for (const c of candidates) {
-        const dist = distance(word.toLowerCase(), c.toLowerCase());
-        if (dist < bestD)
-            [best, bestD] = [c, dist];
-    }
-    return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-function pathOf(instancePath) {
-    if (!instancePath)
-        return [];
-    return instancePath
-        .slice(1)
-        .split('/')
-        .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-function typeName(v) {
-    if (v === null)
-        return 'nothing (null)';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    if (typeof v === 'string')
-        return `the string '${v}'`;
-    return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`;
-}
-function valueAt(data, path) {
-    let v = data;
-    for (const p of path)
-        v = v && typeof v === 'object' ? v[p] : undefined;
-    return v;
-}
-const A_TYPE = {
-    string: 'a string',
-    number: 'a number',
-    integer: 'a whole number',
-    boolean: 'true or false',
-    object: 'a mapping',
-    array: 'a list',
-    null: 'nothing'
-};
-/** One ajv error → one located problem (or none, for errors that only repeat another one). */
-function toProblem(e, data, source, at) {
-    const path = pathOf(e.instancePath);
-    const problemAt = (p, detail) => load_problemAt(source, [...at, ...p], detail);
-    const hint = e.parentSchema?.hint;
-    const value = valueAt(data, path);
-    switch (e.keyword) {
-        case 'additionalProperties': {
-            const field = e.params.additionalProperty;
-            const known = Object.keys(e.parentSchema.properties ?? {});
-            const guess = suggest(field, known);
-            const detail = guess
-                ? `unknown field '${field}' (did you mean '${guess}'?)`
-                : `unknown field '${field}' (known fields here: ${known.join(', ')})`;
-            return problemAt([...path, field], detail);
-        }
-        case 'required': {
-            const field = e.params.missingProperty;
-            return problemAt([...path, field], `missing required field '${field}'`);
-        }
-        case 'type': {
-            const t = e.params.type;
-            const want = (Array.isArray(t) ? t : t.split(','))
-                .filter(x => x !== 'null')
-                .map(x => A_TYPE[x] ?? x)
-                .join(' or ');
-            return problemAt(path, `expected ${want}, got ${typeName(value)}`);
-        }
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof value === 'string' ? suggest(value, allowed) : undefined;
-            return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
-        }
-        case 'const': {
-            const allowed = String(e.params.allowedValue);
-            return problemAt(path, `expected '${allowed}', got ${typeName(value)}`);
-        }
-        case 'propertyNames': {
-            const name = e.params.propertyName;
-            const names = e.parentSchema.propertyNames;
-            return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`);
-        }
-        case 'pattern':
-            if (e.params.propertyName !== undefined || e.propertyName !== undefined)
-                return undefined;
-            return problemAt(path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}`);
-        case 'minLength':
-            return problemAt(path, 'must not be empty');
-        case 'minimum':
-        case 'maximum': {
-            const { comparison, limit } = e.params;
-            return problemAt(path, `${typeName(value)} must be ${comparison} ${limit}${hint ? ` (${hint})` : ''}`);
-        }
-        case 'if':
-            return undefined; // the failing then/else branch reports the real problem
-        default:
-            return problemAt(path, e.message ?? 'invalid value');
-    }
-}
-/**
- * Check `data` (the YAML as plain values, after `set` lines) against the command job schema; throw a JobYamlError
-
-/**
- * Every problem ajv found, located, without repeats, in file order. `at`: where `data` sits in the file (`[]` for the
- * whole document, `['jobs', 'score']` for a pipeline's node checked on its own).
- */
-function schemaProblems(validate, data, source, at = []) {
-    if (validate(data))
-        return [];
-    const seen = new Set();
-    const problems = [];
-    for (const e of validate.errors ?? []) {
-        const p = toProblem(e, data, source, at);
-        if (!p)
-            continue;
-        const key = `${p.field}\u0000${p.detail}`;
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        problems.push(p);
-    }
-    if (!problems.length)
-        problems.push(load_problemAt(source, [...at], `does not match the ${source.kind} schema`));
-    return problems.sort(byLocation);
-}
-/** Check `data` against a compiled schema: return it typed, or throw a CliYamlError naming every problem. */
-function validateYamlSchema(validate, data, source) {
-    const problems = schemaProblems(validate, data, source);
-    if (problems.length)
-        throw new CliYamlError(source.input, problems);
-    return data;
-}
-/** azure-ai-ml `_utils/utils.py` `camel_to_snake`: `AMLToken` → `aml_token`, `SystemAssigned` → `system_assigned`. */
-function camelToSnake(text) {
-    return text
-        .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toLowerCase();
-}
-/**
- * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
- * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
- * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
- * `aml_token`). Non-strings are left for the schema to refuse.
- */
-function normalizeEnumAt(data, path, transform = 'lower') {
-    let parent = data;
-    for (const p of path.slice(0, -1)) {
-        if (!parent || typeof parent !== 'object' || Array.isArray(parent))
-            return;
-        parent = parent[p];
-    }
-    if (!parent || typeof parent !== 'object' || Array.isArray(parent))
-        return;
-    const obj = parent;
-    const key = path[path.length - 1];
-    const v = obj[key];
-    if (typeof v === 'string')
-        obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v);
-}
-
-;// CONCATENATED MODULE: ./src/cli-yaml/text.ts
-/** A scalar as REST text: booleans as Python prints them, numbers as written, strings as they are. */
-function scalarText(value, written) {
-    if (typeof value === 'boolean')
-        return value ? 'True' : 'False';
-    if (typeof value === 'number')
-        return written ?? String(value);
-    return value;
-}
-/** A mapping of scalars (at field `field`) as text; empty values (null) left out; undefined when there is none. */
-function textMap(map, field, numberText) {
-    if (!map)
-        return undefined;
-    const at = typeof field === 'string' ? [field] : field;
-    const out = {};
-    for (const [k, v] of Object.entries(map))
-        if (v !== null && v !== undefined)
-            out[k] = scalarText(v, numberText([...at, k]));
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/cli-yaml/environment-yaml.ts
 /**
  * The `environment:` field of a CLI v2 YAML (a command job, an online deployment): a reference
@@ -62059,77 +62130,6 @@ function readEnvironment(value, source, path, problems) {
         }
     }
     return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems);
-}
-
-;// CONCATENATED MODULE: ./src/cli-yaml/set.ts
-/**
- * `set` lines (input `set`): one `path=value` a line, applied to the parsed YAML (a job, an endpoint, a deployment, a
- * model) before validation, like `az ml job create --set inputs.learning_rate=0.01 --set compute=azureml:gpu-cluster`
- * or `az ml online-deployment create --set instance_count=2` (the CLI applies each override to the loaded dict by its
- * dotted path, replacing what was there and creating missing mappings).
- *
- * - `path`: dot-separated keys (`environment_variables.SEED`, `resources.instance_count`); a key may hold letters,
- *   digits, `_`, `-` and `$` (`$schema`).
- * - `value`: read as a YAML scalar (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string
- *   007); an empty value is an empty string. Collections (`[1, 2]`, `{a: 1}`) are refused: set their items one by one.
- * - Blank lines and lines starting with `#` are skipped. Line numbers in messages count every line of the input.
- *
- * Each applied line is recorded in `source.overrides`, so a later error about that value names input `set` and the line.
- */
-
-
-const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
-/** Split the `set` input into lines (a string with newlines, or lines already split). */
-function setLinesOf(input) {
-    return typeof input === 'string' ? input.split(/\r?\n/) : [...input];
-}
-/** Apply every `set` line to `source.doc` (in place); all bad lines are reported at once. */
-function applySetLines(source, input) {
-    const problems = [];
-    setLinesOf(input).forEach((raw, index) => {
-        const text = raw.trim();
-        if (!text || text.startsWith('#'))
-            return;
-        const line = index + 1;
-        const bad = (detail) => {
-            problems.push({ location: { input: 'set', line, text }, field: '', detail });
-        };
-        const eq = text.indexOf('=');
-        if (eq <= 0)
-            return bad("expected 'path=value' (e.g. inputs.learning_rate=0.01)");
-        const pathText = text.slice(0, eq).trim();
-        const valueText = text.slice(eq + 1).trim();
-        const path = pathText.split('.');
-        const badKey = path.find(k => !KEY.test(k));
-        if (badKey !== undefined) {
-            return bad(`'${pathText}' is not a dotted field path (key '${badKey}': letters, digits, '_', '-' and '$' only)`);
-        }
-        const parsed = (0,dist/* parseDocument */.Tp)(valueText);
-        if (parsed.errors.length || (parsed.contents !== null && !(0,dist/* isScalar */.jn)(parsed.contents))) {
-            return bad(`the value '${valueText}' is not a YAML scalar (a string, number or boolean): set a collection item by item`);
-        }
-        const node = (parsed.contents ?? parsed.createNode(''));
-        node.range = undefined; // its offsets are in the set line, not in the file
-        // Every parent on the path must be a mapping (or missing: created, as the CLI does).
-        let parent = source.doc.contents;
-        for (let i = 0; i < path.length - 1; i++) {
-            const next = (0,dist/* isMap */.jh)(parent) ? parent.get(path[i], true) : undefined;
-            if (next === undefined || next === null)
-                break;
-            if ((0,dist/* isScalar */.jn)(next) && next.value === null) {
-                source.doc.setIn(path.slice(0, i + 1), source.doc.createNode({})); // `inputs:` with nothing under it
-                break;
-            }
-            if (!(0,dist/* isMap */.jh)(next)) {
-                return bad(`'${path.slice(0, i + 1).join('.')}' is not a mapping in ${source.file}, so '${pathText}' cannot be set`);
-            }
-            parent = next;
-        }
-        source.doc.setIn(path, node);
-        source.overrides.push({ path, line, text });
-    });
-    if (problems.length)
-        throw new load_CliYamlError(source.input, problems);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/yaml/errors.ts
@@ -62649,6 +62649,34 @@ const PARALLEL_COMPONENT_SCHEMA = {
     properties: PARALLEL_PROPERTIES,
     additionalProperties: false
 };
+/**
+ * The parallel fields a pipeline's `type: parallel` node may set over its component's (azure-ai-ml 1.4
+ * `_schema/pipeline/component_job.py` `ParallelSchema`; with `resources`, `environment_variables`, and `task` for an
+ * inline node).
+ */
+const PARALLEL_NODE_FIELDS = [
+    'input_data',
+    'mini_batch_size',
+    'partition_keys',
+    'retry_settings',
+    'logging_level',
+    'max_concurrency_per_instance',
+    'error_threshold',
+    'mini_batch_error_threshold'
+];
+const validateNodeFields = compileYamlSchema({
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    properties: Object.fromEntries(['type', 'resources', ...PARALLEL_NODE_FIELDS].map(k => [k, PARALLEL_PROPERTIES[k]])),
+    additionalProperties: false
+});
+/**
+ * Problems of the parallel fields a node sets over a named or file component (`data`: those fields, plus `type`;
+ * `at`: the node's path), checked as a parallel component's same fields.
+ */
+function checkParallelNodeFields(source, data, at) {
+    return schemaProblems(validateNodeFields, data, source, at);
+}
 const validateNamed = compileYamlSchema(PARALLEL_COMPONENT_SCHEMA);
 const validateAnonymous = compileYamlSchema({ ...PARALLEL_COMPONENT_SCHEMA, required: ['type', 'task'] });
 /**
@@ -62799,10 +62827,9 @@ const COMMAND_COMPONENT_SCHEMA = {
 const validateComponent = compileYamlSchema(COMMAND_COMPONENT_SCHEMA);
 /** Component types `az ml component create` knows that this action does not register yet. */
 const component_OTHER_TYPES = {
-    pipeline: 'pipeline components are not supported yet (only type: command and parallel); the command and parallel ' +
-        'components its jobs use can be registered one by one',
-    spark: 'Spark components are not supported (only type: command and parallel)',
-    import: 'import components are not supported (only type: command and parallel)'
+    pipeline: 'this is a pipeline component: a pipeline node that runs it is written with type: pipeline',
+    spark: 'Spark components are not supported (only type: command, parallel and pipeline)',
+    import: 'import components are not supported (only type: command, parallel and pipeline)'
 };
 /**
  * Read, `set`, validate and check a component YAML (`type: command`, the default, or `type: parallel`). Throws a
@@ -62818,7 +62845,8 @@ function readComponentYaml(file, setLines = [], options = {}) {
     if (type === 'parallel')
         return readParallelComponentAt(source, data, []);
     if (typeof type === 'string' && type !== 'command') {
-        const detail = component_OTHER_TYPES[type] ?? `unknown component type '${type}' (this action registers type: command and parallel)`;
+        const detail = component_OTHER_TYPES[type] ??
+            `unknown component type '${type}' (this action registers type: command, parallel and pipeline)`;
         throw new load_CliYamlError(source.input, [load_problemAt(source, ['type'], detail)]);
     }
     const schema = schemaProblems(validateComponent, data, source);
@@ -62857,6 +62885,1950 @@ async function toComponentRestBody(read, resolver) {
     return componentRequest(y, version, spec, numberText);
 }
 
+;// CONCATENATED MODULE: ./src/jobs/yaml/references.ts
+/**
+ * References in a job YAML, parsed as `az ml` parses them, and the walk that turns a validated job into its REST body
+ * through a `ReferenceResolver` (the network layer: resolving `@latest`, checking existence, uploading, registering).
+ *
+ * Forms (azure-ai-ml `_utils/_arm_id_utils.py`, `constants/_common.py` ARM_ID_PREFIX `azureml:`,
+ * `entities/_job/_input_output_helpers.py`, `operations/_job_operations.py` `_resolve_arm_id_or_upload_dependencies`):
+ * - `azureml:name:version` and `azureml:name@latest` → a workspace asset by name (environment, code, data, model);
+ * - `azureml:name` or a bare `name` → a compute (assets need a version or `@latest`: refused, naming the field);
+ * - a full ARM id, `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/`
+ *   `computes/{c}` or `.../{environments|codes|data|models}/{name}/versions/{v}`, optionally prefixed `azureml:`;
+ * - registry assets `azureml://registries/{r}/{environments|models|data}/{name}/(versions/{v}|labels/{l})`, sent as
+ *   they are (the service resolves them);
+ * - data paths: `azureml://datastores/{ds}/paths/{p}`, `azureml://jobs/{job}/outputs/{out}` (and other `azureml://`
+ *   URIs), `https://`, `http://`, `wasbs://`, `abfss://`, `adl://`: sent as the input's `uri`;
+ * - anything else is a local path, relative to the folder of the YAML file (uploaded by the resolver).
+ */
+
+// The asset forms are shared with the other CLI v2 YAML kinds (src/cli-yaml/references.ts).
+
+const ARM_COMPUTE = new RegExp(`${WORKSPACE_ID_PATTERN}/computes/[^/]+$`, 'i');
+const COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,31}$/;
+/** Parse `compute`: `azureml:name`, a bare name, or an ARM id of a workspace compute. */
+function parseComputeReference(value) {
+    const text = value.trim();
+    const bare = text.startsWith('azureml:') ? text.slice('azureml:'.length) : text;
+    if (bare.startsWith('/')) {
+        if (!ARM_COMPUTE.test(bare))
+            throw new BadReference(`'${text}' is not the ARM id of a workspace compute (.../workspaces/<ws>/computes/<name>)`);
+        return { kind: 'arm', id: bare };
+    }
+    if (bare === 'local')
+        throw new BadReference("compute 'local' (run on this machine with Docker) is not supported: name a workspace compute");
+    if (!COMPUTE_NAME.test(bare)) {
+        throw new BadReference(`'${text}' is not a compute name (azureml:<name>, <name>: letters, digits and -, starting with a letter)`);
+    }
+    return { kind: 'named', name: bare };
+}
+/** Parse the `path` of an asset input of `type` (model types name models, the others data). */
+function parseInputPath(value, type, baseDir) {
+    const text = value.trim();
+    const kind = type.endsWith('_model') ? 'models' : 'data';
+    const datastore = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/i.exec(text);
+    if (datastore)
+        return { kind: 'datastore', uri: text, datastore: datastore[1], path: datastore[2] };
+    const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/.*)?$/i.exec(text);
+    if (output)
+        return { kind: 'job-output', uri: text, job: output[1], output: output[2] };
+    if (text.startsWith('azureml://registries/'))
+        return parseAssetReference(text, kind);
+    if (text.startsWith('azureml://'))
+        return { kind: 'url', uri: text };
+    if (URL_SCHEMES.test(text))
+        return { kind: 'url', uri: text };
+    if (text.startsWith('azureml:') || text.startsWith('/subscriptions/'))
+        return parseAssetReference(text, kind);
+    return parseLocalPath(text, baseDir);
+}
+/**
+ * Resolve every reference of a job through `resolver`, one call at a time in a fixed order (code, environment,
+ * compute, inputs in YAML order), so a failure stops before later uploads.
+ */
+async function resolveReferences(refs, resolver) {
+    let codeId;
+    if (refs.code) {
+        const code = refs.code;
+        codeId =
+            code.kind === 'local'
+                ? await resolver.uploadCode(code.path)
+                : await resolveAsset(code, (n, v) => resolver.codeId(n, v));
+    }
+    const env = refs.environment;
+    const environmentId = env.kind === 'inline'
+        ? await resolver.registerEnvironment(env.definition)
+        : await resolveAsset(env, (n, v) => resolver.environmentId(n, v));
+    let computeId;
+    if (refs.compute)
+        computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name);
+    const inputUris = {};
+    for (const [name, { type, ref }] of Object.entries(refs.inputs)) {
+        switch (ref.kind) {
+            case 'local':
+                inputUris[name] = await resolver.uploadInput(ref.path);
+                break;
+            case 'arm':
+            case 'registry':
+            case 'named':
+                inputUris[name] = await resolveAsset(ref, (n, v) => type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v));
+                break;
+            default:
+                inputUris[name] = ref.uri;
+        }
+    }
+    return { codeId, environmentId, computeId, inputUris };
+}
+
+;// CONCATENATED MODULE: ./src/arm/duration.ts
+/**
+ * ISO 8601 durations, the form ARM takes for times (`nodeIdleTimeBeforeScaleDown`, a job's `limits.timeout`):
+ * whole seconds ↔ `P{d}DT{h}H{m}M{s}S`.
+ */
+/** Whole seconds as an ISO 8601 duration: 1800 → PT30M, 90 → PT1M30S, 0 → PT0S, 90000 → P1DT1H. */
+function isoDuration(totalSeconds) {
+    if (!Number.isInteger(totalSeconds) || totalSeconds < 0) {
+        throw new RangeError(`isoDuration: expected whole seconds >= 0, got ${totalSeconds}`);
+    }
+    const days = Math.floor(totalSeconds / 86_400);
+    const hours = Math.floor((totalSeconds % 86_400) / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = totalSeconds % 60;
+    const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds ? `${seconds}S` : ''}`;
+    if (days === 0)
+        return `PT${time || '0S'}`;
+    return `P${days}D${time ? `T${time}` : ''}`;
+}
+/** An ISO 8601 duration (days and time parts) in seconds; undefined when it is not one. `PT30M` → 1800. */
+function parseIsoDuration(text) {
+    const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text.trim());
+    if (!m || text.trim().toUpperCase() === 'P' || /T$/i.test(text.trim()))
+        return undefined;
+    const [, d, h, min, s] = m.map(v => (v === undefined ? 0 : Number(v)));
+    return d * 86_400 + h * 3600 + min * 60 + s;
+}
+
+;// CONCATENATED MODULE: ./src/jobs/yaml/to-rest.ts
+/**
+ * A validated command job (snake_case YAML) → the body of `PUT {WS}/jobs/{name}?api-version=2024-04-01`
+ * (`Jobs_CreateOrUpdate`, mfe.json `JobBaseResource` → `properties`: `CommandJob`, which extends `JobBase`).
+ *
+ * Field names are checked against mfe.json 2024-04-01 (`CommandJob`, `JobBase`, `ResourceBase`, `LiteralJobInput`,
+ * `AssetJobInput`, `AssetJobOutput`, `JobResourceConfiguration`, `CommandJobLimits`, `PyTorch`, `Mpi`, `TensorFlow`,
+ * `AmlToken`, `ManagedIdentity`, `UserIdentity`, `QueueSettings`, `JobService`, `AllNodes`), and the __tests__ validate
+ * the produced body against that spec. The behaviour follows azure-ai-ml (`entities/_job/command_job.py`
+ * `_to_rest_object`, `_input_output_helpers.py`, `job_limits.py`, `distribution.py`, `_credentials.py`, `job_service.py`,
+ * `_utils/utils.py` `to_iso_duration_format`):
+ * - literal inputs: `{jobInputType: "literal", value}` with the value as text: Python's `str()` for booleans
+ *   (`True`/`False`); numbers as written in the YAML (`0.010` stays `0.010`; Python would print the float, `0.01`);
+ * - asset inputs: `{jobInputType: <type>, uri, mode}`, modes `ro_mount`/`mount` → ReadOnlyMount, `rw_mount` →
+ *   ReadWriteMount, `download` → Download, `direct` → Direct, `eval_mount` → EvalMount, `eval_download` → EvalDownload
+ *   (mfe.json `InputDeliveryMode`); no mode → none sent (the service's default, ReadOnlyMount);
+ * - outputs: `{jobOutputType: <type, default uri_folder>, uri?, mode?}`, modes `rw_mount`/`mount` → ReadWriteMount,
+ *   `upload` → Upload, `direct` → Direct (`OutputDeliveryMode`);
+ * - `limits.timeout` seconds → ISO 8601 duration split into days, hours, minutes and seconds as Python's
+ *   `isodate.duration_isoformat(timedelta(seconds=...))` writes it: 5430 → `PT1H30M30S`, 86400 → `P1D`;
+ * - `distribution` → `{distributionType: PyTorch|Mpi|TensorFlow, processCountPerInstance | workerCount,
+ *   parameterServerCount}`; `identity` → `{identityType: AMLToken|Managed|UserIdentity, clientId, objectId,
+ *   resourceId}`; `queue_settings.job_tier` → `queueSettings.jobTier` (Null, Spot, Basic, Standard, Premium);
+ *   `services` → `{jobServiceType: JupyterLab|SSH|TensorBoard|VSCode|Custom, port, nodes: {nodesValueType: All},
+ *   endpoint, properties}`;
+ * - `experimentName`: option > YAML > the caller's default (the repository name; the SDK uses the current folder's
+ *   name); `displayName`: YAML, else the job name; `tags`: the YAML's, with the caller's (run URL, repository, commit,
+ *   PR) merged over them.
+ * Not sent (absent in the YAML): fields are left out rather than sent as null.
+ */
+
+
+
+
+const INPUT_MODE = {
+    ro_mount: 'ReadOnlyMount',
+    mount: 'ReadOnlyMount',
+    rw_mount: 'ReadWriteMount',
+    download: 'Download',
+    direct: 'Direct',
+    eval_mount: 'EvalMount',
+    eval_download: 'EvalDownload'
+};
+const OUTPUT_MODE = {
+    rw_mount: 'ReadWriteMount',
+    mount: 'ReadWriteMount',
+    upload: 'Upload',
+    direct: 'Direct'
+};
+const DISTRIBUTION = {
+    pytorch: 'PyTorch',
+    mpi: 'Mpi',
+    tensorflow: 'TensorFlow'
+};
+const IDENTITY = { aml_token: 'AMLToken', user_identity: 'UserIdentity', managed: 'Managed' };
+const SERVICE = {
+    jupyter_lab: 'JupyterLab',
+    ssh: 'SSH',
+    tensor_board: 'TensorBoard',
+    vs_code: 'VSCode',
+    custom: 'Custom'
+};
+const TIER = {
+    null: 'Null',
+    spot: 'Spot',
+    basic: 'Basic',
+    standard: 'Standard',
+    premium: 'Premium'
+};
+function isInputObject(v) {
+    return typeof v === 'object' && v !== null;
+}
+/** The literal value of an input (a bare scalar, or `value`/`default` of a typed literal input), with its field path. */
+function literalOf(name, v, base = []) {
+    if (v === null || v === undefined)
+        return undefined;
+    if (!isInputObject(v))
+        return { value: v, path: [...base, 'inputs', name] };
+    if (v.value !== undefined)
+        return { value: v.value, path: [...base, 'inputs', name, 'value'] };
+    if (v.default !== undefined)
+        return { value: v.default, path: [...base, 'inputs', name, 'default'] };
+    return undefined;
+}
+/**
+ * A job's `inputs` (those of the YAML at `base`: the root, or a pipeline node) → REST, asset inputs taking their `uri`
+ * from `uris` (by input name).
+ */
+function inputsRest(inputs, uris, numberText, base = []) {
+    if (!inputs)
+        return undefined;
+    const out = {};
+    for (const [name, v] of Object.entries(inputs)) {
+        const uri = uris[name];
+        if (uri !== undefined && isInputObject(v)) {
+            const input = { jobInputType: v.type ?? 'uri_folder', uri };
+            if (v.mode)
+                input.mode = INPUT_MODE[v.mode];
+            if (v.description !== undefined)
+                input.description = v.description;
+            out[name] = input;
+            continue;
+        }
+        const literal = literalOf(name, v, base);
+        if (!literal)
+            continue; // an optional input left empty
+        const input = { jobInputType: 'literal', value: scalarText(literal.value, numberText(literal.path)) };
+        if (isInputObject(v) && v.description !== undefined)
+            input.description = v.description;
+        out[name] = input;
+    }
+    return out;
+}
+/** A job's `outputs` → REST (`jobOutputType` default uri_folder, `uri` from `path`, `mode`). */
+function outputsRest(outputs) {
+    if (!outputs)
+        return undefined;
+    const out = {};
+    for (const [name, o] of Object.entries(outputs)) {
+        const output = { jobOutputType: o?.type ?? 'uri_folder' };
+        if (o?.path !== undefined)
+            output.uri = o.path;
+        if (o?.mode)
+            output.mode = OUTPUT_MODE[o.mode];
+        if (o?.description !== undefined)
+            output.description = o.description;
+        out[name] = output;
+    }
+    return out;
+}
+/** Build the REST body from a validated job and its resolved references (pure). */
+function buildCommandJobBody(job, resolved, options, numberText = () => undefined) {
+    const p = {
+        jobType: 'Command',
+        command: job.command,
+        environmentId: resolved.environmentId,
+        displayName: job.display_name ?? options.jobName,
+        experimentName: options.experimentName ?? job.experiment_name ?? options.defaultExperimentName
+    };
+    if (resolved.codeId !== undefined)
+        p.codeId = resolved.codeId;
+    if (resolved.computeId !== undefined)
+        p.computeId = resolved.computeId;
+    if (job.description !== undefined)
+        p.description = job.description;
+    const tags = { ...textMap(job.tags, 'tags', numberText), ...options.extraTags };
+    if (Object.keys(tags).length)
+        p.tags = tags;
+    const properties = textMap(job.properties, 'properties', numberText);
+    if (properties)
+        p.properties = properties;
+    const env = textMap(job.environment_variables, 'environment_variables', numberText);
+    if (env)
+        p.environmentVariables = env;
+    const inputs = inputsRest(job.inputs, resolved.inputUris, numberText);
+    if (inputs)
+        p.inputs = inputs;
+    const outputs = outputsRest(job.outputs);
+    if (outputs)
+        p.outputs = outputs;
+    if (job.resources) {
+        const r = job.resources;
+        p.resources = {};
+        if (r.instance_count !== undefined)
+            p.resources.instanceCount = r.instance_count;
+        if (r.instance_type !== undefined)
+            p.resources.instanceType = r.instance_type;
+        if (r.shm_size !== undefined)
+            p.resources.shmSize = r.shm_size;
+        if (r.docker_args !== undefined)
+            p.resources.dockerArgs = r.docker_args;
+        if (r.properties !== undefined)
+            p.resources.properties = r.properties;
+    }
+    if (job.distribution) {
+        const d = job.distribution;
+        if (d.type === 'tensorflow') {
+            p.distribution = { distributionType: 'TensorFlow' };
+            if (d.worker_count !== undefined)
+                p.distribution.workerCount = d.worker_count;
+            if (d.parameter_server_count !== undefined)
+                p.distribution.parameterServerCount = d.parameter_server_count;
+        }
+        else {
+            p.distribution = { distributionType: DISTRIBUTION[d.type] };
+            if (d.process_count_per_instance !== undefined)
+                p.distribution.processCountPerInstance = d.process_count_per_instance;
+        }
+    }
+    if (job.limits?.timeout !== undefined)
+        p.limits = { jobLimitsType: 'Command', timeout: isoDuration(job.limits.timeout) };
+    if (job.identity) {
+        const i = job.identity;
+        if (i.type === 'managed') {
+            const m = {
+                identityType: 'Managed'
+            };
+            if (i.client_id !== undefined)
+                m.clientId = i.client_id;
+            if (i.object_id !== undefined)
+                m.objectId = i.object_id;
+            if (i.resource_id !== undefined)
+                m.resourceId = i.resource_id;
+            p.identity = m;
+        }
+        else
+            p.identity = { identityType: IDENTITY[i.type] };
+    }
+    if (job.services) {
+        p.services = {};
+        for (const [name, s] of Object.entries(job.services)) {
+            const svc = {};
+            if (s?.type)
+                svc.jobServiceType = SERVICE[s.type];
+            if (s?.port !== undefined)
+                svc.port = s.port;
+            if (s?.nodes === 'all')
+                svc.nodes = { nodesValueType: 'All' };
+            if (s?.endpoint !== undefined)
+                svc.endpoint = s.endpoint;
+            const props = textMap(s?.properties, 'services', () => undefined);
+            if (props)
+                svc.properties = props;
+            p.services[name] = svc;
+        }
+    }
+    if (job.queue_settings?.job_tier !== undefined)
+        p.queueSettings = { jobTier: TIER[job.queue_settings.job_tier] };
+    return { properties: p };
+}
+/**
+ * Check that every `${{inputs.x}}` and `${{outputs.y}}` in `command` names an input or output of the job (azure-ai-ml
+ * `_validate_inputs_for`: an optional input inside `[...]` may be missing). Each problem names field `command` and the
+ * line of the reference in the file (or the `set` line that wrote the command).
+ */
+function checkCommandBindings(job, source) {
+    const problems = [];
+    const node = nodeAt(source, ['command']);
+    const [start, , end] = node?.range ?? [0, 0, 0];
+    const optional = new Set();
+    for (const m of job.command.matchAll(/\[[^\]]*\$\{\{\s*inputs\.([\w.-]+)\s*\}\}[^\]]*\]/g))
+        optional.add(m[1]);
+    for (const m of job.command.matchAll(/\$\{\{\s*(inputs|outputs)\.([\w.-]+)\s*\}\}/g)) {
+        const [whole, group, name] = m;
+        const known = group === 'inputs' ? job.inputs : job.outputs;
+        if (known && Object.hasOwn(known, name) && known[name] !== undefined)
+            continue;
+        if (group === 'inputs' && optional.has(name))
+            continue;
+        const names = Object.keys(known ?? {});
+        const detail = `'${whole}' names no ${group === 'inputs' ? 'input' : 'output'} of the job (${names.length ? `${group}: ${names.join(', ')}` : `the job has no ${group}`})`;
+        const problem = load_problemAt(source, ['command'], detail);
+        if (problem.location.input === 'job' && node?.range) {
+            const at = source.text.slice(start, end).indexOf(whole);
+            if (at >= 0)
+                problem.location = { ...problem.location, line: lineOfOffset(source, start + at) };
+        }
+        problems.push(problem);
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/jobs/yaml/index.ts
+/**
+ * The pure half of `submit-job`: read a CLI v2 command job YAML (with the `set` lines applied), validate it (schema,
+ * inputs, references, local paths, `${{...}}` bindings) and, given a `ReferenceResolver` (the network layer), build the
+ * body of `PUT {WS}/jobs/{name}` (api-version 2024-04-01).
+ *
+ *   const read = readJobYaml('jobs/train.yml', core.getInput('set'), { baseDir: workspace })   // throws JobYamlError
+ *   const body = await toJobRestBody(read, resolver, { jobName, defaultExperimentName: repo, extraTags })
+ *
+ * Every problem found while reading is reported at once, each as `file:line: field: expected ...` (or the `set` line),
+ * before anything is uploaded or created.
+ */
+
+
+
+
+
+
+
+
+
+/** How a job YAML is named in messages. */
+const JOB_YAML = { input: 'job', kind: 'job', fieldsHint: 'type, command, environment, ...' };
+const asset = new Set(ASSET_INPUT_TYPES);
+function yaml_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * Check a job's inputs (those at `base`: the root, or a pipeline node) beyond the schema: literals have a fitting
+ * value, asset inputs a path; parse those paths into `refs.inputs`. Bare scalars (and `${{...}}` bindings) pass as they
+ * are.
+ */
+function checkInputs(inputs, source, refs, problems, base = []) {
+    for (const [name, v] of Object.entries(inputs ?? {})) {
+        if (!yaml_isObject(v))
+            continue; // a bare literal (or empty)
+        const input = v;
+        const at = (field) => (field ? [...base, 'inputs', name, field] : [...base, 'inputs', name]);
+        const type = input.type ?? 'uri_folder';
+        if (asset.has(type)) {
+            for (const f of ['value', 'default']) {
+                if (input[f] !== undefined)
+                    problems.push(load_problemAt(source, at(f), `a ${type} input takes a path, not a ${f}`));
+            }
+            if (input.path === undefined) {
+                if (!input.optional)
+                    problems.push(load_problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`));
+                continue;
+            }
+            // A pipeline node's path may be a binding (`${{parent.inputs.x}}`): sent as it is, nothing to upload.
+            if (input.path.includes('${{'))
+                continue;
+            try {
+                // Untyped (uri_folder by default) but naming a registry model: read as a model reference, sent as written.
+                const kind = input.type === undefined && /^azureml:\/\/registries\/[^/]+\/models\//.test(input.path)
+                    ? 'custom_model'
+                    : type;
+                const ref = parseInputPath(input.path, kind, source.dir);
+                if (ref.kind === 'local') {
+                    const problem = yaml_localPathProblem(ref.path, type);
+                    if (problem)
+                        problems.push(load_problemAt(source, at('path'), problem));
+                }
+                refs.inputs[name] = { type, ref };
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, at('path'), e.message));
+            }
+            continue;
+        }
+        for (const f of ['path', 'mode']) {
+            if (input[f] !== undefined)
+                problems.push(load_problemAt(source, at(f), `a ${type} input is a literal value: it has no ${f}`));
+        }
+        const field = input.value !== undefined ? 'value' : input.default !== undefined ? 'default' : undefined;
+        if (!field) {
+            if (!input.optional)
+                problems.push(load_problemAt(source, at(), `missing 'value' (or 'default') for the ${type} input`));
+            continue;
+        }
+        const value = input[field];
+        const fits = type === 'string' ||
+            (type === 'integer' && Number.isInteger(value)) ||
+            (type === 'number' && typeof value === 'number') ||
+            (type === 'boolean' && typeof value === 'boolean');
+        const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false', string: 'a string' }[type];
+        if (!fits)
+            problems.push(load_problemAt(source, at(field), `expected ${want} for this ${type} input, got ${JSON.stringify(value)}`));
+    }
+}
+/** Why a local path cannot be used (missing, or a file where a folder is needed), if it cannot. */
+function yaml_localPathProblem(path, type) {
+    if (!(0,external_node_fs_.existsSync)(path))
+        return `local path '${path}' does not exist (paths are relative to the job YAML's folder)`;
+    const dir = (0,external_node_fs_.statSync)(path).isDirectory();
+    if (type === 'uri_file' && dir)
+        return `'${path}' is a folder; a uri_file input needs a file`;
+    if ((type === 'uri_folder' || type === 'mltable') && !dir)
+        return `'${path}' is a file; a ${type} input needs a folder`;
+    return undefined;
+}
+/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
+function checkJob(job, source) {
+    const problems = [];
+    const refs = { environment: { kind: 'arm', id: '' }, inputs: {} };
+    const guard = (path, parse) => {
+        try {
+            parse();
+        }
+        catch (e) {
+            if (!(e instanceof BadReference))
+                throw e;
+            problems.push(load_problemAt(source, path, e.message));
+        }
+    };
+    if (job.code !== undefined) {
+        guard(['code'], () => {
+            const code = parseCodeReference(job.code, source.dir);
+            if (code.kind === 'local' && !(0,external_node_fs_.existsSync)(code.path)) {
+                problems.push(load_problemAt(source, ['code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
+            }
+            refs.code = code;
+        });
+    }
+    const env = readEnvironment(job.environment, source, ['environment'], problems);
+    if (env)
+        refs.environment = env;
+    if (job.compute !== undefined)
+        guard(['compute'], () => (refs.compute = parseComputeReference(job.compute)));
+    checkInputs(job.inputs, source, refs, problems);
+    for (const [name, o] of Object.entries(job.outputs ?? {})) {
+        for (const f of ['name', 'version']) {
+            if (o?.[f] !== undefined) {
+                problems.push(load_problemAt(source, ['outputs', name, f], `registering an output as a named asset is not in the 2024-04-01 REST API (AssetJobOutput has only mode and uri): remove '${f}'`));
+            }
+        }
+    }
+    if (job.queue_settings?.priority !== undefined) {
+        problems.push(load_problemAt(source, ['queue_settings', 'priority'], 'not in the 2024-04-01 REST API (QueueSettings has only jobTier): remove it'));
+    }
+    problems.push(...checkCommandBindings(job, source));
+    return { references: refs, problems };
+}
+/**
+ * Read, `set`, validate and check a command job YAML. `file` is input `job` (relative to `options.baseDir`), `setLines`
+ * input `set` (a multi-line string or lines). Throws `JobYamlError` (an InputError naming `job` or `set`) listing every
+ * problem with its file, line and field, or `InputError('job')` when the file is missing.
+ */
+function readJobYaml(file, setLines = [], options = {}) {
+    try {
+        const source = loadJobSource(file, setLines, options);
+        return readCommandJob(source);
+    }
+    catch (e) {
+        throw asJobYamlError(e);
+    }
+}
+/** A job YAML parsed with its `set` lines applied (any job type: `../job-types.ts` reads its `type` to choose). */
+function loadJobSource(file, setLines = [], options = {}) {
+    try {
+        const source = loadCliYaml(file, JOB_YAML, options.baseDir);
+        applySetLines(source, setLines);
+        return source;
+    }
+    catch (e) {
+        throw errors_asJobYamlError(e);
+    }
+}
+/** Validate and check a command job already parsed (`loadJobSource`); `JobYamlError` listing every problem. */
+function readCommandJob(source) {
+    try {
+        const job = validateCommandJobSchema(source.doc.toJS(), source);
+        const { references, problems } = checkJob(job, source);
+        if (problems.length)
+            throw new JobYamlError(problems.sort(byLocation));
+        return { job, file: source.file, path: source.path, dir: source.dir, references, source };
+    }
+    catch (e) {
+        throw errors_asJobYamlError(e);
+    }
+}
+/** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */
+async function toJobRestBody(read, resolver, options) {
+    const resolved = await resolveReferences(read.references, resolver);
+    return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path));
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/read.ts
+/**
+ * Reading a CLI v2 **pipeline job** YAML (`type: pipeline`) and the pipeline component files its nodes name, with every
+ * check that needs no network: fields, settings, inputs and outputs, node types, component references, bindings
+ * (`${{parent.inputs.x}}`, `${{parent.outputs.y}}`, `${{parent.jobs.<step>.outputs.z}}`), cycles between steps, and
+ * literal inputs of the wrong type for a component's declared input. Every problem is `file:line: field: ...` (the file
+ * it is in: the pipeline, a sub-pipeline's component file or a step's component file).
+ *
+ * Fields: azure-ai-ml 1.4 `_schema/pipeline/pipeline_job.py` (`PipelineJobSchema`), `pipeline_component.py`
+ * (`PipelineComponentSchema`: `jobs` nodes), `_schema/pipeline/component_job.py` (`CommandSchema` nodes, `component:`
+ * as a file, `azureml:` id or inline step), `_schema/pipeline/settings.py` (`PipelineJobSettingsSchema`).
+ */
+
+
+
+
+
+
+
+
+
+const PIPELINE_COMPONENT_YAML = {
+    input: 'job',
+    kind: 'pipeline component',
+    fieldsHint: 'type: pipeline, inputs, outputs, jobs, ...'
+};
+/** The top-level fields of a pipeline job (azure-ai-ml `PipelineJobSchema`). */
+const JOB_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'display_name',
+    'description',
+    'experiment_name',
+    'tags',
+    'properties',
+    'settings',
+    'inputs',
+    'outputs',
+    'jobs',
+    'compute',
+    'component'
+];
+/** The fields of a pipeline component file (azure-ai-ml `PipelineComponentSchema`). */
+const COMPONENT_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'inputs',
+    'outputs',
+    'jobs',
+    'is_deterministic'
+];
+/** `settings` (azure-ai-ml `PipelineJobSettingsSchema`). */
+const SETTINGS = {
+    default_compute: 'string',
+    default_datastore: 'string',
+    default_environment: 'string',
+    continue_on_step_failure: 'boolean',
+    force_rerun: 'boolean'
+};
+/** Fields of every node. */
+const NODE_FIELDS = [
+    'type',
+    'component',
+    'name',
+    'display_name',
+    'description',
+    'tags',
+    'properties',
+    'compute',
+    'inputs',
+    'outputs',
+    'resources',
+    'distribution',
+    'limits',
+    'environment_variables'
+];
+/** Fields of an inline command step (its component is the step itself, azure-ai-ml `CommandSchema`). */
+const INLINE_FIELDS = ['command', 'code', 'environment'];
+/** Fields of a parallel node beyond NODE_FIELDS' (azure-ai-ml `ParallelSchema`); `task` only when inline. */
+const PARALLEL_FIELDS = [...NODE_FIELDS.filter(f => f !== 'distribution' && f !== 'limits'), ...PARALLEL_NODE_FIELDS];
+/** Node types the action does not submit yet, and why. AutoML, Spark and sweep nodes come with issue 21 (job types). */
+const LATER_NODE_TYPES = {
+    automl: 'AutoML nodes come with issue 21 (job types); not supported yet',
+    spark: 'Spark nodes come with issue 21 (job types); not supported yet',
+    sweep: 'sweep nodes come with issue 21 (job types); not supported yet',
+    data_transfer: 'data_transfer nodes are not supported',
+    import: 'import nodes are not supported',
+    flow: 'flow nodes are not supported'
+};
+function read_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const BINDING = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+/** How a file is named in messages: relative to the workflow's workspace when it lies inside it. */
+function displayName(path, baseDir) {
+    const rel = (0,external_node_path_.relative)(baseDir, path);
+    return rel && !rel.startsWith('..') ? rel : path;
+}
+/** Reads the graph of a pipeline job (its root `source`) or pipeline component; problems go into `problems`. */
+function readPipelineGraph(source, data, problems, context) {
+    const fields = context.isComponent ? COMPONENT_FIELDS : JOB_FIELDS;
+    for (const key of Object.keys(data)) {
+        if (!fields.includes(key))
+            problems.push(load_problemAt(source, [key], `unknown field (a pipeline ${source.kind} has ${fields.join(', ')})`));
+    }
+    if (!context.isComponent)
+        checkSettings(data.settings, source, problems);
+    for (const key of ['inputs', 'outputs', 'jobs']) {
+        if (data[key] !== undefined && data[key] !== null && !read_isObject(data[key]))
+            problems.push(load_problemAt(source, [key], `expected a mapping of names`));
+    }
+    const graph = { source, yaml: data, inputs: {}, nodes: [] };
+    if (!context.isComponent) {
+        checkInputs(data.inputs, source, graph, problems);
+        for (const [name, o] of Object.entries(read_isObject(data.outputs) ? data.outputs : {})) {
+            if (o !== null && !read_isObject(o))
+                problems.push(load_problemAt(source, ['outputs', name], 'expected a mapping or nothing'));
+        }
+    }
+    if (!context.isComponent && data.component !== undefined) {
+        // A pipeline job that runs a pipeline component: its steps are the component's (azure-ai-ml copies them over).
+        if (data.jobs !== undefined)
+            problems.push(load_problemAt(source, ['jobs'], "give either 'jobs' or 'component', not both"));
+        const read = readComponentReference(source, [], data.component, 'pipeline', problems, context);
+        if (read && read.component.kind !== 'pipeline-file') {
+            problems.push(load_problemAt(source, ['component'], 'expected a local pipeline component YAML file'));
+        }
+        else if (read?.component.kind === 'pipeline-file') {
+            graph.nodes = read.component.graph.nodes;
+            graph.fromComponent = true;
+        }
+        return graph;
+    }
+    const jobs = read_isObject(data.jobs) ? data.jobs : {};
+    if (!Object.keys(jobs).length)
+        problems.push(load_problemAt(source, ['jobs'], 'a pipeline needs at least one step'));
+    const ports = new Map();
+    for (const [name, node] of Object.entries(jobs)) {
+        const read = readNode(source, name, node, problems, context);
+        if (read) {
+            graph.nodes.push(read.node);
+            ports.set(name, read.ports);
+        }
+    }
+    checkBindings(graph, Object.keys(jobs), ports, problems);
+    return graph;
+}
+function checkSettings(settings, source, problems) {
+    if (settings === undefined || settings === null)
+        return;
+    if (!read_isObject(settings)) {
+        problems.push(load_problemAt(source, ['settings'], 'expected a mapping'));
+        return;
+    }
+    for (const [key, value] of Object.entries(settings)) {
+        const want = SETTINGS[key];
+        if (!want) {
+            problems.push(load_problemAt(source, ['settings', key], `unknown setting (${Object.keys(SETTINGS).join(', ')})`));
+        }
+        else if (typeof value !== want) {
+            problems.push(load_problemAt(source, ['settings', key], `expected ${want === 'boolean' ? 'true or false' : 'text'}`));
+        }
+    }
+    if (typeof settings.default_compute === 'string') {
+        try {
+            parseComputeReference(settings.default_compute);
+        }
+        catch (e) {
+            if (!(e instanceof BadReference))
+                throw e;
+            problems.push(load_problemAt(source, ['settings', 'default_compute'], e.message));
+        }
+    }
+}
+/** The node's type (`command` when it has none), or a problem. */
+function nodeType(node) {
+    const type = node.type;
+    return typeof type === 'string' ? type.toLowerCase() : 'command';
+}
+function readNode(source, name, value, problems, context) {
+    const path = ['jobs', name];
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
+        problems.push(load_problemAt(source, path, 'a step name: letters, digits and underscores, not starting with a digit'));
+    }
+    if (!read_isObject(value)) {
+        problems.push(load_problemAt(source, path, 'expected a mapping (type, component or command, inputs, outputs, ...)'));
+        return undefined;
+    }
+    normalizeEnumAt(value, ['type']);
+    const type = nodeType(value);
+    if (LATER_NODE_TYPES[type]) {
+        problems.push(load_problemAt(source, [...path, 'type'], LATER_NODE_TYPES[type]));
+        return undefined;
+    }
+    if (type !== 'command' && type !== 'pipeline' && type !== 'parallel') {
+        problems.push(load_problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline, parallel)`));
+        return undefined;
+    }
+    if (read_isObject(value.component)) {
+        if (type === 'parallel') {
+            problems.push(load_problemAt(source, [...path, 'component'], "a parallel node's component is a parallel component YAML file or an azureml: reference; or leave component: out and write task: in the node"));
+            return undefined;
+        }
+        return readInlineComponentNode(source, name, path, value, problems);
+    }
+    const inline = value.component === undefined;
+    const inlineFields = type === 'parallel' ? ['task'] : INLINE_FIELDS;
+    const allowed = [...(type === 'parallel' ? PARALLEL_FIELDS : NODE_FIELDS), ...(inline ? inlineFields : [])];
+    for (const key of Object.keys(value)) {
+        if (!allowed.includes(key)) {
+            const hint = inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : '';
+            problems.push(load_problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`));
+        }
+    }
+    for (const key of ['inputs', 'outputs', 'resources', 'distribution', 'limits', 'environment_variables']) {
+        if (value[key] !== undefined && value[key] !== null && !read_isObject(value[key]))
+            problems.push(load_problemAt(source, [...path, key], 'expected a mapping'));
+    }
+    const node = {
+        name,
+        type,
+        path,
+        source,
+        yaml: value,
+        component: { kind: 'id', id: '' },
+        inputs: {}
+    };
+    if (typeof value.compute === 'string') {
+        if (value.compute.includes('${{'))
+            node.compute = { kind: 'binding', text: value.compute };
+        else {
+            try {
+                node.compute = parseComputeReference(value.compute);
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
+            }
+        }
+    }
+    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    let ports;
+    if (inline) {
+        if (type === 'pipeline') {
+            problems.push(load_problemAt(source, path, "a pipeline node needs 'component:' (a pipeline component YAML file)"));
+            return undefined;
+        }
+        if (type === 'parallel') {
+            if (value.task === undefined) {
+                problems.push(load_problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"));
+                return undefined;
+            }
+            const read = readAt(problems, () => readParallelComponentAt(source, parallelComponentFields(value), path, { anonymous: true }));
+            if (!read)
+                return undefined;
+            node.component = { kind: 'parallel-inline', read };
+            return { node, ports: { outputs: read_isObject(value.outputs) ? value.outputs : {} } };
+        }
+        if (typeof value.command !== 'string' || !value.command) {
+            problems.push(load_problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"));
+            return undefined;
+        }
+        if (value.environment === undefined) {
+            problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
+            return undefined;
+        }
+        let code;
+        if (typeof value.code === 'string') {
+            try {
+                code = parseCodeReference(value.code, source.dir);
+                if (code.kind === 'local') {
+                    const problem = localPathProblem(code.path, 'folder', source.kind);
+                    if (problem)
+                        problems.push(load_problemAt(source, [...path, 'code'], problem));
+                }
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'code'], e.message));
+            }
+        }
+        const environment = readEnvironment(value.environment, source, [...path, 'environment'], problems);
+        if (!environment)
+            return undefined;
+        node.component = { kind: 'inline', code, environment };
+        ports = {
+            inputs: Object.fromEntries(Object.entries(read_isObject(value.inputs) ? value.inputs : {}).map(([k, v]) => [
+                k,
+                read_isObject(v) && typeof v.type === 'string' ? { type: v.type } : {}
+            ])),
+            outputs: read_isObject(value.outputs) ? value.outputs : {}
+        };
+    }
+    else {
+        if (type === 'parallel') {
+            const { task: _task, ...fields } = parallelComponentFields(value); // task: refused above as an unknown field
+            problems.push(...checkParallelNodeFields(source, fields, path));
+        }
+        const read = readComponentReference(source, path, value.component, type, problems, context);
+        if (!read)
+            return undefined;
+        node.component = read.component;
+        ports = read.ports;
+    }
+    checkNodePorts(node, ports, problems);
+    return { node, ports };
+}
+/** The fields of a parallel node that are its component's (`type`, `task`, `input_data`, `mini_batch_size`, ...). */
+function parallelComponentFields(node) {
+    const fields = { type: 'parallel' };
+    for (const key of [...PARALLEL_NODE_FIELDS, 'resources', 'task'])
+        if (node[key] !== undefined)
+            fields[key] = node[key];
+    return fields;
+}
+/** `read()`, its `CliYamlError` problems pushed into `problems` (named as the pipeline's input `job`). */
+function readAt(problems, read) {
+    try {
+        return read();
+    }
+    catch (e) {
+        if (!(e instanceof load_CliYamlError))
+            throw e;
+        problems.push(...e.problems);
+        return undefined;
+    }
+}
+/** Fields of a command component written inline under a node's `component:`. */
+const INLINE_COMPONENT_FIELDS = [
+    '$schema',
+    'type',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'is_deterministic',
+    'inputs',
+    'outputs',
+    'code',
+    'environment',
+    'command',
+    'resources',
+    'distribution',
+    'environment_variables'
+];
+/** A node whose `component:` is a command component written inline (a mapping). */
+function readInlineComponentNode(source, name, path, value, problems) {
+    const at = [...path, 'component'];
+    const c = value.component;
+    for (const key of Object.keys(value)) {
+        if (!NODE_FIELDS.includes(key))
+            problems.push(load_problemAt(source, [...path, key], 'unknown field of a command node'));
+    }
+    for (const key of Object.keys(c)) {
+        if (!INLINE_COMPONENT_FIELDS.includes(key))
+            problems.push(load_problemAt(source, [...at, key], 'unknown field of a command component'));
+    }
+    if (c.type !== undefined && c.type !== 'command')
+        problems.push(load_problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'));
+    if (typeof c.command !== 'string' || !c.command)
+        problems.push(load_problemAt(source, at, "missing 'command'"));
+    if (c.environment === undefined)
+        problems.push(load_problemAt(source, at, "missing 'environment'"));
+    let code;
+    if (typeof c.code === 'string') {
+        try {
+            code = parseCodeReference(c.code, source.dir);
+            if (code.kind === 'local') {
+                const problem = localPathProblem(code.path, 'folder', source.kind);
+                if (problem)
+                    problems.push(load_problemAt(source, [...at, 'code'], problem));
+            }
+        }
+        catch (e) {
+            if (!(e instanceof BadReference))
+                throw e;
+            problems.push(load_problemAt(source, [...at, 'code'], e.message));
+        }
+    }
+    const environment = c.environment === undefined
+        ? undefined
+        : readEnvironment(c.environment, source, [...at, 'environment'], problems);
+    if (!environment || typeof c.command !== 'string')
+        return undefined;
+    const node = {
+        name,
+        type: 'command',
+        path,
+        source,
+        yaml: value,
+        component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
+        inputs: {}
+    };
+    if (typeof value.compute === 'string') {
+        if (value.compute.includes('${{'))
+            node.compute = { kind: 'binding', text: value.compute };
+        else {
+            try {
+                node.compute = parseComputeReference(value.compute);
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
+            }
+        }
+    }
+    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    const ports = portsOf(c);
+    checkNodePorts(node, ports, problems);
+    return { node, ports };
+}
+/** `component:` of a node: a local file (command or pipeline component), `azureml:` name, ARM id or registry URI. */
+function readComponentReference(source, path, value, type, problems, context) {
+    const at = [...path, 'component'];
+    if (typeof value !== 'string' || !value.trim()) {
+        problems.push(load_problemAt(source, at, 'expected a component YAML file, azureml:<name>:<version>, azureml:<name>@latest or a registry URI'));
+        return undefined;
+    }
+    const text = value.trim();
+    if (text.startsWith('azureml://registries/')) {
+        if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+\/(versions|labels)\/[^/]+$/.test(text)) {
+            problems.push(load_problemAt(source, at, `'${text}' is not a registry component (azureml://registries/<r>/components/<name>/versions/<v>)`));
+            return undefined;
+        }
+        return { component: { kind: 'id', id: text } };
+    }
+    const bare = text.replace(/^azureml:/, '');
+    if (bare.startsWith('/subscriptions/')) {
+        if (!/\/components\/[^/]+\/versions\/[^/]+$/i.test(bare)) {
+            problems.push(load_problemAt(source, at, `'${text}' is not the ARM id of a component version`));
+            return undefined;
+        }
+        return { component: { kind: 'id', id: bare } };
+    }
+    if (text.startsWith('azureml:')) {
+        const m = /^([a-zA-Z_][a-zA-Z0-9_.-]*)(?::([^:@/]+)|@([^:@/]+))$/.exec(bare);
+        if (!m) {
+            problems.push(load_problemAt(source, at, `'${text}' is not a component reference (azureml:<name>:<version> or azureml:<name>@latest)`));
+            return undefined;
+        }
+        if (m[3] !== undefined && m[3] !== 'latest') {
+            problems.push(load_problemAt(source, at, `'${text}': only the label @latest is known (or give :<version>)`));
+            return undefined;
+        }
+        return { component: { kind: 'named', name: m[1], version: m[2] ?? 'latest' } };
+    }
+    // A local file, relative to the YAML that names it.
+    const absolute = (0,external_node_path_.resolve)(source.dir, text.replace(/^file:/, ''));
+    const problem = localPathProblem(absolute, 'file', source.kind);
+    if (problem) {
+        problems.push(load_problemAt(source, at, problem.replace(/^local path/, 'component file')));
+        return undefined;
+    }
+    if (context.seen.includes(absolute)) {
+        problems.push(load_problemAt(source, at, `'${text}' includes itself (a pipeline component cannot contain itself)`));
+        return undefined;
+    }
+    const file = displayName(absolute, context.baseDir);
+    if (type === 'pipeline') {
+        try {
+            const sub = loadCliYaml(absolute, { ...PIPELINE_COMPONENT_YAML }, context.baseDir);
+            sub.file = file;
+            const data = sub.doc.toJS();
+            normalizeEnumAt(data, ['type']);
+            if (data.type !== 'pipeline') {
+                problems.push(load_problemAt(sub, ['type'], `a pipeline node needs a pipeline component (type: pipeline)`));
+                return undefined;
+            }
+            const graph = readPipelineGraph(sub, data, problems, {
+                baseDir: context.baseDir,
+                isComponent: true,
+                seen: [...context.seen, absolute]
+            });
+            return { component: { kind: 'pipeline-file', graph, yaml: data }, ports: portsOf(data) };
+        }
+        catch (e) {
+            if (e instanceof load_CliYamlError) {
+                problems.push(...e.problems);
+                return undefined;
+            }
+            throw e;
+        }
+    }
+    try {
+        const read = readComponentYaml(absolute, [], { baseDir: context.baseDir });
+        read.file = file;
+        read.source.file = file;
+        if (read.type !== type) {
+            // A parallel node names a parallel component file; a command node a command one (the file's `type`).
+            const p = load_problemAt(read.source, ['type'], `the node at ${fieldName(path)} is a ${type} node (type: ${type}) but this is a ${read.type} component: write type: ${read.type} in the node, or name a ${type} component`);
+            problems.push('file' in p.location ? { ...p, location: { ...p.location, input: 'job', file } } : p);
+            return undefined;
+        }
+        const ports = portsOf(read.yaml);
+        return read.type === 'parallel'
+            ? { component: { kind: 'parallel-file', read }, ports }
+            : { component: { kind: 'command-file', read }, ports };
+    }
+    catch (e) {
+        if (e instanceof load_CliYamlError) {
+            // The component reader names input 'component'; here the file belongs to input 'job'.
+            problems.push(...e.problems.map(p => ('file' in p.location ? { ...p, location: { ...p.location, input: 'job', file } } : p)));
+            return undefined;
+        }
+        throw e;
+    }
+}
+function portsOf(data) {
+    return {
+        inputs: (read_isObject(data.inputs) ? data.inputs : {}),
+        outputs: read_isObject(data.outputs) ? data.outputs : {}
+    };
+}
+/** Node inputs and outputs the component declares, and literal values that fit the declared type. */
+function checkNodePorts(node, ports, problems) {
+    if (!ports || (node.component.kind === 'inline' && !node.component.declared))
+        return;
+    const { source, path, yaml } = node;
+    for (const [group, declared] of [
+        ['inputs', ports.inputs],
+        ['outputs', ports.outputs]
+    ]) {
+        const given = read_isObject(yaml[group]) ? yaml[group] : {};
+        for (const [name, value] of Object.entries(given)) {
+            if (!declared || !Object.hasOwn(declared, name)) {
+                const names = Object.keys(declared ?? {});
+                problems.push(load_problemAt(source, [...path, group, name], `the component has no ${group === 'inputs' ? 'input' : 'output'} '${name}' (${names.length ? names.join(', ') : `it has no ${group}`})`));
+                continue;
+            }
+            if (group !== 'inputs')
+                continue;
+            const type = declared[name]?.type;
+            const literal = read_isObject(value) ? (value.value ?? value.default) : value;
+            if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
+                continue;
+            const fits = type === 'integer'
+                ? Number.isInteger(literal)
+                : type === 'number'
+                    ? typeof literal === 'number'
+                    : type === 'boolean'
+                        ? typeof literal === 'boolean'
+                        : true;
+            if (!fits) {
+                const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
+                problems.push(load_problemAt(source, read_isObject(value)
+                    ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+                    : [...path, 'inputs', name], `the component declares this input as ${type}: expected ${want}, got ${JSON.stringify(literal)}`));
+            }
+        }
+    }
+}
+/**
+ * Every `${{parent...}}` binding of the nodes names an input or output of the pipeline or an output of a step of it,
+ * and the steps' bindings to each other form no cycle.
+ */
+function checkBindings(graph, stepNames, ports, problems) {
+    const { source, yaml } = graph;
+    const pipelineInputs = Object.keys(read_isObject(yaml.inputs) ? yaml.inputs : {});
+    const pipelineOutputs = Object.keys(read_isObject(yaml.outputs) ? yaml.outputs : {});
+    // Every step named in `jobs`, also those refused (their problem is reported once, at their type).
+    const steps = new Set(stepNames);
+    const edges = new Map();
+    const list = (names, what) => names.length ? names.join(', ') : `none: the ${what} has none`;
+    for (const node of graph.nodes) {
+        const after = new Set();
+        edges.set(node.name, after);
+        const places = [];
+        for (const group of ['inputs', 'outputs']) {
+            const given = read_isObject(node.yaml[group]) ? node.yaml[group] : {};
+            for (const [name, value] of Object.entries(given)) {
+                if (typeof value === 'string')
+                    places.push([[...node.path, group, name], value]);
+                else if (read_isObject(value)) {
+                    for (const f of ['path', 'value', 'default'])
+                        if (typeof value[f] === 'string')
+                            places.push([[...node.path, group, name, f], value[f]]);
+                }
+            }
+        }
+        if (node.compute?.kind === 'binding')
+            places.push([[...node.path, 'compute'], node.compute.text]);
+        for (const [at, text] of places) {
+            for (const m of text.matchAll(BINDING)) {
+                const ref = m[1];
+                const bad = (detail) => void problems.push(load_problemAt(source, at, `'${m[0]}' ${detail}`));
+                let p;
+                if ((p = /^parent\.inputs\.([\w]+)$/.exec(ref))) {
+                    if (!pipelineInputs.includes(p[1]))
+                        bad(`names no input of the pipeline (inputs: ${list(pipelineInputs, 'pipeline')})`);
+                }
+                else if ((p = /^parent\.outputs\.([\w]+)$/.exec(ref))) {
+                    if (!pipelineOutputs.includes(p[1]))
+                        bad(`names no output of the pipeline (outputs: ${list(pipelineOutputs, 'pipeline')})`);
+                }
+                else if ((p = /^parent\.jobs\.([\w]+)\.outputs\.([\w]+)$/.exec(ref))) {
+                    const [, step, output] = p;
+                    if (!steps.has(step)) {
+                        bad(`names no step of the pipeline (steps: ${[...steps].join(', ')})`);
+                        continue;
+                    }
+                    after.add(step);
+                    const outs = ports.get(step)?.outputs;
+                    if (outs && !Object.hasOwn(outs, output))
+                        bad(`names no output of step ${step} (outputs: ${list(Object.keys(outs), 'step')})`);
+                }
+                else if (/^parent\./.test(ref)) {
+                    bad('is not a binding this action knows (parent.inputs.<x>, parent.outputs.<y>, parent.jobs.<step>.outputs.<z>)');
+                }
+            }
+        }
+    }
+    for (const node of graph.nodes) {
+        const cycle = findCycle(node.name, edges);
+        if (cycle && cycle[0] === node.name && cycle.every(s => s >= node.name)) {
+            problems.push(load_problemAt(source, node.path, `the steps bind to each other in a cycle: ${cycle.join(' → ')} → ${cycle[0]}`));
+        }
+    }
+}
+/** A cycle through `start` in the "binds to an output of" graph, as the list of its steps, if any. */
+function findCycle(start, edges) {
+    const walk = (step, trail) => {
+        for (const next of edges.get(step) ?? []) {
+            if (next === start)
+                return trail;
+            if (trail.includes(next))
+                continue;
+            const found = walk(next, [...trail, next]);
+            if (found)
+                return found;
+        }
+        return undefined;
+    };
+    return walk(start, [start]);
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/anonymous-hash.ts
+/**
+ * The version azure-ai-ml gives an anonymous component: a GUID made of the MD5 of its spec.
+ *
+ * azure-ai-ml 1.4 `entities/_component/component.py` `_get_anonymous_hash` (and `pipeline_component.py`'s, which hashes
+ * the REST `componentSpec`) call `_utils/utils.py` `hash_dict`: drop the keys `name`, `id`, `version` (and `_source`
+ * for pipeline components; a command component's `_to_dict` has no `_source`), serialize with Python's
+ * `json.dumps(items, sort_keys=True)` (separators `", "` and `": "`, non-ASCII escaped as `\uXXXX`), MD5 the UTF-8
+ * bytes, and print the digest as `str(UUID(hex))` (8-4-4-4-12 lower-case hex). The same content always gives the same
+ * version, so a second submit of an unchanged step reuses the registered component.
+ */
+
+/** Keys left out of the hash (the version is the hash; the name is always `azureml_anonymous`; `_source` varies). */
+const OMITTED = ['name', 'id', 'version', '_source'];
+/** The anonymous version of a component spec (the `componentSpec` of its REST body). */
+function anonymousComponentHash(spec) {
+    const rest = Object.fromEntries(Object.entries(spec).filter(([key]) => !OMITTED.includes(key)));
+    const hex = (0,external_node_crypto_.createHash)('md5').update(pythonJsonDumps(rest), 'utf8').digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+/**
+ * Python's `json.dumps(value, sort_keys=True)` with its defaults: `", "` between items, `": "` after keys, keys sorted
+ * by code point, strings with non-ASCII characters escaped (`ensure_ascii`), floats as Python's `repr` writes them
+ * (`1e-05`, `1e+16`, `0.1`, `2.0` is not distinguishable from `2` in JavaScript and is written `2`).
+ */
+function pythonJsonDumps(value) {
+    if (value === null || value === undefined)
+        return 'null';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number')
+        return pythonNumber(value);
+    if (typeof value === 'string')
+        return pythonString(value);
+    if (Array.isArray(value))
+        return `[${value.map(pythonJsonDumps).join(', ')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
+}
+function pythonString(text) {
+    let out = '"';
+    for (const ch of text) {
+        const code = ch.codePointAt(0) ?? 0;
+        if (ch === '"')
+            out += '\\"';
+        else if (ch === '\\')
+            out += '\\\\';
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (ch === '\b')
+            out += '\\b';
+        else if (ch === '\f')
+            out += '\\f';
+        else if (code < 0x20 || code > 0x7f) {
+            // UTF-16 units, as Python's ensure_ascii writes characters beyond the BMP (a surrogate pair).
+            for (let i = 0; i < ch.length; i++)
+                out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+        }
+        else
+            out += ch;
+    }
+    return `${out}"`;
+}
+/** Python's `repr` of an int or float (JavaScript cannot tell `2.0` from `2`: both are written `2`). */
+function pythonNumber(n) {
+    if (!Number.isFinite(n))
+        return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+    if (Number.isInteger(n) && Math.abs(n) < 1e16)
+        return String(n);
+    const abs = Math.abs(n);
+    // repr switches to exponent form below 1e-4 and from 1e16; JavaScript below 1e-6 and from 1e21.
+    if (abs >= 1e16 || abs < 1e-4) {
+        const [mantissa, exponent] = n.toExponential().split('e');
+        const e = Number(exponent);
+        return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+    }
+    return String(n);
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/to-rest.ts
+/**
+ * A pipeline graph (`read.ts`) → the anonymous component versions to register and the body of
+ * `PUT {WS}/jobs/{name}?api-version=2024-04-01` (mfe.json `PipelineJob`: `jobType: Pipeline`, `settings`, `inputs`,
+ * `outputs`, `jobs` as untyped objects), as azure-ai-ml 1.4 builds them (`entities/_job/pipeline/pipeline_job.py`
+ * `_to_rest_object`, `entities/_builders/command.py` / `pipeline.py` / `base_node.py` `_to_rest_object`,
+ * `entities/_component/component.py` / `pipeline_component.py`; checked against the SDK's bodies for corpus pipelines
+ * in `__tests__/jobs/pipeline/fixtures/*.sdk.json`).
+ *
+ * Components: each inline step, local command component file and local pipeline component file becomes a component
+ * version PUT at `{WS}/components/azureml_anonymous/versions/<hash>` (`anonymous-hash.ts`), body
+ * `{properties: {componentSpec, description?, tags, properties: {}, isAnonymous: true, isArchived: false}}`; the spec
+ * carries `name: azureml_anonymous`, `version: "1"` (the SDK's placeholders for a component without a name),
+ * `_source` `YAML.JOB` (inline step) or `YAML.COMPONENT` (file), code and environment as `azureml:<ARM id>` (registry
+ * environments as written), `display_name` the step's name when the component has none (as the CLI sets it). A
+ * sub-pipeline's nodes are resolved and registered before its own component.
+ *
+ * Nodes (snake_case, as the SDK writes them): `{_source, componentId, type, name (top level only), computeId?,
+ * display_name?, inputs?, outputs?, environment_variables?, resources?, distribution?, limits?}`; inputs
+ * `{job_input_type: "literal", value}` (bindings and literals as text) or `{job_input_type: <type>, uri, mode?}`;
+ * outputs bound to the pipeline's `{type: "literal", value: "${{parent.outputs.y}}"}`, others
+ * `{job_output_type, uri?, mode?}`; `distribution` `{distribution_type: PyTorch|Mpi|TensorFlow, ...}`; `limits`
+ * `{job_limits_type: "Command", timeout: <ISO 8601>}`.
+ *
+ * Differences from azure-ai-ml 1.4, on purpose:
+ * - `experimentName` and `displayName` are always sent (the job name, the repository name), and the workflow's tags;
+ *   the SDK fills `experimentName` from the current folder at submit time.
+ * - A command component file's `environment_variables` is kept in its spec (1.4 drops it; later versions keep it), so
+ *   its anonymous hash is the later versions'.
+ * - An inline step's input type is taken from the value it is given (a typed input, a step output: uri_folder, a
+ *   pipeline input's type, a literal's type); 1.4 infers the same, except for inputs it cannot see through.
+ */
+
+
+
+
+
+
+
+
+
+/** The name every anonymous component version is registered under (azure-ai-ml `ANONYMOUS_COMPONENT_NAME`). */
+const ANONYMOUS_COMPONENT_NAME = 'azureml_anonymous';
+function to_rest_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** `azureml:` + an ARM id, as the SDK writes a resolved asset in a spec; registry URIs as they are. */
+function to_rest_specRef(id) {
+    return id.startsWith('azureml:') ? id : `azureml:${id}`;
+}
+/** The body of the pipeline job PUT; registers every anonymous component through `resolver` first. */
+async function buildPipelineJobBody(graph, resolver, options) {
+    const y = graph.yaml;
+    const numberText = path => numberTextAt(graph.source, path);
+    const jobs = await nodesRest(graph, resolver, !graph.fromComponent);
+    const inputUris = {};
+    for (const [name, { type, ref }] of Object.entries(graph.inputs))
+        inputUris[name] = await dataUri(type, ref, resolver);
+    const settings = { _source: graph.fromComponent ? 'YAML.COMPONENT' : 'YAML.JOB' };
+    const s = to_rest_isObject(y.settings) ? y.settings : {};
+    for (const [key, value] of Object.entries(s)) {
+        if (key === 'default_compute' && typeof value === 'string') {
+            settings.default_compute = await computeId(value, resolver);
+        }
+        else if (key === 'default_datastore' && typeof value === 'string') {
+            settings.default_datastore = value.replace(/^azureml:/, '');
+        }
+        else
+            settings[key] = value;
+    }
+    const p = {
+        jobType: 'Pipeline',
+        displayName: typeof y.display_name === 'string' ? y.display_name : options.jobName,
+        experimentName: options.experimentName ??
+            (typeof y.experiment_name === 'string' ? y.experiment_name : options.defaultExperimentName),
+        tags: { ...textMap(y.tags, 'tags', numberText), ...options.extraTags },
+        properties: textMap(y.properties, 'properties', numberText) ?? {},
+        inputs: inputsRest(y.inputs, inputUris, numberText) ?? {},
+        outputs: outputsRest(y.outputs) ?? {},
+        jobs,
+        settings,
+        isArchived: false
+    };
+    if (typeof y.description === 'string')
+        p.description = y.description;
+    if (typeof y.compute === 'string')
+        p.computeId = await computeId(y.compute, resolver);
+    return { properties: p };
+}
+async function computeId(value, resolver) {
+    const bare = value.replace(/^azureml:/, '');
+    return bare.startsWith('/') ? bare : resolver.computeId(bare);
+}
+async function dataUri(type, ref, resolver) {
+    switch (ref.kind) {
+        case 'local':
+            return resolver.uploadInput(ref.path);
+        case 'arm':
+        case 'registry':
+        case 'named':
+            return resolveAsset(ref, (n, v) => (type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v)));
+        default:
+            return ref.uri;
+    }
+}
+/** The `jobs` map of a graph, in YAML order, each node's component registered first. */
+async function nodesRest(graph, resolver, top) {
+    const out = {};
+    for (const node of graph.nodes)
+        out[node.name] = await nodeRest(node, graph, resolver, top);
+    return out;
+}
+async function nodeRest(node, graph, resolver, top) {
+    const { yaml: y, path, source } = node;
+    const numberText = p => numberTextAt(source, p);
+    const component = await componentOf(node, graph, resolver);
+    const rest = { _source: sourceOf(node), componentId: component.id, type: node.type };
+    if (top)
+        rest.name = node.name;
+    if (node.compute) {
+        rest.computeId =
+            node.compute.kind === 'binding'
+                ? node.compute.text
+                : node.compute.kind === 'arm'
+                    ? node.compute.id
+                    : await resolver.computeId(node.compute.name);
+    }
+    for (const key of ['display_name', 'description'])
+        if (typeof y[key] === 'string')
+            rest[key] = y[key];
+    const tags = textMap(y.tags, 'tags', numberText);
+    if (tags)
+        rest.tags = tags;
+    const inputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
+        const asset = node.inputs[name];
+        if (asset && to_rest_isObject(value)) {
+            const input = {
+                job_input_type: asset.type,
+                uri: await dataUri(asset.type, asset.ref, resolver)
+            };
+            if (typeof value.mode === 'string')
+                input.mode = INPUT_MODE[value.mode] ?? value.mode;
+            inputs[name] = input;
+            continue;
+        }
+        if (to_rest_isObject(value) && typeof value.path === 'string' && value.path.includes('${{')) {
+            // A path bound to the parent's input: a literal binding, as for a bare `${{...}}` (guess: not in the fixtures).
+            const input = { job_input_type: 'literal', value: value.path };
+            if (typeof value.mode === 'string')
+                input.mode = INPUT_MODE[value.mode] ?? value.mode;
+            inputs[name] = input;
+            continue;
+        }
+        const literal = to_rest_isObject(value) ? (value.value ?? value.default) : value;
+        const at = to_rest_isObject(value)
+            ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+            : [...path, 'inputs', name];
+        if (literal === undefined || literal === null)
+            continue;
+        inputs[name] = { job_input_type: 'literal', value: scalarText(literal, numberText(at)) };
+    }
+    if (Object.keys(inputs).length)
+        rest.inputs = inputs;
+    const outputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
+        if (typeof value === 'string')
+            outputs[name] = { type: 'literal', value };
+        else if (to_rest_isObject(value)) {
+            const output = { job_output_type: value.type ?? 'uri_folder' };
+            if (typeof value.path === 'string')
+                output.uri = value.path;
+            if (typeof value.mode === 'string')
+                output.mode = OUTPUT_MODE[value.mode] ?? value.mode;
+            outputs[name] = output;
+        }
+    }
+    if (Object.keys(outputs).length)
+        rest.outputs = outputs;
+    const env = textMap(y.environment_variables, 'environment_variables', numberText);
+    if (env)
+        rest.environment_variables = env;
+    if (to_rest_isObject(y.resources))
+        rest.resources = y.resources;
+    if (to_rest_isObject(y.distribution)) {
+        const { type, ...others } = y.distribution;
+        rest.distribution = { distribution_type: DISTRIBUTION[String(type)] ?? type, ...others };
+    }
+    if (to_rest_isObject(y.limits)) {
+        const limits = { job_limits_type: 'Command' };
+        if (typeof y.limits.timeout === 'number')
+            limits.timeout = isoDuration(y.limits.timeout);
+        rest.limits = limits;
+    }
+    if (node.type === 'parallel')
+        parallelNodeRest(rest, y, component.spec);
+    return rest;
+}
+/**
+ * A parallel node's own fields, as azure-ai-ml 1.4 `entities/_builders/parallel.py` `Parallel._to_rest_object` writes
+ * them: `resources`, `error_threshold`, `mini_batch_error_threshold`, `max_concurrency_per_instance`, `task`,
+ * `input_data`, `retry_settings`, `logging_level` as written; `mini_batch_size` as a number (kb/mb/gb in bytes);
+ * `partition_keys` as its JSON text. A node whose component is a local file takes `resources`, `input_data`,
+ * `max_concurrency_per_instance`, `mini_batch_error_threshold`, `mini_batch_size`, `partition_keys` and `task` from it
+ * where it does not set them (`Parallel.__init__`); a registered component's are not copied (the SDK only has its id).
+ */
+function parallelNodeRest(rest, y, spec) {
+    const from = (spec?.yaml ?? {});
+    const inherited = ['resources', 'input_data', 'max_concurrency_per_instance', 'mini_batch_error_threshold'];
+    for (const key of inherited) {
+        const value = y[key] ?? from[key];
+        if (value !== undefined && value !== null)
+            rest[key] = value;
+    }
+    for (const key of ['error_threshold', 'retry_settings', 'logging_level'])
+        if (y[key] !== undefined && y[key] !== null)
+            rest[key] = y[key];
+    const size = (y.mini_batch_size ?? from.mini_batch_size);
+    if (size !== undefined && size !== null)
+        rest.mini_batch_size = Number(miniBatchSizeText(size));
+    const keys = (y.partition_keys ?? from.partition_keys);
+    if (keys?.length)
+        rest.partition_keys = pythonJsonList(keys);
+    if (spec?.task !== undefined)
+        rest.task = spec.task;
+}
+/** Where the node's component comes from, as azure-ai-ml 1.4 writes it (`constants/_common.py` `ComponentSource`). */
+function sourceOf(node) {
+    const c = node.component;
+    if (c.kind === 'inline' || c.kind === 'parallel-inline')
+        return 'YAML.JOB';
+    if (c.kind === 'named')
+        return 'REMOTE.WORKSPACE.COMPONENT';
+    if (c.kind === 'id')
+        return c.id.startsWith('azureml://registries/') ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT';
+    return 'YAML.COMPONENT';
+}
+/** `resolver` as a component file's resolver (an anonymous component's version is its hash, not a next version). */
+function componentResolver(resolver) {
+    return {
+        uploadCode: folder => resolver.uploadCode(folder),
+        codeId: (n, v) => resolver.codeId(n, v),
+        environmentId: (n, v) => resolver.environmentId(n, v),
+        registerEnvironment: d => resolver.registerEnvironment(d),
+        nextVersion: async () => '1'
+    };
+}
+/**
+ * The component a node carries: its id, registered anonymously (inline, local files) or resolved (named, ids), and
+ * for a parallel node with a local or inline component, its task (references resolved) and fields as written.
+ */
+async function componentOf(node, graph, resolver) {
+    const c = node.component;
+    switch (c.kind) {
+        case 'parallel-inline': {
+            const refs = await resolveComponentReferences(c.read.references, componentResolver(resolver));
+            const spec = parallelComponentSpec(c.read, refs, '1', 'YAML.JOB');
+            Object.assign(spec, inlinePorts(node, graph));
+            return { id: await resolver.registerComponent(anonymous(named(spec, node))), spec: { task: spec.task } };
+        }
+        case 'parallel-file': {
+            const { body } = await toComponentRestBody(c.read, componentResolver(resolver));
+            const { componentSpec, description, tags } = body.properties;
+            const id = await resolver.registerComponent(anonymous(named(componentSpec, node), description, tags));
+            return { id, spec: { task: componentSpec.task, yaml: c.read.yaml } };
+        }
+        default:
+            return { id: await componentIdOf(node, graph, resolver) };
+    }
+}
+/** The component id a node carries: registered anonymously (inline, local files) or resolved (named, ids). */
+async function componentIdOf(node, graph, resolver) {
+    const c = node.component;
+    switch (c.kind) {
+        case 'parallel-inline':
+        case 'parallel-file':
+            return (await componentOf(node, graph, resolver)).id;
+        case 'id':
+            return c.id;
+        case 'named':
+            return resolver.componentId(c.name, c.version);
+        case 'inline':
+            return resolver.registerComponent(anonymous(named(await inlineSpec(node, graph, resolver), node)));
+        case 'command-file': {
+            const { body } = await toComponentRestBody(c.read, componentResolver(resolver));
+            const { componentSpec, description, tags } = body.properties;
+            return resolver.registerComponent(anonymous(named(componentSpec, node), description, tags));
+        }
+        case 'pipeline-file': {
+            const y = c.yaml;
+            const spec = await pipelineComponentSpec(c.graph, resolver, false);
+            const tags = spec.tags;
+            return resolver.registerComponent(anonymous(spec, typeof y.description === 'string' ? y.description : undefined, tags ?? {}));
+        }
+    }
+}
+/**
+ * The `componentSpec` of a pipeline component (its file read into `graph`), without name and version, as azure-ai-ml
+ * 1.4 `entities/_component/pipeline_component.py` `PipelineComponent._to_rest_object` writes it: `$schema`, `_source`
+ * `YAML.COMPONENT`, `type: pipeline`, display_name, description, tags (text), is_deterministic (when written), inputs
+ * (defaults as text), outputs, `jobs` (each node's component registered first, through `resolver`) and
+ * `sourceJobId: null`. `nodeNames`: the nodes carry their `name` (a component file loaded on its own, as
+ * register-component does; a sub-pipeline of a pipeline job's carries none: checked, fixtures/*.sdk.json).
+ */
+async function pipelineComponentSpec(graph, resolver, nodeNames) {
+    const y = graph.yaml;
+    const numberText = p => numberTextAt(graph.source, p);
+    const spec = {};
+    if (typeof y.$schema === 'string')
+        spec.$schema = y.$schema;
+    spec._source = 'YAML.COMPONENT';
+    spec.type = 'pipeline';
+    for (const key of ['display_name', 'description'])
+        if (typeof y[key] === 'string')
+            spec[key] = y[key];
+    const tags = textMap(y.tags, 'tags', numberText);
+    if (tags)
+        spec.tags = tags;
+    if (typeof y.is_deterministic === 'boolean')
+        spec.is_deterministic = y.is_deterministic;
+    if (to_rest_isObject(y.inputs))
+        spec.inputs = portsSpec(y.inputs, numberText);
+    if (to_rest_isObject(y.outputs))
+        spec.outputs = y.outputs;
+    spec.jobs = await nodesRest(graph, resolver, nodeNames);
+    spec.sourceJobId = null;
+    return spec;
+}
+/**
+ * `spec` with the step's name as its `display_name` when it has none, as the CLI does to every anonymous command or
+ * parallel component of a pipeline before hashing and registering it (azure-ai-ml 1.4
+ * `operations/_component_operations.py` `_set_default_display_name_for_anonymous_component_in_node`, applied by
+ * `_resolve_dependencies_for_pipeline_component_jobs` for pipeline jobs and pipeline components alike; not to pipeline
+ * components). The same step under two names is therefore two anonymous versions, as in the CLI.
+ */
+function named(spec, node) {
+    return spec.display_name === undefined ? { ...spec, display_name: node.name } : spec;
+}
+/** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
+function anonymous(spec, description, tags = {}) {
+    const componentSpec = { ...spec, name: ANONYMOUS_COMPONENT_NAME, version: '1' };
+    if (componentSpec.type === undefined)
+        componentSpec.type = 'command';
+    const properties = {
+        componentSpec,
+        tags,
+        properties: {},
+        isAnonymous: true,
+        isArchived: false
+    };
+    if (description !== undefined)
+        properties.description = description;
+    // The SDK hashes the component's `_to_dict()`, which holds a parallel component's partition_keys as the list it is,
+    // not the JSON text the REST spec carries (checked: fixtures/parallel-inline.sdk.json).
+    const hashed = typeof componentSpec.partition_keys === 'string'
+        ? { ...componentSpec, partition_keys: JSON.parse(componentSpec.partition_keys) }
+        : componentSpec;
+    return { version: anonymousComponentHash(hashed), body: { properties } };
+}
+/** The component of an inline command step: command, code, environment and the ports it is given. */
+async function inlineSpec(node, graph, resolver) {
+    if (node.component.kind !== 'inline')
+        throw new Error('not an inline step');
+    const { code, environment, declared } = node.component;
+    const y = node.yaml;
+    const spec = { _source: 'YAML.JOB', type: 'command', is_deterministic: true };
+    if (declared) {
+        // `component:` written as a mapping: its own fields and declared ports, as a component file's.
+        const d = declared.yaml;
+        const numberText = p => numberTextAt(node.source, [...declared.at, ...p]);
+        for (const key of ['$schema', 'display_name', 'description', 'is_deterministic'])
+            if (d[key] !== undefined)
+                spec[key] = d[key];
+        const tags = textMap(d.tags, 'tags', numberText);
+        if (tags)
+            spec.tags = tags;
+        if (to_rest_isObject(d.inputs))
+            spec.inputs = portsSpec(d.inputs, numberText);
+        if (to_rest_isObject(d.outputs))
+            spec.outputs = d.outputs;
+        for (const key of ['resources', 'distribution'])
+            if (to_rest_isObject(d[key]))
+                spec[key] = d[key];
+        spec.command = d.command;
+        await codeAndEnvironment(spec, code, environment, resolver);
+        return spec;
+    }
+    spec.command = y.command;
+    await codeAndEnvironment(spec, code, environment, resolver);
+    return Object.assign(spec, inlinePorts(node, graph));
+}
+/**
+ * The ports of an inline node's component, inferred from what the node gives them, as azure-ai-ml 1.4
+ * `entities/_job/pipeline/_component_translatable.py` `_to_input` / `_to_output` do: a typed input its type and
+ * mode; a binding to the pipeline's input that input's type and mode; a binding to a step's output that output's
+ * type; a literal its type and itself as the default. An output: its type and mode, or the pipeline output's it is
+ * bound to.
+ */
+function inlinePorts(node, graph) {
+    const y = node.yaml;
+    const ports = {};
+    const inputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
+        const input = { type: inputTypeOf(value, graph) };
+        const mode = inputModeOf(value, graph);
+        if (mode !== undefined)
+            input.mode = mode;
+        // A literal (not a binding, not a path) becomes the input's default in the step's component.
+        const literal = to_rest_isObject(value) ? (value.path === undefined ? (value.value ?? value.default) : undefined) : value;
+        if (literal !== undefined && literal !== null && !(typeof literal === 'string' && literal.includes('${{'))) {
+            const at = to_rest_isObject(value)
+                ? [...node.path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
+                : [...node.path, 'inputs', name];
+            input.default = scalarText(literal, numberTextAt(node.source, at));
+        }
+        inputs[name] = input;
+    }
+    if (Object.keys(inputs).length)
+        ports.inputs = inputs;
+    const outputs = {};
+    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
+        // An output bound to the pipeline's takes that output's type and mode, as the SDK infers them.
+        const bound = typeof value === 'string' ? /^\$\{\{\s*parent\.outputs\.(\w+)\s*\}\}$/.exec(value) : null;
+        const declared = bound && to_rest_isObject(graph.yaml.outputs) ? graph.yaml.outputs[bound[1]] : value;
+        const output = {
+            type: to_rest_isObject(declared) && typeof declared.type === 'string' ? declared.type : 'uri_folder'
+        };
+        if (to_rest_isObject(declared) && typeof declared.mode === 'string')
+            output.mode = declared.mode;
+        outputs[name] = output;
+    }
+    if (Object.keys(outputs).length)
+        ports.outputs = outputs;
+    return ports;
+}
+/** An inline component's code (uploaded or looked up) and environment (registered, looked up, or a registry URI). */
+async function codeAndEnvironment(spec, code, environment, resolver) {
+    if (code) {
+        spec.code = to_rest_specRef(code.kind === 'local'
+            ? await resolver.uploadCode(code.path)
+            : await resolveAsset(code, (n, v) => resolver.codeId(n, v)));
+    }
+    spec.environment =
+        environment.kind === 'registry'
+            ? environment.uri
+            : to_rest_specRef(environment.kind === 'inline'
+                ? await resolver.registerEnvironment(environment.definition)
+                : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v)));
+}
+/** The mode of an inline step's input: as written on a typed input, or the pipeline input's it is bound to. */
+function inputModeOf(value, graph) {
+    if (to_rest_isObject(value)) {
+        if (typeof value.mode === 'string')
+            return value.mode;
+        return value.type === undefined && value.path === undefined ? inputModeOf(value.value, graph) : undefined;
+    }
+    const parentInput = typeof value === 'string' ? /^\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}$/.exec(value) : null;
+    const declared = parentInput && to_rest_isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined;
+    return to_rest_isObject(declared) && typeof declared.mode === 'string' ? declared.mode : undefined;
+}
+/**
+ * The type of a step's output as its component declares it (a local file's, an inline node's inferred one);
+ * `uri_folder` when unknown (a registered component), as the SDK falls back to.
+ */
+function stepOutputType(graph, step, output) {
+    const node = graph.nodes.find(n => n.name === step);
+    if (!node)
+        return 'uri_folder';
+    const c = node.component;
+    let declared;
+    if (c.kind === 'command-file' || c.kind === 'parallel-file')
+        declared = c.read.yaml.outputs?.[output];
+    else if (c.kind === 'inline' && c.declared)
+        declared = c.declared.yaml.outputs?.[output];
+    else if (c.kind === 'pipeline-file')
+        declared = c.yaml.outputs?.[output];
+    else if (c.kind === 'inline' || c.kind === 'parallel-inline') {
+        const outputs = inlinePorts(node, graph).outputs;
+        return outputs?.[output]?.type ?? 'uri_folder';
+    }
+    return to_rest_isObject(declared) && typeof declared.type === 'string' ? declared.type : 'uri_folder';
+}
+/** The type of an inline step's input, from what it is given. */
+function inputTypeOf(value, graph) {
+    if (to_rest_isObject(value)) {
+        if (typeof value.type === 'string')
+            return value.type;
+        if (value.path !== undefined)
+            return 'uri_folder';
+        return inputTypeOf(value.value ?? value.default, graph);
+    }
+    if (typeof value === 'string') {
+        const parentInput = /^\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}$/.exec(value);
+        if (parentInput) {
+            const declared = to_rest_isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined;
+            return inputTypeOf(declared, graph);
+        }
+        const stepOutput = /^\$\{\{\s*parent\.jobs\.(\w+)\.outputs\.(\w+)\s*\}\}$/.exec(value);
+        if (stepOutput)
+            return stepOutputType(graph, stepOutput[1], stepOutput[2]);
+        return 'string';
+    }
+    if (typeof value === 'boolean')
+        return 'boolean';
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? 'integer' : 'number';
+    return 'string';
+}
+
+;// CONCATENATED MODULE: ./src/jobs/pipeline/index.ts
+/**
+ * The pipeline job type of submit-job (`type: pipeline`): read and check the YAML (`read.ts`, every problem as
+ * `file:line: field` before anything is sent), then register its anonymous components and build the body of
+ * `PUT {WS}/jobs/{name}` (`to-rest.ts`). Registered in `../job-types.ts`.
+ *
+ *   const read = readPipelineJob(source, { baseDir: workspace })            // throws JobYamlError
+ *   const body = await toPipelineRestBody(read, resolver, { jobName, defaultExperimentName })
+ *
+ * A pipeline component file for register-component, read by the same node reader (no second one):
+ *   const read = readPipelineComponentYaml('components/pipeline.yml', setLines, { baseDir })  // undefined: not pipeline
+ *   const { name, version, body } = await toPipelineComponentRestBody(read, resolver, nextVersion)
+ */
+
+
+
+
+
+
+
+
+
+
+/** Read and check a pipeline job (parsed, `set` applied); `JobYamlError` listing every problem of every file. */
+function readPipelineJob(source, options = {}) {
+    const data = source.doc.toJS();
+    const problems = [];
+    if (data.name !== undefined &&
+        (typeof data.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/.test(data.name)))
+        problems.push(load_problemAt(source, ['name'], 'a job name: letters, digits, - and _, starting with a letter or digit'));
+    const graph = readPipelineGraph(source, data, problems, {
+        baseDir: options.baseDir ?? process.cwd(),
+        isComponent: false,
+        seen: [source.path]
+    });
+    if (problems.length)
+        throw new JobYamlError(problems.sort(byLocation));
+    return {
+        job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
+        file: source.file,
+        source,
+        graph
+    };
+}
+/** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
+function toPipelineRestBody(read, resolver, options) {
+    return buildPipelineJobBody(read.graph, resolver, options);
+}
+const PIPELINE_COMPONENT_FILE = {
+    input: COMPONENT_INPUT,
+    kind: 'pipeline component',
+    fieldsHint: 'name, version, type: pipeline, inputs, outputs, jobs, ...'
+};
+/**
+ * Read a component YAML for register-component when it is a pipeline component (`type: pipeline`; undefined for any
+ * other type, which `readComponentYaml` reads): `set` lines applied, `name` (required) and `version` checked as any
+ * component's, its input ports, and its `jobs` read and checked by the pipeline node reader (`read.ts`: local component
+ * files, sub-pipelines, bindings, cycles). Throws a `CliYamlError` naming input `component` with every problem of every
+ * file (`file:line: field`).
+ */
+function readPipelineComponentYaml(file, setLines = [], options = {}) {
+    const source = loadCliYaml(file, PIPELINE_COMPONENT_FILE, options.baseDir);
+    const data = source.doc.toJS();
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+        return undefined;
+    normalizeEnumAt(data, ['type']);
+    if (data.type !== 'pipeline')
+        return undefined;
+    applySetLines(source, setLines);
+    const y = source.doc.toJS();
+    normalizeEnumAt(y, ['type']);
+    const problems = [];
+    const name = COMPONENT_HEAD_PROPERTIES.name;
+    if (typeof y.name !== 'string')
+        problems.push(load_problemAt(source, ['name'], "missing 'name' (a component needs one)"));
+    else if (!new RegExp(name.pattern).test(y.name))
+        problems.push(load_problemAt(source, ['name'], name.hint));
+    const version = COMPONENT_HEAD_PROPERTIES.version;
+    if (y.version !== undefined && !(typeof y.version === 'string' || typeof y.version === 'number'))
+        problems.push(load_problemAt(source, ['version'], 'expected a version: text or a number'));
+    else if (y.version !== undefined && !new RegExp(version.pattern).test(String(y.version)))
+        problems.push(load_problemAt(source, ['version'], version.hint));
+    const inputs = y.inputs;
+    if (inputs && typeof inputs === 'object')
+        problems.push(...inputPortProblems(inputs, source, []));
+    const graph = readPipelineGraph(source, y, problems, {
+        baseDir: options.baseDir ?? process.cwd(),
+        isComponent: true,
+        seen: [source.path]
+    });
+    if (problems.length) {
+        // The node reader names the files it opens as input `job`'s; here they belong to input `component`.
+        const named = problems.map(p => 'file' in p.location && p.location.input === 'job'
+            ? { ...p, location: { ...p.location, input: COMPONENT_INPUT } }
+            : p);
+        throw new load_CliYamlError(COMPONENT_INPUT, named.sort(byLocation));
+    }
+    return {
+        type: 'pipeline',
+        name: y.name,
+        version: y.version === undefined ? undefined : (numberTextAt(source, ['version']) ?? String(y.version)),
+        file: source.file,
+        source,
+        graph
+    };
+}
+/**
+ * The PUT of a pipeline component version: every inline or local step's component registered anonymously through
+ * `resolver` first (reused when it exists), then `{WS}/components/{name}/versions/{version}` with the spec azure-ai-ml
+ * 1.4 writes (`pipelineComponentSpec`, nodes named, plus `name` and `version`), `isAnonymous: false`; the version as
+ * written, else `nextVersion(name)`.
+ */
+async function toPipelineComponentRestBody(read, resolver, nextVersion) {
+    const y = read.graph.yaml;
+    const version = read.version ?? (await nextVersion(read.name));
+    const spec = await pipelineComponentSpec(read.graph, resolver, true);
+    spec.name = read.name;
+    spec.version = version;
+    const properties = {
+        componentSpec: spec,
+        tags: textMap(y.tags, 'tags', p => numberTextAt(read.source, p)) ?? {},
+        properties: {},
+        isAnonymous: false,
+        isArchived: false
+    };
+    if (typeof y.description === 'string')
+        properties.description = y.description;
+    return { name: read.name, version, body: { properties } };
+}
+
 ;// CONCATENATED MODULE: ./src/components/yaml/index.ts
 /** The component YAML of register-component: command (component.ts) and parallel (parallel-component.ts) files, their reading, checking and REST body. */
 
@@ -62864,10 +64836,12 @@ async function toComponentRestBody(read, resolver) {
 
 ;// CONCATENATED MODULE: ./src/components/inputs.ts
 /**
- * Inputs of register-component: `component` (the path of a command or parallel component YAML, relative to the workflow
- * workspace) and `set` (one `path=value` a line, applied to it). The YAML is read and checked here, before any request:
- * errors name the input and the file, line and field.
+ * Inputs of register-component: `component` (the path of a command, parallel or pipeline component YAML, relative to
+ * the workflow workspace) and `set` (one `path=value` a line, applied to it). The YAML is read and checked here, before
+ * any request: errors name the input and the file, line and field. A pipeline component's `jobs` are read by the
+ * pipeline job's node reader (`src/jobs/pipeline`), its local component files with it.
  */
+
 
 
 
@@ -62876,14 +64850,15 @@ function readRegisterComponent(scope) {
     const workspace = scope.workspace('register-component');
     const file = optional(COMPONENT_INPUT);
     if (file === undefined) {
-        throw new errors_InputError(COMPONENT_INPUT, 'required by register-component: the path of a command or parallel component YAML, relative to the workspace, e.g. ' +
+        throw new errors_InputError(COMPONENT_INPUT, 'required by register-component: the path of a command, parallel or pipeline component YAML, relative to the workspace, e.g. ' +
             'components/train.yml.');
     }
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
+    const set = getMultilineInput('set');
     return {
         kind: 'register-component',
         workspace,
-        read: readComponentYaml(file, getMultilineInput('set'), { baseDir })
+        read: readPipelineComponentYaml(file, set, { baseDir }) ?? readComponentYaml(file, set, { baseDir })
     };
 }
 
@@ -64323,10 +66298,277 @@ async function registerEnvironment(ctx, settings, ws, env, at) {
     return assetVersionId(ws, 'environments', env.name, env.version);
 }
 
+;// CONCATENATED MODULE: ./src/assets/datastore-upload.ts
+/**
+ * A local path of a job input (`inputs.x.path: ./data`) uploaded to the workspace's default datastore, as `az ml`
+ * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
+ * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
+ * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
+ * `LocalUpload/<content hash>/<name>` in the datastore's container.
+ *
+ * Credentials (mfe.json 2024-04-01 `Datastores_ListSecrets`: `AccountKeyDatastoreSecrets.key`,
+ * `SasDatastoreSecrets.sasToken`; V2.md "Datastores as Azure hands them out"): Azure's default `workspaceblobstore`
+ * hands out the storage **account key**, from which a **container** SAS is made with only what the upload uses,
+ * write (Put Blob, Put Block, Put Block List) and list (the "already there" check); list is a container permission,
+ * so a blob SAS cannot carry it. A SAS datastore's token is used as it is. An identity-based datastore
+ * (`credentials.credentialsType: None`, or no secrets) cannot be written with a SAS: refused, naming the datastore,
+ * before anything is sent to storage. The key and every SAS are registered as secrets the moment they are read. The job input then reads
+ * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
+ * A folder already there (the same blob names and sizes) is not sent again.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** SAS lifetime made from an account key: long enough for a large upload. */
+const SAS_LIFETIME_MS = 2 * 60 * 60_000;
+/**
+ * The container of the default datastore (`GET {WS}/datastores?isDefault=true`), or of datastore `name` (`GET
+ * {WS}/datastores/{name}`), with a SAS URL that writes and lists. Throws `InputError` for `at` when it is not an
+ * Azure Blob datastore (nothing can be uploaded then) or is identity-based.
+ */
+async function defaultDatastore(ctx, settings, ws, at, name) {
+    let store;
+    if (name === undefined) {
+        const list = await ctx.http.send({
+            method: 'GET',
+            url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
+            auth: armAuth(settings)
+        });
+        store = (parseJson(list)?.value ?? [])[0];
+    }
+    else {
+        const one = await ctx.http.send({
+            method: 'GET',
+            url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
+            auth: armAuth(settings)
+        });
+        store = parseJson(one);
+    }
+    const p = store?.properties;
+    if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
+        throw referenceError(at, name === undefined
+            ? `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload ` +
+                'the data yourself and give its azureml:// or https:// path.'
+            : `datastore ${name} of workspace ${ws.workspaceName} is not an Azure Blob datastore.`);
+    }
+    const identityBased = (datastore) => referenceError(at, `${name === undefined ? 'the default datastore' : 'datastore'} ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
+        `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
+        'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
+        'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.');
+    if (p.credentials?.credentialsType === 'None')
+        throw identityBased(store.name);
+    const secrets = await ctx.http.send({
+        method: 'POST',
+        url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
+        auth: armAuth(settings),
+        // Reads secrets, changes nothing: safe to repeat, and sent in dry-run too.
+        idempotent: true,
+        readOnly: true
+    });
+    const body = parseJson(secrets, { holdsSecrets: true }) ?? {};
+    const containerUrl = blobContainerUrl(p.protocol ?? 'https', p.accountName, p.endpoint ?? 'core.windows.net', p.containerName);
+    let sas;
+    if (body.secretsType === 'Sas' && body.sasToken) {
+        maskSecret(body.sasToken);
+        sas = body.sasToken.replace(/^\?/, '');
+    }
+    else if (body.secretsType === 'AccountKey' && body.key) {
+        maskSecret(body.key);
+        sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now());
+    }
+    else {
+        throw identityBased(store.name);
+    }
+    const containerSasUrl = `${containerUrl}?${sas}`;
+    maskSasUrl(containerSasUrl);
+    return { datastore: store.name, containerSasUrl };
+}
+/**
+ * `{protocol}://{account}.blob.{endpoint}/{container}`; for an endpoint that is a loopback or IP host (the Storage
+ * emulator, Azurite), the path-style `{protocol}://{endpoint}/{account}/{container}` that Azurite serves.
+ */
+function blobContainerUrl(protocol, account, endpoint, container) {
+    const host = endpoint.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    if ((0,external_node_net_.isIP)(host) !== 0 || host === 'localhost')
+        return `${protocol}://${endpoint}/${account}/${container}`;
+    return `${protocol}://${account}.blob.${endpoint}/${container}`;
+}
+/** What an upload does with the container: write blobs and blocks, and list (the "already there" check). */
+const UPLOAD_SAS_PERMISSIONS = 'wl';
+/**
+ * A container SAS (`sr=c`) for `container` made with the account key: `UPLOAD_SAS_PERMISSIONS`, valid from 5 minutes
+ * before `now` (clock skew) for `SAS_LIFETIME_MS`. A secret: the caller masks it.
+ */
+async function sasFromAccountKey(account, key, container, now) {
+    const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
+    return generateBlobSASQueryParameters({
+        containerName: container,
+        permissions: ContainerSASPermissions.parse(UPLOAD_SAS_PERMISSIONS),
+        startsOn: new Date(now - 5 * 60_000),
+        expiresOn: new Date(now + SAS_LIFETIME_MS)
+    }, new StorageSharedKeyCredential(account, key)).toString();
+}
+/**
+ * Uploads `localPath` (a file or a folder) to the default datastore unless the same content is there already, and
+ * returns its `azureml://datastores/<name>/paths/...` URI. `at` names the input and YAML field in errors.
+ */
+async function uploadToDatastore(ctx, settings, ws, localPath, options) {
+    const list = await listCodeFiles(localPath, { input: options.at.input });
+    warnLeftOut(list, localPath);
+    const hash = await contentHash(list.files);
+    const name = (0,external_node_path_.basename)(list.root);
+    const folder = list.kind === 'folder';
+    const prefix = folder ? `LocalUpload/${hash}/${name}/` : `LocalUpload/${hash}/`;
+    const uri = (datastore) => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`;
+    if (settings.dryRun) {
+        info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to the default datastore.`);
+        return uri('workspaceblobstore');
+    }
+    const store = await defaultDatastore(ctx, settings, ws, options.at);
+    if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
+        info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`);
+    }
+    else {
+        await uploadFiles(list.files, { containerSasUrl: store.containerSasUrl, blobPrefix: prefix }, {
+            label: localPath,
+            abortSignal: options.signal
+        });
+    }
+    return uri(store.datastore);
+}
+/** Whether every file is already a blob under `prefix` with the same size (the prefix carries the content hash). */
+async function alreadyUploaded(containerSasUrl, prefix, files) {
+    const { ContainerClient } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
+    const sizes = new Map();
+    try {
+        for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix })) {
+            sizes.set(blob.name.slice(prefix.length), blob.properties.contentLength ?? -1);
+        }
+    }
+    catch {
+        return false; // cannot list (a write-only SAS): upload again, which overwrites the same content
+    }
+    return files.every(file => sizes.get(file.path) === file.size);
+}
+/**
+ * Whether blob `blobName` exists in the container, found by listing (`prefix` = the name; the SAS lists, it need not
+ * read). Undefined when the container cannot be listed (then nothing is known).
+ */
+async function blobListed(containerSasUrl, blobName) {
+    const { ContainerClient } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
+    try {
+        for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix: blobName })) {
+            if (blob.name === blobName)
+                return true;
+        }
+        return false;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jobs/resolver.ts
+/**
+ * The network side of a job's references (`yaml/references.ts` `ReferenceResolver`): lookups of `azureml:` assets and
+ * computes, uploads of local code and input paths, registration of inline environments (`src/assets/`).
+ *
+ * `checkReferences` runs first with uploads turned off, so a compute or asset that does not exist fails the step before
+ * anything is uploaded or created; its lookups are remembered, so the real pass asks nothing twice.
+ */
+
+
+
+
+
+
+
+/** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
+function createJobResolver(ctx, settings, ws, yaml, options) {
+    const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
+        input: options.input ?? 'job',
+        file: yaml.file,
+        cache: options.cache
+    });
+    // A job input naming a data or model version carries `azureml:<ARM id>`, as azure-ai-ml sends it.
+    const inputAsset = (kind) => async (name, version) => `azureml:${await asset(kind, 'inputs')(name, version)}`;
+    const uploads = { inputs: 0 };
+    // One registration per anonymous component, however many nodes use it.
+    const remember = (key, work) => {
+        let found = options.cache.get(key);
+        if (!found)
+            options.cache.set(key, (found = work()));
+        return found;
+    };
+    return {
+        uploads,
+        environmentId: asset('environments', 'environment'),
+        codeId: asset('codes', 'code'),
+        dataId: inputAsset('data'),
+        modelId: inputAsset('models'),
+        computeId: compute('compute'),
+        async uploadCode(folder) {
+            if (options.checkOnly)
+                return 'code';
+            // Pipeline steps often share one code folder: hashed and uploaded once per submit.
+            return remember(`code/${folder}`, async () => {
+                const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal });
+                uploads.code = code;
+                return code.id;
+            });
+        },
+        async uploadInput(path) {
+            if (options.checkOnly)
+                return 'input';
+            uploads.inputs++;
+            return uploadToDatastore(ctx, settings, ws, path, { at: at('inputs'), signal: options.signal });
+        },
+        componentId: asset('components', 'component'),
+        async registerComponent(component) {
+            // Checked by the real pass only: an anonymous component's id is known before it exists.
+            const id = assetVersionId(ws, 'components', ANONYMOUS_COMPONENT_NAME, component.version);
+            if (options.checkOnly)
+                return id;
+            return remember(`components/${ANONYMOUS_COMPONENT_NAME}/${component.version}/registered`, async () => {
+                const registered = await registerContentNamedVersion(ctx, settings, ws, {
+                    kind: 'components',
+                    name: ANONYMOUS_COMPONENT_NAME,
+                    version: component.version,
+                    body: component.body
+                });
+                uploads.components = (uploads.components ?? 0) + 1;
+                // Azure answers 201 for a new version and 200 for a PUT of one that exists with the same content.
+                const fresh = registered.outcome === 'created' && registered.response?.status === 201;
+                info(`Component ${ANONYMOUS_COMPONENT_NAME}:${component.version} ` +
+                    (fresh ? 'registered.' : 'already registered with this content: reused.'));
+                return registered.id;
+            });
+        },
+        async registerEnvironment(definition) {
+            if (options.checkOnly)
+                return 'environment';
+            // Steps that write the same inline environment register it once.
+            return remember(`environment/${JSON.stringify(definition)}`, () => registerEnvironment(ctx, settings, ws, definition, at('environment')));
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/components/register-component.ts
 /**
  * register-component (`az ml component create -f component.yml`): `PUT {WS}/components/{name}/versions/{version}`
- * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command or parallel component YAML. A local `code:`
+ * (mfe.json 2024-04-01 `ComponentVersions_CreateOrUpdate`) from a command, parallel or pipeline component YAML. A
+ * pipeline component's inline and local steps are registered first as anonymous component versions, as submit-job does
+ * for a pipeline job (`src/jobs/pipeline`, `src/jobs/resolver.ts`: every reference checked in a first pass that sends
+ * no change), then its version with `jobs` carrying their `componentId`s (azure-ai-ml 1.4
+ * `PipelineComponent._to_rest_object`). A local `code:`
  * folder (a parallel component's `task.code`) is uploaded as an anonymous code asset and an inline `environment:`
  * registered first, exactly as submit-job does
  * (`src/assets/code-asset.ts`, `environment-asset.ts`); `azureml:` references are checked to exist. A missing version
@@ -64337,6 +66579,8 @@ async function registerEnvironment(ctx, settings, ws, env, at) {
  * definition) fails the step naming the file and the version, before nothing else is changed. Outputs
  * `componentName`, `componentVersion`, `componentId` (the version's ARM id), `response`.
  */
+
+
 
 
 
@@ -64379,7 +66623,20 @@ async function registerComponent(op, ctx) {
             return next === undefined || next === null ? '1' : String(next);
         }
     };
-    const request = await toComponentRestBody(read, resolver);
+    let request;
+    let anonymous;
+    if (read.type === 'pipeline') {
+        const cache = new Map();
+        const jobResolver = (checkOnly) => createJobResolver(ctx, op, ws, read, { checkOnly, cache, input: COMPONENT_INPUT });
+        // Every reference of every step checked first (reads only), then code uploaded and steps registered.
+        await group('Check references', () => toPipelineComponentRestBody(read, jobResolver(true), async () => '1'));
+        const real = jobResolver(false);
+        request = await toPipelineComponentRestBody(read, real, name => resolver.nextVersion(name));
+        code = real.uploads.code;
+        anonymous = real.uploads.components;
+    }
+    else
+        request = await toComponentRestBody(read, resolver);
     const { name, version } = request;
     ctx.outputs.set('componentName', name);
     ctx.outputs.set('componentVersion', version);
@@ -64404,7 +66661,7 @@ async function registerComponent(op, ctx) {
         });
         if (put.status === 409) {
             throw new load_CliYamlError(read.source.input, [
-                load_problemAt(read.source, [read.yaml.version === undefined ? 'name' : 'version'], `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
+                load_problemAt(read.source, [(read.type === 'pipeline' ? read.version : read.yaml.version) === undefined ? 'name' : 'version'], `component ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
                     'component versions are immutable, so give the changed component a new version (or leave version out ' +
                     'to register the next one).')
             ]);
@@ -64417,34 +66674,8 @@ async function registerComponent(op, ctx) {
     if (response !== undefined)
         ctx.outputs.setResponse(response);
     ctx.report.facts.push(['Component', `${name}:${version} (${outcome})`], ['Code', code ? (code.reused ? `reused (${code.files} files)` : `uploaded (${code.files} files)`) : 'none']);
-}
-
-;// CONCATENATED MODULE: ./src/arm/duration.ts
-/**
- * ISO 8601 durations, the form ARM takes for times (`nodeIdleTimeBeforeScaleDown`, a job's `limits.timeout`):
- * whole seconds ↔ `P{d}DT{h}H{m}M{s}S`.
- */
-/** Whole seconds as an ISO 8601 duration: 1800 → PT30M, 90 → PT1M30S, 0 → PT0S, 90000 → P1DT1H. */
-function isoDuration(totalSeconds) {
-    if (!Number.isInteger(totalSeconds) || totalSeconds < 0) {
-        throw new RangeError(`isoDuration: expected whole seconds >= 0, got ${totalSeconds}`);
-    }
-    const days = Math.floor(totalSeconds / 86_400);
-    const hours = Math.floor((totalSeconds % 86_400) / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = totalSeconds % 60;
-    const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds ? `${seconds}S` : ''}`;
-    if (days === 0)
-        return `PT${time || '0S'}`;
-    return `P${days}D${time ? `T${time}` : ''}`;
-}
-/** An ISO 8601 duration (days and time parts) in seconds; undefined when it is not one. `PT30M` → 1800. */
-function parseIsoDuration(text) {
-    const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text.trim());
-    if (!m || text.trim().toUpperCase() === 'P' || /T$/i.test(text.trim()))
-        return undefined;
-    const [, d, h, min, s] = m.map(v => (v === undefined ? 0 : Number(v)));
-    return d * 86_400 + h * 3600 + min * 60 + s;
+    if (anonymous)
+        ctx.report.facts.push(['Steps', `${anonymous} anonymous component versions registered`]);
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -65416,7 +67647,7 @@ function readDeleteCompute(scope) {
     return {
         kind: 'delete-compute',
         workspace: scope.workspace('delete-compute'),
-        computeName: readComputeName(COMPUTE_NAME, COMPUTE_NAME_FORM),
+        computeName: readComputeName(inputs_COMPUTE_NAME, COMPUTE_NAME_FORM),
         underlyingResourceAction: choice('underlying-resource-action', UNDERLYING_RESOURCE_ACTIONS, 'Delete')
     };
 }
@@ -65427,7 +67658,7 @@ function readDeleteCompute(scope) {
  * older 2-16 rule (2019) refused such names, so the check is the union: 2 to 24, starting with a letter, not ending
  * with `-`; the service has the last word on the rest.
  */
-const COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,22}[a-zA-Z0-9]$/;
+const inputs_COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,22}[a-zA-Z0-9]$/;
 const COMPUTE_NAME_FORM = 'a compute name: 2-24 letters, digits or -, starting with a letter and ending with a letter or digit (e.g. cpu-cluster)';
 const VM_SIZE = /^[a-zA-Z][a-zA-Z0-9_-]{1,63}$/;
 const ADMIN_USERNAME = /^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/;
@@ -65435,7 +67666,7 @@ function readComputeName(pattern, form) {
     return resourceName('compute-name', required('compute-name', 'by this operation: the compute name, e.g. cpu-cluster'), pattern, form);
 }
 function readCreateComputeFields(workspace, password) {
-    const computeName = readComputeName(COMPUTE_NAME, COMPUTE_NAME_FORM);
+    const computeName = readComputeName(inputs_COMPUTE_NAME, COMPUTE_NAME_FORM);
     const location = readLocation();
     const definition = readDefinition('a compute body such as {"properties": {"computeType": "AmlCompute", ...}}');
     if (definition) {
@@ -66052,7 +68283,7 @@ const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
 /** Experiment names: letters, digits, `_` and `-`, starting with a letter or digit (Azure allows up to 250). */
 const EXPERIMENT_NAME = /^[a-zA-Z0-9][\w-]{0,249}$/;
 /** Compute names (clusters: up to 24, such as `gpu-v100-1GPU-cluster`), or `local`. Lenient: the service has the last word. */
-const inputs_COMPUTE_NAME = /^[a-zA-Z0-9][\w-]{0,63}$/;
+const runs_inputs_COMPUTE_NAME = /^[a-zA-Z0-9][\w-]{0,63}$/;
 function readListExperiments(scope) {
     return { kind: 'list-experiments', workspace: scope.workspace('list-experiments') };
 }
@@ -66063,7 +68294,7 @@ function readStartRun(scope) {
     const base = readRunDefinition();
     const script = optional('script');
     const args = readArguments();
-    const target = resourceName('compute-target', optional('compute-target'), inputs_COMPUTE_NAME, 'a compute name (letters, digits, _ or -), or local');
+    const target = resourceName('compute-target', optional('compute-target'), runs_inputs_COMPUTE_NAME, 'a compute name (letters, digits, _ or -), or local');
     const runDefinition = mergeRunDefinition(base, { script, args, target });
     const finalScript = configValue(runDefinition.Configuration, 'Script');
     if (typeof finalScript !== 'string' || finalScript.trim() === '') {
@@ -66207,1660 +68438,6 @@ function mergeRunDefinition(base, overrides) {
 function configValue(config, name) {
     const key = Object.keys(config).find(k => k.toLowerCase() === name.toLowerCase());
     return key === undefined ? undefined : config[key];
-}
-
-;// CONCATENATED MODULE: ./src/jobs/yaml/references.ts
-/**
- * References in a job YAML, parsed as `az ml` parses them, and the walk that turns a validated job into its REST body
- * through a `ReferenceResolver` (the network layer: resolving `@latest`, checking existence, uploading, registering).
- *
- * Forms (azure-ai-ml `_utils/_arm_id_utils.py`, `constants/_common.py` ARM_ID_PREFIX `azureml:`,
- * `entities/_job/_input_output_helpers.py`, `operations/_job_operations.py` `_resolve_arm_id_or_upload_dependencies`):
- * - `azureml:name:version` and `azureml:name@latest` → a workspace asset by name (environment, code, data, model);
- * - `azureml:name` or a bare `name` → a compute (assets need a version or `@latest`: refused, naming the field);
- * - a full ARM id, `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/`
- *   `computes/{c}` or `.../{environments|codes|data|models}/{name}/versions/{v}`, optionally prefixed `azureml:`;
- * - registry assets `azureml://registries/{r}/{environments|models|data}/{name}/(versions/{v}|labels/{l})`, sent as
- *   they are (the service resolves them);
- * - data paths: `azureml://datastores/{ds}/paths/{p}`, `azureml://jobs/{job}/outputs/{out}` (and other `azureml://`
- *   URIs), `https://`, `http://`, `wasbs://`, `abfss://`, `adl://`: sent as the input's `uri`;
- * - anything else is a local path, relative to the folder of the YAML file (uploaded by the resolver).
- */
-
-// The asset forms are shared with the other CLI v2 YAML kinds (src/cli-yaml/references.ts).
-
-const ARM_COMPUTE = new RegExp(`${WORKSPACE_ID_PATTERN}/computes/[^/]+$`, 'i');
-const references_COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,31}$/;
-/** Parse `compute`: `azureml:name`, a bare name, or an ARM id of a workspace compute. */
-function parseComputeReference(value) {
-    const text = value.trim();
-    const bare = text.startsWith('azureml:') ? text.slice('azureml:'.length) : text;
-    if (bare.startsWith('/')) {
-        if (!ARM_COMPUTE.test(bare))
-            throw new BadReference(`'${text}' is not the ARM id of a workspace compute (.../workspaces/<ws>/computes/<name>)`);
-        return { kind: 'arm', id: bare };
-    }
-    if (bare === 'local')
-        throw new BadReference("compute 'local' (run on this machine with Docker) is not supported: name a workspace compute");
-    if (!references_COMPUTE_NAME.test(bare)) {
-        throw new BadReference(`'${text}' is not a compute name (azureml:<name>, <name>: letters, digits and -, starting with a letter)`);
-    }
-    return { kind: 'named', name: bare };
-}
-/** Parse the `path` of an asset input of `type` (model types name models, the others data). */
-function parseInputPath(value, type, baseDir) {
-    const text = value.trim();
-    const kind = type.endsWith('_model') ? 'models' : 'data';
-    const datastore = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/i.exec(text);
-    if (datastore)
-        return { kind: 'datastore', uri: text, datastore: datastore[1], path: datastore[2] };
-    const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/.*)?$/i.exec(text);
-    if (output)
-        return { kind: 'job-output', uri: text, job: output[1], output: output[2] };
-    if (text.startsWith('azureml://registries/'))
-        return parseAssetReference(text, kind);
-    if (text.startsWith('azureml://'))
-        return { kind: 'url', uri: text };
-    if (URL_SCHEMES.test(text))
-        return { kind: 'url', uri: text };
-    if (text.startsWith('azureml:') || text.startsWith('/subscriptions/'))
-        return parseAssetReference(text, kind);
-    return parseLocalPath(text, baseDir);
-}
-/**
- * Resolve every reference of a job through `resolver`, one call at a time in a fixed order (code, environment,
- * compute, inputs in YAML order), so a failure stops before later uploads.
- */
-async function resolveReferences(refs, resolver) {
-    let codeId;
-    if (refs.code) {
-        const code = refs.code;
-        codeId =
-            code.kind === 'local'
-                ? await resolver.uploadCode(code.path)
-                : await resolveAsset(code, (n, v) => resolver.codeId(n, v));
-    }
-    const env = refs.environment;
-    const environmentId = env.kind === 'inline'
-        ? await resolver.registerEnvironment(env.definition)
-        : await resolveAsset(env, (n, v) => resolver.environmentId(n, v));
-    let computeId;
-    if (refs.compute)
-        computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name);
-    const inputUris = {};
-    for (const [name, { type, ref }] of Object.entries(refs.inputs)) {
-        switch (ref.kind) {
-            case 'local':
-                inputUris[name] = await resolver.uploadInput(ref.path);
-                break;
-            case 'arm':
-            case 'registry':
-            case 'named':
-                inputUris[name] = await resolveAsset(ref, (n, v) => type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v));
-                break;
-            default:
-                inputUris[name] = ref.uri;
-        }
-    }
-    return { codeId, environmentId, computeId, inputUris };
-}
-
-;// CONCATENATED MODULE: ./src/jobs/yaml/to-rest.ts
-/**
- * A validated command job (snake_case YAML) → the body of `PUT {WS}/jobs/{name}?api-version=2024-04-01`
- * (`Jobs_CreateOrUpdate`, mfe.json `JobBaseResource` → `properties`: `CommandJob`, which extends `JobBase`).
- *
- * Field names are checked against mfe.json 2024-04-01 (`CommandJob`, `JobBase`, `ResourceBase`, `LiteralJobInput`,
- * `AssetJobInput`, `AssetJobOutput`, `JobResourceConfiguration`, `CommandJobLimits`, `PyTorch`, `Mpi`, `TensorFlow`,
- * `AmlToken`, `ManagedIdentity`, `UserIdentity`, `QueueSettings`, `JobService`, `AllNodes`), and the __tests__ validate
- * the produced body against that spec. The behaviour follows azure-ai-ml (`entities/_job/command_job.py`
- * `_to_rest_object`, `_input_output_helpers.py`, `job_limits.py`, `distribution.py`, `_credentials.py`, `job_service.py`,
- * `_utils/utils.py` `to_iso_duration_format`):
- * - literal inputs: `{jobInputType: "literal", value}` with the value as text: Python's `str()` for booleans
- *   (`True`/`False`); numbers as written in the YAML (`0.010` stays `0.010`; Python would print the float, `0.01`);
- * - asset inputs: `{jobInputType: <type>, uri, mode}`, modes `ro_mount`/`mount` → ReadOnlyMount, `rw_mount` →
- *   ReadWriteMount, `download` → Download, `direct` → Direct, `eval_mount` → EvalMount, `eval_download` → EvalDownload
- *   (mfe.json `InputDeliveryMode`); no mode → none sent (the service's default, ReadOnlyMount);
- * - outputs: `{jobOutputType: <type, default uri_folder>, uri?, mode?}`, modes `rw_mount`/`mount` → ReadWriteMount,
- *   `upload` → Upload, `direct` → Direct (`OutputDeliveryMode`);
- * - `limits.timeout` seconds → ISO 8601 duration split into days, hours, minutes and seconds as Python's
- *   `isodate.duration_isoformat(timedelta(seconds=...))` writes it: 5430 → `PT1H30M30S`, 86400 → `P1D`;
- * - `distribution` → `{distributionType: PyTorch|Mpi|TensorFlow, processCountPerInstance | workerCount,
- *   parameterServerCount}`; `identity` → `{identityType: AMLToken|Managed|UserIdentity, clientId, objectId,
- *   resourceId}`; `queue_settings.job_tier` → `queueSettings.jobTier` (Null, Spot, Basic, Standard, Premium);
- *   `services` → `{jobServiceType: JupyterLab|SSH|TensorBoard|VSCode|Custom, port, nodes: {nodesValueType: All},
- *   endpoint, properties}`;
- * - `experimentName`: option > YAML > the caller's default (the repository name; the SDK uses the current folder's
- *   name); `displayName`: YAML, else the job name; `tags`: the YAML's, with the caller's (run URL, repository, commit,
- *   PR) merged over them.
- * Not sent (absent in the YAML): fields are left out rather than sent as null.
- */
-
-
-
-
-const INPUT_MODE = {
-    ro_mount: 'ReadOnlyMount',
-    mount: 'ReadOnlyMount',
-    rw_mount: 'ReadWriteMount',
-    download: 'Download',
-    direct: 'Direct',
-    eval_mount: 'EvalMount',
-    eval_download: 'EvalDownload'
-};
-const OUTPUT_MODE = {
-    rw_mount: 'ReadWriteMount',
-    mount: 'ReadWriteMount',
-    upload: 'Upload',
-    direct: 'Direct'
-};
-const DISTRIBUTION = {
-    pytorch: 'PyTorch',
-    mpi: 'Mpi',
-    tensorflow: 'TensorFlow'
-};
-const IDENTITY = { aml_token: 'AMLToken', user_identity: 'UserIdentity', managed: 'Managed' };
-const SERVICE = {
-    jupyter_lab: 'JupyterLab',
-    ssh: 'SSH',
-    tensor_board: 'TensorBoard',
-    vs_code: 'VSCode',
-    custom: 'Custom'
-};
-const TIER = {
-    null: 'Null',
-    spot: 'Spot',
-    basic: 'Basic',
-    standard: 'Standard',
-    premium: 'Premium'
-};
-function isInputObject(v) {
-    return typeof v === 'object' && v !== null;
-}
-/** The literal value of an input (a bare scalar, or `value`/`default` of a typed literal input), with its field path. */
-function literalOf(name, v, base = []) {
-    if (v === null || v === undefined)
-        return undefined;
-    if (!isInputObject(v))
-        return { value: v, path: [...base, 'inputs', name] };
-    if (v.value !== undefined)
-        return { value: v.value, path: [...base, 'inputs', name, 'value'] };
-    if (v.default !== undefined)
-        return { value: v.default, path: [...base, 'inputs', name, 'default'] };
-    return undefined;
-}
-/**
- * A job's `inputs` (those of the YAML at `base`: the root, or a pipeline node) → REST, asset inputs taking their `uri`
- * from `uris` (by input name).
- */
-function inputsRest(inputs, uris, numberText, base = []) {
-    if (!inputs)
-        return undefined;
-    const out = {};
-    for (const [name, v] of Object.entries(inputs)) {
-        const uri = uris[name];
-        if (uri !== undefined && isInputObject(v)) {
-            const input = { jobInputType: v.type ?? 'uri_folder', uri };
-            if (v.mode)
-                input.mode = INPUT_MODE[v.mode];
-            if (v.description !== undefined)
-                input.description = v.description;
-            out[name] = input;
-            continue;
-        }
-        const literal = literalOf(name, v, base);
-        if (!literal)
-            continue; // an optional input left empty
-        const input = { jobInputType: 'literal', value: scalarText(literal.value, numberText(literal.path)) };
-        if (isInputObject(v) && v.description !== undefined)
-            input.description = v.description;
-        out[name] = input;
-    }
-    return out;
-}
-/** A job's `outputs` → REST (`jobOutputType` default uri_folder, `uri` from `path`, `mode`). */
-function outputsRest(outputs) {
-    if (!outputs)
-        return undefined;
-    const out = {};
-    for (const [name, o] of Object.entries(outputs)) {
-        const output = { jobOutputType: o?.type ?? 'uri_folder' };
-        if (o?.path !== undefined)
-            output.uri = o.path;
-        if (o?.mode)
-            output.mode = OUTPUT_MODE[o.mode];
-        if (o?.description !== undefined)
-            output.description = o.description;
-        out[name] = output;
-    }
-    return out;
-}
-/** Build the REST body from a validated job and its resolved references (pure). */
-function buildCommandJobBody(job, resolved, options, numberText = () => undefined) {
-    const p = {
-        jobType: 'Command',
-        command: job.command,
-        environmentId: resolved.environmentId,
-        displayName: job.display_name ?? options.jobName,
-        experimentName: options.experimentName ?? job.experiment_name ?? options.defaultExperimentName
-    };
-    if (resolved.codeId !== undefined)
-        p.codeId = resolved.codeId;
-    if (resolved.computeId !== undefined)
-        p.computeId = resolved.computeId;
-    if (job.description !== undefined)
-        p.description = job.description;
-    const tags = { ...textMap(job.tags, 'tags', numberText), ...options.extraTags };
-    if (Object.keys(tags).length)
-        p.tags = tags;
-    const properties = textMap(job.properties, 'properties', numberText);
-    if (properties)
-        p.properties = properties;
-    const env = textMap(job.environment_variables, 'environment_variables', numberText);
-    if (env)
-        p.environmentVariables = env;
-    const inputs = inputsRest(job.inputs, resolved.inputUris, numberText);
-    if (inputs)
-        p.inputs = inputs;
-    const outputs = outputsRest(job.outputs);
-    if (outputs)
-        p.outputs = outputs;
-    if (job.resources) {
-        const r = job.resources;
-        p.resources = {};
-        if (r.instance_count !== undefined)
-            p.resources.instanceCount = r.instance_count;
-        if (r.instance_type !== undefined)
-            p.resources.instanceType = r.instance_type;
-        if (r.shm_size !== undefined)
-            p.resources.shmSize = r.shm_size;
-        if (r.docker_args !== undefined)
-            p.resources.dockerArgs = r.docker_args;
-        if (r.properties !== undefined)
-            p.resources.properties = r.properties;
-    }
-    if (job.distribution) {
-        const d = job.distribution;
-        if (d.type === 'tensorflow') {
-            p.distribution = { distributionType: 'TensorFlow' };
-            if (d.worker_count !== undefined)
-                p.distribution.workerCount = d.worker_count;
-            if (d.parameter_server_count !== undefined)
-                p.distribution.parameterServerCount = d.parameter_server_count;
-        }
-        else {
-            p.distribution = { distributionType: DISTRIBUTION[d.type] };
-            if (d.process_count_per_instance !== undefined)
-                p.distribution.processCountPerInstance = d.process_count_per_instance;
-        }
-    }
-    if (job.limits?.timeout !== undefined)
-        p.limits = { jobLimitsType: 'Command', timeout: isoDuration(job.limits.timeout) };
-    if (job.identity) {
-        const i = job.identity;
-        if (i.type === 'managed') {
-            const m = {
-                identityType: 'Managed'
-            };
-            if (i.client_id !== undefined)
-                m.clientId = i.client_id;
-            if (i.object_id !== undefined)
-                m.objectId = i.object_id;
-            if (i.resource_id !== undefined)
-                m.resourceId = i.resource_id;
-            p.identity = m;
-        }
-        else
-            p.identity = { identityType: IDENTITY[i.type] };
-    }
-    if (job.services) {
-        p.services = {};
-        for (const [name, s] of Object.entries(job.services)) {
-            const svc = {};
-            if (s?.type)
-                svc.jobServiceType = SERVICE[s.type];
-            if (s?.port !== undefined)
-                svc.port = s.port;
-            if (s?.nodes === 'all')
-                svc.nodes = { nodesValueType: 'All' };
-            if (s?.endpoint !== undefined)
-                svc.endpoint = s.endpoint;
-            const props = textMap(s?.properties, 'services', () => undefined);
-            if (props)
-                svc.properties = props;
-            p.services[name] = svc;
-        }
-    }
-    if (job.queue_settings?.job_tier !== undefined)
-        p.queueSettings = { jobTier: TIER[job.queue_settings.job_tier] };
-    return { properties: p };
-}
-/**
- * Check that every `${{inputs.x}}` and `${{outputs.y}}` in `command` names an input or output of the job (azure-ai-ml
- * `_validate_inputs_for`: an optional input inside `[...]` may be missing). Each problem names field `command` and the
- * line of the reference in the file (or the `set` line that wrote the command).
- */
-function checkCommandBindings(job, source) {
-    const problems = [];
-    const node = nodeAt(source, ['command']);
-    const [start, , end] = node?.range ?? [0, 0, 0];
-    const optional = new Set();
-    for (const m of job.command.matchAll(/\[[^\]]*\$\{\{\s*inputs\.([\w.-]+)\s*\}\}[^\]]*\]/g))
-        optional.add(m[1]);
-    for (const m of job.command.matchAll(/\$\{\{\s*(inputs|outputs)\.([\w.-]+)\s*\}\}/g)) {
-        const [whole, group, name] = m;
-        const known = group === 'inputs' ? job.inputs : job.outputs;
-        if (known && Object.hasOwn(known, name) && known[name] !== undefined)
-            continue;
-        if (group === 'inputs' && optional.has(name))
-            continue;
-        const names = Object.keys(known ?? {});
-        const detail = `'${whole}' names no ${group === 'inputs' ? 'input' : 'output'} of the job (${names.length ? `${group}: ${names.join(', ')}` : `the job has no ${group}`})`;
-        const problem = load_problemAt(source, ['command'], detail);
-        if (problem.location.input === 'job' && node?.range) {
-            const at = source.text.slice(start, end).indexOf(whole);
-            if (at >= 0)
-                problem.location = { ...problem.location, line: lineOfOffset(source, start + at) };
-        }
-        problems.push(problem);
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/jobs/yaml/index.ts
-/**
- * The pure half of `submit-job`: read a CLI v2 command job YAML (with the `set` lines applied), validate it (schema,
- * inputs, references, local paths, `${{...}}` bindings) and, given a `ReferenceResolver` (the network layer), build the
- * body of `PUT {WS}/jobs/{name}` (api-version 2024-04-01).
- *
- *   const read = readJobYaml('jobs/train.yml', core.getInput('set'), { baseDir: workspace })   // throws JobYamlError
- *   const body = await toJobRestBody(read, resolver, { jobName, defaultExperimentName: repo, extraTags })
- *
- * Every problem found while reading is reported at once, each as `file:line: field: expected ...` (or the `set` line),
- * before anything is uploaded or created.
- */
-
-
-
-
-
-
-
-
-
-/** How a job YAML is named in messages. */
-const JOB_YAML = { input: 'job', kind: 'job', fieldsHint: 'type, command, environment, ...' };
-const asset = new Set(ASSET_INPUT_TYPES);
-function yaml_isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/**
- * Check a job's inputs (those at `base`: the root, or a pipeline node) beyond the schema: literals have a fitting
- * value, asset inputs a path; parse those paths into `refs.inputs`. Bare scalars (and `${{...}}` bindings) pass as they
- * are.
- */
-function checkInputs(inputs, source, refs, problems, base = []) {
-    for (const [name, v] of Object.entries(inputs ?? {})) {
-        if (!yaml_isObject(v))
-            continue; // a bare literal (or empty)
-        const input = v;
-        const at = (field) => (field ? [...base, 'inputs', name, field] : [...base, 'inputs', name]);
-        const type = input.type ?? 'uri_folder';
-        if (asset.has(type)) {
-            for (const f of ['value', 'default']) {
-                if (input[f] !== undefined)
-                    problems.push(load_problemAt(source, at(f), `a ${type} input takes a path, not a ${f}`));
-            }
-            if (input.path === undefined) {
-                if (!input.optional)
-                    problems.push(load_problemAt(source, at(), `missing required field 'path' (a ${type} input needs a path)`));
-                continue;
-            }
-            // A pipeline node's path may be a binding (`${{parent.inputs.x}}`): sent as it is, nothing to upload.
-            if (input.path.includes('${{'))
-                continue;
-            try {
-                // Untyped (uri_folder by default) but naming a registry model: read as a model reference, sent as written.
-                const kind = input.type === undefined && /^azureml:\/\/registries\/[^/]+\/models\//.test(input.path)
-                    ? 'custom_model'
-                    : type;
-                const ref = parseInputPath(input.path, kind, source.dir);
-                if (ref.kind === 'local') {
-                    const problem = yaml_localPathProblem(ref.path, type);
-                    if (problem)
-                        problems.push(load_problemAt(source, at('path'), problem));
-                }
-                refs.inputs[name] = { type, ref };
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, at('path'), e.message));
-            }
-            continue;
-        }
-        for (const f of ['path', 'mode']) {
-            if (input[f] !== undefined)
-                problems.push(load_problemAt(source, at(f), `a ${type} input is a literal value: it has no ${f}`));
-        }
-        const field = input.value !== undefined ? 'value' : input.default !== undefined ? 'default' : undefined;
-        if (!field) {
-            if (!input.optional)
-                problems.push(load_problemAt(source, at(), `missing 'value' (or 'default') for the ${type} input`));
-            continue;
-        }
-        const value = input[field];
-        const fits = type === 'string' ||
-            (type === 'integer' && Number.isInteger(value)) ||
-            (type === 'number' && typeof value === 'number') ||
-            (type === 'boolean' && typeof value === 'boolean');
-        const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false', string: 'a string' }[type];
-        if (!fits)
-            problems.push(load_problemAt(source, at(field), `expected ${want} for this ${type} input, got ${JSON.stringify(value)}`));
-    }
-}
-/** Why a local path cannot be used (missing, or a file where a folder is needed), if it cannot. */
-function yaml_localPathProblem(path, type) {
-    if (!(0,external_node_fs_.existsSync)(path))
-        return `local path '${path}' does not exist (paths are relative to the job YAML's folder)`;
-    const dir = (0,external_node_fs_.statSync)(path).isDirectory();
-    if (type === 'uri_file' && dir)
-        return `'${path}' is a folder; a uri_file input needs a file`;
-    if ((type === 'uri_folder' || type === 'mltable') && !dir)
-        return `'${path}' is a file; a ${type} input needs a folder`;
-    return undefined;
-}
-/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
-function checkJob(job, source) {
-    const problems = [];
-    const refs = { environment: { kind: 'arm', id: '' }, inputs: {} };
-    const guard = (path, parse) => {
-        try {
-            parse();
-        }
-        catch (e) {
-            if (!(e instanceof BadReference))
-                throw e;
-            problems.push(load_problemAt(source, path, e.message));
-        }
-    };
-    if (job.code !== undefined) {
-        guard(['code'], () => {
-            const code = parseCodeReference(job.code, source.dir);
-            if (code.kind === 'local' && !(0,external_node_fs_.existsSync)(code.path)) {
-                problems.push(load_problemAt(source, ['code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
-            }
-            refs.code = code;
-        });
-    }
-    const env = readEnvironment(job.environment, source, ['environment'], problems);
-    if (env)
-        refs.environment = env;
-    if (job.compute !== undefined)
-        guard(['compute'], () => (refs.compute = parseComputeReference(job.compute)));
-    checkInputs(job.inputs, source, refs, problems);
-    for (const [name, o] of Object.entries(job.outputs ?? {})) {
-        for (const f of ['name', 'version']) {
-            if (o?.[f] !== undefined) {
-                problems.push(load_problemAt(source, ['outputs', name, f], `registering an output as a named asset is not in the 2024-04-01 REST API (AssetJobOutput has only mode and uri): remove '${f}'`));
-            }
-        }
-    }
-    if (job.queue_settings?.priority !== undefined) {
-        problems.push(load_problemAt(source, ['queue_settings', 'priority'], 'not in the 2024-04-01 REST API (QueueSettings has only jobTier): remove it'));
-    }
-    problems.push(...checkCommandBindings(job, source));
-    return { references: refs, problems };
-}
-/**
- * Read, `set`, validate and check a command job YAML. `file` is input `job` (relative to `options.baseDir`), `setLines`
- * input `set` (a multi-line string or lines). Throws `JobYamlError` (an InputError naming `job` or `set`) listing every
- * problem with its file, line and field, or `InputError('job')` when the file is missing.
- */
-function readJobYaml(file, setLines = [], options = {}) {
-    try {
-        const source = loadJobSource(file, setLines, options);
-        return readCommandJob(source);
-    }
-    catch (e) {
-        throw asJobYamlError(e);
-    }
-}
-/** A job YAML parsed with its `set` lines applied (any job type: `../job-types.ts` reads its `type` to choose). */
-function loadJobSource(file, setLines = [], options = {}) {
-    try {
-        const source = loadCliYaml(file, JOB_YAML, options.baseDir);
-        applySetLines(source, setLines);
-        return source;
-    }
-    catch (e) {
-        throw errors_asJobYamlError(e);
-    }
-}
-/** Validate and check a command job already parsed (`loadJobSource`); `JobYamlError` listing every problem. */
-function readCommandJob(source) {
-    try {
-        const job = validateCommandJobSchema(source.doc.toJS(), source);
-        const { references, problems } = checkJob(job, source);
-        if (problems.length)
-            throw new JobYamlError(problems.sort(byLocation));
-        return { job, file: source.file, path: source.path, dir: source.dir, references, source };
-    }
-    catch (e) {
-        throw errors_asJobYamlError(e);
-    }
-}
-/** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */
-async function toJobRestBody(read, resolver, options) {
-    const resolved = await resolveReferences(read.references, resolver);
-    return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path));
-}
-
-;// CONCATENATED MODULE: ./src/jobs/pipeline/read.ts
-/**
- * Reading a CLI v2 **pipeline job** YAML (`type: pipeline`) and the pipeline component files its nodes name, with every
- * check that needs no network: fields, settings, inputs and outputs, node types, component references, bindings
- * (`${{parent.inputs.x}}`, `${{parent.outputs.y}}`, `${{parent.jobs.<step>.outputs.z}}`), cycles between steps, and
- * literal inputs of the wrong type for a component's declared input. Every problem is `file:line: field: ...` (the file
- * it is in: the pipeline, a sub-pipeline's component file or a step's component file).
- *
- * Fields: azure-ai-ml 1.4 `_schema/pipeline/pipeline_job.py` (`PipelineJobSchema`), `pipeline_component.py`
- * (`PipelineComponentSchema`: `jobs` nodes), `_schema/pipeline/component_job.py` (`CommandSchema` nodes, `component:`
- * as a file, `azureml:` id or inline step), `_schema/pipeline/settings.py` (`PipelineJobSettingsSchema`).
- */
-
-
-
-
-
-
-
-
-const PIPELINE_COMPONENT_YAML = {
-    input: 'job',
-    kind: 'pipeline component',
-    fieldsHint: 'type: pipeline, inputs, outputs, jobs, ...'
-};
-/** The top-level fields of a pipeline job (azure-ai-ml `PipelineJobSchema`). */
-const JOB_FIELDS = [
-    '$schema',
-    'type',
-    'name',
-    'display_name',
-    'description',
-    'experiment_name',
-    'tags',
-    'properties',
-    'settings',
-    'inputs',
-    'outputs',
-    'jobs',
-    'compute',
-    'component'
-];
-/** The fields of a pipeline component file (azure-ai-ml `PipelineComponentSchema`). */
-const COMPONENT_FIELDS = [
-    '$schema',
-    'type',
-    'name',
-    'version',
-    'display_name',
-    'description',
-    'tags',
-    'inputs',
-    'outputs',
-    'jobs',
-    'is_deterministic'
-];
-/** `settings` (azure-ai-ml `PipelineJobSettingsSchema`). */
-const SETTINGS = {
-    default_compute: 'string',
-    default_datastore: 'string',
-    default_environment: 'string',
-    continue_on_step_failure: 'boolean',
-    force_rerun: 'boolean'
-};
-/** Fields of every node. */
-const NODE_FIELDS = [
-    'type',
-    'component',
-    'name',
-    'display_name',
-    'description',
-    'tags',
-    'properties',
-    'compute',
-    'inputs',
-    'outputs',
-    'resources',
-    'distribution',
-    'limits',
-    'environment_variables'
-];
-/** Fields of an inline command step (its component is the step itself, azure-ai-ml `CommandSchema`). */
-const INLINE_FIELDS = ['command', 'code', 'environment'];
-/**
- * Node types the action does not submit yet, and why. Parallel nodes are the parallel slice's; AutoML, Spark and sweep
- * nodes come with issue 21 (the job-types issue).
- */
-const LATER_NODE_TYPES = {
-    automl: 'AutoML nodes come with issue 21 (job types); not supported yet',
-    spark: 'Spark nodes come with issue 21 (job types); not supported yet',
-    sweep: 'sweep nodes come with issue 21 (job types); not supported yet',
-    data_transfer: 'data_transfer nodes are not supported',
-    import: 'import nodes are not supported',
-    flow: 'flow nodes are not supported'
-};
-function read_isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const BINDING = /\$\{\{\s*([^}]*?)\s*\}\}/g;
-/** How a file is named in messages: relative to the workflow's workspace when it lies inside it. */
-function displayName(path, baseDir) {
-    const rel = (0,external_node_path_.relative)(baseDir, path);
-    return rel && !rel.startsWith('..') ? rel : path;
-}
-/** Reads the graph of a pipeline job (its root `source`) or pipeline component; problems go into `problems`. */
-function readPipelineGraph(source, data, problems, context) {
-    const fields = context.isComponent ? COMPONENT_FIELDS : JOB_FIELDS;
-    for (const key of Object.keys(data)) {
-        if (!fields.includes(key))
-            problems.push(load_problemAt(source, [key], `unknown field (a pipeline ${source.kind} has ${fields.join(', ')})`));
-    }
-    if (!context.isComponent)
-        checkSettings(data.settings, source, problems);
-    for (const key of ['inputs', 'outputs', 'jobs']) {
-        if (data[key] !== undefined && data[key] !== null && !read_isObject(data[key]))
-            problems.push(load_problemAt(source, [key], `expected a mapping of names`));
-    }
-    const graph = { source, yaml: data, inputs: {}, nodes: [] };
-    if (!context.isComponent) {
-        checkInputs(data.inputs, source, graph, problems);
-        for (const [name, o] of Object.entries(read_isObject(data.outputs) ? data.outputs : {})) {
-            if (o !== null && !read_isObject(o))
-                problems.push(load_problemAt(source, ['outputs', name], 'expected a mapping or nothing'));
-        }
-    }
-    if (!context.isComponent && data.component !== undefined) {
-        // A pipeline job that runs a pipeline component: its steps are the component's (azure-ai-ml copies them over).
-        if (data.jobs !== undefined)
-            problems.push(load_problemAt(source, ['jobs'], "give either 'jobs' or 'component', not both"));
-        const read = readComponentReference(source, [], data.component, 'pipeline', problems, context);
-        if (read && read.component.kind !== 'pipeline-file') {
-            problems.push(load_problemAt(source, ['component'], 'expected a local pipeline component YAML file'));
-        }
-        else if (read?.component.kind === 'pipeline-file') {
-            graph.nodes = read.component.graph.nodes;
-            graph.fromComponent = true;
-        }
-        return graph;
-    }
-    const jobs = read_isObject(data.jobs) ? data.jobs : {};
-    if (!Object.keys(jobs).length)
-        problems.push(load_problemAt(source, ['jobs'], 'a pipeline needs at least one step'));
-    const ports = new Map();
-    for (const [name, node] of Object.entries(jobs)) {
-        const read = readNode(source, name, node, problems, context);
-        if (read) {
-            graph.nodes.push(read.node);
-            ports.set(name, read.ports);
-        }
-    }
-    checkBindings(graph, Object.keys(jobs), ports, problems);
-    return graph;
-}
-function checkSettings(settings, source, problems) {
-    if (settings === undefined || settings === null)
-        return;
-    if (!read_isObject(settings)) {
-        problems.push(load_problemAt(source, ['settings'], 'expected a mapping'));
-        return;
-    }
-    for (const [key, value] of Object.entries(settings)) {
-        const want = SETTINGS[key];
-        if (!want) {
-            problems.push(load_problemAt(source, ['settings', key], `unknown setting (${Object.keys(SETTINGS).join(', ')})`));
-        }
-        else if (typeof value !== want) {
-            problems.push(load_problemAt(source, ['settings', key], `expected ${want === 'boolean' ? 'true or false' : 'text'}`));
-        }
-    }
-    if (typeof settings.default_compute === 'string') {
-        try {
-            parseComputeReference(settings.default_compute);
-        }
-        catch (e) {
-            if (!(e instanceof BadReference))
-                throw e;
-            problems.push(load_problemAt(source, ['settings', 'default_compute'], e.message));
-        }
-    }
-}
-/** The node's type (`command` when it has none), or a problem. */
-function nodeType(node) {
-    const type = node.type;
-    return typeof type === 'string' ? type.toLowerCase() : 'command';
-}
-/**
- * The one place a `type: parallel` node is refused: the parallel slice's component spec
- * (`src/components/yaml/parallel*.ts`) replaces this with a call.
- */
-function readParallelNode(source, path) {
-    return load_problemAt(source, [...path, 'type'], 'parallel nodes are not supported yet (they come with the parallel component support of issue 19)');
-}
-function readNode(source, name, value, problems, context) {
-    const path = ['jobs', name];
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
-        problems.push(load_problemAt(source, path, 'a step name: letters, digits and underscores, not starting with a digit'));
-    }
-    if (!read_isObject(value)) {
-        problems.push(load_problemAt(source, path, 'expected a mapping (type, component or command, inputs, outputs, ...)'));
-        return undefined;
-    }
-    normalizeEnumAt(value, ['type']);
-    const type = nodeType(value);
-    if (type === 'parallel') {
-        problems.push(readParallelNode(source, path));
-        return undefined;
-    }
-    if (LATER_NODE_TYPES[type]) {
-        problems.push(load_problemAt(source, [...path, 'type'], LATER_NODE_TYPES[type]));
-        return undefined;
-    }
-    if (type !== 'command' && type !== 'pipeline') {
-        problems.push(load_problemAt(source, [...path, 'type'], `unknown node type '${type}' (command, pipeline)`));
-        return undefined;
-    }
-    if (read_isObject(value.component))
-        return readInlineComponentNode(source, name, path, value, problems);
-    const inline = value.component === undefined;
-    const allowed = inline ? [...NODE_FIELDS, ...INLINE_FIELDS] : NODE_FIELDS;
-    for (const key of Object.keys(value)) {
-        if (!allowed.includes(key)) {
-            const hint = INLINE_FIELDS.includes(key) ? ' (set it in the component, or leave component: out)' : '';
-            problems.push(load_problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`));
-        }
-    }
-    for (const key of ['inputs', 'outputs', 'resources', 'distribution', 'limits', 'environment_variables']) {
-        if (value[key] !== undefined && value[key] !== null && !read_isObject(value[key]))
-            problems.push(load_problemAt(source, [...path, key], 'expected a mapping'));
-    }
-    const node = {
-        name,
-        type,
-        path,
-        source,
-        yaml: value,
-        component: { kind: 'id', id: '' },
-        inputs: {}
-    };
-    if (typeof value.compute === 'string') {
-        if (value.compute.includes('${{'))
-            node.compute = { kind: 'binding', text: value.compute };
-        else {
-            try {
-                node.compute = parseComputeReference(value.compute);
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
-            }
-        }
-    }
-    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
-    let ports;
-    if (inline) {
-        if (type === 'pipeline') {
-            problems.push(load_problemAt(source, path, "a pipeline node needs 'component:' (a pipeline component YAML file)"));
-            return undefined;
-        }
-        if (typeof value.command !== 'string' || !value.command) {
-            problems.push(load_problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"));
-            return undefined;
-        }
-        if (value.environment === undefined) {
-            problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
-            return undefined;
-        }
-        let code;
-        if (typeof value.code === 'string') {
-            try {
-                code = parseCodeReference(value.code, source.dir);
-                if (code.kind === 'local') {
-                    const problem = localPathProblem(code.path, 'folder', source.kind);
-                    if (problem)
-                        problems.push(load_problemAt(source, [...path, 'code'], problem));
-                }
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'code'], e.message));
-            }
-        }
-        const environment = readEnvironment(value.environment, source, [...path, 'environment'], problems);
-        if (!environment)
-            return undefined;
-        node.component = { kind: 'inline', code, environment };
-        ports = {
-            inputs: Object.fromEntries(Object.entries(read_isObject(value.inputs) ? value.inputs : {}).map(([k, v]) => [
-                k,
-                read_isObject(v) && typeof v.type === 'string' ? { type: v.type } : {}
-            ])),
-            outputs: read_isObject(value.outputs) ? value.outputs : {}
-        };
-    }
-    else {
-        const read = readComponentReference(source, path, value.component, type, problems, context);
-        if (!read)
-            return undefined;
-        node.component = read.component;
-        ports = read.ports;
-    }
-    checkNodePorts(node, ports, problems);
-    return { node, ports };
-}
-/** Fields of a command component written inline under a node's `component:`. */
-const INLINE_COMPONENT_FIELDS = [
-    '$schema',
-    'type',
-    'name',
-    'version',
-    'display_name',
-    'description',
-    'tags',
-    'is_deterministic',
-    'inputs',
-    'outputs',
-    'code',
-    'environment',
-    'command',
-    'resources',
-    'distribution',
-    'environment_variables'
-];
-/** A node whose `component:` is a command component written inline (a mapping). */
-function readInlineComponentNode(source, name, path, value, problems) {
-    const at = [...path, 'component'];
-    const c = value.component;
-    for (const key of Object.keys(value)) {
-        if (!NODE_FIELDS.includes(key))
-            problems.push(load_problemAt(source, [...path, key], 'unknown field of a command node'));
-    }
-    for (const key of Object.keys(c)) {
-        if (!INLINE_COMPONENT_FIELDS.includes(key))
-            problems.push(load_problemAt(source, [...at, key], 'unknown field of a command component'));
-    }
-    if (c.type !== undefined && c.type !== 'command')
-        problems.push(load_problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'));
-    if (typeof c.command !== 'string' || !c.command)
-        problems.push(load_problemAt(source, at, "missing 'command'"));
-    if (c.environment === undefined)
-        problems.push(load_problemAt(source, at, "missing 'environment'"));
-    let code;
-    if (typeof c.code === 'string') {
-        try {
-            code = parseCodeReference(c.code, source.dir);
-            if (code.kind === 'local') {
-                const problem = localPathProblem(code.path, 'folder', source.kind);
-                if (problem)
-                    problems.push(load_problemAt(source, [...at, 'code'], problem));
-            }
-        }
-        catch (e) {
-            if (!(e instanceof BadReference))
-                throw e;
-            problems.push(load_problemAt(source, [...at, 'code'], e.message));
-        }
-    }
-    const environment = c.environment === undefined
-        ? undefined
-        : readEnvironment(c.environment, source, [...at, 'environment'], problems);
-    if (!environment || typeof c.command !== 'string')
-        return undefined;
-    const node = {
-        name,
-        type: 'command',
-        path,
-        source,
-        yaml: value,
-        component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
-        inputs: {}
-    };
-    if (typeof value.compute === 'string') {
-        if (value.compute.includes('${{'))
-            node.compute = { kind: 'binding', text: value.compute };
-        else {
-            try {
-                node.compute = parseComputeReference(value.compute);
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
-            }
-        }
-    }
-    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
-    const ports = portsOf(c);
-    checkNodePorts(node, ports, problems);
-    return { node, ports };
-}
-/** `component:` of a node: a local file (command or pipeline component), `azureml:` name, ARM id or registry URI. */
-function readComponentReference(source, path, value, type, problems, context) {
-    const at = [...path, 'component'];
-    if (typeof value !== 'string' || !value.trim()) {
-        problems.push(load_problemAt(source, at, 'expected a component YAML file, azureml:<name>:<version>, azureml:<name>@latest or a registry URI'));
-        return undefined;
-    }
-    const text = value.trim();
-    if (text.startsWith('azureml://registries/')) {
-        if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+\/(versions|labels)\/[^/]+$/.test(text)) {
-            problems.push(load_problemAt(source, at, `'${text}' is not a registry component (azureml://registries/<r>/components/<name>/versions/<v>)`));
-            return undefined;
-        }
-        return { component: { kind: 'id', id: text } };
-    }
-    const bare = text.replace(/^azureml:/, '');
-    if (bare.startsWith('/subscriptions/')) {
-        if (!/\/components\/[^/]+\/versions\/[^/]+$/i.test(bare)) {
-            problems.push(load_problemAt(source, at, `'${text}' is not the ARM id of a component version`));
-            return undefined;
-        }
-        return { component: { kind: 'id', id: bare } };
-    }
-    if (text.startsWith('azureml:')) {
-        const m = /^([a-zA-Z_][a-zA-Z0-9_.-]*)(?::([^:@/]+)|@([^:@/]+))$/.exec(bare);
-        if (!m) {
-            problems.push(load_problemAt(source, at, `'${text}' is not a component reference (azureml:<name>:<version> or azureml:<name>@latest)`));
-            return undefined;
-        }
-        if (m[3] !== undefined && m[3] !== 'latest') {
-            problems.push(load_problemAt(source, at, `'${text}': only the label @latest is known (or give :<version>)`));
-            return undefined;
-        }
-        return { component: { kind: 'named', name: m[1], version: m[2] ?? 'latest' } };
-    }
-    // A local file, relative to the YAML that names it.
-    const absolute = (0,external_node_path_.resolve)(source.dir, text.replace(/^file:/, ''));
-    const problem = localPathProblem(absolute, 'file', source.kind);
-    if (problem) {
-        problems.push(load_problemAt(source, at, problem.replace(/^local path/, 'component file')));
-        return undefined;
-    }
-    if (context.seen.includes(absolute)) {
-        problems.push(load_problemAt(source, at, `'${text}' includes itself (a pipeline component cannot contain itself)`));
-        return undefined;
-    }
-    const file = displayName(absolute, context.baseDir);
-    if (type === 'pipeline') {
-        try {
-            const sub = loadCliYaml(absolute, { ...PIPELINE_COMPONENT_YAML }, context.baseDir);
-            sub.file = file;
-            const data = sub.doc.toJS();
-            normalizeEnumAt(data, ['type']);
-            if (data.type !== 'pipeline') {
-                problems.push(load_problemAt(sub, ['type'], `a pipeline node needs a pipeline component (type: pipeline)`));
-                return undefined;
-            }
-            const graph = readPipelineGraph(sub, data, problems, {
-                baseDir: context.baseDir,
-                isComponent: true,
-                seen: [...context.seen, absolute]
-            });
-            return { component: { kind: 'pipeline-file', graph, yaml: data }, ports: portsOf(data) };
-        }
-        catch (e) {
-            if (e instanceof load_CliYamlError) {
-                problems.push(...e.problems);
-                return undefined;
-            }
-            throw e;
-        }
-    }
-    try {
-        const read = readComponentYaml(absolute, [], { baseDir: context.baseDir });
-        read.file = file;
-        read.source.file = file;
-        return {
-            component: { kind: 'command-file', read },
-            ports: portsOf(read.yaml)
-        };
-    }
-    catch (e) {
-        if (e instanceof load_CliYamlError) {
-            // The component reader names input 'component'; here the file belongs to input 'job'.
-            problems.push(...e.problems.map(p => ('file' in p.location ? { ...p, location: { ...p.location, input: 'job', file } } : p)));
-            return undefined;
-        }
-        throw e;
-    }
-}
-function portsOf(data) {
-    return {
-        inputs: (read_isObject(data.inputs) ? data.inputs : {}),
-        outputs: read_isObject(data.outputs) ? data.outputs : {}
-    };
-}
-/** Node inputs and outputs the component declares, and literal values that fit the declared type. */
-function checkNodePorts(node, ports, problems) {
-    if (!ports || (node.component.kind === 'inline' && !node.component.declared))
-        return;
-    const { source, path, yaml } = node;
-    for (const [group, declared] of [
-        ['inputs', ports.inputs],
-        ['outputs', ports.outputs]
-    ]) {
-        const given = read_isObject(yaml[group]) ? yaml[group] : {};
-        for (const [name, value] of Object.entries(given)) {
-            if (!declared || !Object.hasOwn(declared, name)) {
-                const names = Object.keys(declared ?? {});
-                problems.push(load_problemAt(source, [...path, group, name], `the component has no ${group === 'inputs' ? 'input' : 'output'} '${name}' (${names.length ? names.join(', ') : `it has no ${group}`})`));
-                continue;
-            }
-            if (group !== 'inputs')
-                continue;
-            const type = declared[name]?.type;
-            const literal = read_isObject(value) ? (value.value ?? value.default) : value;
-            if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
-                continue;
-            const fits = type === 'integer'
-                ? Number.isInteger(literal)
-                : type === 'number'
-                    ? typeof literal === 'number'
-                    : type === 'boolean'
-                        ? typeof literal === 'boolean'
-                        : true;
-            if (!fits) {
-                const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
-                problems.push(load_problemAt(source, read_isObject(value)
-                    ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
-                    : [...path, 'inputs', name], `the component declares this input as ${type}: expected ${want}, got ${JSON.stringify(literal)}`));
-            }
-        }
-    }
-}
-/**
- * Every `${{parent...}}` binding of the nodes names an input or output of the pipeline or an output of a step of it,
- * and the steps' bindings to each other form no cycle.
- */
-function checkBindings(graph, stepNames, ports, problems) {
-    const { source, yaml } = graph;
-    const pipelineInputs = Object.keys(read_isObject(yaml.inputs) ? yaml.inputs : {});
-    const pipelineOutputs = Object.keys(read_isObject(yaml.outputs) ? yaml.outputs : {});
-    // Every step named in `jobs`, also those refused (their problem is reported once, at their type).
-    const steps = new Set(stepNames);
-    const edges = new Map();
-    const list = (names, what) => names.length ? names.join(', ') : `none: the ${what} has none`;
-    for (const node of graph.nodes) {
-        const after = new Set();
-        edges.set(node.name, after);
-        const places = [];
-        for (const group of ['inputs', 'outputs']) {
-            const given = read_isObject(node.yaml[group]) ? node.yaml[group] : {};
-            for (const [name, value] of Object.entries(given)) {
-                if (typeof value === 'string')
-                    places.push([[...node.path, group, name], value]);
-                else if (read_isObject(value)) {
-                    for (const f of ['path', 'value', 'default'])
-                        if (typeof value[f] === 'string')
-                            places.push([[...node.path, group, name, f], value[f]]);
-                }
-            }
-        }
-        if (node.compute?.kind === 'binding')
-            places.push([[...node.path, 'compute'], node.compute.text]);
-        for (const [at, text] of places) {
-            for (const m of text.matchAll(BINDING)) {
-                const ref = m[1];
-                const bad = (detail) => void problems.push(load_problemAt(source, at, `'${m[0]}' ${detail}`));
-                let p;
-                if ((p = /^parent\.inputs\.([\w]+)$/.exec(ref))) {
-                    if (!pipelineInputs.includes(p[1]))
-                        bad(`names no input of the pipeline (inputs: ${list(pipelineInputs, 'pipeline')})`);
-                }
-                else if ((p = /^parent\.outputs\.([\w]+)$/.exec(ref))) {
-                    if (!pipelineOutputs.includes(p[1]))
-                        bad(`names no output of the pipeline (outputs: ${list(pipelineOutputs, 'pipeline')})`);
-                }
-                else if ((p = /^parent\.jobs\.([\w]+)\.outputs\.([\w]+)$/.exec(ref))) {
-                    const [, step, output] = p;
-                    if (!steps.has(step)) {
-                        bad(`names no step of the pipeline (steps: ${[...steps].join(', ')})`);
-                        continue;
-                    }
-                    after.add(step);
-                    const outs = ports.get(step)?.outputs;
-                    if (outs && !Object.hasOwn(outs, output))
-                        bad(`names no output of step ${step} (outputs: ${list(Object.keys(outs), 'step')})`);
-                }
-                else if (/^parent\./.test(ref)) {
-                    bad('is not a binding this action knows (parent.inputs.<x>, parent.outputs.<y>, parent.jobs.<step>.outputs.<z>)');
-                }
-            }
-        }
-    }
-    for (const node of graph.nodes) {
-        const cycle = findCycle(node.name, edges);
-        if (cycle && cycle[0] === node.name && cycle.every(s => s >= node.name)) {
-            problems.push(load_problemAt(source, node.path, `the steps bind to each other in a cycle: ${cycle.join(' → ')} → ${cycle[0]}`));
-        }
-    }
-}
-/** A cycle through `start` in the "binds to an output of" graph, as the list of its steps, if any. */
-function findCycle(start, edges) {
-    const walk = (step, trail) => {
-        for (const next of edges.get(step) ?? []) {
-            if (next === start)
-                return trail;
-            if (trail.includes(next))
-                continue;
-            const found = walk(next, [...trail, next]);
-            if (found)
-                return found;
-        }
-        return undefined;
-    };
-    return walk(start, [start]);
-}
-
-;// CONCATENATED MODULE: ./src/jobs/pipeline/anonymous-hash.ts
-/**
- * The version azure-ai-ml gives an anonymous component: a GUID made of the MD5 of its spec.
- *
- * azure-ai-ml 1.4 `entities/_component/component.py` `_get_anonymous_hash` (and `pipeline_component.py`'s, which hashes
- * the REST `componentSpec`) call `_utils/utils.py` `hash_dict`: drop the keys `name`, `id`, `version` (and `_source`
- * for pipeline components; a command component's `_to_dict` has no `_source`), serialize with Python's
- * `json.dumps(items, sort_keys=True)` (separators `", "` and `": "`, non-ASCII escaped as `\uXXXX`), MD5 the UTF-8
- * bytes, and print the digest as `str(UUID(hex))` (8-4-4-4-12 lower-case hex). The same content always gives the same
- * version, so a second submit of an unchanged step reuses the registered component.
- */
-
-/** Keys left out of the hash (the version is the hash; the name is always `azureml_anonymous`; `_source` varies). */
-const OMITTED = ['name', 'id', 'version', '_source'];
-/** The anonymous version of a component spec (the `componentSpec` of its REST body). */
-function anonymousComponentHash(spec) {
-    const rest = Object.fromEntries(Object.entries(spec).filter(([key]) => !OMITTED.includes(key)));
-    const hex = (0,external_node_crypto_.createHash)('md5').update(pythonJsonDumps(rest), 'utf8').digest('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-/**
- * Python's `json.dumps(value, sort_keys=True)` with its defaults: `", "` between items, `": "` after keys, keys sorted
- * by code point, strings with non-ASCII characters escaped (`ensure_ascii`), floats as Python's `repr` writes them
- * (`1e-05`, `1e+16`, `0.1`, `2.0` is not distinguishable from `2` in JavaScript and is written `2`).
- */
-function pythonJsonDumps(value) {
-    if (value === null || value === undefined)
-        return 'null';
-    if (typeof value === 'boolean')
-        return value ? 'true' : 'false';
-    if (typeof value === 'number')
-        return pythonNumber(value);
-    if (typeof value === 'string')
-        return pythonString(value);
-    if (Array.isArray(value))
-        return `[${value.map(pythonJsonDumps).join(', ')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
-}
-function pythonString(text) {
-    let out = '"';
-    for (const ch of text) {
-        const code = ch.codePointAt(0) ?? 0;
-        if (ch === '"')
-            out += '\\"';
-        else if (ch === '\\')
-            out += '\\\\';
-        else if (ch === '\n')
-            out += '\\n';
-        else if (ch === '\r')
-            out += '\\r';
-        else if (ch === '\t')
-            out += '\\t';
-        else if (ch === '\b')
-            out += '\\b';
-        else if (ch === '\f')
-            out += '\\f';
-        else if (code < 0x20 || code > 0x7f) {
-            // UTF-16 units, as Python's ensure_ascii writes characters beyond the BMP (a surrogate pair).
-            for (let i = 0; i < ch.length; i++)
-                out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
-        }
-        else
-            out += ch;
-    }
-    return `${out}"`;
-}
-/** Python's `repr` of an int or float (JavaScript cannot tell `2.0` from `2`: both are written `2`). */
-function pythonNumber(n) {
-    if (!Number.isFinite(n))
-        return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
-    if (Number.isInteger(n) && Math.abs(n) < 1e16)
-        return String(n);
-    const abs = Math.abs(n);
-    // repr switches to exponent form below 1e-4 and from 1e16; JavaScript below 1e-6 and from 1e21.
-    if (abs >= 1e16 || abs < 1e-4) {
-        const [mantissa, exponent] = n.toExponential().split('e');
-        const e = Number(exponent);
-        return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-    }
-    return String(n);
-}
-
-;// CONCATENATED MODULE: ./src/jobs/pipeline/to-rest.ts
-/**
- * A pipeline graph (`read.ts`) → the anonymous component versions to register and the body of
- * `PUT {WS}/jobs/{name}?api-version=2024-04-01` (mfe.json `PipelineJob`: `jobType: Pipeline`, `settings`, `inputs`,
- * `outputs`, `jobs` as untyped objects), as azure-ai-ml 1.4 builds them (`entities/_job/pipeline/pipeline_job.py`
- * `_to_rest_object`, `entities/_builders/command.py` / `pipeline.py` / `base_node.py` `_to_rest_object`,
- * `entities/_component/component.py` / `pipeline_component.py`; checked against the SDK's bodies for corpus pipelines
- * in `__tests__/jobs/pipeline/fixtures/*.sdk.json`).
- *
- * Components: each inline step, local command component file and local pipeline component file becomes a component
- * version PUT at `{WS}/components/azureml_anonymous/versions/<hash>` (`anonymous-hash.ts`), body
- * `{properties: {componentSpec, description?, tags, properties: {}, isAnonymous: true, isArchived: false}}`; the spec
- * carries `name: azureml_anonymous`, `version: "1"` (the SDK's placeholders for a component without a name),
- * `_source` `YAML.JOB` (inline step) or `YAML.COMPONENT` (file), code and environment as `azureml:<ARM id>` (registry
- * environments as written). A sub-pipeline's nodes are resolved and registered before its own component.
- *
- * Nodes (snake_case, as the SDK writes them): `{_source, componentId, type, name (top level only), computeId?,
- * display_name?, inputs?, outputs?, environment_variables?, resources?, distribution?, limits?}`; inputs
- * `{job_input_type: "literal", value}` (bindings and literals as text) or `{job_input_type: <type>, uri, mode?}`;
- * outputs bound to the pipeline's `{type: "literal", value: "${{parent.outputs.y}}"}`, others
- * `{job_output_type, uri?, mode?}`; `distribution` `{distribution_type: PyTorch|Mpi|TensorFlow, ...}`; `limits`
- * `{job_limits_type: "Command", timeout: <ISO 8601>}`.
- *
- * Differences from azure-ai-ml 1.4, on purpose:
- * - `experimentName` and `displayName` are always sent (the job name, the repository name), and the workflow's tags;
- *   the SDK fills `experimentName` from the current folder at submit time.
- * - A command component file's `environment_variables` is kept in its spec (1.4 drops it; later versions keep it), so
- *   its anonymous hash is the later versions'.
- * - An inline step's input type is taken from the value it is given (a typed input, a step output: uri_folder, a
- *   pipeline input's type, a literal's type); 1.4 infers the same, except for inputs it cannot see through.
- */
-
-
-
-
-
-
-
-
-/** The name every anonymous component version is registered under (azure-ai-ml `ANONYMOUS_COMPONENT_NAME`). */
-const ANONYMOUS_COMPONENT_NAME = 'azureml_anonymous';
-function to_rest_isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** `azureml:` + an ARM id, as the SDK writes a resolved asset in a spec; registry URIs as they are. */
-function to_rest_specRef(id) {
-    return id.startsWith('azureml:') ? id : `azureml:${id}`;
-}
-/** The body of the pipeline job PUT; registers every anonymous component through `resolver` first. */
-async function buildPipelineJobBody(graph, resolver, options) {
-    const y = graph.yaml;
-    const numberText = path => numberTextAt(graph.source, path);
-    const jobs = await nodesRest(graph, resolver, !graph.fromComponent);
-    const inputUris = {};
-    for (const [name, { type, ref }] of Object.entries(graph.inputs))
-        inputUris[name] = await dataUri(type, ref, resolver);
-    const settings = { _source: graph.fromComponent ? 'YAML.COMPONENT' : 'YAML.JOB' };
-    const s = to_rest_isObject(y.settings) ? y.settings : {};
-    for (const [key, value] of Object.entries(s)) {
-        if (key === 'default_compute' && typeof value === 'string') {
-            settings.default_compute = await computeId(value, resolver);
-        }
-        else if (key === 'default_datastore' && typeof value === 'string') {
-            settings.default_datastore = value.replace(/^azureml:/, '');
-        }
-        else
-            settings[key] = value;
-    }
-    const p = {
-        jobType: 'Pipeline',
-        displayName: typeof y.display_name === 'string' ? y.display_name : options.jobName,
-        experimentName: options.experimentName ??
-            (typeof y.experiment_name === 'string' ? y.experiment_name : options.defaultExperimentName),
-        tags: { ...textMap(y.tags, 'tags', numberText), ...options.extraTags },
-        properties: textMap(y.properties, 'properties', numberText) ?? {},
-        inputs: inputsRest(y.inputs, inputUris, numberText) ?? {},
-        outputs: outputsRest(y.outputs) ?? {},
-        jobs,
-        settings,
-        isArchived: false
-    };
-    if (typeof y.description === 'string')
-        p.description = y.description;
-    if (typeof y.compute === 'string')
-        p.computeId = await computeId(y.compute, resolver);
-    return { properties: p };
-}
-async function computeId(value, resolver) {
-    const bare = value.replace(/^azureml:/, '');
-    return bare.startsWith('/') ? bare : resolver.computeId(bare);
-}
-async function dataUri(type, ref, resolver) {
-    switch (ref.kind) {
-        case 'local':
-            return resolver.uploadInput(ref.path);
-        case 'arm':
-        case 'registry':
-        case 'named':
-            return resolveAsset(ref, (n, v) => (type.endsWith('_model') ? resolver.modelId(n, v) : resolver.dataId(n, v)));
-        default:
-            return ref.uri;
-    }
-}
-/** The `jobs` map of a graph, in YAML order, each node's component registered first. */
-async function nodesRest(graph, resolver, top) {
-    const out = {};
-    for (const node of graph.nodes)
-        out[node.name] = await nodeRest(node, graph, resolver, top);
-    return out;
-}
-async function nodeRest(node, graph, resolver, top) {
-    const { yaml: y, path, source } = node;
-    const numberText = p => numberTextAt(source, p);
-    const rest = {
-        _source: sourceOf(node),
-        componentId: await componentIdOf(node, graph, resolver),
-        type: node.type
-    };
-    if (top)
-        rest.name = node.name;
-    if (node.compute) {
-        rest.computeId =
-            node.compute.kind === 'binding'
-                ? node.compute.text
-                : node.compute.kind === 'arm'
-                    ? node.compute.id
-                    : await resolver.computeId(node.compute.name);
-    }
-    for (const key of ['display_name', 'description'])
-        if (typeof y[key] === 'string')
-            rest[key] = y[key];
-    const tags = textMap(y.tags, 'tags', numberText);
-    if (tags)
-        rest.tags = tags;
-    const inputs = {};
-    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
-        const asset = node.inputs[name];
-        if (asset && to_rest_isObject(value)) {
-            const input = {
-                job_input_type: asset.type,
-                uri: await dataUri(asset.type, asset.ref, resolver)
-            };
-            if (typeof value.mode === 'string')
-                input.mode = INPUT_MODE[value.mode] ?? value.mode;
-            inputs[name] = input;
-            continue;
-        }
-        if (to_rest_isObject(value) && typeof value.path === 'string' && value.path.includes('${{')) {
-            // A path bound to the parent's input: a literal binding, as for a bare `${{...}}` (guess: not in the fixtures).
-            const input = { job_input_type: 'literal', value: value.path };
-            if (typeof value.mode === 'string')
-                input.mode = INPUT_MODE[value.mode] ?? value.mode;
-            inputs[name] = input;
-            continue;
-        }
-        const literal = to_rest_isObject(value) ? (value.value ?? value.default) : value;
-        const at = to_rest_isObject(value)
-            ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
-            : [...path, 'inputs', name];
-        if (literal === undefined || literal === null)
-            continue;
-        inputs[name] = { job_input_type: 'literal', value: scalarText(literal, numberText(at)) };
-    }
-    if (Object.keys(inputs).length)
-        rest.inputs = inputs;
-    const outputs = {};
-    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
-        if (typeof value === 'string')
-            outputs[name] = { type: 'literal', value };
-        else if (to_rest_isObject(value)) {
-            const output = { job_output_type: value.type ?? 'uri_folder' };
-            if (typeof value.path === 'string')
-                output.uri = value.path;
-            if (typeof value.mode === 'string')
-                output.mode = OUTPUT_MODE[value.mode] ?? value.mode;
-            outputs[name] = output;
-        }
-    }
-    if (Object.keys(outputs).length)
-        rest.outputs = outputs;
-    const env = textMap(y.environment_variables, 'environment_variables', numberText);
-    if (env)
-        rest.environment_variables = env;
-    if (to_rest_isObject(y.resources))
-        rest.resources = y.resources;
-    if (to_rest_isObject(y.distribution)) {
-        const { type, ...others } = y.distribution;
-        rest.distribution = { distribution_type: DISTRIBUTION[String(type)] ?? type, ...others };
-    }
-    if (to_rest_isObject(y.limits)) {
-        const limits = { job_limits_type: 'Command' };
-        if (typeof y.limits.timeout === 'number')
-            limits.timeout = isoDuration(y.limits.timeout);
-        rest.limits = limits;
-    }
-    return rest;
-}
-/** Where the node's component comes from, as azure-ai-ml 1.4 writes it (`constants/_common.py` `ComponentSource`). */
-function sourceOf(node) {
-    const c = node.component;
-    if (c.kind === 'inline')
-        return 'YAML.JOB';
-    if (c.kind === 'named')
-        return 'REMOTE.WORKSPACE.COMPONENT';
-    if (c.kind === 'id')
-        return c.id.startsWith('azureml://registries/') ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT';
-    return 'YAML.COMPONENT';
-}
-/** The component id a node carries: registered anonymously (inline, local files) or resolved (named, ids). */
-async function componentIdOf(node, graph, resolver) {
-    const c = node.component;
-    switch (c.kind) {
-        case 'id':
-            return c.id;
-        case 'named':
-            return resolver.componentId(c.name, c.version);
-        case 'inline':
-            return resolver.registerComponent(anonymous(await inlineSpec(node, graph, resolver)));
-        case 'command-file': {
-            const { body } = await toComponentRestBody(c.read, {
-                uploadCode: folder => resolver.uploadCode(folder),
-                codeId: (n, v) => resolver.codeId(n, v),
-                environmentId: (n, v) => resolver.environmentId(n, v),
-                registerEnvironment: d => resolver.registerEnvironment(d),
-                nextVersion: async () => '1'
-            });
-            const { componentSpec, description, tags } = body.properties;
-            return resolver.registerComponent(anonymous(componentSpec, description, tags));
-        }
-        case 'pipeline-file': {
-            const y = c.yaml;
-            const numberText = p => numberTextAt(c.graph.source, p);
-            const spec = {};
-            if (typeof y.$schema === 'string')
-                spec.$schema = y.$schema;
-            spec._source = 'YAML.COMPONENT';
-            spec.type = 'pipeline';
-            for (const key of ['display_name', 'description'])
-                if (typeof y[key] === 'string')
-                    spec[key] = y[key];
-            const tags = textMap(y.tags, 'tags', numberText);
-            if (tags)
-                spec.tags = tags;
-            if (typeof y.is_deterministic === 'boolean')
-                spec.is_deterministic = y.is_deterministic;
-            if (to_rest_isObject(y.inputs))
-                spec.inputs = portsSpec(y.inputs, numberText);
-            if (to_rest_isObject(y.outputs))
-                spec.outputs = y.outputs;
-            spec.jobs = await nodesRest(c.graph, resolver, false);
-            spec.sourceJobId = null;
-            return resolver.registerComponent(anonymous(spec, typeof y.description === 'string' ? y.description : undefined, tags ?? {}));
-        }
-    }
-}
-/** The anonymous component version of `spec`: its name and version placeholders, and its hash. */
-function anonymous(spec, description, tags = {}) {
-    const componentSpec = { ...spec, name: ANONYMOUS_COMPONENT_NAME, version: '1' };
-    if (componentSpec.type === undefined)
-        componentSpec.type = 'command';
-    const properties = {
-        componentSpec,
-        tags,
-        properties: {},
-        isAnonymous: true,
-        isArchived: false
-    };
-    if (description !== undefined)
-        properties.description = description;
-    return { version: anonymousComponentHash(componentSpec), body: { properties } };
-}
-/** The component of an inline command step: command, code, environment and the ports it is given. */
-async function inlineSpec(node, graph, resolver) {
-    if (node.component.kind !== 'inline')
-        throw new Error('not an inline step');
-    const { code, environment, declared } = node.component;
-    const y = node.yaml;
-    const spec = { _source: 'YAML.JOB', type: 'command', is_deterministic: true };
-    if (declared) {
-        // `component:` written as a mapping: its own fields and declared ports, as a component file's.
-        const d = declared.yaml;
-        const numberText = p => numberTextAt(node.source, [...declared.at, ...p]);
-        for (const key of ['$schema', 'display_name', 'description', 'is_deterministic'])
-            if (d[key] !== undefined)
-                spec[key] = d[key];
-        const tags = textMap(d.tags, 'tags', numberText);
-        if (tags)
-            spec.tags = tags;
-        if (to_rest_isObject(d.inputs))
-            spec.inputs = portsSpec(d.inputs, numberText);
-        if (to_rest_isObject(d.outputs))
-            spec.outputs = d.outputs;
-        for (const key of ['resources', 'distribution'])
-            if (to_rest_isObject(d[key]))
-                spec[key] = d[key];
-        spec.command = d.command;
-        await codeAndEnvironment(spec, code, environment, resolver);
-        return spec;
-    }
-    spec.command = y.command;
-    await codeAndEnvironment(spec, code, environment, resolver);
-    const inputs = {};
-    for (const [name, value] of Object.entries(to_rest_isObject(y.inputs) ? y.inputs : {})) {
-        const input = { type: inputTypeOf(value, graph) };
-        // A literal (not a binding, not a path) becomes the input's default in the step's component.
-        const literal = to_rest_isObject(value) ? (value.path === undefined ? (value.value ?? value.default) : undefined) : value;
-        if (literal !== undefined && literal !== null && !(typeof literal === 'string' && literal.includes('${{'))) {
-            const at = to_rest_isObject(value)
-                ? [...node.path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
-                : [...node.path, 'inputs', name];
-            input.default = scalarText(literal, numberTextAt(node.source, at));
-        }
-        inputs[name] = input;
-    }
-    if (Object.keys(inputs).length)
-        spec.inputs = inputs;
-    const outputs = {};
-    for (const [name, value] of Object.entries(to_rest_isObject(y.outputs) ? y.outputs : {})) {
-        // An output bound to the pipeline's takes that output's type and mode, as the SDK infers them.
-        const bound = typeof value === 'string' ? /^\$\{\{\s*parent\.outputs\.(\w+)\s*\}\}$/.exec(value) : null;
-        const declared = bound && to_rest_isObject(graph.yaml.outputs) ? graph.yaml.outputs[bound[1]] : value;
-        const output = {
-            type: to_rest_isObject(declared) && typeof declared.type === 'string' ? declared.type : 'uri_folder'
-        };
-        if (to_rest_isObject(declared) && typeof declared.mode === 'string')
-            output.mode = declared.mode;
-        outputs[name] = output;
-    }
-    if (Object.keys(outputs).length)
-        spec.outputs = outputs;
-    return spec;
-}
-/** An inline component's code (uploaded or looked up) and environment (registered, looked up, or a registry URI). */
-async function codeAndEnvironment(spec, code, environment, resolver) {
-    if (code) {
-        spec.code = to_rest_specRef(code.kind === 'local'
-            ? await resolver.uploadCode(code.path)
-            : await resolveAsset(code, (n, v) => resolver.codeId(n, v)));
-    }
-    spec.environment =
-        environment.kind === 'registry'
-            ? environment.uri
-            : to_rest_specRef(environment.kind === 'inline'
-                ? await resolver.registerEnvironment(environment.definition)
-                : await resolveAsset(environment, (n, v) => resolver.environmentId(n, v)));
-}
-/** The type of an inline step's input, from what it is given. */
-function inputTypeOf(value, graph) {
-    if (to_rest_isObject(value)) {
-        if (typeof value.type === 'string')
-            return value.type;
-        if (value.path !== undefined)
-            return 'uri_folder';
-        return inputTypeOf(value.value ?? value.default, graph);
-    }
-    if (typeof value === 'string') {
-        const parentInput = /^\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}$/.exec(value);
-        if (parentInput) {
-            const declared = to_rest_isObject(graph.yaml.inputs) ? graph.yaml.inputs[parentInput[1]] : undefined;
-            return inputTypeOf(declared, graph);
-        }
-        if (/^\$\{\{\s*parent\.jobs\.\w+\.outputs\.\w+\s*\}\}$/.test(value))
-            return 'uri_folder';
-        return 'string';
-    }
-    if (typeof value === 'boolean')
-        return 'boolean';
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? 'integer' : 'number';
-    return 'string';
-}
-
-;// CONCATENATED MODULE: ./src/jobs/pipeline/index.ts
-/**
- * The pipeline job type of submit-job (`type: pipeline`): read and check the YAML (`read.ts`, every problem as
- * `file:line: field` before anything is sent), then register its anonymous components and build the body of
- * `PUT {WS}/jobs/{name}` (`to-rest.ts`). Registered in `../job-types.ts`.
- *
- *   const read = readPipelineJob(source, { baseDir: workspace })            // throws JobYamlError
- *   const body = await toPipelineRestBody(read, resolver, { jobName, defaultExperimentName })
- */
-
-
-
-
-
-
-/** Read and check a pipeline job (parsed, `set` applied); `JobYamlError` listing every problem of every file. */
-function readPipelineJob(source, options = {}) {
-    const data = source.doc.toJS();
-    const problems = [];
-    if (data.name !== undefined &&
-        (typeof data.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/.test(data.name)))
-        problems.push(load_problemAt(source, ['name'], 'a job name: letters, digits, - and _, starting with a letter or digit'));
-    const graph = readPipelineGraph(source, data, problems, {
-        baseDir: options.baseDir ?? process.cwd(),
-        isComponent: false,
-        seen: [source.path]
-    });
-    if (problems.length)
-        throw new JobYamlError(problems.sort(byLocation));
-    return {
-        job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
-        file: source.file,
-        source,
-        graph
-    };
-}
-/** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
-function toPipelineRestBody(read, resolver, options) {
-    return buildPipelineJobBody(read.graph, resolver, options);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/job-types.ts
@@ -69294,269 +69871,6 @@ function defaultExperimentName(env = process.env, cwd = process.cwd()) {
     const name = env.GITHUB_REPOSITORY?.split('/')[1] ?? cwd.split(/[\\/]/).filter(Boolean).pop() ?? 'Default';
     const safe = name.replace(/[^\w-]/g, '_').replace(/^[^a-zA-Z0-9]+/, '');
     return safe.slice(0, 250) || 'Default';
-}
-
-;// CONCATENATED MODULE: ./src/assets/datastore-upload.ts
-/**
- * A local path of a job input (`inputs.x.path: ./data`) uploaded to the workspace's default datastore, as `az ml`
- * does (V2.md "Code upload", the older path; azure-ai-ml `_artifacts/_artifact_utilities.py` `get_datastore_info`,
- * `upload_artifact`): `GET {WS}/datastores?isDefault=true` (Datastores_List), `POST {WS}/datastores/{name}/listSecrets`
- * (Datastores_ListSecrets: a SAS token or the account key, a secret), then the files to
- * `LocalUpload/<content hash>/<name>` in the datastore's container.
- *
- * Credentials (mfe.json 2024-04-01 `Datastores_ListSecrets`: `AccountKeyDatastoreSecrets.key`,
- * `SasDatastoreSecrets.sasToken`; V2.md "Datastores as Azure hands them out"): Azure's default `workspaceblobstore`
- * hands out the storage **account key**, from which a **container** SAS is made with only what the upload uses,
- * write (Put Blob, Put Block, Put Block List) and list (the "already there" check); list is a container permission,
- * so a blob SAS cannot carry it. A SAS datastore's token is used as it is. An identity-based datastore
- * (`credentials.credentialsType: None`, or no secrets) cannot be written with a SAS: refused, naming the datastore,
- * before anything is sent to storage. The key and every SAS are registered as secrets the moment they are read. The job input then reads
- * `azureml://datastores/<datastore>/paths/LocalUpload/<hash>/<name>` (with a trailing `/` for a folder).
- * A folder already there (the same blob names and sizes) is not sent again.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** SAS lifetime made from an account key: long enough for a large upload. */
-const SAS_LIFETIME_MS = 2 * 60 * 60_000;
-/**
- * The container of the default datastore (`GET {WS}/datastores?isDefault=true`), or of datastore `name` (`GET
- * {WS}/datastores/{name}`), with a SAS URL that writes and lists. Throws `InputError` for `at` when it is not an
- * Azure Blob datastore (nothing can be uploaded then) or is identity-based.
- */
-async function defaultDatastore(ctx, settings, ws, at, name) {
-    let store;
-    if (name === undefined) {
-        const list = await ctx.http.send({
-            method: 'GET',
-            url: workspaceV2Url(settings, ws, '/datastores', 'isDefault=true'),
-            auth: armAuth(settings)
-        });
-        store = (parseJson(list)?.value ?? [])[0];
-    }
-    else {
-        const one = await ctx.http.send({
-            method: 'GET',
-            url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
-            auth: armAuth(settings)
-        });
-        store = parseJson(one);
-    }
-    const p = store?.properties;
-    if (!store?.name || p?.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
-        throw referenceError(at, name === undefined
-            ? `workspace ${ws.workspaceName} has no default Azure Blob datastore to upload the local path to; upload ` +
-                'the data yourself and give its azureml:// or https:// path.'
-            : `datastore ${name} of workspace ${ws.workspaceName} is not an Azure Blob datastore.`);
-    }
-    const identityBased = (datastore) => referenceError(at, `${name === undefined ? 'the default datastore' : 'datastore'} ${datastore} of workspace ${ws.workspaceName} is identity-based (credentials ` +
-        `${p.credentials?.credentialsType ?? 'without secrets'}): it hands out neither an account key nor a SAS token, ` +
-        'so the action cannot upload to it. Upload the files yourself (e.g. az storage blob upload-batch with your ' +
-        'identity) and give their azureml://datastores/... path, or give the datastore an account key or SAS.');
-    if (p.credentials?.credentialsType === 'None')
-        throw identityBased(store.name);
-    const secrets = await ctx.http.send({
-        method: 'POST',
-        url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(store.name)}/listSecrets`),
-        auth: armAuth(settings),
-        // Reads secrets, changes nothing: safe to repeat, and sent in dry-run too.
-        idempotent: true,
-        readOnly: true
-    });
-    const body = parseJson(secrets, { holdsSecrets: true }) ?? {};
-    const containerUrl = blobContainerUrl(p.protocol ?? 'https', p.accountName, p.endpoint ?? 'core.windows.net', p.containerName);
-    let sas;
-    if (body.secretsType === 'Sas' && body.sasToken) {
-        maskSecret(body.sasToken);
-        sas = body.sasToken.replace(/^\?/, '');
-    }
-    else if (body.secretsType === 'AccountKey' && body.key) {
-        maskSecret(body.key);
-        sas = await sasFromAccountKey(p.accountName, body.key, p.containerName, ctx.clock.now());
-    }
-    else {
-        throw identityBased(store.name);
-    }
-    const containerSasUrl = `${containerUrl}?${sas}`;
-    maskSasUrl(containerSasUrl);
-    return { datastore: store.name, containerSasUrl };
-}
-/**
- * `{protocol}://{account}.blob.{endpoint}/{container}`; for an endpoint that is a loopback or IP host (the Storage
- * emulator, Azurite), the path-style `{protocol}://{endpoint}/{account}/{container}` that Azurite serves.
- */
-function blobContainerUrl(protocol, account, endpoint, container) {
-    const host = endpoint.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    if ((0,external_node_net_.isIP)(host) !== 0 || host === 'localhost')
-        return `${protocol}://${endpoint}/${account}/${container}`;
-    return `${protocol}://${account}.blob.${endpoint}/${container}`;
-}
-/** What an upload does with the container: write blobs and blocks, and list (the "already there" check). */
-const UPLOAD_SAS_PERMISSIONS = 'wl';
-/**
- * A container SAS (`sr=c`) for `container` made with the account key: `UPLOAD_SAS_PERMISSIONS`, valid from 5 minutes
- * before `now` (clock skew) for `SAS_LIFETIME_MS`. A secret: the caller masks it.
- */
-async function sasFromAccountKey(account, key, container, now) {
-    const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
-    return generateBlobSASQueryParameters({
-        containerName: container,
-        permissions: ContainerSASPermissions.parse(UPLOAD_SAS_PERMISSIONS),
-        startsOn: new Date(now - 5 * 60_000),
-        expiresOn: new Date(now + SAS_LIFETIME_MS)
-    }, new StorageSharedKeyCredential(account, key)).toString();
-}
-/**
- * Uploads `localPath` (a file or a folder) to the default datastore unless the same content is there already, and
- * returns its `azureml://datastores/<name>/paths/...` URI. `at` names the input and YAML field in errors.
- */
-async function uploadToDatastore(ctx, settings, ws, localPath, options) {
-    const list = await listCodeFiles(localPath, { input: options.at.input });
-    warnLeftOut(list, localPath);
-    const hash = await contentHash(list.files);
-    const name = (0,external_node_path_.basename)(list.root);
-    const folder = list.kind === 'folder';
-    const prefix = folder ? `LocalUpload/${hash}/${name}/` : `LocalUpload/${hash}/`;
-    const uri = (datastore) => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`;
-    if (settings.dryRun) {
-        info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to the default datastore.`);
-        return uri('workspaceblobstore');
-    }
-    const store = await defaultDatastore(ctx, settings, ws, options.at);
-    if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
-        info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`);
-    }
-    else {
-        await uploadFiles(list.files, { containerSasUrl: store.containerSasUrl, blobPrefix: prefix }, {
-            label: localPath,
-            abortSignal: options.signal
-        });
-    }
-    return uri(store.datastore);
-}
-/** Whether every file is already a blob under `prefix` with the same size (the prefix carries the content hash). */
-async function alreadyUploaded(containerSasUrl, prefix, files) {
-    const { ContainerClient } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
-    const sizes = new Map();
-    try {
-        for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix })) {
-            sizes.set(blob.name.slice(prefix.length), blob.properties.contentLength ?? -1);
-        }
-    }
-    catch {
-        return false; // cannot list (a write-only SAS): upload again, which overwrites the same content
-    }
-    return files.every(file => sizes.get(file.path) === file.size);
-}
-/**
- * Whether blob `blobName` exists in the container, found by listing (`prefix` = the name; the SAS lists, it need not
- * read). Undefined when the container cannot be listed (then nothing is known).
- */
-async function blobListed(containerSasUrl, blobName) {
-    const { ContainerClient } = await __nccwpck_require__.e(/* import() */ 337).then(__nccwpck_require__.bind(__nccwpck_require__, 7337));
-    try {
-        for await (const blob of new ContainerClient(containerSasUrl).listBlobsFlat({ prefix: blobName })) {
-            if (blob.name === blobName)
-                return true;
-        }
-        return false;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/jobs/resolver.ts
-/**
- * The network side of a job's references (`yaml/references.ts` `ReferenceResolver`): lookups of `azureml:` assets and
- * computes, uploads of local code and input paths, registration of inline environments (`src/assets/`).
- *
- * `checkReferences` runs first with uploads turned off, so a compute or asset that does not exist fails the step before
- * anything is uploaded or created; its lookups are remembered, so the real pass asks nothing twice.
- */
-
-
-
-
-
-
-
-/** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
-function createJobResolver(ctx, settings, ws, yaml, options) {
-    const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
-        input: 'job',
-        file: yaml.file,
-        cache: options.cache
-    });
-    // A job input naming a data or model version carries `azureml:<ARM id>`, as azure-ai-ml sends it.
-    const inputAsset = (kind) => async (name, version) => `azureml:${await asset(kind, 'inputs')(name, version)}`;
-    const uploads = { inputs: 0 };
-    // One registration per anonymous component, however many nodes use it.
-    const remember = (key, work) => {
-        let found = options.cache.get(key);
-        if (!found)
-            options.cache.set(key, (found = work()));
-        return found;
-    };
-    return {
-        uploads,
-        environmentId: asset('environments', 'environment'),
-        codeId: asset('codes', 'code'),
-        dataId: inputAsset('data'),
-        modelId: inputAsset('models'),
-        computeId: compute('compute'),
-        async uploadCode(folder) {
-            if (options.checkOnly)
-                return 'code';
-            // Pipeline steps often share one code folder: hashed and uploaded once per submit.
-            return remember(`code/${folder}`, async () => {
-                const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal });
-                uploads.code = code;
-                return code.id;
-            });
-        },
-        async uploadInput(path) {
-            if (options.checkOnly)
-                return 'input';
-            uploads.inputs++;
-            return uploadToDatastore(ctx, settings, ws, path, { at: at('inputs'), signal: options.signal });
-        },
-        componentId: asset('components', 'component'),
-        async registerComponent(component) {
-            // Checked by the real pass only: an anonymous component's id is known before it exists.
-            const id = assetVersionId(ws, 'components', ANONYMOUS_COMPONENT_NAME, component.version);
-            if (options.checkOnly)
-                return id;
-            return remember(`components/${ANONYMOUS_COMPONENT_NAME}/${component.version}/registered`, async () => {
-                const registered = await registerContentNamedVersion(ctx, settings, ws, {
-                    kind: 'components',
-                    name: ANONYMOUS_COMPONENT_NAME,
-                    version: component.version,
-                    body: component.body
-                });
-                uploads.components = (uploads.components ?? 0) + 1;
-                // Azure answers 201 for a new version and 200 for a PUT of one that exists with the same content.
-                const fresh = registered.outcome === 'created' && registered.response?.status === 201;
-                info(`Component ${ANONYMOUS_COMPONENT_NAME}:${component.version} ` +
-                    (fresh ? 'registered.' : 'already registered with this content: reused.'));
-                return registered.id;
-            });
-        },
-        async registerEnvironment(definition) {
-            if (options.checkOnly)
-                return 'environment';
-            // Steps that write the same inline environment register it once.
-            return remember(`environment/${JSON.stringify(definition)}`, () => registerEnvironment(ctx, settings, ws, definition, at('environment')));
-        }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/auth/jwt.ts
