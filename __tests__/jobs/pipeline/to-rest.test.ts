@@ -44,7 +44,7 @@ function resolver(): JobResolver & { registered: Map<string, AnonymousComponent>
 }
 
 describe('pipeline job → the bodies azure-ai-ml 1.4 sends', () => {
-  it.each(['inline', 'local-components', 'sub-pipeline', 'from-component'])('%s.yml', async name => {
+  it.each(['inline', 'local-components', 'sub-pipeline', 'from-component', 'lenient'])('%s.yml', async name => {
     const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
       job: { properties: Record<string, unknown> }
       components: Record<string, { properties: Record<string, unknown> }>

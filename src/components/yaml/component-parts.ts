@@ -22,7 +22,13 @@ import {
 import { SCALAR_MAP_SCHEMA, type Scalar } from '../../cli-yaml/schema.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 
+/**
+ * Port types of a component's inputs and outputs: azure-ai-ml 1.4 `_schema/component/input_output.py`
+ * `SUPPORTED_PORT_TYPES`, which also takes the legacy `path` (`constants/_common.py` `LegacyAssetTypes.PATH`, sent as
+ * is; the responsible-ai examples use it).
+ */
 export const COMPONENT_ASSET_TYPES = [
+  'path',
   'uri_file',
   'uri_folder',
   'mltable',
