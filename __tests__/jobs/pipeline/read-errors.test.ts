@@ -106,6 +106,16 @@ describe('pipeline job YAML problems', () => {
     )
   })
 
+  it('takes a single file as code, in a component file and in an inline step, as azure-ai-ml 1.4 does', () => {
+    const component = 'name: t\ntype: command\ncode: ./train.py\nenvironment: azureml:env:1\ncommand: python train.py\n'
+    const yaml =
+      'type: pipeline\njobs:\n  a:\n    component: ./t.yml\n  b:\n    component:\n      code: ./train.py\n' +
+      '      environment: azureml:env:1\n      command: python train.py\n'
+    const ok = read(yaml, [], { 't.yml': component, 'train.py': 'print(1)\n' })
+    expect(ok.graph.nodes.map(n => n.name)).toEqual(['a', 'b'])
+    expect(errorOf(yaml, [], { 't.yml': component })).toMatch(/t\.yml:3: code: local path '.*train\.py' does not exist/)
+  })
+
   it('takes a registry component without a version, and refuses one that is not a registry component URI', () => {
     const job = (ref: string): string => `type: pipeline\njobs:\n  m:\n    component: ${ref}\n`
     const node = read(job('azureml://registries/azureml/components/compute_metrics')).graph.nodes[0]

@@ -133,7 +133,11 @@ export function inputPortProblems(
   return problems
 }
 
-/** A (schema-valid) `code` value at `path`: a reference, or a local folder that must exist; problems pushed. */
+/**
+ * A (schema-valid) `code` value at `path`: a reference, or a local folder or single file that must exist (azure-ai-ml
+ * 1.4 uploads a file as a code asset of that one file: `_utils/_asset_utils.py` `get_object_hash`, as
+ * `assets/files.ts` `listCodeFiles` does; the responsible-ai examples write `code: ./train.py`); problems pushed.
+ */
 export function readCodeReference(
   value: string | undefined,
   source: YamlSource,
@@ -144,7 +148,7 @@ export function readCodeReference(
   try {
     const code = parseCodeReference(value, source.dir)
     if (code.kind === 'local') {
-      const problem = localPathProblem(code.path, 'folder', source.kind)
+      const problem = localPathProblem(code.path, 'any', source.kind)
       if (problem) problems.push(problemAt(source, path, problem))
     }
     return code

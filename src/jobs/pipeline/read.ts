@@ -361,7 +361,7 @@ function readNode(
       try {
         code = parseCodeReference(value.code, source.dir)
         if (code.kind === 'local') {
-          const problem = localPathProblem(code.path, 'folder', source.kind)
+          const problem = localPathProblem(code.path, 'any', source.kind)
           if (problem) problems.push(problemAt(source, [...path, 'code'], problem))
         }
       } catch (e) {
@@ -437,7 +437,7 @@ function readInlineComponentNode(
     try {
       code = parseCodeReference(c.code, source.dir)
       if (code.kind === 'local') {
-        const problem = localPathProblem(code.path, 'folder', source.kind)
+        const problem = localPathProblem(code.path, 'any', source.kind)
         if (problem) problems.push(problemAt(source, [...at, 'code'], problem))
       }
     } catch (e) {
