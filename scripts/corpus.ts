@@ -91,12 +91,33 @@ function sdkVerdicts(
   return { verdicts }
 }
 
-/** Classifies refusals that are not the action's to fix (see `Refusal.notOurs`); runs azure-ai-ml on job refusals. */
-function classify(folder: string, figures: Map<CorpusKind, KindFigures>): string | undefined {
+/** The key of a missing reference, as the seeding remembers it. */
+function referenceKey(missing: Missing): string {
+  return `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
+}
+
+/**
+ * Classifies refusals that are not the action's to fix (see `Refusal.notOurs`): local files the corpus lacks, a
+ * reference the emulator would not let the check register (`seedRefusals`, by `referenceKey`), and job YAMLs
+ * azure-ai-ml refuses too. Returns a note when azure-ai-ml could not be consulted.
+ */
+function classify(
+  folder: string,
+  figures: Map<CorpusKind, KindFigures>,
+  seedRefusals: Map<string, string>
+): string | undefined {
   const jobs: Refusal[] = []
   for (const [kind, f] of figures) {
     for (const r of f.refused) {
       if (r.expected) continue
+      const missing = missingReference(r.reason)
+      const refusedSeed = missing && seedRefusals.get(referenceKey(missing))
+      if (missing && refusedSeed) {
+        r.notOurs =
+          `names ${missing.kind} '${missing.name}', which the emulator refuses to create as Azure does, so no ` +
+          `workspace can hold it (${refusedSeed})`
+        continue
+      }
       const lacking = missingLocalFiles(r.reason)
       // Checked again here: the corpus holds only cli/ of azureml-examples, without what its scripts download.
       if (lacking?.every(p => !existsSync(p))) {
@@ -270,6 +291,8 @@ async function main(): Promise<void> {
   const seeded = new Map<string, Promise<boolean>>()
   const missingOf = new Map<string, Missing>()
   const seedFailures: string[] = []
+  /** Seeds the emulator refused, by reference key (a name Azure would refuse too, e.g. a compute name too long). */
+  const seedRefusals = new Map<string, string>()
   const filled = new Set<string>()
   try {
     const token = await armToken(emu)
@@ -317,12 +340,16 @@ async function main(): Promise<void> {
           }
           const missing = missingReference(error)
           if (missing) {
-            const key = `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
+            const key = referenceKey(missing)
             let seeding = seeded.get(key)
             if (!seeding) {
               seeding = seed(emu, token, missing).then(
                 () => true,
-                (e: Error) => (seedFailures.push(`${file}: ${e.message}`), false)
+                (e: Error) => (
+                  seedFailures.push(`${file}: ${e.message}`),
+                  seedRefusals.set(key, /"message":"([^"]+)"/.exec(e.message)?.[1] ?? e.message),
+                  false
+                )
               )
               seeded.set(key, seeding)
               missingOf.set(key, missing)
@@ -351,7 +378,7 @@ async function main(): Promise<void> {
   } finally {
     await emu.close()
   }
-  const sdkNote = classify(folder, figures)
+  const sdkNote = classify(folder, figures, seedRefusals)
 
   const seconds = (Date.now() - started) / 1000
   const kinds = [...figures.entries()].sort((a, b) => b[1].total - a[1].total)
@@ -377,7 +404,7 @@ async function main(): Promise<void> {
       r.expected ? '[expected for now] ' : r.notOurs ? '[not ours] ' : r.sdk?.takes ? '[azure-ai-ml takes it] ' : ''
     const groups = new Map<string, number>()
     for (const r of f.refused) {
-      const group = `${mark(r)}${r.notOurs && !r.expected ? r.notOurs.replace(/ \(azure-ai-ml.*|: .*/, '') : reasonGroup(r.reason)}`
+      const group = `${mark(r)}${r.notOurs && !r.expected ? r.notOurs.replace(/ \(.*|: .*/, '').replace(/'[^']*'/g, "'…'") : reasonGroup(r.reason)}`
       groups.set(group, (groups.get(group) ?? 0) + 1)
     }
     for (const [group, n] of [...groups].sort((a, b) => b[1] - a[1])) lines.push(`  ${n} × ${group}`)
