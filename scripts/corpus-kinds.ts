@@ -188,7 +188,8 @@ export function missingLocalFiles(reason: string): string[] | undefined {
   const paths: string[] = []
   for (const problem of problemsOf(reason)) {
     const m = /(?:local path|local folder|component file) '([^']+)' does not exist/.exec(problem)
-    if (!m) return undefined
+    // A placeholder the example's script substitutes (`<CODE_DIR>`, `{{DIR}}`) is no file any copy of the repo has.
+    if (!m || /<[^>]*>|\{\{/.test(m[1])) return undefined
     paths.push(m[1])
   }
   return paths.length ? paths : undefined

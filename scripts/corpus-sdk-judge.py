@@ -45,6 +45,7 @@ for item in json.load(sys.stdin):
             verdicts[path] = {"takes": False, "message": "; ".join(f"{k}: {v}" for k, v in result.error_messages.items())}
     except Exception as e:  # the SDK's own refusal (marshmallow ValidationError, ValidationException, ...)
         messages = getattr(e, "messages", None)
-        text = "; ".join(flatten(messages)) if isinstance(messages, dict) else " ".join(str(e).split())
+        # ValidationException texts carry escaped newlines inside their JSON-like report: one line here.
+        text = "; ".join(flatten(messages)) if isinstance(messages, dict) else " ".join(str(e).replace("\\n", " ").split())
         verdicts[path] = {"takes": False, "message": text}
 out.write(json.dumps(verdicts) + "\n")

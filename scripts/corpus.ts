@@ -393,7 +393,9 @@ async function main(): Promise<void> {
     const findings = f.refused.length - expected - notOurs
     const parts = [
       expected ? `${expected} expected for now` : '',
-      notOurs ? `${notOurs} not ours to fix: the CLI refuses them too or the corpus lacks their files` : '',
+      notOurs
+        ? `${notOurs} not ours to fix: the corpus lacks their files, Azure cannot create a name, or the CLI refuses them too`
+        : '',
       expected || notOurs ? `${findings} to fix` : ''
     ].filter(Boolean)
     lines.push(

@@ -200,5 +200,8 @@ describe('missingLocalFiles', () => {
       missingLocalFiles("Input 'job': p.yml:4: jobs.a.component: component file '/c/n.yml' does not exist")
     ).toEqual(['/c/n.yml'])
     expect(missingLocalFiles("Input 'job': p.yml:2: colour: unknown field")).toBeUndefined()
+    expect(
+      missingLocalFiles("Input 'deployment': d.yml:9: code: local path '/c/<CODE_DIR>' does not exist")
+    ).toBeUndefined()
   })
 })
