@@ -59328,7 +59328,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -63032,7 +63032,13 @@ function validateCommandJobSchema(data, source) {
 
 
 
+/**
+ * Port types of a component's inputs and outputs: azure-ai-ml 1.4 `_schema/component/input_output.py`
+ * `SUPPORTED_PORT_TYPES`, which also takes the legacy `path` (`constants/_common.py` `LegacyAssetTypes.PATH`, sent as
+ * is; the responsible-ai examples use it).
+ */
 const COMPONENT_ASSET_TYPES = [
+    'path',
     'uri_file',
     'uri_folder',
     'mltable',
@@ -63104,14 +63110,18 @@ function inputPortProblems(inputs, source, at) {
     }
     return problems;
 }
-/** A (schema-valid) `code` value at `path`: a reference, or a local folder that must exist; problems pushed. */
+/**
+ * A (schema-valid) `code` value at `path`: a reference, or a local folder or single file that must exist (azure-ai-ml
+ * 1.4 uploads a file as a code asset of that one file: `_utils/_asset_utils.py` `get_object_hash`, as
+ * `assets/files.ts` `listCodeFiles` does; the responsible-ai examples write `code: ./train.py`); problems pushed.
+ */
 function readCodeReference(value, source, path, problems) {
     if (value === undefined)
         return undefined;
     try {
         const code = parseCodeReference(value, source.dir);
         if (code.kind === 'local') {
-            const problem = localPathProblem(code.path, 'folder', source.kind);
+            const problem = localPathProblem(code.path, 'any', source.kind);
             if (problem)
                 problems.push(load_problemAt(source, path, problem));
         }
@@ -64270,10 +64280,9 @@ function checkSettings(settings, source, problems) {
     }
     for (const [key, value] of Object.entries(settings)) {
         const want = SETTINGS[key];
-        if (!want) {
-            problems.push(load_problemAt(source, ['settings', key], `unknown setting (${Object.keys(SETTINGS).join(', ')})`));
-        }
-        else if (typeof value !== want) {
+        // A key azure-ai-ml does not know is sent as is (`PipelineJobSettings(**kwargs)`; 1.4 takes the examples'
+        // `default_datestore` typo), so it is no problem here either.
+        if (want && typeof value !== want) {
             problems.push(load_problemAt(source, ['settings', key], `expected ${want === 'boolean' ? 'true or false' : 'text'}`));
         }
     }
@@ -64386,7 +64395,7 @@ function readNode(source, name, value, problems, context) {
             try {
                 code = parseCodeReference(value.code, source.dir);
                 if (code.kind === 'local') {
-                    const problem = localPathProblem(code.path, 'folder', source.kind);
+                    const problem = localPathProblem(code.path, 'any', source.kind);
                     if (problem)
                         problems.push(load_problemAt(source, [...path, 'code'], problem));
                 }
@@ -64485,7 +64494,7 @@ function readInlineComponentNode(source, name, path, value, problems) {
         try {
             code = parseCodeReference(c.code, source.dir);
             if (code.kind === 'local') {
-                const problem = localPathProblem(code.path, 'folder', source.kind);
+                const problem = localPathProblem(code.path, 'any', source.kind);
                 if (problem)
                     problems.push(load_problemAt(source, [...at, 'code'], problem));
             }
@@ -64538,8 +64547,10 @@ function readComponentReference(source, path, value, type, problems, context) {
     }
     const text = value.trim();
     if (text.startsWith('azureml://registries/')) {
-        if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+\/(versions|labels)\/[^/]+$/.test(text)) {
-            problems.push(load_problemAt(source, at, `'${text}' is not a registry component (azureml://registries/<r>/components/<name>/versions/<v>)`));
+        // Without /versions/<v> azure-ai-ml 1.4 sends the URI as the node's componentId unchanged (the automl examples'
+        // `azureml://registries/azureml/components/automl_hts_training`), and so does this.
+        if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+(\/(versions|labels)\/[^/]+)?$/.test(text)) {
+            problems.push(load_problemAt(source, at, `'${text}' is not a registry component (azureml://registries/<r>/components/<name>[/versions/<v>])`));
             return undefined;
         }
         return { component: { kind: 'id', id: text } };
@@ -64642,6 +64653,15 @@ function checkNodePorts(node, ports, problems) {
     ]) {
         const given = read_isObject(yaml[group]) ? yaml[group] : {};
         for (const [name, value] of Object.entries(given)) {
+            if (group === 'inputs' && declared && !Object.hasOwn(declared, name)) {
+                // azure-ai-ml 1.4 leaves an input the component does not declare out of the node it sends (checked with
+                // `sdk_pipeline_body.py`: command and pipeline nodes alike), so it is dropped, not refused.
+                delete yaml.inputs[name];
+                const names = Object.keys(declared);
+                (node.dropped ??= []).push(load_problemAt(source, [...path, group, name], `the component has no input '${name}' (${names.length ? names.join(', ') : 'it has no inputs'}): ` +
+                    'left out of the job, as az ml does'));
+                continue;
+            }
             if (!declared || !Object.hasOwn(declared, name)) {
                 const names = Object.keys(declared ?? {});
                 problems.push(load_problemAt(source, [...path, group, name], `the component has no ${group === 'inputs' ? 'input' : 'output'} '${name}' (${names.length ? names.join(', ') : `it has no ${group}`})`));
@@ -64653,12 +64673,15 @@ function checkNodePorts(node, ports, problems) {
             const literal = read_isObject(value) ? (value.value ?? value.default) : value;
             if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
                 continue;
+            // azure-ai-ml 1.4 sends a literal as text without checking it; text that reads as the declared type (the
+            // examples' `"False"` for a boolean, `"3"` for an integer) is taken too and sent as written.
+            const text = typeof literal === 'string' ? literal.trim() : undefined;
             const fits = type === 'integer'
-                ? Number.isInteger(literal)
+                ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
                 : type === 'number'
-                    ? typeof literal === 'number'
+                    ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
                     : type === 'boolean'
-                        ? typeof literal === 'boolean'
+                        ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
                         : true;
             if (!fits) {
                 const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
@@ -64751,6 +64774,16 @@ function findCycle(start, edges) {
         return undefined;
     };
     return walk(start, [start]);
+}
+/** Every node's `dropped` notes, sub-pipelines' included, in file order: what submit-job warns about. */
+function droppedFields(graph) {
+    const out = [];
+    for (const node of graph.nodes) {
+        out.push(...(node.dropped ?? []));
+        if (node.component.kind === 'pipeline-file')
+            out.push(...droppedFields(node.component.graph));
+    }
+    return out.sort(byLocation);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/pipeline/anonymous-hash.ts
@@ -65388,7 +65421,8 @@ function readPipelineJob(source, options = {}) {
         job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
         file: source.file,
         source,
-        graph
+        graph,
+        warnings: droppedFields(graph).map(formatProblem)
     };
 }
 /** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
@@ -65619,7 +65653,7 @@ class Pages {
     ids = new Set();
     pages = 0;
     /** `what`: the list, for the warning (e.g. `GET https://…/workspaces`); `warn` defaults to core.warning. */
-    constructor(what, maxPages = MAX_PAGES, warn = message => warning(message)) {
+    constructor(what, maxPages = MAX_PAGES, warn = message => core_warning(message)) {
         this.what = what;
         this.maxPages = maxPages;
         this.warn = warn;
@@ -65687,7 +65721,7 @@ async function listAll(ctx, url, auth, maxPages = MAX_PAGES) {
             break;
         const resolved = new URL(link, next);
         if (resolved.host !== host) {
-            warning(`Not following nextLink to another host (${resolved.host}); the list may be partial.`);
+            core_warning(`Not following nextLink to another host (${resolved.host}); the list may be partial.`);
             break;
         }
         next = resolved.toString();
@@ -66520,7 +66554,7 @@ function leftOutWhy(entry, folder) {
  */
 function warnLeftOut(list, label) {
     for (const entry of list.skipped) {
-        warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`);
+        core_warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`);
     }
 }
 
@@ -67478,7 +67512,7 @@ async function readStatus(options, url, acceptStatus = []) {
             }
             throw error;
         }
-        warning(`Reading the state of ${options.description} failed; trying again: ${error.message}`);
+        core_warning(`Reading the state of ${options.description} failed; trying again: ${error.message}`);
         return undefined;
     }
 }
@@ -68724,7 +68758,7 @@ async function bestEffortJobCancel(http, settings, job, known) {
         return { outcome, portalUrl };
     }
     catch (error) {
-        warning(`Could not cancel job ${job.name}: ${error.message}`);
+        core_warning(`Could not cancel job ${job.name}: ${error.message}`);
         return undefined;
     }
 }
@@ -69492,7 +69526,7 @@ async function bestEffortCancel(http, options, target) {
         return true;
     }
     catch (error) {
-        warning(`Could not cancel run ${target.runId}: ${error.message}`);
+        core_warning(`Could not cancel run ${target.runId}: ${error.message}`);
         return false;
     }
 }
@@ -69677,7 +69711,7 @@ async function commentOnPr(ctx, settings, report, env = process.env) {
     }
     const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo) {
-        warning('comment-on-pr: GITHUB_REPOSITORY is not set (owner/repo): no comment posted.');
+        core_warning('comment-on-pr: GITHUB_REPOSITORY is not set (owner/repo): no comment posted.');
         return;
     }
     // Loaded here, not with the bundle: Octokit is most of @actions/github's weight, and only this comment needs it.
@@ -69710,12 +69744,12 @@ async function commentOnPr(ctx, settings, report, env = process.env) {
         const status = error.status;
         const message = error.message;
         if (status === 403) {
-            warning(`comment-on-pr: GitHub refused to comment on pull request #${number} (403: ${message}). Give the job ` +
+            core_warning(`comment-on-pr: GitHub refused to comment on pull request #${number} (403: ${message}). Give the job ` +
                 '`permissions: pull-requests: write` (and pass a token that has it as github-token). Pull requests from ' +
                 'forks get a read-only token: comment from a workflow_run workflow instead.');
         }
         else {
-            warning(`comment-on-pr: could not comment on pull request #${number}: ${status ? `${status} ` : ''}${message}`);
+            core_warning(`comment-on-pr: could not comment on pull request #${number}: ${status ? `${status} ` : ''}${message}`);
         }
         ctx.report.facts.push(['Pull request comment', `not posted (${status ?? 'error'})`]);
     }
@@ -70512,6 +70546,8 @@ async function submitJob(op, ctx) {
     const job = { workspace: op.workspace, name: op.jobName };
     const yaml = op.yaml;
     info(`Job ${yaml.file}: ${yaml.job.type ?? 'command'} job ${op.jobName}.`);
+    for (const warning of 'warnings' in yaml ? yaml.warnings : [])
+        core_warning(warning);
     const watch = watchSignals();
     let created = false;
     try {
@@ -79331,10 +79367,10 @@ async function prepareSnapshot(sourceDir, options = {}) {
 /** One warning for skipped entries (symlinks out of the folder, loops, devices), one for secret-looking files. */
 function warnAboutSnapshot(plan) {
     if (plan.skipped.length > 0) {
-        warning(`Left out of the snapshot: ${plan.skipped.map(entry => `${entry.path} (${entry.reason})`).join('; ')}.`);
+        core_warning(`Left out of the snapshot: ${plan.skipped.map(entry => `${entry.path} (${entry.reason})`).join('; ')}.`);
     }
     if (plan.secretLooking.length > 0) {
-        warning(`The snapshot includes files that look like secrets: ${plan.secretLooking.join(', ')}. They will be uploaded ` +
+        core_warning(`The snapshot includes files that look like secrets: ${plan.secretLooking.join(', ')}. They will be uploaded ` +
             'to the workspace with the code; if the run does not need them, exclude them with .amlignore (gitignore ' +
             'syntax; it takes precedence over .gitignore).');
     }
@@ -79434,7 +79470,7 @@ async function startRun(op, ctx) {
         }
         const created = parseJson(response);
         if (created?.runId && created.runId !== runId) {
-            warning(`The service named the run ${created.runId}, not ${runId}; following ${created.runId}.`);
+            core_warning(`The service named the run ${created.runId}, not ${runId}; following ${created.runId}.`);
             target.runId = created.runId;
             saveRun({ runId: target.runId, experimentName: op.experimentName, workspace: op.workspace, apiEndpoint: api }, 'in-flight');
         }
@@ -80309,7 +80345,7 @@ async function run(deps = {}) {
         await writeSummary(report, failure ? 'failed' : 'succeeded', failure);
     }
     catch (error) {
-        warning(`Could not write the job summary: ${error.message}`);
+        core_warning(`Could not write the job summary: ${error.message}`);
     }
 }
 /** Also used by the post step (post-main.ts). */

@@ -163,13 +163,50 @@ export function reasonGroup(reason: string): string {
   return text.length > 90 ? `${text.slice(0, 90)}…` : text
 }
 
+/** The datastore folder a pipeline input left for `--set` is filled with. */
+export const CORPUS_DATA_URI = 'azureml://datastores/workspaceblobstore/paths/corpus-seed/'
+
+/**
+ * The problems of a refusal, one per `file:line: field: text` (several come on one line, as `reasonGroup` splits them).
+ */
+export function problemsOf(reason: string): string[] {
+  return reason
+    .replace(/^Input '[^']+': /, '')
+    .split(/ (?=\S+\.ya?ml(?::\d+)?: )/)
+    .map(p => p.trim())
+    .filter(Boolean)
+}
+
+/**
+ * The local paths a refusal says do not exist, when that is all it says (every problem is `local path '…' does not
+ * exist`, `local folder '…' does not exist` or `component file '…' does not exist`); undefined when any problem is of
+ * another kind. The corpus holds only `cli/` of azureml-examples, without the files its scripts download or write.
+ */
+export function missingLocalFiles(reason: string): string[] | undefined {
+  const paths: string[] = []
+  for (const problem of problemsOf(reason)) {
+    const m = /(?:local path|local folder|component file) '([^']+)' does not exist/.exec(problem)
+    // A placeholder the example's script substitutes (`<CODE_DIR>`, `{{DIR}}`) is no file any copy of the repo has.
+    if (!m || /<[^>]*>|\{\{/.test(m[1])) return undefined
+    paths.push(m[1])
+  }
+  return paths.length ? paths : undefined
+}
+
 /**
  * `--set` lines that fill the names an example leaves to its shell script (`az ml online-deployment create
  * --endpoint-name $ENDPOINT_NAME`, `envsubst` of `<ENDPOINT_NAME>` / `{{ENDPOINT_NAME}}`): a missing `endpoint_name`
- * or `name`, or one that is such a placeholder. Empty when the refusal names none, so real name refusals still count.
+ * or `name`, or one that is such a placeholder; and a pipeline's input left without a path (`--set
+ * inputs.<name>.path=...`). Empty when the refusal names none, so real name refusals still count.
  */
 export function placeholderSets(kind: CorpusKind, error: string): string[] {
   const sets = new Set<string>()
+  if (kind === 'pipeline-job') {
+    // A pipeline input left without a path is filled by the example's script (`az ml job create -f pipeline-job.yml
+    // --set inputs.input_data.path=...`, endpoints/batch/deploy-pipelines/*/deploy-and-run.sh); a datastore folder.
+    for (const m of error.matchAll(/: inputs\.(\w+): missing required field 'path'/g))
+      sets.add(`inputs.${m[1]}.path=${CORPUS_DATA_URI}`)
+  }
   const pattern =
     /\b(endpoint_name|name): (?:missing required field '\w+'|the string '(?:<[^']*>|\{\{[^']*\}\})' is not a name)/g
   for (const m of error.matchAll(pattern)) {

@@ -9,7 +9,14 @@
  * registering that reference in the emulator (ARM PUTs, as a user would have done before) and running the file again,
  * so only refusals of the YAML itself are counted. Prints, per kind, the count, the accepted and each refusal (file and
  * the step's `::error::` line), marks refusals a later issue removes as expected for now, and the run time.
+ *
+ * A pipeline input left without a path is filled with `--set inputs.<name>.path=<datastore folder>`, as the examples'
+ * scripts fill it. Then each remaining refusal is judged: one whose only problems are local files that do not exist is
+ * "not ours" (the corpus holds only `cli/`, without what the examples' scripts download or write); a refused job YAML
+ * goes to azure-ai-ml 1.4 (`corpus-sdk-judge.py`), and is "not ours" when the CLI refuses it too (with the SDK's
+ * message), else marked "azure-ai-ml takes it: to fix" (a YAML the CLI takes and the action refuses is a bug).
  */
+import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
@@ -18,6 +25,7 @@ import { ROOT, runStep } from '../demo/runner.js'
 import {
   detectKind,
   expectedForNow,
+  missingLocalFiles,
   missingReference,
   placeholderSets,
   reasonGroup,
@@ -32,6 +40,13 @@ interface Refusal {
   /** The reason without its particulars, to count refusals of one cause together. */
   group: string
   expected?: string
+  /**
+   * Why the refusal is not the action's to fix: the CLI (azure-ai-ml) refuses the file too, or the file names local
+   * files the corpus lacks.
+   */
+  notOurs?: string
+  /** azure-ai-ml's verdict on a job YAML the action refused (when python3 with azure-ai-ml is on the machine). */
+  sdk?: { takes: boolean; message: string }
   /** The --set lines the last run had (placeholder names filled). */
   sets?: string[]
 }
@@ -44,6 +59,82 @@ interface KindFigures {
 }
 
 const DEFAULT_FOLDER = resolve(ROOT, '../shared/corpus/azureml-examples/cli')
+
+/**
+ * azure-ai-ml's verdict on each refused job YAML (`scripts/corpus-sdk-judge.py`: `load_job` with the same `--set`
+ * lines, then `_validate()`, the checks `az ml job create` makes before sending), through Debian's python3-azure with
+ * the test fixtures' stand-in `pydash` (../shared/V2.md). Empty when that python or SDK is not on the machine.
+ */
+function sdkVerdicts(
+  folder: string,
+  refusals: Refusal[]
+): { verdicts: Map<string, { takes: boolean; message: string }>; note?: string } {
+  const verdicts = new Map<string, { takes: boolean; message: string }>()
+  if (!refusals.length) return { verdicts }
+  const python = '/usr/bin/python3'
+  const run = spawnSync(python, [join(ROOT, 'scripts/corpus-sdk-judge.py')], {
+    input: JSON.stringify(refusals.map(r => ({ path: join(folder, r.file), sets: r.sets ?? [] }))),
+    env: { ...process.env, PYTHONPATH: join(ROOT, '__tests__/emulator/fixtures/azure-ai-ml') },
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024
+  })
+  if (run.status !== 0) {
+    const why = run.error?.message ?? run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`
+    return { verdicts, note: `azure-ai-ml not consulted (${python}: ${why})` }
+  }
+  const answer = JSON.parse(run.stdout) as Record<string, { takes: boolean; message: string }>
+  for (const r of refusals) {
+    const verdict = answer[join(folder, r.file)]
+    if (verdict) verdicts.set(r.file, verdict)
+  }
+  return { verdicts }
+}
+
+/** The key of a missing reference, as the seeding remembers it. */
+function referenceKey(missing: Missing): string {
+  return `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
+}
+
+/**
+ * Classifies refusals that are not the action's to fix (see `Refusal.notOurs`): local files the corpus lacks, a
+ * reference the emulator would not let the check register (`seedRefusals`, by `referenceKey`), and job YAMLs
+ * azure-ai-ml refuses too. Returns a note when azure-ai-ml could not be consulted.
+ */
+function classify(
+  folder: string,
+  figures: Map<CorpusKind, KindFigures>,
+  seedRefusals: Map<string, string>
+): string | undefined {
+  const jobs: Refusal[] = []
+  for (const [kind, f] of figures) {
+    for (const r of f.refused) {
+      if (r.expected) continue
+      const missing = missingReference(r.reason)
+      const refusedSeed = missing && seedRefusals.get(referenceKey(missing))
+      if (missing && refusedSeed) {
+        r.notOurs =
+          `names ${missing.kind} '${missing.name}', which the emulator refuses to create as Azure does, so no ` +
+          `workspace can hold it (${refusedSeed})`
+        continue
+      }
+      const lacking = missingLocalFiles(r.reason)
+      // Checked again here: the corpus holds only cli/ of azureml-examples, without what its scripts download.
+      if (lacking?.every(p => !existsSync(p))) {
+        const shown = lacking.map(p => relative(resolve(folder, '..'), p))
+        r.notOurs = `refers to ${shown.length > 1 ? 'files' : 'a file'} the corpus lacks: ${shown.join(', ')}`
+      } else if (kind.endsWith('-job')) jobs.push(r)
+    }
+  }
+  const { verdicts, note } = sdkVerdicts(folder, jobs)
+  for (const r of jobs) {
+    const verdict = verdicts.get(r.file)
+    if (!verdict) continue
+    r.sdk = verdict
+    if (!verdict.takes) r.notOurs = `the CLI refuses it too (azure-ai-ml 1.4: ${verdict.message})`
+  }
+  return note
+}
 
 function parseArgs(argv: string[]): { folder: string; json?: string; concurrency: number } {
   let folder = DEFAULT_FOLDER
@@ -200,6 +291,8 @@ async function main(): Promise<void> {
   const seeded = new Map<string, Promise<boolean>>()
   const missingOf = new Map<string, Missing>()
   const seedFailures: string[] = []
+  /** Seeds the emulator refused, by reference key (a name Azure would refuse too, e.g. a compute name too long). */
+  const seedRefusals = new Map<string, string>()
   const filled = new Set<string>()
   try {
     const token = await armToken(emu)
@@ -247,12 +340,16 @@ async function main(): Promise<void> {
           }
           const missing = missingReference(error)
           if (missing) {
-            const key = `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
+            const key = referenceKey(missing)
             let seeding = seeded.get(key)
             if (!seeding) {
               seeding = seed(emu, token, missing).then(
                 () => true,
-                (e: Error) => (seedFailures.push(`${file}: ${e.message}`), false)
+                (e: Error) => (
+                  seedFailures.push(`${file}: ${e.message}`),
+                  seedRefusals.set(key, /"message":"([^"]+)"/.exec(e.message)?.[1] ?? e.message),
+                  false
+                )
               )
               seeded.set(key, seeding)
               missingOf.set(key, missing)
@@ -281,6 +378,7 @@ async function main(): Promise<void> {
   } finally {
     await emu.close()
   }
+  const sdkNote = classify(folder, figures, seedRefusals)
 
   const seconds = (Date.now() - started) / 1000
   const kinds = [...figures.entries()].sort((a, b) => b[1].total - a[1].total)
@@ -291,18 +389,36 @@ async function main(): Promise<void> {
       continue
     }
     const expected = f.refused.filter(r => r.expected).length
+    const notOurs = f.refused.filter(r => r.notOurs).length
+    const findings = f.refused.length - expected - notOurs
+    const parts = [
+      expected ? `${expected} expected for now` : '',
+      notOurs
+        ? `${notOurs} not ours to fix: the corpus lacks their files, Azure cannot create a name, or the CLI refuses them too`
+        : '',
+      expected || notOurs ? `${findings} to fix` : ''
+    ].filter(Boolean)
     lines.push(
       `${kind}: ${f.total}, accepted ${f.accepted}, refused ${f.refused.length}` +
-        (expected ? ` (${expected} expected for now)` : '')
+        (parts.length ? ` (${parts.join('; ')})` : '')
     )
+    const mark = (r: Refusal): string =>
+      r.expected ? '[expected for now] ' : r.notOurs ? '[not ours] ' : r.sdk?.takes ? '[azure-ai-ml takes it] ' : ''
     const groups = new Map<string, number>()
     for (const r of f.refused) {
-      const group = `${r.expected ? '[expected for now] ' : ''}${reasonGroup(r.reason)}`
+      const group = `${mark(r)}${r.notOurs && !r.expected ? r.notOurs.replace(/ \(.*|: .*/, '').replace(/'[^']*'/g, "'…'") : reasonGroup(r.reason)}`
       groups.set(group, (groups.get(group) ?? 0) + 1)
     }
     for (const [group, n] of [...groups].sort((a, b) => b[1] - a[1])) lines.push(`  ${n} × ${group}`)
     for (const r of f.refused.sort((a, b) => a.file.localeCompare(b.file))) {
-      lines.push(`  ${r.file}: ${r.expected ? `[expected for now: ${r.expected}] ` : ''}${r.reason}`)
+      const why = r.expected
+        ? `[expected for now: ${r.expected}] `
+        : r.notOurs
+          ? `[not ours: ${r.notOurs}] `
+          : r.sdk?.takes
+            ? '[azure-ai-ml 1.4 takes it: to fix] '
+            : ''
+      lines.push(`  ${r.file}: ${why}${r.reason}`)
     }
   }
   const byKind: Record<string, number> = {}
@@ -315,7 +431,9 @@ async function main(): Promise<void> {
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')})`
         : ''),
-    `Files run with placeholder names filled by --set (endpoint_name, name), as the examples' scripts do: ${filled.size}`,
+    `Files run with placeholders filled by --set (endpoint_name, name, a pipeline input's path), as the examples' ` +
+      `scripts do: ${filled.size}`,
+    ...(sdkNote ? [sdkNote] : []),
     ...seedFailures.map(f => `  seeding failed: ${f}`),
     `Run time: ${seconds.toFixed(1)} s (${concurrency} steps at once)`
   )

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import {
+  CORPUS_DATA_URI,
   detectKind,
   expectedForNow,
+  missingLocalFiles,
   missingReference,
   operationFor,
   placeholderSets,
@@ -167,5 +169,40 @@ describe('placeholderSets', () => {
     expect(
       placeholderSets('online-deployment', "d.yml:2: name: the string 'regular_deployment' is not a name")
     ).toEqual([])
+  })
+})
+
+describe('placeholderSets for a pipeline', () => {
+  it("fills a pipeline input left without a path, as the examples' scripts do with --set, and nothing else", () => {
+    const reason =
+      "Input 'job': p.yml:8: inputs.training_data: missing required field 'path' (a mltable input needs a path) " +
+      "p.yml:11: inputs.validation_data: missing required field 'path' (a mltable input needs a path)"
+    expect(placeholderSets('pipeline-job', reason)).toEqual([
+      `inputs.training_data.path=${CORPUS_DATA_URI}`,
+      `inputs.validation_data.path=${CORPUS_DATA_URI}`
+    ])
+    expect(placeholderSets('command-job', reason)).toEqual([])
+    expect(placeholderSets('pipeline-job', "p.yml:3: jobs.a.inputs.x: missing required field 'path'")).toEqual([])
+  })
+})
+
+describe('missingLocalFiles', () => {
+  it('names the local files a refusal says do not exist, when that is all it says', () => {
+    const path = (p: string, line: number): string =>
+      `p.yml:${line}: inputs.${line}.path: local path '/c/${p}' does not exist (paths are relative to the job YAML's folder)`
+    expect(missingLocalFiles(`Input 'job': ${path('a.jsonl', 20)} ${path('b.jsonl', 23)}`)).toEqual([
+      '/c/a.jsonl',
+      '/c/b.jsonl'
+    ])
+    expect(
+      missingLocalFiles(`Input 'job': ${path('a.jsonl', 20)} p.yml:30: settings.x: expected true or false`)
+    ).toBeUndefined()
+    expect(
+      missingLocalFiles("Input 'job': p.yml:4: jobs.a.component: component file '/c/n.yml' does not exist")
+    ).toEqual(['/c/n.yml'])
+    expect(missingLocalFiles("Input 'job': p.yml:2: colour: unknown field")).toBeUndefined()
+    expect(
+      missingLocalFiles("Input 'deployment': d.yml:9: code: local path '/c/<CODE_DIR>' does not exist")
+    ).toBeUndefined()
   })
 })

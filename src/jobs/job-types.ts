@@ -18,6 +18,8 @@ export interface JobYamlRead {
   job: { type?: string; name?: string }
   file: string
   source: YamlSource
+  /** Fields taken but not sent, as the CLI does, each `file:line: field: ...` (submit-job warns about each). */
+  warnings?: string[]
 }
 
 /** The body of `PUT {WS}/jobs/{name}`: `properties` of any job type, with its experiment. */

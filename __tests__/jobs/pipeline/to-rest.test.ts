@@ -51,35 +51,38 @@ function resolver(): JobResolver & { registered: Map<string, AnonymousComponent>
 }
 
 describe('pipeline job → the bodies azure-ai-ml 1.4 sends', () => {
-  it.each(['inline', 'local-components', 'sub-pipeline', 'from-component', 'parallel-inline', 'parallel-components'])(
-    '%s.yml',
-    async name => {
-      const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
-        job: { properties: Record<string, unknown> }
-        components: Record<string, { properties: Record<string, unknown> }>
-      }
-      const read = readAnyJobYaml(`${name}.yml`, [], { baseDir: FIXTURES })
-      const r = resolver()
-      const body = (await toAnyJobRestBody(read, r, OPTIONS)) as unknown as { properties: Record<string, unknown> }
-      // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
-      const ours = structuredClone(body.properties)
-      expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
-      expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
-      delete ours.experimentName
-      delete (ours.tags as Record<string, string>)['github.sha']
-      delete sdk.job.properties.experimentName
-      // The same component bodies first (a different body is a different hash), then component versions (the SDK's hashes), with the same bodies.
-      const sdkBodies = Object.values(sdk.components).sort((a, b) =>
-        pythonJsonDumps(a).localeCompare(pythonJsonDumps(b))
-      )
-      const ourBodies = [...r.registered.values()]
-        .map(c => c.body)
-        .sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
-      expect(ourBodies).toEqual(sdkBodies)
-      expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
-      expect(ours).toEqual(sdk.job.properties)
+  it.each([
+    'inline',
+    'local-components',
+    'sub-pipeline',
+    'from-component',
+    'parallel-inline',
+    'parallel-components',
+    'lenient'
+  ])('%s.yml', async name => {
+    const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
+      job: { properties: Record<string, unknown> }
+      components: Record<string, { properties: Record<string, unknown> }>
     }
-  )
+    const read = readAnyJobYaml(`${name}.yml`, [], { baseDir: FIXTURES })
+    const r = resolver()
+    const body = (await toAnyJobRestBody(read, r, OPTIONS)) as unknown as { properties: Record<string, unknown> }
+    // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
+    const ours = structuredClone(body.properties)
+    expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
+    expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
+    delete ours.experimentName
+    delete (ours.tags as Record<string, string>)['github.sha']
+    delete sdk.job.properties.experimentName
+    // The same component bodies first (a different body is a different hash), then component versions (the SDK's hashes), with the same bodies.
+    const sdkBodies = Object.values(sdk.components).sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
+    const ourBodies = [...r.registered.values()]
+      .map(c => c.body)
+      .sort((a, b) => pythonJsonDumps(a).localeCompare(pythonJsonDumps(b)))
+    expect(ourBodies).toEqual(sdkBodies)
+    expect([...r.registered.keys()].sort()).toEqual(Object.keys(sdk.components).sort())
+    expect(ours).toEqual(sdk.job.properties)
+  })
 
   it('registers a component used twice once per use, with the same version, and its nodes before it', async () => {
     const read = readAnyJobYaml('sub-pipeline.yml', [], { baseDir: FIXTURES })

@@ -22,7 +22,13 @@ import {
 import { SCALAR_MAP_SCHEMA, type Scalar } from '../../cli-yaml/schema.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 
+/**
+ * Port types of a component's inputs and outputs: azure-ai-ml 1.4 `_schema/component/input_output.py`
+ * `SUPPORTED_PORT_TYPES`, which also takes the legacy `path` (`constants/_common.py` `LegacyAssetTypes.PATH`, sent as
+ * is; the responsible-ai examples use it).
+ */
 export const COMPONENT_ASSET_TYPES = [
+  'path',
   'uri_file',
   'uri_folder',
   'mltable',
@@ -127,7 +133,11 @@ export function inputPortProblems(
   return problems
 }
 
-/** A (schema-valid) `code` value at `path`: a reference, or a local folder that must exist; problems pushed. */
+/**
+ * A (schema-valid) `code` value at `path`: a reference, or a local folder or single file that must exist (azure-ai-ml
+ * 1.4 uploads a file as a code asset of that one file: `_utils/_asset_utils.py` `get_object_hash`, as
+ * `assets/files.ts` `listCodeFiles` does; the responsible-ai examples write `code: ./train.py`); problems pushed.
+ */
 export function readCodeReference(
   value: string | undefined,
   source: YamlSource,
@@ -138,7 +148,7 @@ export function readCodeReference(
   try {
     const code = parseCodeReference(value, source.dir)
     if (code.kind === 'local') {
-      const problem = localPathProblem(code.path, 'folder', source.kind)
+      const problem = localPathProblem(code.path, 'any', source.kind)
       if (problem) problems.push(problemAt(source, path, problem))
     }
     return code

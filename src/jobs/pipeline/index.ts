@@ -13,6 +13,7 @@
 import {
   byLocation,
   CliYamlError,
+  formatProblem,
   loadCliYaml,
   numberTextAt,
   problemAt,
@@ -33,7 +34,7 @@ import {
   type ComponentVersionProperties
 } from '../../components/yaml/component.js'
 import { JobYamlError } from '../yaml/errors.js'
-import { readPipelineGraph, type PipelineGraph } from './read.js'
+import { droppedFields, readPipelineGraph, type PipelineGraph } from './read.js'
 import { buildPipelineJobBody, pipelineComponentSpec, type PipelineResolver } from './to-rest.js'
 import type { JobRestOptions } from '../yaml/to-rest.js'
 
@@ -48,6 +49,8 @@ export interface PipelineJobYaml {
   file: string
   source: YamlSource
   graph: PipelineGraph
+  /** Fields taken but not sent, as the CLI does, each `file:line: field: ...`: submit-job warns about each. */
+  warnings: string[]
 }
 
 /** Read and check a pipeline job (parsed, `set` applied); `JobYamlError` listing every problem of every file. */
@@ -69,7 +72,8 @@ export function readPipelineJob(source: YamlSource, options: ReadYamlOptions = {
     job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
     file: source.file,
     source,
-    graph
+    graph,
+    warnings: droppedFields(graph).map(formatProblem)
   }
 }
 

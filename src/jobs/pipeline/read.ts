@@ -12,6 +12,7 @@
 import { relative, resolve } from 'node:path'
 import { readEnvironment } from '../../cli-yaml/environment-yaml.js'
 import {
+  byLocation,
   CliYamlError,
   fieldName,
   loadCliYaml,
@@ -165,6 +166,8 @@ export interface PipelineNode {
   compute?: ComputeReference | { kind: 'binding'; text: string }
   /** Asset inputs of the node with a path (local paths uploaded). */
   inputs: Record<string, { type: string; ref: DataReference }>
+  /** What was taken but is not sent, as the CLI does (an input the component does not declare): warned at submit. */
+  dropped?: YamlProblem[]
 }
 
 /** A pipeline job or pipeline component: its inputs, outputs and nodes. */
@@ -256,9 +259,9 @@ function checkSettings(settings: unknown, source: YamlSource, problems: YamlProb
   }
   for (const [key, value] of Object.entries(settings)) {
     const want = SETTINGS[key as keyof typeof SETTINGS]
-    if (!want) {
-      problems.push(problemAt(source, ['settings', key], `unknown setting (${Object.keys(SETTINGS).join(', ')})`))
-    } else if (typeof value !== want) {
+    // A key azure-ai-ml does not know is sent as is (`PipelineJobSettings(**kwargs)`; 1.4 takes the examples'
+    // `default_datestore` typo), so it is no problem here either.
+    if (want && typeof value !== want) {
       problems.push(problemAt(source, ['settings', key], `expected ${want === 'boolean' ? 'true or false' : 'text'}`))
     }
   }
@@ -387,7 +390,7 @@ function readNode(
       try {
         code = parseCodeReference(value.code, source.dir)
         if (code.kind === 'local') {
-          const problem = localPathProblem(code.path, 'folder', source.kind)
+          const problem = localPathProblem(code.path, 'any', source.kind)
           if (problem) problems.push(problemAt(source, [...path, 'code'], problem))
         }
       } catch (e) {
@@ -485,7 +488,7 @@ function readInlineComponentNode(
     try {
       code = parseCodeReference(c.code, source.dir)
       if (code.kind === 'local') {
-        const problem = localPathProblem(code.path, 'folder', source.kind)
+        const problem = localPathProblem(code.path, 'any', source.kind)
         if (problem) problems.push(problemAt(source, [...at, 'code'], problem))
       }
     } catch (e) {
@@ -552,12 +555,14 @@ function readComponentReference(
   }
   const text = value.trim()
   if (text.startsWith('azureml://registries/')) {
-    if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+\/(versions|labels)\/[^/]+$/.test(text)) {
+    // Without /versions/<v> azure-ai-ml 1.4 sends the URI as the node's componentId unchanged (the automl examples'
+    // `azureml://registries/azureml/components/automl_hts_training`), and so does this.
+    if (!/^azureml:\/\/registries\/[^/]+\/components\/[^/]+(\/(versions|labels)\/[^/]+)?$/.test(text)) {
       problems.push(
         problemAt(
           source,
           at,
-          `'${text}' is not a registry component (azureml://registries/<r>/components/<name>/versions/<v>)`
+          `'${text}' is not a registry component (azureml://registries/<r>/components/<name>[/versions/<v>])`
         )
       )
       return undefined
@@ -673,6 +678,21 @@ function checkNodePorts(node: PipelineNode, ports: Ports | undefined, problems: 
   ] as const) {
     const given = isObject(yaml[group]) ? yaml[group] : {}
     for (const [name, value] of Object.entries(given)) {
+      if (group === 'inputs' && declared && !Object.hasOwn(declared, name)) {
+        // azure-ai-ml 1.4 leaves an input the component does not declare out of the node it sends (checked with
+        // `sdk_pipeline_body.py`: command and pipeline nodes alike), so it is dropped, not refused.
+        delete (yaml.inputs as Record<string, unknown>)[name]
+        const names = Object.keys(declared)
+        ;(node.dropped ??= []).push(
+          problemAt(
+            source,
+            [...path, group, name],
+            `the component has no input '${name}' (${names.length ? names.join(', ') : 'it has no inputs'}): ` +
+              'left out of the job, as az ml does'
+          )
+        )
+        continue
+      }
       if (!declared || !Object.hasOwn(declared, name)) {
         const names = Object.keys(declared ?? {})
         problems.push(
@@ -689,13 +709,16 @@ function checkNodePorts(node: PipelineNode, ports: Ports | undefined, problems: 
       const literal = isObject(value) ? (value.value ?? value.default) : value
       if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
         continue
+      // azure-ai-ml 1.4 sends a literal as text without checking it; text that reads as the declared type (the
+      // examples' `"False"` for a boolean, `"3"` for an integer) is taken too and sent as written.
+      const text = typeof literal === 'string' ? literal.trim() : undefined
       const fits =
         type === 'integer'
-          ? Number.isInteger(literal)
+          ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
           : type === 'number'
-            ? typeof literal === 'number'
+            ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
             : type === 'boolean'
-              ? typeof literal === 'boolean'
+              ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
               : true
       if (!fits) {
         const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type as 'integer']
@@ -797,4 +820,14 @@ function findCycle(start: string, edges: Map<string, Set<string>>): string[] | u
     return undefined
   }
   return walk(start, [start])
+}
+
+/** Every node's `dropped` notes, sub-pipelines' included, in file order: what submit-job warns about. */
+export function droppedFields(graph: PipelineGraph): YamlProblem[] {
+  const out: YamlProblem[] = []
+  for (const node of graph.nodes) {
+    out.push(...(node.dropped ?? []))
+    if (node.component.kind === 'pipeline-file') out.push(...droppedFields(node.component.graph))
+  }
+  return out.sort(byLocation)
 }
