@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     ['EMULATOR_API_URL', emulator.apiUrl],
     ['EMULATOR_STATE_DIR', emulator.stateDir],
     ...(emulator.caCertPath ? ([['EMULATOR_CA_CERT', emulator.caCertPath]] as [string, string][]) : []),
-    ...Object.entries(emulator.seed).map(([k, v]) => [envName(k), String(v)] as [string, string])
+    // Lists and objects (the seeded clusters) as JSON, not `[object Object]`.
+    ...Object.entries(emulator.seed).map(
+      ([k, v]) => [envName(k), typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)] as [string, string]
+    )
   ]
   console.log('Azure ML emulator running. Point the action at it with:')
   console.log(`  arm-endpoint: ${emulator.url}`)

@@ -13,7 +13,7 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { buildSeed, readConfigFile, resolveConfig, type ConfigInput } from './config.js'
 import { loadSpecs } from './core/conformance.js'
 import { TokenStore, type Core } from './core/context.js'
@@ -106,7 +106,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new Error('port and apiPort must differ: ARM and the data plane are two servers')
   }
   const ownStateDir = !options.stateDir
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'azureml-emulator-'))
+  // Absolute: jobs run with their own working directory, where a relative state folder would mean another place.
+  const stateDir = options.stateDir ? resolve(options.stateDir) : mkdtempSync(join(tmpdir(), 'azureml-emulator-'))
   mkdirSync(stateDir, { recursive: true })
   const quiet = options.quiet ?? false
   const log = (line: string): void => {
