@@ -40,6 +40,10 @@ describe('the example pipeline through the bundle', () => {
     expect(lines.filter(l => /^40 rows from .*: 30 to train, 10 to test$/.test(l))).toHaveLength(1)
     expect(lines.filter(l => /^model: w=/.test(l))).toHaveLength(1)
     expect(lines.filter(l => /^test mse \d/.test(l))).toHaveLength(1)
+    // The pipeline's final status ends the story: after its last step's end line and log.
+    const final = lines.indexOf(`Job ${first.outputs.jobName}: Completed`)
+    expect(final).toBeGreaterThan(lines.findIndex(l => /^Step evaluate: Completed/.test(l)))
+    expect(final).toBeGreaterThan(lines.findIndex(l => /^test mse \d/.test(l)))
     // Three anonymous components (two inline steps, one component file), each registered once; the steps' shared code
     // folder hashed and uploaded once.
     const componentPuts = requests('PUT', /\/components\/azureml_anonymous\/versions\/[^/]+$/)

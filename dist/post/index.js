@@ -67934,6 +67934,10 @@ async function pollToEnd(ctx, followed, hooks) {
         }
         else {
             const { status } = reading;
+            const terminal = followed.isTerminal(status);
+            // The last of the log (a pipeline's last steps) before the final status, so the status line ends the story.
+            if (terminal && followed.log)
+                await abortable(followed.log.follow(true), signal);
             if (status !== last) {
                 // Service text on one line: a status can never start a line of the log (a workflow command).
                 info(`${followed.label}: ${oneLine(status, 200)}`);
@@ -67942,11 +67946,10 @@ async function pollToEnd(ctx, followed, hooks) {
                     polls = 0; // a change: look again soon
                 last = status;
             }
-            const terminal = followed.isTerminal(status);
-            if (followed.log)
-                await abortable(followed.log.follow(terminal), signal);
             if (terminal)
                 return { status, body: reading.body };
+            if (followed.log)
+                await abortable(followed.log.follow(false), signal);
         }
         const remaining = ctx.deadline - ctx.clock.now();
         const delay = pollDelay(polls++, ctx.clock.random());

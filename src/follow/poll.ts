@@ -65,6 +65,9 @@ export async function pollToEnd<B>(
       core.info(`${followed.label} is not visible yet; waiting.`)
     } else {
       const { status } = reading
+      const terminal = followed.isTerminal(status)
+      // The last of the log (a pipeline's last steps) before the final status, so the status line ends the story.
+      if (terminal && followed.log) await abortable(followed.log.follow(true), signal)
       if (status !== last) {
         // Service text on one line: a status can never start a line of the log (a workflow command).
         core.info(`${followed.label}: ${oneLine(status, 200)}`)
@@ -72,9 +75,8 @@ export async function pollToEnd<B>(
         if (last !== undefined) polls = 0 // a change: look again soon
         last = status
       }
-      const terminal = followed.isTerminal(status)
-      if (followed.log) await abortable(followed.log.follow(terminal), signal)
       if (terminal) return { status, body: reading.body }
+      if (followed.log) await abortable(followed.log.follow(false), signal)
     }
 
     const remaining = ctx.deadline - ctx.clock.now()
