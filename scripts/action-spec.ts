@@ -215,7 +215,10 @@ export const INPUTS: Record<string, InputSpec> = {
 
   wait: {
     group: 'Behaviour',
-    description: 'Wait until long operations (provisioning, runs) end. true or false.',
+    description:
+      'Wait until long operations (provisioning, runs, jobs) end. true or false. With false, a run or job still ' +
+      "running when the workflow job ends is cancelled by this action's post step (unlike az ml job create without " +
+      '--stream): follow it with poll-job in a later step of the same workflow job.',
     default: 'true',
     operations: WAITING_OPS
   },
