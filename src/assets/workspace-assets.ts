@@ -93,7 +93,8 @@ export async function resolveAssetVersion(
 }
 
 /**
- * The ARM id of compute `name` after checking it exists (`GET {WS}/computes/{name}`, mfe.json `Compute_Get`); an
+ * The ARM id of compute `name` after checking it exists (`GET {WS}/computes/{name}`, `Compute_Get` in
+ * stable/2024-04-01/machineLearningServices.json); an
  * `InputError` for `at` otherwise, listing the computes that do exist (one `GET {WS}/computes`, `Compute_List`, made
  * only then) with a did-you-mean when one is close. A listing that fails leaves the list out of the message.
  */
