@@ -145,7 +145,9 @@ describe('submit-job', () => {
   it('refuses a compute that does not exist before uploading anything or creating the job', async () => {
     const result = await step(jobInputs(TRAIN, { set: 'compute=azureml:no-such-cluster' }))
     expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toMatch(/Input 'job': .*job\.yml: compute: the compute 'no-such-cluster' does not exist/)
+    expect(errorOf(result)).toMatch(
+      /Input 'set': line 1 \(compute=azureml:no-such-cluster\): compute: the compute 'no-such-cluster' does not exist/
+    )
     expect(pendingUploads()).toEqual([])
     expect(jobPuts()).toEqual([])
   })

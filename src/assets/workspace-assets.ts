@@ -7,8 +7,9 @@
 import type { Context } from '../base/context.js'
 import { InputError } from '../base/errors.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
-import { armAuth, armUrl, workspacePath } from '../arm/endpoints.js'
+import { armAuth, armUrl, listAll, workspacePath } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
+import { suggest } from '../cli-yaml/schema.js'
 
 export type AssetKind = 'codes' | 'environments' | 'data' | 'models' | 'components'
 
@@ -91,7 +92,12 @@ export async function resolveAssetVersion(
   return assetVersionId(ws, kind, name, version)
 }
 
-/** The ARM id of compute `name` after checking it exists; an `InputError` for `at` otherwise. */
+/**
+ * The ARM id of compute `name` after checking it exists (`GET {WS}/computes/{name}`, `Compute_Get` in
+ * stable/2024-04-01/machineLearningServices.json); an
+ * `InputError` for `at` otherwise, listing the computes that do exist (one `GET {WS}/computes`, `Compute_List`, made
+ * only then) with a did-you-mean when one is close. A listing that fails leaves the list out of the message.
+ */
 export async function resolveCompute(
   ctx: Context,
   settings: CommonSettings,
@@ -107,13 +113,30 @@ export async function resolveCompute(
     acceptStatus: [404]
   })
   if (response.status === 404) {
+    const names = await computeNames(ctx, settings, ws)
+    const guess = names && suggest(name, names)
+    const there = !names ? '' : names.length ? ` (computes there: ${names.join(', ')})` : ' (it has no computes)'
     throw referenceError(
       at,
-      `the compute '${name}' does not exist in workspace ${ws.workspaceName} (create it with create-compute, or ` +
-        'name an existing one).'
+      `the compute '${name}' does not exist in workspace ${ws.workspaceName}${there}` +
+        (guess ? `: did you mean '${guess}'? Or create` : ': create') +
+        ` it with create-compute, or name an existing one.`
     )
   }
   return `${workspacePath(ws)}${path}`
+}
+
+/** The names of the workspace's computes, or undefined when they cannot be listed (for a message only). */
+async function computeNames(ctx: Context, settings: CommonSettings, ws: WorkspaceRef): Promise<string[] | undefined> {
+  try {
+    const list = await listAll(ctx, workspaceV2Url(settings, ws, '/computes'), armAuth(settings))
+    return list.value
+      .map(c => (c as { name?: unknown } | null)?.name)
+      .filter((n): n is string => typeof n === 'string')
+      .sort()
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -142,8 +165,8 @@ export function referenceLookups(
       remember(`${kind}/${name}/${version}`, () =>
         resolveAssetVersion(ctx, settings, ws, kind, name, version, at(field))
       ),
-    /** `name → ARM id` of a compute that exists. */
-    compute: (field: string) => (name: string) =>
-      remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, at(field)))
+    /** `name → ARM id` of a compute that exists; errors name `where` (the field and line) when given. */
+    compute: (field: string) => (name: string, where?: ReferenceSource) =>
+      remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, where ?? at(field)))
   }
 }

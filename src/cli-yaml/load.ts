@@ -67,9 +67,13 @@ export function fieldName(path: FieldPath): string {
 
 /** `file.yml:12: field.path: detail`, or `line 2 (a.b=c): detail` for a `set` line. */
 export function formatProblem(p: YamlProblem): string {
-  const l = p.location
-  const where = isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`
+  const where = whereOf(p.location)
   return p.field ? `${where}: ${p.field}: ${p.detail}` : `${where}: ${p.detail}`
+}
+
+/** `file.yml:12` or `line 2 (a.b=c)`. */
+function whereOf(l: Location): string {
+  return isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`
 }
 
 /**
@@ -93,6 +97,11 @@ export interface SetOverride {
   path: string[]
   line: number
   text: string
+  /**
+   * The first mapping on `path` that the file did not have and this line created (`['jobs', 'trian']` for
+   * `jobs.trian.inputs.epochs=50` when there is no step `trian`), so a reader can say the line names nothing there.
+   */
+  created?: string[]
 }
 
 export interface YamlSource {
@@ -237,6 +246,16 @@ export function byLocation(a: YamlProblem, b: YamlProblem): number {
 /** A problem at `path`, located. */
 export function problemAt(source: YamlSource, path: FieldPath, detail: string): YamlProblem {
   return { location: locate(source, path), field: fieldName(path), detail }
+}
+
+/**
+ * Where the value at `path` was written, for an error found later over the network (a compute that does not exist):
+ * the input that holds it (the file's, or `set`) and `file.yml:12: settings.default_compute` (or
+ * `line 2 (compute=x): compute`), the shape of `ReferenceSource` (src/assets/workspace-assets.ts).
+ */
+export function fieldAt(source: YamlSource, path: FieldPath): { input: string; field: string } {
+  const location = locate(source, path)
+  return { input: location.input, field: `${whereOf(location)}: ${fieldName(path)}` }
 }
 
 /** The line of a character offset of the file (1-based). */

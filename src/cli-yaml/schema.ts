@@ -52,13 +52,15 @@ export function compileYamlSchema(schema: object): ValidateFunction {
   return validate
 }
 
-/** Edit distance, for "did you mean". */
+/** Edit distance, for "did you mean": two swapped neighbours (`trian`, `train`) count as one edit, as typed. */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
   for (let j = 1; j <= b.length; j++) d[0][j] = j
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
     }
   }
   return d[a.length][b.length]
@@ -73,6 +75,15 @@ export function suggest(word: string, candidates: readonly string[]): string | u
     if (dist < bestD) [best, bestD] = [c, dist]
   }
   return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
+}
+
+/**
+ * ` (did you mean 'command'?)` when one of `candidates` is close to `word` (a typo), else empty: every "did you mean"
+ * of the CLI YAML readers (unknown fields, enum values, steps) is worded here.
+ */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const guess = suggest(word, candidates)
+  return guess === undefined ? '' : ` (did you mean '${guess}'?)`
 }
 
 function pathOf(instancePath: string): (string | number)[] {
@@ -117,10 +128,8 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty
       const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {})
-      const guess = suggest(field, known)
-      const detail = guess
-        ? `unknown field '${field}' (did you mean '${guess}'?)`
-        : `unknown field '${field}' (known fields here: ${known.join(', ')})`
+      const detail =
+        `unknown field '${field}'` + (didYouMean(field, known) || ` (known fields here: ${known.join(', ')})`)
       return problemAt([...path, field], detail)
     }
     case 'required': {
@@ -137,11 +146,8 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
-      const guess = typeof value === 'string' ? suggest(value, allowed) : undefined
-      return problemAt(
-        path,
-        `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`
-      )
+      const guess = typeof value === 'string' ? didYouMean(value, allowed) : ''
+      return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess}`)
     }
     case 'const': {
       const allowed = String((e.params as { allowedValue: unknown }).allowedValue)

@@ -51,9 +51,13 @@ export function applySetLines(source: YamlSource, input: string | readonly strin
     node.range = undefined // its offsets are in the set line, not in the file
     // Every parent on the path must be a mapping (or missing: created, as the CLI does).
     let parent: unknown = source.doc.contents
+    let created: string[] | undefined
     for (let i = 0; i < path.length - 1; i++) {
       const next = isMap(parent) ? parent.get(path[i], true) : undefined
-      if (next === undefined || next === null) break
+      if (next === undefined || next === null) {
+        created = path.slice(0, i + 1)
+        break
+      }
       if (isScalar(next) && next.value === null) {
         source.doc.setIn(path.slice(0, i + 1), source.doc.createNode({})) // `inputs:` with nothing under it
         break
@@ -66,7 +70,7 @@ export function applySetLines(source: YamlSource, input: string | readonly strin
       parent = next
     }
     source.doc.setIn(path, node)
-    source.overrides.push({ path, line, text })
+    source.overrides.push(created ? { path, line, text, created } : { path, line, text })
   })
   if (problems.length) throw new CliYamlError(source.input, problems)
 }

@@ -30,8 +30,9 @@ export function createJobResolver(
   yaml: { file: string },
   options: { checkOnly: boolean; signal?: AbortSignal; cache: Map<string, Promise<string>>; input?: string }
 ): JobResolver {
+  const input = options.input ?? 'job'
   const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
-    input: options.input ?? 'job',
+    input,
     file: yaml.file,
     cache: options.cache
   })
@@ -51,7 +52,9 @@ export function createJobResolver(
     codeId: asset('codes', 'code'),
     dataId: inputAsset('data'),
     modelId: inputAsset('models'),
-    computeId: compute('compute'),
+    // A sub-pipeline's file is read as input `job`'s; within register-component it is input `component`'s.
+    computeId: (name, where) =>
+      compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
     async uploadCode(folder) {
       if (options.checkOnly) return 'code'
       // Pipeline steps often share one code folder: hashed and uploaded once per submit.

@@ -23,7 +23,7 @@ import {
   type YamlSource
 } from '../../cli-yaml/load.js'
 import { localPathProblem } from '../../cli-yaml/references.js'
-import { normalizeEnumAt } from '../../cli-yaml/schema.js'
+import { didYouMean, normalizeEnumAt, suggest } from '../../cli-yaml/schema.js'
 import { readComponentYaml, type CommandComponentRead } from '../../components/yaml/component.js'
 import {
   checkParallelNodeFields,
@@ -208,8 +208,10 @@ export function readPipelineGraph(
 ): PipelineGraph {
   const fields = context.isComponent ? COMPONENT_FIELDS : JOB_FIELDS
   for (const key of Object.keys(data)) {
-    if (!fields.includes(key))
-      problems.push(problemAt(source, [key], `unknown field (a pipeline ${source.kind} has ${fields.join(', ')})`))
+    if (!fields.includes(key)) {
+      const hint = didYouMean(key, fields) || ` (a pipeline ${source.kind} has ${fields.join(', ')})`
+      problems.push(problemAt(source, [key], `unknown field${hint}`))
+    }
   }
   if (!context.isComponent) checkSettings(data.settings, source, problems)
   for (const key of ['inputs', 'outputs', 'jobs'] as const) {
@@ -237,8 +239,23 @@ export function readPipelineGraph(
     }
     return graph
   }
-  const jobs = isObject(data.jobs) ? data.jobs : {}
-  if (!Object.keys(jobs).length) problems.push(problemAt(source, ['jobs'], 'a pipeline needs at least one step'))
+  const jobs = isObject(data.jobs) ? { ...data.jobs } : {}
+  // A `set` line naming a step the file does not have made a new one (as the CLI would): almost always a misspelt step.
+  for (const o of source.overrides) {
+    if (o.created?.length !== 2 || o.created[0] !== 'jobs') continue
+    const step = o.created[1]
+    delete jobs[step]
+    const steps = Object.keys(jobs).filter(n => !source.overrides.some(x => x.created?.[1] === n))
+    problems.push({
+      location: { input: 'set', line: o.line, text: o.text },
+      field: fieldName(o.path),
+      detail:
+        `the pipeline has no step '${step}'${didYouMean(step, steps)} (steps: ${steps.join(', ') || 'none'}); ` +
+        'a set line changes a step of the file, it does not add one'
+    })
+  }
+  if (!Object.keys(jobs).length && !problems.some(p => p.field.startsWith('jobs.')))
+    problems.push(problemAt(source, ['jobs'], 'a pipeline needs at least one step'))
   const ports = new Map<string, Ports | undefined>()
   for (const [name, node] of Object.entries(jobs)) {
     const read = readNode(source, name, node, problems, context)
@@ -248,6 +265,7 @@ export function readPipelineGraph(
     }
   }
   checkBindings(graph, Object.keys(jobs), ports, problems)
+  checkBoundLiterals(graph, ports, problems)
   return graph
 }
 
@@ -322,12 +340,9 @@ function readNode(
   const inline = value.component === undefined
   const inlineFields = type === 'parallel' ? ['task'] : INLINE_FIELDS
   const allowed = [...(type === 'parallel' ? PARALLEL_FIELDS : NODE_FIELDS), ...(inline ? inlineFields : [])]
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const hint = inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : ''
-      problems.push(problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`))
-    }
-  }
+  const meant = unknownFields(source, path, value, allowed, `a ${type} node`, problems, key =>
+    inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : ''
+  )
   for (const key of ['inputs', 'outputs', 'resources', 'distribution', 'limits', 'environment_variables']) {
     if (value[key] !== undefined && value[key] !== null && !isObject(value[key]))
       problems.push(problemAt(source, [...path, key], 'expected a mapping'))
@@ -367,7 +382,8 @@ function readNode(
     }
     if (type === 'parallel') {
       if (value.task === undefined) {
-        problems.push(problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"))
+        if (!meant.has('task'))
+          problems.push(problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"))
         return undefined
       }
       const read = readAt(problems, () =>
@@ -377,12 +393,15 @@ function readNode(
       node.component = { kind: 'parallel-inline', read }
       return { node, ports: { outputs: isObject(value.outputs) ? value.outputs : {} } }
     }
+    // A field missing because it was misspelt is reported once, at the misspelling.
     if (typeof value.command !== 'string' || !value.command) {
-      problems.push(problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"))
+      if (!(value.command === undefined && meant.has('command')))
+        problems.push(problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"))
       return undefined
     }
     if (value.environment === undefined) {
-      problems.push(problemAt(source, path, "an inline command step needs 'environment'"))
+      if (!meant.has('environment'))
+        problems.push(problemAt(source, path, "an inline command step needs 'environment'"))
       return undefined
     }
     let code: CodeReference | undefined
@@ -422,6 +441,31 @@ function readNode(
   }
   checkNodePorts(node, ports, problems)
   return { node, ports }
+}
+
+/**
+ * Each field of `value` (at `path`) not in `allowed` is a problem `unknown field of <what>`, with a did-you-mean when
+ * one of `allowed` is close (else `hint(key)`). Returns the fields those typos were probably meant to be, so that the
+ * "missing field" problem they cause is not reported a second time.
+ */
+function unknownFields(
+  source: YamlSource,
+  path: FieldPath,
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  what: string,
+  problems: YamlProblem[],
+  hint: (key: string) => string = () => ''
+): Set<string> {
+  const meant = new Set<string>()
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue
+    const guess = hint(key) ? undefined : suggest(key, allowed)
+    if (guess !== undefined && value[guess] === undefined) meant.add(guess)
+    const detail = guess !== undefined ? didYouMean(key, allowed) : hint(key)
+    problems.push(problemAt(source, [...path, key], `unknown field of ${what}${detail}`))
+  }
+  return meant
 }
 
 /** The fields of a parallel node that are its component's (`type`, `task`, `input_data`, `mini_batch_size`, ...). */
@@ -472,17 +516,14 @@ function readInlineComponentNode(
 ): { node: PipelineNode; ports?: Ports } | undefined {
   const at: FieldPath = [...path, 'component']
   const c = value.component as Record<string, unknown>
-  for (const key of Object.keys(value)) {
-    if (!NODE_FIELDS.includes(key)) problems.push(problemAt(source, [...path, key], 'unknown field of a command node'))
-  }
-  for (const key of Object.keys(c)) {
-    if (!INLINE_COMPONENT_FIELDS.includes(key))
-      problems.push(problemAt(source, [...at, key], 'unknown field of a command component'))
-  }
+  unknownFields(source, path, value, NODE_FIELDS, 'a command node', problems)
+  const meant = unknownFields(source, at, c, INLINE_COMPONENT_FIELDS, 'a command component', problems)
   if (c.type !== undefined && c.type !== 'command')
     problems.push(problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'))
-  if (typeof c.command !== 'string' || !c.command) problems.push(problemAt(source, at, "missing 'command'"))
-  if (c.environment === undefined) problems.push(problemAt(source, at, "missing 'environment'"))
+  if ((typeof c.command !== 'string' || !c.command) && !(c.command === undefined && meant.has('command')))
+    problems.push(problemAt(source, at, "missing 'command'"))
+  if (c.environment === undefined && !meant.has('environment'))
+    problems.push(problemAt(source, at, "missing 'environment'"))
   let code: CodeReference | undefined
   if (typeof c.code === 'string') {
     try {
@@ -709,29 +750,78 @@ function checkNodePorts(node: PipelineNode, ports: Ports | undefined, problems: 
       const literal = isObject(value) ? (value.value ?? value.default) : value
       if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
         continue
-      // azure-ai-ml 1.4 sends a literal as text without checking it; text that reads as the declared type (the
-      // examples' `"False"` for a boolean, `"3"` for an integer) is taken too and sent as written.
-      const text = typeof literal === 'string' ? literal.trim() : undefined
-      const fits =
-        type === 'integer'
-          ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
-          : type === 'number'
-            ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
-            : type === 'boolean'
-              ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
-              : true
-      if (!fits) {
-        const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type as 'integer']
+      const misfit = literalMisfit(type, literal)
+      if (misfit) {
         problems.push(
           problemAt(
             source,
             isObject(value)
               ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
               : [...path, 'inputs', name],
-            `the component declares this input as ${type}: expected ${want}, got ${JSON.stringify(literal)}`
+            `the component declares this input as ${type}: ${misfit}`
           )
         )
       }
+    }
+  }
+}
+
+/**
+ * `expected a whole number, got "fifty"` when `literal` does not fit a component input declared `type` (integer,
+ * number, boolean; any other type takes anything), else undefined. azure-ai-ml 1.4 sends a literal as text without
+ * checking it and the step fails on Azure; text that reads as the declared type (the examples' `"False"` for a
+ * boolean, `"3"` for an integer) is taken too and sent as written.
+ */
+function literalMisfit(type: string | undefined, literal: unknown): string | undefined {
+  const text = typeof literal === 'string' ? literal.trim() : undefined
+  const fits =
+    type === 'integer'
+      ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
+      : type === 'number'
+        ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
+        : type === 'boolean'
+          ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
+          : true
+  if (fits) return undefined
+  const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type as 'integer']
+  return `expected ${want}, got ${JSON.stringify(literal)}`
+}
+
+/**
+ * A literal of the pipeline's inputs (a job's value, a pipeline component's default) bound whole
+ * (`${{parent.inputs.epochs}}`) to a step input whose component declares it integer, number or boolean must fit
+ * that type (known for inline steps and local component files): refused at the pipeline input's line (or its `set`
+ * line), naming the step and its input, before anything is sent.
+ */
+function checkBoundLiterals(
+  graph: PipelineGraph,
+  ports: Map<string, Ports | undefined>,
+  problems: YamlProblem[]
+): void {
+  const { source, yaml } = graph
+  const pipelineInputs = isObject(yaml.inputs) ? yaml.inputs : {}
+  for (const node of graph.nodes) {
+    const declared = ports.get(node.name)?.inputs
+    if (!declared) continue
+    for (const [name, value] of Object.entries(isObject(node.yaml.inputs) ? node.yaml.inputs : {})) {
+      const text = isObject(value) ? value.value : value
+      const bound = typeof text === 'string' ? /^\s*\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}\s*$/.exec(text) : null
+      const type = bound && Object.hasOwn(declared, name) ? declared[name]?.type : undefined
+      if (!bound || !type || !Object.hasOwn(pipelineInputs, bound[1])) continue
+      const input = pipelineInputs[bound[1]]
+      const field = isObject(input) ? (input.value !== undefined ? 'value' : 'default') : undefined
+      const literal = isObject(input) ? input[field as string] : input
+      if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
+        continue
+      const misfit = literalMisfit(type, literal)
+      if (!misfit) continue
+      problems.push(
+        problemAt(
+          source,
+          field ? ['inputs', bound[1], field] : ['inputs', bound[1]],
+          `step ${node.name} binds it to its input '${name}', declared ${type}: ${misfit}`
+        )
+      )
     }
   }
 }

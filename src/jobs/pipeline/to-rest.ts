@@ -30,7 +30,7 @@
  *   pipeline input's type, a literal's type); 1.4 infers the same, except for inputs it cannot see through.
  */
 import { isoDuration } from '../../arm/duration.js'
-import { numberTextAt, type FieldPath } from '../../cli-yaml/load.js'
+import { fieldAt, numberTextAt, type FieldPath } from '../../cli-yaml/load.js'
 import {
   resolveAsset,
   type CodeReference,
@@ -114,7 +114,7 @@ export async function buildPipelineJobBody(
   const s = isObject(y.settings) ? y.settings : {}
   for (const [key, value] of Object.entries(s)) {
     if (key === 'default_compute' && typeof value === 'string') {
-      settings.default_compute = await computeId(value, resolver)
+      settings.default_compute = await computeId(value, resolver, fieldAt(graph.source, ['settings', key]))
     } else if (key === 'default_datastore' && typeof value === 'string') {
       settings.default_datastore = value.replace(/^azureml:/, '')
     } else settings[key] = value
@@ -134,13 +134,18 @@ export async function buildPipelineJobBody(
     isArchived: false
   }
   if (typeof y.description === 'string') p.description = y.description
-  if (typeof y.compute === 'string') p.computeId = await computeId(y.compute, resolver)
+  if (typeof y.compute === 'string')
+    p.computeId = await computeId(y.compute, resolver, fieldAt(graph.source, ['compute']))
   return { properties: p }
 }
 
-async function computeId(value: string, resolver: ReferenceResolver): Promise<string> {
+async function computeId(
+  value: string,
+  resolver: ReferenceResolver,
+  where: { input: string; field: string }
+): Promise<string> {
   const bare = value.replace(/^azureml:/, '')
-  return bare.startsWith('/') ? bare : resolver.computeId(bare)
+  return bare.startsWith('/') ? bare : resolver.computeId(bare, where)
 }
 
 async function dataUri(
@@ -188,7 +193,7 @@ async function nodeRest(
         ? node.compute.text
         : node.compute.kind === 'arm'
           ? node.compute.id
-          : await resolver.computeId(node.compute.name)
+          : await resolver.computeId(node.compute.name, fieldAt(source, [...path, 'compute']))
   }
   for (const key of ['display_name', 'description'] as const) if (typeof y[key] === 'string') rest[key] = y[key]
   const tags = textMap(y.tags as Record<string, Scalar>, 'tags', numberText)

@@ -13,6 +13,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readEnvironment } from '../../cli-yaml/environment-yaml.js'
 import {
   byLocation,
+  fieldAt,
   loadCliYaml,
   numberTextAt,
   problemAt,
@@ -262,6 +263,6 @@ export async function toJobRestBody(
   resolver: ReferenceResolver,
   options: JobRestOptions
 ): Promise<JobRestBody> {
-  const resolved = await resolveReferences(read.references, resolver)
+  const resolved = await resolveReferences(read.references, resolver, fieldAt(read.source, ['compute']))
   return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path))
 }

@@ -65,8 +65,11 @@ export interface ReferenceResolver {
   environmentId(name: string, version: VersionSpec): Promise<string>
   /** `{WS}/codes/{name}/versions/{v}`. */
   codeId(name: string, version: VersionSpec): Promise<string>
-  /** `{WS}/computes/{name}`; fails if it does not exist. */
-  computeId(name: string): Promise<string>
+  /**
+   * `{WS}/computes/{name}`; fails if it does not exist, naming `where` (the input and `file.yml:12: field`, see
+   * `fieldAt` in cli-yaml/load.ts) when given.
+   */
+  computeId(name: string, where?: { input: string; field: string }): Promise<string>
   /** The `uri` of a job input naming a data asset version. */
   dataId(name: string, version: VersionSpec): Promise<string>
   /** The `uri` of a job input naming a model version. */
@@ -131,7 +134,11 @@ export interface ResolvedReferences {
  * Resolve every reference of a job through `resolver`, one call at a time in a fixed order (code, environment,
  * compute, inputs in YAML order), so a failure stops before later uploads.
  */
-export async function resolveReferences(refs: JobReferences, resolver: ReferenceResolver): Promise<ResolvedReferences> {
+export async function resolveReferences(
+  refs: JobReferences,
+  resolver: ReferenceResolver,
+  computeAt?: { input: string; field: string }
+): Promise<ResolvedReferences> {
   let codeId: string | undefined
   if (refs.code) {
     const code = refs.code
@@ -147,7 +154,7 @@ export async function resolveReferences(refs: JobReferences, resolver: Reference
       : await resolveAsset(env, (n, v) => resolver.environmentId(n, v))
   let computeId: string | undefined
   if (refs.compute)
-    computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name)
+    computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name, computeAt)
   const inputUris: Record<string, string> = {}
   for (const [name, { type, ref }] of Object.entries(refs.inputs)) {
     switch (ref.kind) {
