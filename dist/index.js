@@ -61819,9 +61819,12 @@ function fieldName(path) {
 }
 /** `file.yml:12: field.path: detail`, or `line 2 (a.b=c): detail` for a `set` line. */
 function formatProblem(p) {
-    const l = p.location;
-    const where = isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`;
+    const where = whereOf(p.location);
     return p.field ? `${where}: ${p.field}: ${p.detail}` : `${where}: ${p.detail}`;
+}
+/** `file.yml:12` or `line 2 (a.b=c)`. */
+function whereOf(l) {
+    return isSetLocation(l) ? `line ${l.line} (${l.text})` : `${l.file}:${l.line}`;
 }
 /**
  * One or more problems in a CLI v2 YAML file (or in a `set` line), each naming the file, the line and the field.
@@ -61955,6 +61958,15 @@ function byLocation(a, b) {
 function load_problemAt(source, path, detail) {
     return { location: locate(source, path), field: fieldName(path), detail };
 }
+/**
+ * Where the value at `path` was written, for an error found later over the network (a compute that does not exist):
+ * the input that holds it (the file's, or `set`) and `file.yml:12: settings.default_compute` (or
+ * `line 2 (compute=x): compute`), the shape of `ReferenceSource` (src/assets/workspace-assets.ts).
+ */
+function fieldAt(source, path) {
+    const location = locate(source, path);
+    return { input: location.input, field: `${whereOf(location)}: ${fieldName(path)}` };
+}
 /** The line of a character offset of the file (1-based). */
 function lineOfOffset(source, offset) {
     return source.lineCounter.linePos(offset).line;
@@ -62015,7 +62027,7 @@ function compileYamlSchema(schema) {
     });
     return validate;
 }
-/** Edit distance, for "did you mean". */
+/** Edit distance, for "did you mean": two swapped neighbours (`trian`, `train`) count as one edit, as typed. */
 function distance(a, b) {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++)
@@ -62023,6 +62035,8 @@ function distance(a, b) {
     for (let i = 1; i <= a.length; i++) {
         for (let j = 1; j <= b.length; j++) {
             d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }
     return d[a.length][b.length];
@@ -62037,6 +62051,14 @@ function suggest(word, candidates) {
             [best, bestD] = [c, dist];
     }
     return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+/**
+ * ` (did you mean 'command'?)` when one of `candidates` is close to `word` (a typo), else empty: every "did you mean"
+ * of the CLI YAML readers (unknown fields, enum values, steps) is worded here.
+ */
+function didYouMean(word, candidates) {
+    const guess = suggest(word, candidates);
+    return guess === undefined ? '' : ` (did you mean '${guess}'?)`;
 }
 function pathOf(instancePath) {
     if (!instancePath)
@@ -62082,10 +62104,7 @@ function toProblem(e, data, source, at) {
         case 'additionalProperties': {
             const field = e.params.additionalProperty;
             const known = Object.keys(e.parentSchema.properties ?? {});
-            const guess = suggest(field, known);
-            const detail = guess
-                ? `unknown field '${field}' (did you mean '${guess}'?)`
-                : `unknown field '${field}' (known fields here: ${known.join(', ')})`;
+            const detail = `unknown field '${field}'` + (didYouMean(field, known) || ` (known fields here: ${known.join(', ')})`);
             return problemAt([...path, field], detail);
         }
         case 'required': {
@@ -62102,8 +62121,8 @@ function toProblem(e, data, source, at) {
         }
         case 'enum': {
             const allowed = e.params.allowedValues.map(String);
-            const guess = typeof value === 'string' ? suggest(value, allowed) : undefined;
-            return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
+            const guess = typeof value === 'string' ? didYouMean(value, allowed) : '';
+            return problemAt(path, `${typeName(value)} is not one of ${allowed.join(', ')}${guess}`);
         }
         case 'const': {
             const allowed = String(e.params.allowedValue);
@@ -62244,10 +62263,13 @@ function applySetLines(source, input) {
         node.range = undefined; // its offsets are in the set line, not in the file
         // Every parent on the path must be a mapping (or missing: created, as the CLI does).
         let parent = source.doc.contents;
+        let created;
         for (let i = 0; i < path.length - 1; i++) {
             const next = (0,dist/* isMap */.jh)(parent) ? parent.get(path[i], true) : undefined;
-            if (next === undefined || next === null)
+            if (next === undefined || next === null) {
+                created = path.slice(0, i + 1);
                 break;
+            }
             if ((0,dist/* isScalar */.jn)(next) && next.value === null) {
                 source.doc.setIn(path.slice(0, i + 1), source.doc.createNode({})); // `inputs:` with nothing under it
                 break;
@@ -62258,7 +62280,7 @@ function applySetLines(source, input) {
             parent = next;
         }
         source.doc.setIn(path, node);
-        source.overrides.push({ path, line, text });
+        source.overrides.push(created ? { path, line, text, created } : { path, line, text });
     });
     if (problems.length)
         throw new load_CliYamlError(source.input, problems);
@@ -63605,7 +63627,7 @@ function parseInputPath(value, type, baseDir) {
  * Resolve every reference of a job through `resolver`, one call at a time in a fixed order (code, environment,
  * compute, inputs in YAML order), so a failure stops before later uploads.
  */
-async function resolveReferences(refs, resolver) {
+async function resolveReferences(refs, resolver, computeAt) {
     let codeId;
     if (refs.code) {
         const code = refs.code;
@@ -63620,7 +63642,7 @@ async function resolveReferences(refs, resolver) {
         : await resolveAsset(env, (n, v) => resolver.environmentId(n, v));
     let computeId;
     if (refs.compute)
-        computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name);
+        computeId = refs.compute.kind === 'arm' ? refs.compute.id : await resolver.computeId(refs.compute.name, computeAt);
     const inputUris = {};
     for (const [name, { type, ref }] of Object.entries(refs.inputs)) {
         switch (ref.kind) {
@@ -64114,7 +64136,7 @@ function readCommandJob(source) {
 }
 /** Resolve the job's references through `resolver` (uploads, registrations, lookups) and build the REST body. */
 async function toJobRestBody(read, resolver, options) {
-    const resolved = await resolveReferences(read.references, resolver);
+    const resolved = await resolveReferences(read.references, resolver, fieldAt(read.source, ['compute']));
     return buildCommandJobBody(read.job, resolved, options, path => numberTextAt(read.source, path));
 }
 
@@ -64226,8 +64248,10 @@ function displayName(path, baseDir) {
 function readPipelineGraph(source, data, problems, context) {
     const fields = context.isComponent ? COMPONENT_FIELDS : JOB_FIELDS;
     for (const key of Object.keys(data)) {
-        if (!fields.includes(key))
-            problems.push(load_problemAt(source, [key], `unknown field (a pipeline ${source.kind} has ${fields.join(', ')})`));
+        if (!fields.includes(key)) {
+            const hint = didYouMean(key, fields) || ` (a pipeline ${source.kind} has ${fields.join(', ')})`;
+            problems.push(load_problemAt(source, [key], `unknown field${hint}`));
+        }
     }
     if (!context.isComponent)
         checkSettings(data.settings, source, problems);
@@ -64257,8 +64281,22 @@ function readPipelineGraph(source, data, problems, context) {
         }
         return graph;
     }
-    const jobs = read_isObject(data.jobs) ? data.jobs : {};
-    if (!Object.keys(jobs).length)
+    const jobs = read_isObject(data.jobs) ? { ...data.jobs } : {};
+    // A `set` line naming a step the file does not have made a new one (as the CLI would): almost always a misspelt step.
+    for (const o of source.overrides) {
+        if (o.created?.length !== 2 || o.created[0] !== 'jobs')
+            continue;
+        const step = o.created[1];
+        delete jobs[step];
+        const steps = Object.keys(jobs).filter(n => !source.overrides.some(x => x.created?.[1] === n));
+        problems.push({
+            location: { input: 'set', line: o.line, text: o.text },
+            field: fieldName(o.path),
+            detail: `the pipeline has no step '${step}'${didYouMean(step, steps)} (steps: ${steps.join(', ') || 'none'}); ` +
+                'a set line changes a step of the file, it does not add one'
+        });
+    }
+    if (!Object.keys(jobs).length && !problems.some(p => p.field.startsWith('jobs.')))
         problems.push(load_problemAt(source, ['jobs'], 'a pipeline needs at least one step'));
     const ports = new Map();
     for (const [name, node] of Object.entries(jobs)) {
@@ -64269,6 +64307,7 @@ function readPipelineGraph(source, data, problems, context) {
         }
     }
     checkBindings(graph, Object.keys(jobs), ports, problems);
+    checkBoundLiterals(graph, ports, problems);
     return graph;
 }
 function checkSettings(settings, source, problems) {
@@ -64331,12 +64370,7 @@ function readNode(source, name, value, problems, context) {
     const inline = value.component === undefined;
     const inlineFields = type === 'parallel' ? ['task'] : INLINE_FIELDS;
     const allowed = [...(type === 'parallel' ? PARALLEL_FIELDS : NODE_FIELDS), ...(inline ? inlineFields : [])];
-    for (const key of Object.keys(value)) {
-        if (!allowed.includes(key)) {
-            const hint = inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : '';
-            problems.push(load_problemAt(source, [...path, key], `unknown field of a ${type} node${hint}`));
-        }
-    }
+    const meant = unknownFields(source, path, value, allowed, `a ${type} node`, problems, key => inlineFields.includes(key) ? ' (set it in the component, or leave component: out)' : '');
     for (const key of ['inputs', 'outputs', 'resources', 'distribution', 'limits', 'environment_variables']) {
         if (value[key] !== undefined && value[key] !== null && !read_isObject(value[key]))
             problems.push(load_problemAt(source, [...path, key], 'expected a mapping'));
@@ -64350,21 +64384,7 @@ function readNode(source, name, value, problems, context) {
         component: { kind: 'id', id: '' },
         inputs: {}
     };
-    if (typeof value.compute === 'string') {
-        if (value.compute.includes('${{'))
-            node.compute = { kind: 'binding', text: value.compute };
-        else {
-            try {
-                node.compute = parseComputeReference(value.compute);
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
-            }
-        }
-    }
-    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    readNodeComputeAndInputs(node, value, problems);
     let ports;
     if (inline) {
         if (type === 'pipeline') {
@@ -64373,7 +64393,8 @@ function readNode(source, name, value, problems, context) {
         }
         if (type === 'parallel') {
             if (value.task === undefined) {
-                problems.push(load_problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"));
+                if (!meant.has('task'))
+                    problems.push(load_problemAt(source, path, "an inline parallel node needs 'task' (or name a 'component')"));
                 return undefined;
             }
             const read = readAt(problems, () => readParallelComponentAt(source, parallelComponentFields(value), path, { anonymous: true }));
@@ -64382,12 +64403,15 @@ function readNode(source, name, value, problems, context) {
             node.component = { kind: 'parallel-inline', read };
             return { node, ports: { outputs: read_isObject(value.outputs) ? value.outputs : {} } };
         }
+        // A field missing because it was misspelt is reported once, at the misspelling.
         if (typeof value.command !== 'string' || !value.command) {
-            problems.push(load_problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"));
+            if (!(value.command === undefined && meant.has('command')))
+                problems.push(load_problemAt(source, path, "an inline command step needs 'command' (or name a 'component')"));
             return undefined;
         }
         if (value.environment === undefined) {
-            problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
+            if (!meant.has('environment'))
+                problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
             return undefined;
         }
         let code;
@@ -64432,6 +64456,24 @@ function readNode(source, name, value, problems, context) {
     checkNodePorts(node, ports, problems);
     return { node, ports };
 }
+/**
+ * Each field of `value` (at `path`) not in `allowed` is a problem `unknown field of <what>`, with a did-you-mean when
+ * one of `allowed` is close (else `hint(key)`). Returns the fields those typos were probably meant to be, so that the
+ * "missing field" problem they cause is not reported a second time.
+ */
+function unknownFields(source, path, value, allowed, what, problems, hint = () => '') {
+    const meant = new Set();
+    for (const key of Object.keys(value)) {
+        if (allowed.includes(key))
+            continue;
+        const guess = hint(key) ? undefined : suggest(key, allowed);
+        if (guess !== undefined && value[guess] === undefined)
+            meant.add(guess);
+        const detail = guess !== undefined ? didYouMean(key, allowed) : hint(key);
+        problems.push(load_problemAt(source, [...path, key], `unknown field of ${what}${detail}`));
+    }
+    return meant;
+}
 /** The fields of a parallel node that are its component's (`type`, `task`, `input_data`, `mini_batch_size`, ...). */
 function parallelComponentFields(node) {
     const fields = { type: 'parallel' };
@@ -64475,19 +64517,13 @@ const INLINE_COMPONENT_FIELDS = [
 function readInlineComponentNode(source, name, path, value, problems) {
     const at = [...path, 'component'];
     const c = value.component;
-    for (const key of Object.keys(value)) {
-        if (!NODE_FIELDS.includes(key))
-            problems.push(load_problemAt(source, [...path, key], 'unknown field of a command node'));
-    }
-    for (const key of Object.keys(c)) {
-        if (!INLINE_COMPONENT_FIELDS.includes(key))
-            problems.push(load_problemAt(source, [...at, key], 'unknown field of a command component'));
-    }
+    unknownFields(source, path, value, NODE_FIELDS, 'a command node', problems);
+    const meant = unknownFields(source, at, c, INLINE_COMPONENT_FIELDS, 'a command component', problems);
     if (c.type !== undefined && c.type !== 'command')
         problems.push(load_problemAt(source, [...at, 'type'], 'an inline component is a command component (type: command)'));
-    if (typeof c.command !== 'string' || !c.command)
+    if ((typeof c.command !== 'string' || !c.command) && !(c.command === undefined && meant.has('command')))
         problems.push(load_problemAt(source, at, "missing 'command'"));
-    if (c.environment === undefined)
+    if (c.environment === undefined && !meant.has('environment'))
         problems.push(load_problemAt(source, at, "missing 'environment'"));
     let code;
     if (typeof c.code === 'string') {
@@ -64519,21 +64555,7 @@ function readInlineComponentNode(source, name, path, value, problems) {
         component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
         inputs: {}
     };
-    if (typeof value.compute === 'string') {
-        if (value.compute.includes('${{'))
-            node.compute = { kind: 'binding', text: value.compute };
-        else {
-            try {
-                node.compute = parseComputeReference(value.compute);
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
-            }
-        }
-    }
-    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
+    readNodeComputeAndInputs(node, value, problems);
     const ports = portsOf(c);
     checkNodePorts(node, ports, problems);
     return { node, ports };
@@ -64673,22 +64695,63 @@ function checkNodePorts(node, ports, problems) {
             const literal = read_isObject(value) ? (value.value ?? value.default) : value;
             if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
                 continue;
-            // azure-ai-ml 1.4 sends a literal as text without checking it; text that reads as the declared type (the
-            // examples' `"False"` for a boolean, `"3"` for an integer) is taken too and sent as written.
-            const text = typeof literal === 'string' ? literal.trim() : undefined;
-            const fits = type === 'integer'
-                ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
-                : type === 'number'
-                    ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
-                    : type === 'boolean'
-                        ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
-                        : true;
-            if (!fits) {
-                const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
+            const misfit = literalMisfit(type, literal);
+            if (misfit) {
                 problems.push(load_problemAt(source, read_isObject(value)
                     ? [...path, 'inputs', name, value.value !== undefined ? 'value' : 'default']
-                    : [...path, 'inputs', name], `the component declares this input as ${type}: expected ${want}, got ${JSON.stringify(literal)}`));
+                    : [...path, 'inputs', name], `the component declares this input as ${type}: ${misfit}`));
             }
+        }
+    }
+}
+/**
+ * `expected a whole number, got "fifty"` when `literal` does not fit a component input declared `type` (integer,
+ * number, boolean; any other type takes anything), else undefined. azure-ai-ml 1.4 sends a literal as text without
+ * checking it and the step fails on Azure; text that reads as the declared type (the examples' `"False"` for a
+ * boolean, `"3"` for an integer) is taken too and sent as written.
+ */
+function literalMisfit(type, literal) {
+    const text = typeof literal === 'string' ? literal.trim() : undefined;
+    const fits = type === 'integer'
+        ? Number.isInteger(literal) || (text !== undefined && /^[+-]?\d+$/.test(text))
+        : type === 'number'
+            ? typeof literal === 'number' || (text !== undefined && text !== '' && Number.isFinite(Number(text)))
+            : type === 'boolean'
+                ? typeof literal === 'boolean' || (text !== undefined && /^(true|false)$/i.test(text))
+                : true;
+    if (fits)
+        return undefined;
+    const want = { integer: 'a whole number', number: 'a number', boolean: 'true or false' }[type];
+    return `expected ${want}, got ${JSON.stringify(literal)}`;
+}
+/**
+ * A literal of the pipeline's inputs (a job's value, a pipeline component's default) bound whole
+ * (`${{parent.inputs.epochs}}`) to a step input whose component declares it integer, number or boolean must fit
+ * that type (known for inline steps and local component files): refused at the pipeline input's line (or its `set`
+ * line), naming the step and its input, before anything is sent.
+ */
+function checkBoundLiterals(graph, ports, problems) {
+    const { source, yaml } = graph;
+    const pipelineInputs = read_isObject(yaml.inputs) ? yaml.inputs : {};
+    for (const node of graph.nodes) {
+        const declared = ports.get(node.name)?.inputs;
+        if (!declared)
+            continue;
+        for (const [name, value] of Object.entries(read_isObject(node.yaml.inputs) ? node.yaml.inputs : {})) {
+            const text = read_isObject(value) ? value.value : value;
+            const bound = typeof text === 'string' ? /^\s*\$\{\{\s*parent\.inputs\.(\w+)\s*\}\}\s*$/.exec(text) : null;
+            const type = bound && Object.hasOwn(declared, name) ? declared[name]?.type : undefined;
+            if (!bound || !type || !Object.hasOwn(pipelineInputs, bound[1]))
+                continue;
+            const input = pipelineInputs[bound[1]];
+            const field = read_isObject(input) ? (input.value !== undefined ? 'value' : 'default') : undefined;
+            const literal = read_isObject(input) ? input[field] : input;
+            if (literal === undefined || literal === null || (typeof literal === 'string' && literal.includes('${{')))
+                continue;
+            const misfit = literalMisfit(type, literal);
+            if (!misfit)
+                continue;
+            problems.push(load_problemAt(source, field ? ['inputs', bound[1], field] : ['inputs', bound[1]], `step ${node.name} binds it to its input '${name}', declared ${type}: ${misfit}`));
         }
     }
 }
@@ -64784,6 +64847,25 @@ function droppedFields(graph) {
             out.push(...droppedFields(node.component.graph));
     }
     return out.sort(byLocation);
+}
+/** A node's `compute` (a name, an ARM id, or a `${{...}}` binding kept as written) and its asset inputs' paths. */
+function readNodeComputeAndInputs(node, value, problems) {
+    const { source, path } = node;
+    if (typeof value.compute === 'string') {
+        if (value.compute.includes('${{'))
+            node.compute = { kind: 'binding', text: value.compute };
+        else {
+            try {
+                node.compute = parseComputeReference(value.compute);
+            }
+            catch (e) {
+                if (!(e instanceof BadReference))
+                    throw e;
+                problems.push(load_problemAt(source, [...path, 'compute'], e.message));
+            }
+        }
+    }
+    checkInputs((read_isObject(value.inputs) ? value.inputs : undefined), source, node, problems, path);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/pipeline/anonymous-hash.ts
@@ -64933,7 +65015,7 @@ async function buildPipelineJobBody(graph, resolver, options) {
     const s = to_rest_isObject(y.settings) ? y.settings : {};
     for (const [key, value] of Object.entries(s)) {
         if (key === 'default_compute' && typeof value === 'string') {
-            settings.default_compute = await computeId(value, resolver);
+            settings.default_compute = await computeId(value, resolver, fieldAt(graph.source, ['settings', key]));
         }
         else if (key === 'default_datastore' && typeof value === 'string') {
             settings.default_datastore = value.replace(/^azureml:/, '');
@@ -64957,12 +65039,12 @@ async function buildPipelineJobBody(graph, resolver, options) {
     if (typeof y.description === 'string')
         p.description = y.description;
     if (typeof y.compute === 'string')
-        p.computeId = await computeId(y.compute, resolver);
+        p.computeId = await computeId(y.compute, resolver, fieldAt(graph.source, ['compute']));
     return { properties: p };
 }
-async function computeId(value, resolver) {
+async function computeId(value, resolver, where) {
     const bare = value.replace(/^azureml:/, '');
-    return bare.startsWith('/') ? bare : resolver.computeId(bare);
+    return bare.startsWith('/') ? bare : resolver.computeId(bare, where);
 }
 async function dataUri(type, ref, resolver) {
     switch (ref.kind) {
@@ -64996,7 +65078,7 @@ async function nodeRest(node, graph, resolver, top) {
                 ? node.compute.text
                 : node.compute.kind === 'arm'
                     ? node.compute.id
-                    : await resolver.computeId(node.compute.name);
+                    : await resolver.computeId(node.compute.name, fieldAt(source, [...path, 'compute']));
     }
     for (const key of ['display_name', 'description'])
         if (typeof y[key] === 'string')
@@ -66562,6 +66644,7 @@ function warnLeftOut(list, label) {
 
 
 
+
 /** An `InputError` for `at`: `Input 'job': train.yml:7: environment: <message>`. */
 function referenceError(at, message) {
     return new InputError(at.input, at.field ? `${at.field}: ${message}` : message);
@@ -66615,7 +66698,12 @@ async function resolveAssetVersion(ctx, settings, ws, kind, name, version, at) {
     }
     return assetVersionId(ws, kind, name, version);
 }
-/** The ARM id of compute `name` after checking it exists; an `InputError` for `at` otherwise. */
+/**
+ * The ARM id of compute `name` after checking it exists (`GET {WS}/computes/{name}`, `Compute_Get` in
+ * stable/2024-04-01/machineLearningServices.json); an
+ * `InputError` for `at` otherwise, listing the computes that do exist (one `GET {WS}/computes`, `Compute_List`, made
+ * only then) with a did-you-mean when one is close. A listing that fails leaves the list out of the message.
+ */
 async function resolveCompute(ctx, settings, ws, name, at) {
     const path = `/computes/${encodeURIComponent(name)}`;
     const response = await ctx.http.send({
@@ -66625,10 +66713,27 @@ async function resolveCompute(ctx, settings, ws, name, at) {
         acceptStatus: [404]
     });
     if (response.status === 404) {
-        throw referenceError(at, `the compute '${name}' does not exist in workspace ${ws.workspaceName} (create it with create-compute, or ` +
-            'name an existing one).');
+        const names = await computeNames(ctx, settings, ws);
+        const guess = names && suggest(name, names);
+        const there = !names ? '' : names.length ? ` (computes there: ${names.join(', ')})` : ' (it has no computes)';
+        throw referenceError(at, `the compute '${name}' does not exist in workspace ${ws.workspaceName}${there}` +
+            (guess ? `: did you mean '${guess}'? Or create` : ': create') +
+            ` it with create-compute, or name an existing one.`);
     }
     return `${workspacePath(ws)}${path}`;
+}
+/** The names of the workspace's computes, or undefined when they cannot be listed (for a message only). */
+async function computeNames(ctx, settings, ws) {
+    try {
+        const list = await listAll(ctx, workspaceV2Url(settings, ws, '/computes'), armAuth(settings));
+        return list.value
+            .map(c => c?.name)
+            .filter((n) => typeof n === 'string')
+            .sort();
+    }
+    catch {
+        return undefined;
+    }
 }
 /**
  * Lookups of a YAML's references, remembered in `cache` so a check pass and the real pass ask each one once; errors
@@ -66648,8 +66753,8 @@ function referenceLookups(ctx, settings, ws, source) {
         at,
         /** `(name, version | 'latest') → ARM id` of an asset version that exists. */
         asset: (kind, field) => (name, version) => remember(`${kind}/${name}/${version}`, () => resolveAssetVersion(ctx, settings, ws, kind, name, version, at(field))),
-        /** `name → ARM id` of a compute that exists. */
-        compute: (field) => (name) => remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, at(field)))
+        /** `name → ARM id` of a compute that exists; errors name `where` (the field and line) when given. */
+        compute: (field) => (name, where) => remember(`computes/${name}`, () => resolveCompute(ctx, settings, ws, name, where ?? at(field)))
     };
 }
 
@@ -67076,8 +67181,9 @@ async function blobListed(containerSasUrl, blobName) {
 
 /** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
 function createJobResolver(ctx, settings, ws, yaml, options) {
+    const input = options.input ?? 'job';
     const { at, asset, compute } = referenceLookups(ctx, settings, ws, {
-        input: options.input ?? 'job',
+        input,
         file: yaml.file,
         cache: options.cache
     });
@@ -67097,7 +67203,8 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
         codeId: asset('codes', 'code'),
         dataId: inputAsset('data'),
         modelId: inputAsset('models'),
-        computeId: compute('compute'),
+        // A sub-pipeline's file is read as input `job`'s; within register-component it is input `component`'s.
+        computeId: (name, where) => compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
         async uploadCode(folder) {
             if (options.checkOnly)
                 return 'code';

@@ -356,24 +356,7 @@ function readNode(
     component: { kind: 'id', id: '' },
     inputs: {}
   }
-  if (typeof value.compute === 'string') {
-    if (value.compute.includes('${{')) node.compute = { kind: 'binding', text: value.compute }
-    else {
-      try {
-        node.compute = parseComputeReference(value.compute)
-      } catch (e) {
-        if (!(e instanceof BadReference)) throw e
-        problems.push(problemAt(source, [...path, 'compute'], e.message))
-      }
-    }
-  }
-  checkInputs(
-    (isObject(value.inputs) ? value.inputs : undefined) as Record<string, InputYaml>,
-    source,
-    node,
-    problems,
-    path
-  )
+  readNodeComputeAndInputs(node, value, problems)
   let ports: Ports | undefined
   if (inline) {
     if (type === 'pipeline') {
@@ -551,24 +534,7 @@ function readInlineComponentNode(
     component: { kind: 'inline', code, environment, declared: { yaml: c, at } },
     inputs: {}
   }
-  if (typeof value.compute === 'string') {
-    if (value.compute.includes('${{')) node.compute = { kind: 'binding', text: value.compute }
-    else {
-      try {
-        node.compute = parseComputeReference(value.compute)
-      } catch (e) {
-        if (!(e instanceof BadReference)) throw e
-        problems.push(problemAt(source, [...path, 'compute'], e.message))
-      }
-    }
-  }
-  checkInputs(
-    (isObject(value.inputs) ? value.inputs : undefined) as Record<string, InputYaml>,
-    source,
-    node,
-    problems,
-    path
-  )
+  readNodeComputeAndInputs(node, value, problems)
   const ports = portsOf(c)
   checkNodePorts(node, ports, problems)
   return { node, ports }
@@ -920,4 +886,27 @@ export function droppedFields(graph: PipelineGraph): YamlProblem[] {
     if (node.component.kind === 'pipeline-file') out.push(...droppedFields(node.component.graph))
   }
   return out.sort(byLocation)
+}
+
+/** A node's `compute` (a name, an ARM id, or a `${{...}}` binding kept as written) and its asset inputs' paths. */
+function readNodeComputeAndInputs(node: PipelineNode, value: Record<string, unknown>, problems: YamlProblem[]): void {
+  const { source, path } = node
+  if (typeof value.compute === 'string') {
+    if (value.compute.includes('${{')) node.compute = { kind: 'binding', text: value.compute }
+    else {
+      try {
+        node.compute = parseComputeReference(value.compute)
+      } catch (e) {
+        if (!(e instanceof BadReference)) throw e
+        problems.push(problemAt(source, [...path, 'compute'], e.message))
+      }
+    }
+  }
+  checkInputs(
+    (isObject(value.inputs) ? value.inputs : undefined) as Record<string, InputYaml>,
+    source,
+    node,
+    problems,
+    path
+  )
 }
