@@ -364,4 +364,36 @@ describe('pipeline jobs', () => {
     const bad = await call(`${historyUrl(name, '/children')}?$continuationtoken=garbage`, { token: tok })
     expect(bad.status).toBe(400)
   })
+  it('runs steps on serverless compute (the compute name serverless), and refuses a step with no compute at all', async () => {
+    const hello = await component('hello', 'python3 hello.py', { 'hello.py': 'print("hello from serverless")' })
+    // No compute named serverless exists in the workspace: the name asks for Azure's serverless compute.
+    expect((await arm2(emu, tok, `${wsPath(emu)}/computes/serverless`)).status).toBe(404)
+    const name = jobName()
+    const body = pipeline(
+      { hello: node(hello, { name: 'hello' }) },
+      {},
+      {
+        default_compute: `${wsPath(emu)}/computes/serverless`
+      }
+    )
+    const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, { method: 'PUT', body })
+    expect(put.status).toBe(201)
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Completed')
+    const [step] = await children(name)
+    expect(step.target).toBe('serverless')
+    expect(await stepLog(step.runId as string)).toContain('hello from serverless')
+
+    // A step's own computeId azureml:serverless is taken too.
+    const own = pipeline({ hello: node(hello, { name: 'hello', computeId: 'azureml:serverless' }) })
+    const ownName = jobName()
+    expect((await arm2(emu, tok, `${wsPath(emu)}/jobs/${ownName}`, { method: 'PUT', body: own })).status).toBe(201)
+    expect((await waitForJob(emu, tok, ownName)).job.json.properties.status).toBe('Completed')
+
+    // Neither a step compute nor settings.default_compute: refused (azure-ai-ml never sends it; a guess, README).
+    const none = pipeline({ hello: node(hello, { name: 'hello' }) }, {}, { default_compute: undefined })
+    const refused = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, { method: 'PUT', body: none })
+    expect(refused.status).toBe(400)
+    expect(refused.json.error.message).toMatch(/properties\.jobs\.hello has no compute: .*azureml:serverless/)
+  }, 30_000)
 })

@@ -64849,6 +64849,8 @@ function readPipelineJob(source, options = {}) {
         isComponent: false,
         seen: [source.path]
     });
+    if (!problems.length)
+        problems.push(...stepsWithoutCompute(data, graph));
     if (problems.length)
         throw new JobYamlError(problems.sort(byLocation));
     return {
@@ -64858,6 +64860,39 @@ function readPipelineJob(source, options = {}) {
         graph,
         warnings: droppedFields(graph).map(formatProblem)
     };
+}
+/**
+ * The steps that would run nowhere: when the pipeline sets neither `compute` nor `settings.default_compute`, each
+ * command or parallel step without its own `compute`, also inside local pipeline component files (a step of a
+ * registered pipeline component is not seen). azure-ai-ml refuses these before sending anything ("Compute not set" at
+ * `jobs.<step>.compute`: 1.4 `entities/_job/pipeline/pipeline_job.py` `_validate_compute_is_set`,
+ * `entities/_component/pipeline_component.py` `_validate_compute_is_set`; pipeline nodes skip it, `_builders/pipeline.py`
+ * `_skip_required_compute_missing_validation`). A pipeline asks for serverless compute with
+ * `settings.default_compute: azureml:serverless` (https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute).
+ */
+function stepsWithoutCompute(data, graph) {
+    const settings = data.settings;
+    const defaultCompute = typeof settings === 'object' && settings !== null
+        ? settings.default_compute
+        : undefined;
+    if (data.compute != null || defaultCompute != null)
+        return [];
+    const out = [];
+    const visit = (g) => {
+        for (const node of g.nodes) {
+            if (node.type === 'pipeline') {
+                if (node.component.kind === 'pipeline-file')
+                    visit(node.component.graph);
+            }
+            else if (!node.compute) {
+                out.push(load_problemAt(node.source, node.path, 'compute not set: this step has no compute and the pipeline no settings.default_compute. Set ' +
+                    'settings.default_compute: azureml:serverless to run the steps on serverless compute, or ' +
+                    "azureml:<cluster> (or the step's compute) to run them on a compute of the workspace."));
+            }
+        }
+    };
+    visit(graph);
+    return out;
 }
 /** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
 function toPipelineRestBody(read, resolver, options) {
@@ -66630,6 +66665,23 @@ async function blobListed(containerSasUrl, blobName) {
 
 
 
+
+/**
+ * The compute name that asks Azure for serverless compute instead of a workspace compute (azure-ai-ml
+ * `constants/_common.py` `SERVERLESS_COMPUTE`; docs: https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute
+ * "For pipeline jobs through CLI use `default_compute: azureml:serverless`"). Case-sensitive, as the SDK compares it.
+ */
+const SERVERLESS_COMPUTE = 'serverless';
+/**
+ * The `computeId` the newer CLI sends for `serverless` (`compute: azureml:serverless`, a step's compute or a pipeline's
+ * `settings.default_compute`): the compute ARM id form `{workspace ARM id}/computes/serverless`, with no GET of the
+ * compute first. azure-ai-ml `_job_operations.py` `_try_get_compute_arm_id` skips the lookup for this name ("bypass
+ * getting compute from service when it's serverless", Azure/azure-sdk-for-python#28919), then `_resolve_compute_id` /
+ * `_resolve_arm_id_for_pipeline_job` write it through `_operation_orchestrator.py` `get_asset_arm_id` (`NAMED_RESOURCE_ID_FORMAT`).
+ */
+function serverlessComputeId(ws) {
+    return `${workspacePath(ws)}/computes/${SERVERLESS_COMPUTE}`;
+}
 /** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
 function createJobResolver(ctx, settings, ws, yaml, options) {
     const input = options.input ?? 'job';
@@ -66654,8 +66706,11 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
         codeId: asset('codes', 'code'),
         dataId: inputAsset('data'),
         modelId: inputAsset('models'),
+        // Serverless compute is no workspace compute: sent as its id, never looked up (azure-ai-ml's SERVERLESS_COMPUTE).
         // A sub-pipeline's file is read as input `job`'s; within register-component it is input `component`'s.
-        computeId: (name, where) => compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
+        computeId: async (name, where) => name === SERVERLESS_COMPUTE
+            ? serverlessComputeId(ws)
+            : compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
         async uploadCode(folder) {
             if (options.checkOnly)
                 return 'code';

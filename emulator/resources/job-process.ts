@@ -34,6 +34,19 @@ import type { EmulatorConfig } from '../core/types.js'
 import { jobArtifacts, type Blobs, type BlobLocation } from './blobs.js'
 import { killGroup } from './run-process.js'
 
+/**
+ * The compute name that means Azure's serverless compute, not a compute of the workspace: a job's `computeId`
+ * `{WS}/computes/serverless` (or `azureml:serverless`, `serverless`) runs without any compute existing
+ * (https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute; azure-ai-ml
+ * `constants/_common.py` `SERVERLESS_COMPUTE`, sent as `{WS}/computes/serverless` by `_job_operations.py`).
+ */
+export const SERVERLESS_COMPUTE = 'serverless'
+
+/** Whether a compute name (the last segment of a `computeId`) is the serverless marker; compared as the SDK does. */
+export function isServerlessCompute(name: string | undefined): boolean {
+  return name === SERVERLESS_COMPUTE
+}
+
 type Json = Record<string, unknown>
 
 export const JOB_TERMINAL = new Set(['Completed', 'Failed', 'Canceled'])

@@ -28,7 +28,7 @@ import type { Reply, RequestContext } from '../core/types.js'
 import { findContainer, findVersionById, latestVersion, systemData } from './assets.js'
 import { defaultContainer, jobArtifacts, type BlobLocation } from './blobs.js'
 import { datastoreContainer } from './datastores.js'
-import { JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
+import { isServerlessCompute, JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
 import { checkPipelineJob, startPipeline } from './pipeline-process.js'
 import { getRun, getRunDetails } from './runs.js'
 import { dataPlaneWorkspace } from './workspaces.js'
@@ -313,11 +313,12 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     const why = checkReference(core, ws, field, props[field], kind)
     if (why) return armError(400, 'UserError', why)
   }
+  // No computeId, or the serverless marker: Azure runs the job on serverless compute (no compute need exist).
   if (typeof props.computeId === 'string' && props.computeId) {
     const computeName = props.computeId.split('/').pop() ?? ''
     const owner = props.computeId.startsWith('/subscriptions/') ? workspaceOfId(core, props.computeId) : ws
     const compute = owner === ws ? core.state.computes.get(computeKey(s.wsKey!, computeName)) : undefined
-    if (!compute) {
+    if (!compute && !(owner === ws && isServerlessCompute(computeName))) {
       return armError(
         400,
         'UserError',

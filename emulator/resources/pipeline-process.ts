@@ -30,7 +30,7 @@ import { computeKey, type Workspace } from '../core/state.js'
 import type { Reply } from '../core/types.js'
 import { findVersionById } from './assets.js'
 import { jobArtifacts } from './blobs.js'
-import { JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
+import { isServerlessCompute, JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
 
 type Json = Record<string, unknown>
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -114,7 +114,10 @@ function topoOrder(deps: Map<string, Set<string>>): { order: string[] } | { cycl
 /**
  * Checks a pipeline job's `properties` before it is created: every node names an existing component version
  * (`componentId`, else 404 UserError), has a compute (its `computeId` or `settings.default_compute`) that exists in
- * the workspace, binds only existing pipeline inputs/outputs and steps, and the steps form no cycle (400 UserError).
+ * the workspace or is the serverless marker (`azureml:serverless`, `{WS}/computes/serverless`: runs on serverless
+ * compute, https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute), binds only existing
+ * pipeline inputs/outputs and steps, and the steps form no cycle (400 UserError). A step with no compute at all is
+ * refused (a guess: azure-ai-ml refuses it before sending, "Compute not set", so Azure's answer is not seen).
  * Sub-pipeline components are checked the same way, their `${{parent.inputs.x}}` against the component's inputs.
  * Returns undefined when fine. The wording of these refusals is the emulator's (README, What is a guess).
  */
@@ -172,9 +175,12 @@ function checkGraph(
     } else {
       const compute = computeName(node.computeId ?? g.defaultCompute)
       if (!compute) {
-        return bad(`${field} has no compute: set the node's computeId or the pipeline's settings.default_compute.`)
+        return bad(
+          `${field} has no compute: set the node's computeId or the pipeline's settings.default_compute ` +
+            '(a compute of the workspace, or azureml:serverless for serverless compute).'
+        )
       }
-      if (!core.state.computes.get(computeKey(wsKey, compute))) {
+      if (!isServerlessCompute(compute) && !core.state.computes.get(computeKey(wsKey, compute))) {
         return bad(`Compute '${compute}' (${field}) was not found in workspace '${ws.name}'.`)
       }
     }

@@ -11,6 +11,7 @@ import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { ensureCodeAsset } from '../assets/code-asset.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'
 import { registerEnvironment } from '../assets/environment-asset.js'
+import { workspacePath } from '../arm/endpoints.js'
 import { assetVersionId, referenceLookups, type AssetKind } from '../assets/workspace-assets.js'
 import { registerContentNamedVersion } from '../assets/asset-version.js'
 import type { PipelineResolver } from './pipeline/index.js'
@@ -20,6 +21,24 @@ import type { EnvironmentDefinition } from './yaml/index.js'
 export interface JobResolver extends PipelineResolver {
   /** What the real pass uploaded: code reused or sent, inputs uploaded. */
   readonly uploads: { code?: { reused: boolean; files: number; bytes: number }; inputs: number; components?: number }
+}
+
+/**
+ * The compute name that asks Azure for serverless compute instead of a workspace compute (azure-ai-ml
+ * `constants/_common.py` `SERVERLESS_COMPUTE`; docs: https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute
+ * "For pipeline jobs through CLI use `default_compute: azureml:serverless`"). Case-sensitive, as the SDK compares it.
+ */
+export const SERVERLESS_COMPUTE = 'serverless'
+
+/**
+ * The `computeId` the newer CLI sends for `serverless` (`compute: azureml:serverless`, a step's compute or a pipeline's
+ * `settings.default_compute`): the compute ARM id form `{workspace ARM id}/computes/serverless`, with no GET of the
+ * compute first. azure-ai-ml `_job_operations.py` `_try_get_compute_arm_id` skips the lookup for this name ("bypass
+ * getting compute from service when it's serverless", Azure/azure-sdk-for-python#28919), then `_resolve_compute_id` /
+ * `_resolve_arm_id_for_pipeline_job` write it through `_operation_orchestrator.py` `get_asset_arm_id` (`NAMED_RESOURCE_ID_FORMAT`).
+ */
+export function serverlessComputeId(ws: WorkspaceRef): string {
+  return `${workspacePath(ws)}/computes/${SERVERLESS_COMPUTE}`
 }
 
 /** A resolver for `yaml`; with `checkOnly`, uploads and registrations answer placeholders and send nothing. */
@@ -52,9 +71,12 @@ export function createJobResolver(
     codeId: asset('codes', 'code'),
     dataId: inputAsset('data'),
     modelId: inputAsset('models'),
+    // Serverless compute is no workspace compute: sent as its id, never looked up (azure-ai-ml's SERVERLESS_COMPUTE).
     // A sub-pipeline's file is read as input `job`'s; within register-component it is input `component`'s.
-    computeId: (name, where) =>
-      compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
+    computeId: async (name, where) =>
+      name === SERVERLESS_COMPUTE
+        ? serverlessComputeId(ws)
+        : compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
     async uploadCode(folder) {
       if (options.checkOnly) return 'code'
       // Pipeline steps often share one code folder: hashed and uploaded once per submit.

@@ -93,7 +93,7 @@ describe('pipeline job YAML problems', () => {
   it('takes what azure-ai-ml 1.4 takes: text that reads as the type, an undeclared input (dropped), any setting', () => {
     const ok = read(
       'type: pipeline\nsettings:\n  default_datestore: azureml:workspaceblobstore\njobs:\n  b:\n' +
-        '    component: ./train.yml\n    inputs:\n      epochs: " 12 "\n      seed: 1\n'
+        '    component: ./train.yml\n    inputs:\n      epochs: " 12 "\n      seed: 1\ncompute: azureml:c\n'
     )
     expect(ok.graph.nodes[0].yaml.inputs).toEqual({ epochs: ' 12 ' })
     // Dropped as the CLI drops it, but said: a misspelt input would otherwise vanish without a word.
@@ -103,7 +103,7 @@ describe('pipeline job YAML problems', () => {
     const flag =
       'name: f\ntype: command\ninputs:\n  on:\n    type: boolean\nenvironment: azureml:env:1\ncommand: echo\n'
     const job = (value: string): string =>
-      `type: pipeline\njobs:\n  f:\n    component: ./flag.yml\n    inputs:\n      on: ${value}\n`
+      `type: pipeline\njobs:\n  f:\n    component: ./flag.yml\n    inputs:\n      on: ${value}\ncompute: azureml:c\n`
     expect(read(job('"False"'), [], { 'flag.yml': flag }).graph.nodes[0].yaml.inputs).toEqual({ on: 'False' })
     expect(errorOf(job('"maybe"'), [], { 'flag.yml': flag })).toContain(
       'jobs.f.inputs.on: the component declares this input as boolean: expected true or false, got "maybe"'
@@ -114,14 +114,14 @@ describe('pipeline job YAML problems', () => {
     const component = 'name: t\ntype: command\ncode: ./train.py\nenvironment: azureml:env:1\ncommand: python train.py\n'
     const yaml =
       'type: pipeline\njobs:\n  a:\n    component: ./t.yml\n  b:\n    component:\n      code: ./train.py\n' +
-      '      environment: azureml:env:1\n      command: python train.py\n'
+      '      environment: azureml:env:1\n      command: python train.py\ncompute: azureml:c\n'
     const ok = read(yaml, [], { 't.yml': component, 'train.py': 'print(1)\n' })
     expect(ok.graph.nodes.map(n => n.name)).toEqual(['a', 'b'])
     expect(errorOf(yaml, [], { 't.yml': component })).toMatch(/t\.yml:3: code: local path '.*train\.py' does not exist/)
   })
 
   it('takes a registry component without a version, and refuses one that is not a registry component URI', () => {
-    const job = (ref: string): string => `type: pipeline\njobs:\n  m:\n    component: ${ref}\n`
+    const job = (ref: string): string => `type: pipeline\njobs:\n  m:\n    component: ${ref}\ncompute: azureml:c\n`
     const node = read(job('azureml://registries/azureml/components/compute_metrics')).graph.nodes[0]
     expect(node.component).toEqual({ kind: 'id', id: 'azureml://registries/azureml/components/compute_metrics' })
     expect(errorOf(job('azureml://registries/azureml/compute_metrics'))).toContain(
@@ -230,7 +230,8 @@ describe('pipeline job YAML problems', () => {
   })
 
   it('applies set lines reaching into nodes, and blames a bad value on its set line', () => {
-    const yaml = 'type: pipeline\njobs:\n  train:\n    component: ./train.yml\n    inputs:\n      epochs: 1\n'
+    const yaml =
+      'type: pipeline\njobs:\n  train:\n    component: ./train.yml\n    inputs:\n      epochs: 1\ncompute: azureml:c\n'
     const ok = read(yaml, ['jobs.train.inputs.epochs=3'])
     expect(ok.graph.nodes[0].yaml.inputs).toEqual({ epochs: 3 })
     expect(errorOf(yaml, ['jobs.train.inputs.epochs=lots'])).toContain(

@@ -60,7 +60,7 @@ const BOUND = [
 
 describe('a pipeline input bound to a typed component input', () => {
   it('a literal that fits is taken (a string input takes anything)', () => {
-    expect(errorOf(BOUND.slice(0, 14))).toBe('')
+    expect(errorOf(BOUND.slice(0, 14), ['settings.default_compute=azureml:cpu'])).toBe('')
   })
 
   it('a set line that does not fit is refused at the set line, naming the step and its input', () => {
@@ -127,7 +127,7 @@ describe('a set line naming a step the pipeline does not have', () => {
   })
 
   it('a set line on an existing step still applies', () => {
-    expect(errorOf(TWO_STEPS, ['jobs.train.inputs.epochs=50'])).toBe('')
+    expect(errorOf(TWO_STEPS, ['jobs.train.inputs.epochs=50', 'settings.default_compute=azureml:cpu'])).toBe('')
   })
 })
 

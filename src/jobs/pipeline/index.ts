@@ -67,6 +67,7 @@ export function readPipelineJob(source: YamlSource, options: ReadYamlOptions = {
     isComponent: false,
     seen: [source.path]
   })
+  if (!problems.length) problems.push(...stepsWithoutCompute(data, graph))
   if (problems.length) throw new JobYamlError(problems.sort(byLocation))
   return {
     job: { type: 'pipeline', name: typeof data.name === 'string' ? data.name : undefined },
@@ -75,6 +76,44 @@ export function readPipelineJob(source: YamlSource, options: ReadYamlOptions = {
     graph,
     warnings: droppedFields(graph).map(formatProblem)
   }
+}
+
+/**
+ * The steps that would run nowhere: when the pipeline sets neither `compute` nor `settings.default_compute`, each
+ * command or parallel step without its own `compute`, also inside local pipeline component files (a step of a
+ * registered pipeline component is not seen). azure-ai-ml refuses these before sending anything ("Compute not set" at
+ * `jobs.<step>.compute`: 1.4 `entities/_job/pipeline/pipeline_job.py` `_validate_compute_is_set`,
+ * `entities/_component/pipeline_component.py` `_validate_compute_is_set`; pipeline nodes skip it, `_builders/pipeline.py`
+ * `_skip_required_compute_missing_validation`). A pipeline asks for serverless compute with
+ * `settings.default_compute: azureml:serverless` (https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute).
+ */
+function stepsWithoutCompute(data: Record<string, unknown>, graph: PipelineGraph): YamlProblem[] {
+  const settings = data.settings
+  const defaultCompute =
+    typeof settings === 'object' && settings !== null
+      ? (settings as Record<string, unknown>).default_compute
+      : undefined
+  if (data.compute != null || defaultCompute != null) return []
+  const out: YamlProblem[] = []
+  const visit = (g: PipelineGraph): void => {
+    for (const node of g.nodes) {
+      if (node.type === 'pipeline') {
+        if (node.component.kind === 'pipeline-file') visit(node.component.graph)
+      } else if (!node.compute) {
+        out.push(
+          problemAt(
+            node.source,
+            node.path,
+            'compute not set: this step has no compute and the pipeline no settings.default_compute. Set ' +
+              'settings.default_compute: azureml:serverless to run the steps on serverless compute, or ' +
+              "azureml:<cluster> (or the step's compute) to run them on a compute of the workspace."
+          )
+        )
+      }
+    }
+  }
+  visit(graph)
+  return out
 }
 
 /** Register the pipeline's anonymous components through `resolver` and build the job's REST body. */
