@@ -75,7 +75,6 @@ const ARTIFACTS = 'artifacts'
  */
 const OWN_OUTPUTS = new Set([ARTIFACTS, 'default'])
 
-
 /**
  * The job output to register and its job's body (undefined in dry-run, or when not read): the output as written for
  * a command job (checked by `checkJobOutput`); for a pipeline job's named output, the output of the step bound to it
