@@ -1,5 +1,6 @@
 /** Test doubles: a scripted HttpClient and a hand-driven Clock (shared by the auth, LRO and polling tests). */
 import type { Clock } from '../src/base/clock.js'
+import type { CommonSettings } from '../src/base/settings.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/base/http-types.js'
 
 export type Reply = Partial<HttpResponse> | Error
@@ -91,4 +92,45 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   let resolve!: (value: T) => void
   const promise = new Promise<T>(r => (resolve = r))
   return { promise, resolve }
+}
+
+/**
+ * Common settings for the public cloud as the action reads them with its defaults (timeout 10 minutes), with
+ * `overrides` on top: the one copy the unit tests and bench entries start from.
+ */
+export function testSettings(overrides: Partial<CommonSettings> = {}): CommonSettings {
+  return {
+    endpoints: {
+      armEndpoint: 'https://management.azure.com/',
+      authorityHost: 'https://login.microsoftonline.com/',
+      audience: 'api://AzureADTokenExchange',
+      portalHost: 'https://ml.azure.com',
+      amlResource: 'https://ml.azure.com'
+    },
+    apiVersion: '2019-11-01',
+    v2ApiVersion: '2024-04-01',
+    dryRun: false,
+    wait: true,
+    timeoutMinutes: 10,
+    ...overrides
+  }
+}
+
+/** A seeded pseudo-random source in [0, 1) (mulberry32): simulations that vary yet repeat run for run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A FakeClock whose jitter comes from `random` (the bench's simulations use `seededRandom`). */
+export class SeededClock extends FakeClock {
+  constructor(override readonly random: () => number) {
+    super()
+  }
 }

@@ -11,7 +11,7 @@
  *
  * Each simulation shifts the steps by a fraction of the longest poll interval and seeds the jitter differently.
  */
-import type { Clock } from '../src/base/clock.js'
+import { SeededClock, seededRandom, START, testSettings } from '../__fixtures__/fakes.js'
 import type { Context } from '../src/base/context.js'
 import type { CommonSettings } from '../src/base/settings.js'
 import { createOutputs } from '../src/action/outputs.js'
@@ -20,31 +20,8 @@ import { MAX_POLL_MS } from '../src/follow/backoff.js'
 import { followJob } from '../src/jobs/follow-job.js'
 import { PIPELINE, PipelineService, type SimStep } from '../__fixtures__/pipeline-service.js'
 
-const START = Date.UTC(2025, 0, 1)
 const MIN = 60_000
 const HOUR = 60 * MIN
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-class SimClock implements Clock {
-  time = START
-  constructor(readonly random: () => number) {}
-  now(): number {
-    return this.time
-  }
-  async sleep(ms: number): Promise<void> {
-    this.time += ms
-  }
-}
 
 /** `count` steps filling two hours, two at a time, the whole shifted by `shift` ms. */
 function steps(count: number, shift: number): SimStep[] {
@@ -60,21 +37,10 @@ function steps(count: number, shift: number): SimStep[] {
   })
 }
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
+const settings: CommonSettings = testSettings({
   timeoutMinutes: 8 * 60,
   apiEndpoint: 'https://centralus.api.azureml.ms'
-}
+})
 const job = {
   workspace: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' },
   name: PIPELINE
@@ -97,7 +63,7 @@ interface Figures {
 }
 
 async function simulate(count: number, i: number, simulations: number, delays: number[]): Promise<Figures> {
-  const clock = new SimClock(prng(2000 + i))
+  const clock = new SeededClock(seededRandom(2000 + i))
   const plan = steps(count, Math.round((i / simulations) * MAX_POLL_MS))
   const service = new PipelineService(clock, START, plan)
   const ended = new Map(plan.map(s => [s.name, s.endMs]))

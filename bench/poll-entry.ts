@@ -8,7 +8,7 @@
  * Each simulation shifts the run's end by a fraction of the longest poll interval and seeds the jitter differently, so
  * the worst delay between the run's end and the action seeing it is found over many phases, not one lucky one.
  */
-import type { Clock } from '../src/base/clock.js'
+import { SeededClock, seededRandom, START, testSettings } from '../__fixtures__/fakes.js'
 import type { Context } from '../src/base/context.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/base/http-types.js'
 import type { CommonSettings } from '../src/base/settings.js'
@@ -17,7 +17,6 @@ import { MAX_POLL_MS } from '../src/follow/backoff.js'
 import { pollRun } from '../src/runs/follow.js'
 import { newReport } from '../src/action/summary.js'
 
-const START = Date.UTC(2025, 0, 1)
 const HOUR = 3_600_000
 const RUN_MS = 6 * HOUR
 const LOG_URL = 'https://blob.example/azureml-logs/70_driver_log.txt?sv=1&sig=sig'
@@ -31,33 +30,11 @@ function statusAt(elapsed: number, end: number): string {
   return 'Running'
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-class SimClock implements Clock {
-  time = START
-  constructor(readonly random: () => number) {}
-  now(): number {
-    return this.time
-  }
-  async sleep(ms: number): Promise<void> {
-    this.time += ms
-  }
-}
-
 class SimPlane implements HttpClient {
   statusReads = 0
   otherReads = 0
   constructor(
-    private readonly clock: SimClock,
+    private readonly clock: SeededClock,
     private readonly end: number
   ) {}
   async send(request: HttpRequest): Promise<HttpResponse> {
@@ -90,20 +67,7 @@ class SimPlane implements HttpClient {
   }
 }
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 8 * 60
-}
+const settings: CommonSettings = testSettings({ timeoutMinutes: 8 * 60 })
 const target = {
   api: 'https://centralus.api.azureml.ms',
   workspace: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' },
@@ -120,7 +84,7 @@ const statusReads: number[] = []
 const allReads: number[] = []
 const noticeDelays: number[] = []
 for (let i = 0; i < simulations; i++) {
-  const clock = new SimClock(prng(1000 + i))
+  const clock = new SeededClock(seededRandom(1000 + i))
   const end = RUN_MS + Math.round((i / simulations) * MAX_POLL_MS)
   const plane = new SimPlane(clock, end)
   const ctx: Context = {

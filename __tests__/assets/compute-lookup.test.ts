@@ -4,27 +4,14 @@
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { FakeHttp } from '../../__fixtures__/fakes.js'
+import { FakeHttp, testSettings } from '../../__fixtures__/fakes.js'
 import type { CommonSettings } from '../../src/base/settings.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { referenceLookups, resolveCompute } = await import('../../src/assets/workspace-assets.js')
 type Context = import('../../src/base/context.js').Context
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 10
-}
+const settings: CommonSettings = testSettings()
 const ws = { subscriptionId: 'sub', resourceGroup: 'rg', workspaceName: 'ws' }
 const WS = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws'
 const ctxOf = (http: FakeHttp) => ({ http }) as unknown as Context

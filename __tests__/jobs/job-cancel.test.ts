@@ -3,6 +3,7 @@
  * status, the words said about it, and the best-effort cancel against a scripted service (what it records for the post
  * step, the job read again after a refusal).
  */
+import { testSettings } from '../../__fixtures__/fakes.js'
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
 import type { CommonSettings } from '../../src/base/settings.js'
@@ -12,20 +13,7 @@ jest.unstable_mockModule('@actions/core', () => core)
 const { cancelOutcome, describeCancel, bestEffortJobCancel } = await import('../../src/jobs/job-cancel.js')
 const { isJobTerminal } = await import('../../src/jobs/job-rest.js')
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 10
-}
+const settings: CommonSettings = testSettings()
 const job = {
   workspace: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' },
   name: 'job_1'

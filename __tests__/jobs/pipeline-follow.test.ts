@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { FakeClock, START } from '../../__fixtures__/fakes.js'
+import { FakeClock, START, testSettings } from '../../__fixtures__/fakes.js'
 import { PIPELINE, PipelineService, type SimStep } from '../../__fixtures__/pipeline-service.js'
 import type { CommonSettings } from '../../src/base/settings.js'
 
@@ -20,21 +20,7 @@ const { newReport } = await import('../../src/action/summary.js')
 type Context = import('../../src/base/context.js').Context
 
 const MIN = 60_000
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 8 * 60,
-  apiEndpoint: 'https://api.example'
-}
+const settings: CommonSettings = testSettings({ timeoutMinutes: 8 * 60, apiEndpoint: 'https://api.example' })
 const job = {
   workspace: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' },
   name: PIPELINE

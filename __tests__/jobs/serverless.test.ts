@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { FakeHttp } from '../../__fixtures__/fakes.js'
+import { FakeHttp, testSettings } from '../../__fixtures__/fakes.js'
 import type { CommonSettings } from '../../src/base/settings.js'
 import { jobFolder } from './helpers.js'
 
@@ -16,20 +16,7 @@ const { readAnyJobYaml } = await import('../../src/jobs/job-types.js')
 type Context = import('../../src/base/context.js').Context
 type PipelineJobYaml = import('../../src/jobs/pipeline/index.js').PipelineJobYaml
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 10
-}
+const settings: CommonSettings = testSettings()
 const ws = { subscriptionId: 'sub', resourceGroup: 'rg', workspaceName: 'ws' }
 const WS = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws'
 

@@ -5,6 +5,7 @@
  * steps. The pipeline's `jobs` are the nodes azure-ai-ml 1.4 writes for examples/pipelines/pipeline.yml
  * (fixtures/pipeline.sdk.json, from `load_job(...)._to_rest_object()`).
  */
+import { testSettings } from '../../__fixtures__/fakes.js'
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import * as core from '../../__fixtures__/core.js'
@@ -23,21 +24,7 @@ const SDK = JSON.parse(readFileSync(new URL('./fixtures/pipeline.sdk.json', impo
 }
 const API = 'https://centralus.api.azureml.ms'
 const ws = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' }
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  apiEndpoint: API,
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 10
-}
+const settings: CommonSettings = testSettings({ apiEndpoint: API })
 
 type Json = Record<string, unknown>
 const pipelineJob = (name: string, jobs: Json = SDK.jobs, outputs: Json = SDK.outputs, status = 'Completed'): Json => ({

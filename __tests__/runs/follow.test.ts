@@ -1,7 +1,7 @@
 /** Run polling with a fake clock and a scripted data plane: status rules, backoff, the deadline, log streaming. */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { FakeClock, START } from '../../__fixtures__/fakes.js'
+import { FakeClock, START, testSettings } from '../../__fixtures__/fakes.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http-types.js'
 import type { CommonSettings } from '../../src/base/settings.js'
 
@@ -16,20 +16,7 @@ const poll = {
 }
 type Context = import('../../src/base/context.js').Context
 
-const settings: CommonSettings = {
-  endpoints: {
-    armEndpoint: 'https://management.azure.com/',
-    authorityHost: 'https://login.microsoftonline.com/',
-    audience: 'api://AzureADTokenExchange',
-    portalHost: 'https://ml.azure.com',
-    amlResource: 'https://ml.azure.com'
-  },
-  apiVersion: '2019-11-01',
-  v2ApiVersion: '2024-04-01',
-  dryRun: false,
-  wait: true,
-  timeoutMinutes: 10
-}
+const settings: CommonSettings = testSettings()
 const target = {
   api: 'https://centralus.api.azureml.ms',
   workspace: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspaceName: 'ws' },
