@@ -63513,6 +63513,7 @@ async function toJobRestBody(read, resolver, options) {
 
 
 
+
 const PIPELINE_COMPONENT_YAML = {
     input: 'job',
     kind: 'pipeline component',
@@ -63766,22 +63767,7 @@ function readNode(source, name, value, problems, context) {
                 problems.push(load_problemAt(source, path, "an inline command step needs 'environment'"));
             return undefined;
         }
-        let code;
-        if (typeof value.code === 'string') {
-            try {
-                code = parseCodeReference(value.code, source.dir);
-                if (code.kind === 'local') {
-                    const problem = localPathProblem(code.path, 'any', source.kind);
-                    if (problem)
-                        problems.push(load_problemAt(source, [...path, 'code'], problem));
-                }
-            }
-            catch (e) {
-                if (!(e instanceof BadReference))
-                    throw e;
-                problems.push(load_problemAt(source, [...path, 'code'], e.message));
-            }
-        }
+        const code = readCodeReference(typeof value.code === 'string' ? value.code : undefined, source, [...path, 'code'], problems);
         const environment = readEnvironment(value.environment, source, [...path, 'environment'], problems);
         if (!environment)
             return undefined;
@@ -63877,22 +63863,7 @@ function readInlineComponentNode(source, name, path, value, problems) {
         problems.push(load_problemAt(source, at, "missing 'command'"));
     if (c.environment === undefined && !meant.has('environment'))
         problems.push(load_problemAt(source, at, "missing 'environment'"));
-    let code;
-    if (typeof c.code === 'string') {
-        try {
-            code = parseCodeReference(c.code, source.dir);
-            if (code.kind === 'local') {
-                const problem = localPathProblem(code.path, 'any', source.kind);
-                if (problem)
-                    problems.push(load_problemAt(source, [...at, 'code'], problem));
-            }
-        }
-        catch (e) {
-            if (!(e instanceof BadReference))
-                throw e;
-            problems.push(load_problemAt(source, [...at, 'code'], e.message));
-        }
-    }
+    const code = readCodeReference(typeof c.code === 'string' ? c.code : undefined, source, [...at, 'code'], problems);
     const environment = c.environment === undefined
         ? undefined
         : readEnvironment(c.environment, source, [...at, 'environment'], problems);

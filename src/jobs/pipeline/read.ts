@@ -25,6 +25,7 @@ import {
 import { localPathProblem } from '../../cli-yaml/references.js'
 import { didYouMean, normalizeEnumAt, suggest } from '../../cli-yaml/schema.js'
 import { readComponentYaml, type CommandComponentRead } from '../../components/yaml/component.js'
+import { readCodeReference } from '../../components/yaml/component-parts.js'
 import {
   checkParallelNodeFields,
   PARALLEL_NODE_FIELDS,
@@ -34,7 +35,6 @@ import {
 import { checkInputs } from '../yaml/index.js'
 import {
   BadReference,
-  parseCodeReference,
   parseComputeReference,
   type CodeReference,
   type ComputeReference,
@@ -387,19 +387,12 @@ function readNode(
         problems.push(problemAt(source, path, "an inline command step needs 'environment'"))
       return undefined
     }
-    let code: CodeReference | undefined
-    if (typeof value.code === 'string') {
-      try {
-        code = parseCodeReference(value.code, source.dir)
-        if (code.kind === 'local') {
-          const problem = localPathProblem(code.path, 'any', source.kind)
-          if (problem) problems.push(problemAt(source, [...path, 'code'], problem))
-        }
-      } catch (e) {
-        if (!(e instanceof BadReference)) throw e
-        problems.push(problemAt(source, [...path, 'code'], e.message))
-      }
-    }
+    const code = readCodeReference(
+      typeof value.code === 'string' ? value.code : undefined,
+      source,
+      [...path, 'code'],
+      problems
+    )
     const environment = readEnvironment(value.environment as never, source, [...path, 'environment'], problems)
     if (!environment) return undefined
     node.component = { kind: 'inline', code, environment }
@@ -507,19 +500,7 @@ function readInlineComponentNode(
     problems.push(problemAt(source, at, "missing 'command'"))
   if (c.environment === undefined && !meant.has('environment'))
     problems.push(problemAt(source, at, "missing 'environment'"))
-  let code: CodeReference | undefined
-  if (typeof c.code === 'string') {
-    try {
-      code = parseCodeReference(c.code, source.dir)
-      if (code.kind === 'local') {
-        const problem = localPathProblem(code.path, 'any', source.kind)
-        if (problem) problems.push(problemAt(source, [...at, 'code'], problem))
-      }
-    } catch (e) {
-      if (!(e instanceof BadReference)) throw e
-      problems.push(problemAt(source, [...at, 'code'], e.message))
-    }
-  }
+  const code = readCodeReference(typeof c.code === 'string' ? c.code : undefined, source, [...at, 'code'], problems)
   const environment =
     c.environment === undefined
       ? undefined
