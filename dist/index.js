@@ -70682,7 +70682,7 @@ async function submitJob(op, ctx) {
     const job = { workspace: op.workspace, name: op.jobName };
     const yaml = op.yaml;
     info(`Job ${yaml.file}: ${yaml.job.type ?? 'command'} job ${op.jobName}.`);
-    for (const warning of 'warnings' in yaml ? yaml.warnings : [])
+    for (const warning of yaml.warnings ?? [])
         core_warning(warning);
     const watch = watchSignals();
     let created = false;

@@ -37,7 +37,7 @@ export async function submitJob(op: SubmitJobOperation, ctx: Context): Promise<v
   const job: JobRef = { workspace: op.workspace, name: op.jobName }
   const yaml = op.yaml
   core.info(`Job ${yaml.file}: ${yaml.job.type ?? 'command'} job ${op.jobName}.`)
-  for (const warning of 'warnings' in yaml ? yaml.warnings : []) core.warning(warning)
+  for (const warning of yaml.warnings ?? []) core.warning(warning)
   const watch = watchSignals()
   let created = false
   try {

@@ -65,6 +65,8 @@ export interface JobYaml {
   references: JobReferences
   /** The parsed document, for locating later errors (`problemAt(read.source, path, ...)`). */
   source: YamlSource
+  /** Fields taken but not sent (none for a command job today): see `JobYamlRead.warnings`. */
+  warnings?: string[]
 }
 
 const asset = new Set<string>(ASSET_INPUT_TYPES)
