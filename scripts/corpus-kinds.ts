@@ -29,8 +29,14 @@ export type CorpusKind =
 
 /** The action's input that takes each operation's YAML. */
 export interface CorpusOperation {
-  operation: 'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component'
-  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component'
+  operation:
+    | 'submit-job'
+    | 'create-endpoint'
+    | 'create-deployment'
+    | 'register-model'
+    | 'register-component'
+    | 'register-environment'
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'environment'
 }
 
 /** The operation that takes a kind's YAML; undefined when the action has none yet. */
@@ -40,6 +46,7 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
   if (kind === 'component') return { operation: 'register-component', input: 'component' }
+  if (kind === 'environment') return { operation: 'register-environment', input: 'environment' }
   return undefined
 }
 
