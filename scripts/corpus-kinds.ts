@@ -30,8 +30,14 @@ export type CorpusKind =
 /** The action's input that takes each operation's YAML. */
 export interface CorpusOperation {
   operation:
-    'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component' | 'register-data'
-  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data'
+    | 'submit-job'
+    | 'create-endpoint'
+    | 'create-deployment'
+    | 'register-model'
+    | 'register-component'
+    | 'register-data'
+    | 'register-environment'
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data' | 'environment'
 }
 
 /** The operation that takes a kind's YAML; undefined when the action has none yet. */
@@ -40,8 +46,18 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'online-endpoint') return { operation: 'create-endpoint', input: 'endpoint' }
   if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
-  if (kind === 'component') return { operation: 'register-component', input: 'component' }
-  if (kind === 'data') return { operation: 'register-data', input: 'data' }
+  if (kind === 'component')
+    return (
+      { operation: 'register-component', input: 'component' } |
+      'submit-job' |
+      'create-endpoint' |
+      'create-deployment' |
+      'register-model' |
+      'register-component' |
+      'register-data' |
+      'register-environment'
+    )
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data' | 'environment'
   return undefined
 }
 
