@@ -46,18 +46,9 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'online-endpoint') return { operation: 'create-endpoint', input: 'endpoint' }
   if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
-  if (kind === 'component')
-    return (
-      { operation: 'register-component', input: 'component' } |
-      'submit-job' |
-      'create-endpoint' |
-      'create-deployment' |
-      'register-model' |
-      'register-component' |
-      'register-data' |
-      'register-environment'
-    )
-  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data' | 'environment'
+  if (kind === 'component') return { operation: 'register-component', input: 'component' }
+  if (kind === 'data') return { operation: 'register-data', input: 'data' }
+  if (kind === 'environment') return { operation: 'register-environment', input: 'environment' }
   return undefined
 }
 
