@@ -68,8 +68,7 @@ describe('parallel component → ComponentVersion body', () => {
       delete ours.properties.componentSpec.version
       expect(r.calls).toEqual([
         'next oj_parallel_train',
-        `upload ${join(FIXTURES, 'parallel_src')}`,
-        'environment AzureML-sklearn-1.0-ubuntu20.04-py38-cpu:1'
+        `upload ${join(FIXTURES, 'parallel_src')}`
       ])
     } else {
       expect(request.version).toBe('2')

@@ -5,18 +5,24 @@
  * the same definition PUT again is answered 200, another one 409 (azure-ai-ml `_environment_operations.py` catches
  * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
  * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
+ * A named environment without a version (an online deployment's inline one) takes the container's next version
+ * (`GET {WS}/environments/{name}`, `EnvironmentContainers_Get` `properties.nextVersion`; "1" when there is no container),
+ * as azure-ai-ml `_environment_operations.py` `create_or_update` does (`_get_next_version_from_container`).
  */
 import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
-import { registerContentNamedVersion } from './asset-version.js'
+import { nextAssetVersion, registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 export interface EnvironmentToRegister {
   name: string
-  version: string
+  /** Absent: the container's next version. */
+  version?: string
   body: { properties: { isAnonymous?: boolean } }
+  /** The CLI's warning for this definition, printed when it is registered. */
+  warning?: string
 }
 
 /**
@@ -31,7 +37,8 @@ export async function registerEnvironment(
   env: EnvironmentToRegister,
   at: ReferenceSource
 ): Promise<string> {
-  if (env.body.properties.isAnonymous) {
+  if (env.warning) core.warning(env.warning)
+  if (env.body.properties.isAnonymous && env.version !== undefined) {
     const registered = await registerContentNamedVersion(ctx, settings, ws, {
       kind: 'environments',
       name: env.name,
@@ -43,7 +50,8 @@ export async function registerEnvironment(
     )
     return registered.id
   }
-  const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(env.version)}`
+  const version = env.version ?? (await nextAssetVersion(ctx, settings, ws, 'environments', env.name))
+  const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(version)}`
   const response = await ctx.http.send({
     method: 'PUT',
     url: workspaceV2Url(settings, ws, path),
@@ -54,10 +62,10 @@ export async function registerEnvironment(
   if (response.status === 409) {
     throw referenceError(
       at,
-      `environment ${env.name}:${env.version} already exists with another definition; versions are immutable, so ` +
+      `environment ${env.name}:${version} already exists with another definition; versions are immutable, so ` +
         'give the changed environment a new version.'
     )
   }
-  core.info(`Environment ${env.name}:${env.version} registered.`)
-  return assetVersionId(ws, 'environments', env.name, env.version)
+  core.info(`Environment ${env.name}:${version} registered${env.version === undefined ? ' (next version)' : ''}.`)
+  return assetVersionId(ws, 'environments', env.name, version)
 }
