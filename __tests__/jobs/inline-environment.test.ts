@@ -136,3 +136,19 @@ describe('inline environment, as azure-ai-ml 1.4 takes it', () => {
     ).toThrow(/scoring_route/)
   })
 })
+
+describe('a curated environment reference', () => {
+  it('without version or label, or with any label: sent as written in a job and a deployment (ArmVersionedStr allow_default_version in both schemas)', () => {
+    const source = readJobYaml('job-named.yml', [], { baseDir: DIR }).source
+    const problems: YamlProblem[] = []
+    for (const names of ['anonymous', 'named'] as const) {
+      for (const written of ['azureml:AzureML-AutoML', 'azureml:AzureML-AutoML@prod', 'azureml:AzureML-AutoML:3']) {
+        expect(readEnvironment(written, source, ['environment'], problems, names)).toEqual({
+          kind: 'registry',
+          uri: written
+        })
+      }
+    }
+    expect(problems).toEqual([])
+  })
+})
