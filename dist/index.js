@@ -56463,7 +56463,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6702);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5905);
 
 // The only side effect of the bundle: tests import main.ts, not this file.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -56473,7 +56473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6702:
+/***/ 5905:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62324,14 +62324,23 @@ function textMap(map, field, numberText) {
  *   strings longer than 80 columns at spaces, and floats written with a trailing `.0` (JS reads `1.0` as 1).
  * - version, for an image: `md5(h)` where, with md5 as lower-case hex of the UTF-8 text and Python's
  *   `sep.join(string)` (the characters of `string` with `sep` between them):
- *   `h = md5(image)`; then `h = h.join(md5(condaText))` when there is a conda file. (azure-ai-ml also mixes in
- *   `inference_config`, which this action's YAML schemas do not accept.) Matched, quirk included: the SDK joins with
- *   `str.join`, so each step interleaves the previous hash between the characters of the next; verified by
- *   recomputing the SDK's formula with Python for the fixtures.
- * - for a `build` context azure-ai-ml hashes the uploaded local folder (`get_object_hash`). Not done here: a local
- *   build folder needs an upload (the network layer), so it is refused with a clear error by the reader; a remote
- *   `build.path` (https/azureml URL) is registered with version `md5(md5(url).join(md5(dockerfile_path)))`, our own
- *   choice mirroring the SDK's shape (not verified against the CLI).
+ *   `h = md5(image)`; then `h = h.join(md5(inferenceText))` when there is an `inference_config`; then
+ *   `h = h.join(md5(condaText))` when there is a conda file. Matched, quirk included: the SDK joins with `str.join`, so
+ *   each step interleaves the previous hash between the characters of the next; verified against versions the SDK
+ *   computed (`__tests__/jobs/environment.test.ts`).
+ * - `inferenceText` is `yaml.dump(inference_config, sort_keys=True)` of the object azure-ai-ml's schema loads
+ *   (`_schema/assets/environment.py` `InferenceConfigSchema` makes a v2022_05_01 `InferenceContainerProperties` of
+ *   three `Route`s), so PyYAML writes Python object tags and each object's `additional_properties: {}`:
+ *   `inferenceConfigPyYaml` writes that text (checked byte for byte against azure-ai-ml 1.4 with PyYAML 6).
+ * - `inference_config` is sent as `inferenceConfig: {livenessRoute, readinessRoute, scoringRoute}`, each
+ *   `{path, port}` (mfe.json `InferenceContainerProperties`, `Route`), as `_to_rest_object` writes it.
+ * - for a local `build` context azure-ai-ml hashes the folder (`get_object_hash`, `assets/build-context.ts`) and the
+ *   version is `md5(md5(hash).join(md5(dockerfile_path)))` (the `.join` only with a `dockerfile_path`): the same shape
+ *   as an image's, so `anonymousImageVersion(hash, dockerfilePath)` computes it (`anonymousBuildContextVersion`). The
+ *   definition then carries `localBuild` and no `build` yet: `registerEnvironment` (assets/environment-asset.ts)
+ *   uploads the folder, then fills `build.contextUri` and the version. A remote `build.path` (https/azureml URL) is
+ *   registered with version `md5(md5(url).join(md5(dockerfile_path)))`, our own choice mirroring the SDK's shape (the
+ *   SDK leaves such an environment unversioned).
  */
 
 const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
@@ -62342,12 +62351,42 @@ function md5(text) {
 function pyJoin(sep, text) {
     return [...text].join(sep);
 }
+/**
+ * `yaml.dump(inference_config, sort_keys=True)` as azure-ai-ml computes it for the anonymous version: PyYAML's dump of
+ * the v2022_05_01 `InferenceContainerProperties` object the schema loads (see the module notes).
+ */
+function inferenceConfigPyYaml(config) {
+    const models = 'azure.ai.ml._restclient.v2022_05_01.models._models_py3';
+    const route = (key, r) => [
+        `${key}: !!python/object:${models}.Route`,
+        '  additional_properties: {}',
+        `  path: ${pyScalar(r.path)}`,
+        `  port: ${pyScalar(r.port)}`
+    ];
+    return [
+        `!!python/object:${models}.InferenceContainerProperties`,
+        'additional_properties: {}',
+        ...route('liveness_route', config.livenessRoute),
+        ...route('readiness_route', config.readinessRoute),
+        ...route('scoring_route', config.scoringRoute),
+        ''
+    ].join('\n');
+}
 /** The anonymous version of an image environment (azure-ai-ml `_generate_anonymous_name_version(source="image")`). */
-function anonymousImageVersion(image, condaText) {
+function anonymousImageVersion(image, condaText, inferenceConfig) {
     let h = md5(image);
+    if (inferenceConfig)
+        h = pyJoin(h, md5(inferenceConfigPyYaml(inferenceConfig)));
     if (condaText)
         h = pyJoin(h, md5(condaText));
     return md5(h);
+}
+/**
+ * The anonymous version of an environment with a local build context whose `get_object_hash` is `uploadHash`
+ * (azure-ai-ml `_generate_anonymous_name_version(source="build")`).
+ */
+function anonymousBuildContextVersion(uploadHash, dockerfilePath) {
+    return anonymousImageVersion(uploadHash, dockerfilePath);
 }
 /** Our version for a remote build context (see the module notes). */
 function anonymousBuildVersion(contextUri, dockerfilePath) {
@@ -62358,7 +62397,8 @@ function anonymousBuildVersion(contextUri, dockerfilePath) {
 }
 /**
  * The environment to register for an inline definition: anonymous (`CliV2AnonymousEnvironment`, content-hash version)
- * unless the YAML names it (`name` and `version`), then registered under that name as `az ml` does.
+ * unless `name` is given (only an online deployment's reader passes it: azure-ai-ml's deployment schema takes a named
+ * `EnvironmentSchema`), then registered under that name and `version`, or the container's next version without one.
  */
 function inlineEnvironment(spec) {
     const properties = {};
@@ -62368,17 +62408,24 @@ function inlineEnvironment(spec) {
         properties.condaFile = spec.condaText;
     if (spec.build)
         properties.build = { ...spec.build };
+    if (spec.inferenceConfig)
+        properties.inferenceConfig = spec.inferenceConfig;
     if (spec.description !== undefined)
         properties.description = spec.description;
     if (spec.tags && Object.keys(spec.tags).length)
         properties.tags = spec.tags;
-    if (spec.name !== undefined && spec.version !== undefined) {
-        return { name: spec.name, version: spec.version, body: { properties } };
+    const localBuild = spec.localBuild ? { localBuild: { ...spec.localBuild } } : {};
+    if (spec.name !== undefined) {
+        return spec.version === undefined
+            ? { name: spec.name, body: { properties }, ...localBuild }
+            : { name: spec.name, version: spec.version, body: { properties }, ...localBuild };
     }
     properties.isAnonymous = true;
+    if (spec.localBuild)
+        return { name: ANONYMOUS_ENVIRONMENT_NAME, version: '', body: { properties }, ...localBuild };
     const version = spec.build
         ? anonymousBuildVersion(spec.build.contextUri, spec.build.dockerfilePath)
-        : anonymousImageVersion(spec.image ?? '', spec.condaText);
+        : anonymousImageVersion(spec.image ?? '', spec.condaText, spec.inferenceConfig);
     return { name: ANONYMOUS_ENVIRONMENT_NAME, version, body: { properties } };
 }
 // ---- PyYAML-compatible dump (yaml.dump(data, sort_keys=True), default options) ------------------------------------
@@ -62525,12 +62572,18 @@ function pyYamlDump(value) {
  *   `{environments|codes|data|models}/{name}/versions/{v}`, optionally prefixed `azureml:`;
  * - registry assets `azureml://registries/{r}/{environments|models|data}/{name}/(versions/{v}|labels/{l})`, sent as
  *   they are (the service resolves them);
+ * - curated environments, `azureml:AzureML-<name>:<version>`, `azureml:AzureML-<name>@<label>` (any label) or
+ *   `azureml:AzureML-<name>`: sent as written, never looked up in the workspace, as azure-ai-ml 1.4 sends them
+ *   (`_operation_orchestrator.py` `get_asset_arm_id`: "Short form of curated env will be expanded on the backend side",
+ *   `CURATED_ENV_PREFIX = "AzureML-"`, case-sensitive; no warning); returned as kind `registry` (sent as written);
  * - `code:` may also be a local folder, relative to the folder of the YAML file (uploaded by the caller).
  *
  * A reference that cannot be parsed throws `BadReference`; the readers turn it into a located problem.
  */
 
 
+/** The name prefix of Microsoft's curated environments (azure-ai-ml `constants/_common.py` `CURATED_ENV_PREFIX`). */
+const CURATED_ENVIRONMENT_PREFIX = 'AzureML-';
 /** A reference that cannot be parsed: the reader turns it into a located CliYamlError. */
 class BadReference extends Error {
     constructor(message) {
@@ -62565,6 +62618,13 @@ function parseAssetReference(value, kind) {
         if (m[1].toLowerCase() !== kind)
             throw new BadReference(`'${text}' is the ARM id of ${m[1]}, not of ${kind}`);
         return { kind: 'arm', id: arm };
+    }
+    if (kind === 'environments' && bare?.startsWith(CURATED_ENVIRONMENT_PREFIX)) {
+        // Name checked as any asset name; whatever follows (`:<version>`, `@<label>`, nothing) is the service's to expand.
+        const name = /^[^:@]*/.exec(bare)?.[0] ?? '';
+        if (!NAME.test(name))
+            throw new BadReference(`'${text}': '${name}' is not an asset name (letters, digits, -, _ and .)`);
+        return { kind: 'registry', uri: `azureml:${bare}` };
     }
     if (bare === undefined) {
         throw new BadReference(`'${text}' is not a reference: use azureml:<name>:<version>, azureml:<name>@latest or an ARM id`);
@@ -62691,8 +62751,18 @@ function trimSlashes(path) {
  *
  * Inline (azure-ai-ml `_schema/assets/environment.py` `EnvironmentSchema` / `AnonymousEnvironmentSchema`): `image`
  * or `build` (`path`, `dockerfile_path`), `conda_file` (a path relative to the YAML file, or the specification
- * inline), `name` + `version` (registered under that name; without them, anonymous: see environment.ts),
- * `description`, `tags`. A local `build.path` needs an upload this action does not do yet: refused.
+ * inline), `inference_config` (`liveness_route`, `readiness_route`, `scoring_route`, each `{path, port}`, all three
+ * required as `InferenceConfigSchema` has them), `name`, `version`, `description`, `tags`. A local `build.path` folder is
+ * checked here and uploaded at registration (build-context.ts).
+ *
+ * `name` and `version` as azure-ai-ml 1.4 takes them:
+ * - a job, pipeline step or component (`AnonymousEnvironmentSchema`, the only inline form their schemas take): both
+ *   dropped, the environment registered anonymously, with the CLI's warning "the provided asset name '<name>' will not
+ *   be used for anonymous registration" (`trim_dump_only`);
+ * - an online deployment (`_schema/_deployment/deployment.py`: `EnvironmentSchema` first, then the anonymous one):
+ *   registered under `name` and `version`, or the container's next version when `version` is absent
+ *   (`Asset._auto_increment_version`, `_environment_operations.py` `create_or_update`); `version` without `name` is
+ *   dropped (the anonymous schema takes it).
  */
 
 
@@ -62702,45 +62772,12 @@ function trimSlashes(path) {
 
 
 
-/** The schema of an inline environment (draft-07). */
-const ENVIRONMENT_OBJECT_SCHEMA = {
-    type: 'object',
-    properties: {
-        image: { type: 'string', minLength: 1 },
-        conda_file: { type: ['string', 'object'] },
-        build: {
-            type: 'object',
-            required: ['path'],
-            properties: { path: { type: 'string', minLength: 1 }, dockerfile_path: { type: 'string', minLength: 1 } },
-            additionalProperties: false
-        },
-        name: { type: 'string', minLength: 1 },
-        version: { type: ['string', 'integer'] },
-        description: { type: 'string' },
-        tags: SCALAR_MAP_SCHEMA
-    },
-    additionalProperties: false
-};
-/** `environment:` as a schema: a non-empty reference string, or an inline environment. */
-const ENVIRONMENT_SCHEMA = {
-    if: { type: 'string' },
-    then: { type: 'string', minLength: 1 },
-    else: ENVIRONMENT_OBJECT_SCHEMA
-};
-function environment_yaml_isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
-function inlineEnvironmentRef(env, source, at, problems) {
-    const before = problems.length;
-    if (env.image !== undefined && env.build !== undefined)
-        problems.push(load_problemAt(source, at('build'), "give either 'image' or 'build', not both"));
-    if (env.image === undefined && env.build === undefined)
-        problems.push(load_problemAt(source, at(), "an inline environment needs 'image' (or 'build')"));
-    if (env.name !== undefined && env.version === undefined)
-        problems.push(load_problemAt(source, at('name'), "a named environment needs a 'version' too"));
-    if (env.name === undefined && env.version !== undefined)
-        problems.push(load_problemAt(source, at('version'), "a 'version' needs a 'name'"));
+/**
+ * The content fields of an environment (inline or an environment YAML): `conda_file` read (a path relative to the
+ * YAML's folder, or inline) and dumped as azure-ai-ml sends it, `build` as a remote context or a local folder checked
+ * to exist (uploaded at registration, assets/build-context.ts). Problems are added to `problems`, located.
+ */
+function readEnvironmentContent(env, source, at, problems) {
     let condaText;
     if (environment_yaml_isObject(env.conda_file))
         condaText = pyYamlDump(env.conda_file);
@@ -62757,38 +62794,158 @@ function inlineEnvironmentRef(env, source, at, problems) {
         }
     }
     let build;
+    let localBuild;
     if (env.build) {
-        if (/^(?:https?|azureml):\/\//i.test(env.build.path)) {
-            build = { contextUri: env.build.path };
-            if (env.build.dockerfile_path !== undefined)
-                build.dockerfilePath = env.build.dockerfile_path;
-        }
+        const dockerfile = env.build.dockerfile_path === undefined ? {} : { dockerfilePath: env.build.dockerfile_path };
+        if (/^(?:https?|azureml):\/\//i.test(env.build.path))
+            build = { contextUri: env.build.path, ...dockerfile };
         else {
-            problems.push(load_problemAt(source, at('build', 'path'), 'a local Docker build context is not supported yet: use an image, or a build context URL'));
+            // A local folder, uploaded when the environment is registered (assets/build-context.ts); checked now.
+            const folder = (0,external_node_path_.isAbsolute)(env.build.path) ? env.build.path : (0,external_node_path_.resolve)(source.dir, env.build.path);
+            if (!(0,external_node_fs_.existsSync)(folder) || !(0,external_node_fs_.statSync)(folder).isDirectory()) {
+                problems.push(load_problemAt(source, at('build', 'path'), `the Docker build context '${folder}' is not a folder (paths are relative to the ${source.kind} YAML's folder)`));
+            }
+            else
+                localBuild = { folder, ...dockerfile };
         }
     }
+    return { condaText, build, localBuild };
+}
+/** `inference_config` as the body's `inferenceConfig` (mfe.json `InferenceContainerProperties`), as `_to_rest_object` writes it. */
+function inferenceConfigBody(ic) {
+    return ic && { livenessRoute: ic.liveness_route, readinessRoute: ic.readiness_route, scoringRoute: ic.scoring_route };
+}
+/** azure-ai-ml `RouteSchema`: both required. */
+const ROUTE_SCHEMA = {
+    type: 'object',
+    required: ['path', 'port'],
+    properties: { path: { type: 'string' }, port: { type: 'integer' } },
+    additionalProperties: false
+};
+/** azure-ai-ml `InferenceConfigSchema`: the three routes, all required. */
+const INFERENCE_CONFIG_SCHEMA = {
+    type: 'object',
+    required: ['liveness_route', 'readiness_route', 'scoring_route'],
+    properties: { liveness_route: ROUTE_SCHEMA, readiness_route: ROUTE_SCHEMA, scoring_route: ROUTE_SCHEMA },
+    additionalProperties: false
+};
+/** The schema of an inline environment (draft-07). */
+const ENVIRONMENT_OBJECT_SCHEMA = {
+    type: 'object',
+    properties: {
+        image: { type: 'string', minLength: 1 },
+        conda_file: { type: ['string', 'object'] },
+        build: {
+            type: 'object',
+            required: ['path'],
+            properties: { path: { type: 'string', minLength: 1 }, dockerfile_path: { type: 'string', minLength: 1 } },
+            additionalProperties: false
+        },
+        inference_config: INFERENCE_CONFIG_SCHEMA,
+        name: { type: 'string', minLength: 1 },
+        version: { type: ['string', 'integer'] },
+        description: { type: 'string' },
+        tags: SCALAR_MAP_SCHEMA
+    },
+    additionalProperties: false
+};
+/** `environment:` as a schema: a non-empty reference string, or an inline environment. */
+const ENVIRONMENT_SCHEMA = {
+    if: { type: 'string' },
+    then: { type: 'string', minLength: 1 },
+    else: ENVIRONMENT_OBJECT_SCHEMA
+};
+function environment_yaml_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** azure-ai-ml `constants/_common.py` FILE_PREFIX: `environment: file:<path>` names an environment YAML. */
+const FILE_PREFIX = 'file:';
+const validateEnvironmentFile = compileYamlSchema({
+    ...ENVIRONMENT_OBJECT_SCHEMA,
+    properties: { ...ENVIRONMENT_OBJECT_SCHEMA.properties, $schema: { type: 'string' } }
+});
+/**
+ * `environment: file:<path>` (a job's or component's): the environment YAML at `<path>` (relative to the YAML that
+ * names it) read in place of an inline definition, its own paths (`conda_file`, `build.path`) relative to its folder,
+ * as azure-ai-ml's `YamlFileSchema.load_from_file` (`_schema/core/schema.py`) does; its `name` and `version` then
+ * taken as an inline environment's are (`names`: dropped with the CLI's warning in a job or component, kept in a
+ * deployment).
+ * Problems inside the file are located in it; a missing file at the field that names it.
+ */
+function environmentFileRef(value, source, path, problems, names) {
+    const rel = value.slice(FILE_PREFIX.length);
+    const abs = (0,external_node_path_.isAbsolute)(rel) ? rel : (0,external_node_path_.resolve)(source.dir, rel);
+    let text;
+    try {
+        if (!(0,external_node_fs_.statSync)(abs).isFile())
+            throw new Error('not a file');
+        text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
+    }
+    catch {
+        problems.push(load_problemAt(source, path, `environment file '${abs}' does not exist (paths are relative to the ${source.kind} YAML's folder)`));
+        return undefined;
+    }
+    let file;
+    try {
+        file = parseCliYaml(text, abs, { input: source.input, kind: 'environment', fieldsHint: 'image, build, conda_file, ...' }, abs);
+    }
+    catch (e) {
+        if (!(e instanceof load_CliYamlError))
+            throw e;
+        problems.push(...e.problems);
+        return undefined;
+    }
+    const data = file.doc.toJS();
+    const schema = schemaProblems(validateEnvironmentFile, data, file);
+    if (schema.length) {
+        problems.push(...schema);
+        return undefined;
+    }
+    const { $schema: _schema, ...env } = data;
+    return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names);
+}
+/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
+function inlineEnvironmentRef(env, source, at, problems, names) {
+    const before = problems.length;
+    if (env.image !== undefined && env.build !== undefined)
+        problems.push(load_problemAt(source, at('build'), "give either 'image' or 'build', not both"));
+    if (env.image === undefined && env.build === undefined)
+        problems.push(load_problemAt(source, at(), "an inline environment needs 'image' (or 'build')"));
+    // The CLI's warning (AnonymousEnvironmentSchema.trim_dump_only), located; its own default name is not warned about.
+    const unused = names === 'anonymous' && env.name !== undefined && env.name !== ANONYMOUS_ENVIRONMENT_NAME
+        ? formatProblem(load_problemAt(source, at('name'), `the provided asset name '${env.name}' will not be used for anonymous registration: an inline ` +
+            `environment of a ${source.kind} is registered as ${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash ` +
+            'version (register it first and refer to it as azureml:<name>:<version> to keep the name)'))
+        : undefined;
+    const { condaText, build, localBuild } = readEnvironmentContent(env, source, at, problems);
     if (problems.length > before)
         return undefined;
     const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined;
-    return {
-        kind: 'inline',
-        definition: inlineEnvironment({
-            image: env.image,
-            condaText,
-            build,
-            name: env.name,
-            version: env.version === undefined ? undefined : String(env.version),
-            description: env.description,
-            tags
-        })
-    };
+    const named = names === 'named' && env.name !== undefined;
+    const definition = inlineEnvironment({
+        image: env.image,
+        condaText,
+        build,
+        localBuild,
+        inferenceConfig: inferenceConfigBody(env.inference_config),
+        name: named ? env.name : undefined,
+        version: named && env.version !== undefined ? String(env.version) : undefined,
+        description: env.description,
+        tags
+    });
+    if (unused)
+        definition.warning = unused;
+    return { kind: 'inline', definition };
 }
 /**
  * Read the (schema-valid) `environment` at `path`: a reference, parsed, or an inline definition, checked (conda file
- * read). Problems are added to `problems`, located; the reference is returned when there were none.
+ * read), its `name` taken as `names` says (module notes). Problems are added to `problems`, located; the reference is
+ * returned when there were none.
  */
-function readEnvironment(value, source, path, problems) {
+function readEnvironment(value, source, path, problems, names = 'anonymous') {
     if (typeof value === 'string') {
+        if (value.startsWith(FILE_PREFIX))
+            return environmentFileRef(value, source, path, problems, names);
         try {
             return parseAssetReference(value, 'environments');
         }
@@ -62799,7 +62956,7 @@ function readEnvironment(value, source, path, problems) {
             return undefined;
         }
     }
-    return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems);
+    return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems, names);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/yaml/errors.ts
@@ -66785,6 +66942,7 @@ function referenceLookups(ctx, settings, ws, source) {
 
 
 
+
 const asset_version_WHAT = { codes: 'code', environments: 'environment', components: 'component' };
 /**
  * PUTs a content-named version; on 409 Conflict looks it up and reuses it. Throws `AzureRequestError` for any other
@@ -66833,6 +66991,28 @@ async function registerContentNamedVersion(ctx, settings, ws, asset) {
     }
     info(`Reusing ${found.split(`/${asset.kind}/`)[1] ?? found}: it has the same content.`);
     return { id: found, outcome: 'reused' };
+}
+/**
+ * The next version of a named asset as azure-ai-ml picks it when none is given (`_utils/_asset_utils.py`
+ * `_get_next_version_from_container`): `GET {WS}/{kind}/{name}` (`EnvironmentContainers_Get`, `ModelContainers_Get`, `DataContainers_Get`,
+ * mfe.json 2024-04-01), its `properties.nextVersion`; "1" when the container does not exist (404) or in a dry run.
+ * Without `nextVersion` (older API versions) the latest integer version + 1. Throws `AzureRequestError` for any other
+ * refusal.
+ */
+async function nextAssetVersion(ctx, settings, ws, kind, name) {
+    const response = await ctx.http.send({
+        method: 'GET',
+        url: workspaceV2Url(settings, ws, `/${kind}/${encodeURIComponent(name)}`),
+        auth: armAuth(settings),
+        acceptStatus: [404]
+    });
+    if (response.status === 404 || response.dryRun)
+        return '1';
+    const props = parseJson(response)?.properties;
+    if (props?.nextVersion !== undefined && props.nextVersion !== null)
+        return String(props.nextVersion);
+    const latest = Number(props?.latestVersion);
+    return Number.isInteger(latest) ? String(latest + 1) : '1';
 }
 
 ;// CONCATENATED MODULE: ./src/assets/code-asset.ts
@@ -66945,51 +67125,6 @@ async function findCodeByHash(ctx, settings, ws, name, hash) {
     if (existing.status !== 200)
         return undefined;
     return parseJson(existing)?.value?.[0]?.id || undefined;
-}
-
-;// CONCATENATED MODULE: ./src/assets/environment-asset.ts
-/**
- * Registers an environment version from an inline `environment:` of a job (an image, a conda file): `PUT
- * {WS}/environments/{name}/versions/{version}` (mfe.json 2024-04-01 `EnvironmentVersions_CreateOrUpdate`). The CLI
- * does the same before a job (V2.md "A command job"): ARM has no inline image on a job. Asset versions are immutable:
- * the same definition PUT again is answered 200, another one 409 (azure-ai-ml `_environment_operations.py` catches
- * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
- * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
- */
-
-
-
-
-/**
- * PUTs the version and returns its ARM id. `at` names the input and YAML field in errors: an `InputError` when a
- * named version exists with another definition; `OperationFailedError` when an anonymous one's 409 leaves nothing to
- * reuse.
- */
-async function registerEnvironment(ctx, settings, ws, env, at) {
-    if (env.body.properties.isAnonymous) {
-        const registered = await registerContentNamedVersion(ctx, settings, ws, {
-            kind: 'environments',
-            name: env.name,
-            version: env.version,
-            body: env.body
-        });
-        info(`Environment ${env.name}:${env.version} ${registered.outcome === 'reused' ? 'already registered' : 'registered'}.`);
-        return registered.id;
-    }
-    const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(env.version)}`;
-    const response = await ctx.http.send({
-        method: 'PUT',
-        url: workspaceV2Url(settings, ws, path),
-        body: env.body,
-        auth: armAuth(settings),
-        acceptStatus: [409]
-    });
-    if (response.status === 409) {
-        throw referenceError(at, `environment ${env.name}:${env.version} already exists with another definition; versions are immutable, so ` +
-            'give the changed environment a new version.');
-    }
-    info(`Environment ${env.name}:${env.version} registered.`);
-    return assetVersionId(ws, 'environments', env.name, env.version);
 }
 
 ;// CONCATENATED MODULE: ./src/assets/datastore-upload.ts
@@ -67111,8 +67246,9 @@ async function sasFromAccountKey(account, key, container, now) {
     }, new StorageSharedKeyCredential(account, key)).toString();
 }
 /**
- * Uploads `localPath` (a file or a folder) to the default datastore unless the same content is there already, and
- * returns its `azureml://datastores/<name>/paths/...` URI. `at` names the input and YAML field in errors.
+ * Uploads `localPath` (a file or a folder) to the default datastore (or datastore `options.datastore`, a data YAML's
+ * `datastore:`) unless the same content is there already, and returns its `azureml://datastores/<name>/paths/...` URI.
+ * `at` names the input and YAML field in errors.
  */
 async function uploadToDatastore(ctx, settings, ws, localPath, options) {
     const list = await listCodeFiles(localPath, { input: options.at.input });
@@ -67123,20 +67259,30 @@ async function uploadToDatastore(ctx, settings, ws, localPath, options) {
     const prefix = folder ? `LocalUpload/${hash}/${name}/` : `LocalUpload/${hash}/`;
     const uri = (datastore) => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`;
     if (settings.dryRun) {
-        info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to the default datastore.`);
-        return uri('workspaceblobstore');
+        const where = options.datastore ? `datastore ${options.datastore}` : 'the default datastore';
+        info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to ${where}.`);
+        return uri(options.datastore ?? 'workspaceblobstore');
     }
-    const store = await defaultDatastore(ctx, settings, ws, options.at);
-    if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
-        info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`);
-    }
-    else {
-        await uploadFiles(list.files, { containerSasUrl: store.containerSasUrl, blobPrefix: prefix }, {
-            label: localPath,
-            abortSignal: options.signal
-        });
-    }
+    const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath });
     return uri(store.datastore);
+}
+/**
+ * Uploads `files` to the default datastore (or datastore `options.datastore`) under blob folder `prefix` (which carries a content hash, so the same
+ * prefix means the same content) unless every file is already there with its size; returns the datastore's container.
+ * `label` names what is uploaded in logs. Shared by `uploadToDatastore` and the Docker build context upload
+ * (`build-context.ts`), whose prefixes differ only by their hash.
+ */
+async function uploadUnderPrefix(ctx, settings, ws, files, prefix, options) {
+    const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore);
+    if (await alreadyUploaded(store.containerSasUrl, prefix, files)) {
+        info(`${options.label}: the same content is already in datastore ${store.datastore}; nothing to upload.`);
+        return { ...store, reused: true };
+    }
+    await uploadFiles(files, { containerSasUrl: store.containerSasUrl, blobPrefix: prefix }, {
+        label: options.label,
+        abortSignal: options.signal
+    });
+    return { ...store, reused: false };
 }
 /** Whether every file is already a blob under `prefix` with the same size (the prefix carries the content hash). */
 async function alreadyUploaded(containerSasUrl, prefix, files) {
@@ -67168,6 +67314,203 @@ async function blobListed(containerSasUrl, blobName) {
     catch {
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/assets/build-context.ts
+/**
+ * A local Docker build context (`environment: {build: {path: ./docker-context}}`, in an environment YAML or inline in
+ * a job, component or deployment) uploaded to the workspace's default datastore the way azure-ai-ml does it
+ * (`_artifacts/_artifact_utilities.py` `_check_and_upload_env_build_context` → `_upload_to_datastore` →
+ * `_blob_storage_helper.py` `BlobStorageClient.upload`), checked on azure-ai-ml 1.4.0:
+ * - the folder's hash is `get_object_hash(path, get_ignore_file(path))` (`_utils/_asset_utils.py`), NOT the
+ *   SHA-256 content hash of code assets: one MD5 seeded with the text "Initialize for october 2021 AML CLI version",
+ *   then, folder by folder in order of the entries' lower-cased paths, each entry's name (UTF-8) followed by the
+ *   file's bytes or, for a subfolder, the same walk inside it (`_get_dir_hash`). No sizes, no separators.
+ *   The files are the ones a code upload takes (`files.ts`: `.amlignore`, else `.gitignore`, at the root).
+ * - the blobs go to `LocalUpload/<hash>/<folder name>/<relative path>` in the default datastore's container
+ *   (`generate_asset_id(hash)` + the folder's name), reused when already there (`datastore-upload.ts`);
+ * - the environment's `build.contextUri` is the blob folder's https URL with a trailing `/`
+ *   (`ArtifactStorageInfo.full_storage_path + "/"`; azure-ai-ml's comment: "EMS requires it to be present"):
+ *   `https://<account>.blob.<endpoint>/<container>/LocalUpload/<hash>/<folder>/`.
+ * - an anonymous environment with a build context is versioned by that hash (`anonymousBuildContextVersion` in
+ *   `cli-yaml/environment.ts`).
+ * Difference: a folder that holds no file the ignore file keeps (e.g. an empty one) is hashed by its name by the
+ * SDK; here only folders on the way to a kept file are, since the file listing does not report empty folders.
+ */
+
+
+
+
+
+
+
+
+/** The seed azure-ai-ml feeds the MD5 before any entry (`get_object_hash`). */
+const OBJECT_HASH_SEED = 'Initialize for october 2021 AML CLI version';
+function folderTree(files) {
+    const root = { files: new Map(), folders: new Map() };
+    for (const file of files) {
+        const parts = file.path.split('/');
+        let at = root;
+        for (const part of parts.slice(0, -1)) {
+            let next = at.folders.get(part);
+            if (!next) {
+                next = { files: new Map(), folders: new Map() };
+                at.folders.set(part, next);
+            }
+            at = next;
+        }
+        at.files.set(parts[parts.length - 1], file);
+    }
+    return root;
+}
+async function hashFile(hash, file, buffer) {
+    const handle = await (0,promises_namespaceObject.open)(file.absolutePath, 'r');
+    try {
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function hashFolder(hash, folder, buffer) {
+    // Python: sorted(iterdir(), key=lambda p: str(p).lower()); ties (names equal once lower-cased) by the exact name.
+    const names = [...folder.files.keys(), ...folder.folders.keys()].sort((a, b) => {
+        const la = a.toLowerCase();
+        const lb = b.toLowerCase();
+        return la < lb ? -1 : la > lb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+    });
+    for (const name of names) {
+        hash.update(Buffer.from(name, 'utf8'));
+        const file = folder.files.get(name);
+        if (file)
+            await hashFile(hash, file, buffer);
+        else
+            await hashFolder(hash, folder.folders.get(name), buffer);
+    }
+}
+/**
+ * azure-ai-ml's `get_object_hash` of a folder whose kept files are `files` (paths relative to it, `/` separators), or
+ * of a single file when `single` is set: MD5 hex (see the module notes).
+ */
+async function objectHash(files, single = false) {
+    const hash = (0,external_node_crypto_.createHash)('md5').update(OBJECT_HASH_SEED, 'utf8');
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    if (single)
+        await hashFile(hash, files[0], buffer);
+    else
+        await hashFolder(hash, folderTree(files), buffer);
+    return hash.digest('hex');
+}
+/**
+ * Hashes the local build context `folder` (it must be a folder) and uploads it to the default datastore unless the
+ * same content is there. `at` names the input and YAML field in errors. Throws `InputError` when `folder` is not a
+ * folder, `AzureRequestError` for a failed call or upload. In dry-run nothing is listed or sent: the URI is the one
+ * the default datastore would give, written as an `azureml://` path.
+ */
+async function uploadBuildContext(ctx, settings, ws, folder, options) {
+    const list = await listCodeFiles(folder, { input: options.at.input });
+    if (list.kind !== 'folder') {
+        throw referenceError(options.at, `'${folder}' is a file; a Docker build context is a folder (with the Dockerfile).`);
+    }
+    warnLeftOut(list, `Build context ${folder}`);
+    const hash = await objectHash(list.files);
+    const prefix = `LocalUpload/${hash}/${(0,external_node_path_.basename)(list.root)}/`;
+    info(`Build context ${folder}: ${list.files.length} files, hash ${hash}.`);
+    if (settings.dryRun) {
+        info(`dry-run: the build context would be uploaded to the default datastore under ${prefix}.`);
+        return {
+            contextUri: `azureml://datastores/workspaceblobstore/paths/${prefix}`,
+            hash,
+            reused: false,
+            files: list.files.length
+        };
+    }
+    const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, {
+        at: options.at,
+        label: `Build context ${folder}`,
+        signal: options.signal
+    });
+    const contextUri = `${withoutQuery(store.containerSasUrl).replace(/\/+$/, '')}/${prefix}`;
+    return { contextUri, hash, reused: store.reused, files: list.files.length };
+}
+
+;// CONCATENATED MODULE: ./src/assets/environment-asset.ts
+/**
+ * Registers an environment version from an inline `environment:` of a job (an image, a conda file): `PUT
+ * {WS}/environments/{name}/versions/{version}` (mfe.json 2024-04-01 `EnvironmentVersions_CreateOrUpdate`). The CLI
+ * does the same before a job (V2.md "A command job"): ARM has no inline image on a job. Asset versions are immutable:
+ * the same definition PUT again is answered 200, another one 409 (azure-ai-ml `_environment_operations.py` catches
+ * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
+ * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
+ * A local Docker build context is uploaded first (`build-context.ts`), as azure-ai-ml's orchestrator does.
+ * A named environment without a version (an online deployment's inline one) takes the container's next version
+ * (`GET {WS}/environments/{name}`, `EnvironmentContainers_Get` `properties.nextVersion`; "1" when there is no container),
+ * as azure-ai-ml `_environment_operations.py` `create_or_update` does (`_get_next_version_from_container`).
+ */
+
+
+
+
+
+
+/**
+ * `env` with its local build context (if any) uploaded: `build: {contextUri, dockerfilePath}` in the body and, for an
+ * anonymous environment, the version azure-ai-ml derives from the folder's hash. Other environments unchanged.
+ */
+async function withBuildContextUploaded(ctx, settings, ws, env, at) {
+    if (!env.localBuild)
+        return env;
+    const { folder, dockerfilePath } = env.localBuild;
+    const uploaded = await uploadBuildContext(ctx, settings, ws, folder, { at });
+    const build = { contextUri: uploaded.contextUri, ...(dockerfilePath === undefined ? {} : { dockerfilePath }) };
+    const anonymous = env.body.properties.isAnonymous === true;
+    return {
+        name: env.name,
+        version: anonymous ? anonymousBuildContextVersion(uploaded.hash, dockerfilePath) : env.version,
+        body: { ...env.body, properties: { ...env.body.properties, build } },
+        ...(env.warning === undefined ? {} : { warning: env.warning })
+    };
+}
+/**
+ * PUTs the version and returns its ARM id. `at` names the input and YAML field in errors: an `InputError` when a
+ * named version exists with another definition; `OperationFailedError` when an anonymous one's 409 leaves nothing to
+ * reuse.
+ */
+async function registerEnvironment(ctx, settings, ws, env, at) {
+    env = await withBuildContextUploaded(ctx, settings, ws, env, at);
+    if (env.warning)
+        core_warning(env.warning);
+    if (env.body.properties.isAnonymous && env.version !== undefined) {
+        const registered = await registerContentNamedVersion(ctx, settings, ws, {
+            kind: 'environments',
+            name: env.name,
+            version: env.version,
+            body: env.body
+        });
+        info(`Environment ${env.name}:${env.version} ${registered.outcome === 'reused' ? 'already registered' : 'registered'}.`);
+        return registered.id;
+    }
+    const version = env.version ?? (await nextAssetVersion(ctx, settings, ws, 'environments', env.name));
+    const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(version)}`;
+    const response = await ctx.http.send({
+        method: 'PUT',
+        url: workspaceV2Url(settings, ws, path),
+        body: env.body,
+        auth: armAuth(settings),
+        acceptStatus: [409]
+    });
+    if (response.status === 409) {
+        throw referenceError(at, `environment ${env.name}:${version} already exists with another definition; versions are immutable, so ` +
+            'give the changed environment a new version.');
+    }
+    info(`Environment ${env.name}:${version} registered${env.version === undefined ? ' (next version)' : ''}.`);
+    return assetVersionId(ws, 'environments', env.name, version);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/resolver.ts
@@ -67392,6 +67735,190 @@ async function registerComponent(op, ctx) {
     ctx.report.facts.push(['Component', `${name}:${version} (${outcome})`], ['Code', code ? (code.reused ? `reused (${code.files} files)` : `uploaded (${code.files} files)`) : 'none']);
     if (anonymous)
         ctx.report.facts.push(['Steps', `${anonymous} anonymous component versions registered`]);
+}
+
+;// CONCATENATED MODULE: ./src/environments/yaml/environment.ts
+/**
+ * The **environment** YAML of `az ml environment create -f env.yml` → the body of
+ * `PUT {WS}/environments/{name}/versions/{version}?api-version=2024-04-01` (mfe.json
+ * `EnvironmentVersions_CreateOrUpdate`, body `EnvironmentVersionResource`).
+ *
+ * Fields (azure-ai-ml 1.4 `_schema/assets/environment.py` `EnvironmentSchema`): `$schema`, `name` (required),
+ * `version` (as written; absent: the container's `nextVersion`, as `operations/_environment_operations.py`
+ * `create_or_update` takes it through `_get_next_version_from_container`), `image` or `build` (`path`: a local folder
+ * relative to the YAML, uploaded, or a URL; `dockerfile_path`), `conda_file` (a path relative to the YAML or inline),
+ * `os_type` (`linux`, `windows`, any case), `description`, `tags`. azure-ai-ml 1.4 refuses `properties` ("Unknown
+ * field") and so does this reader; `channels`/`dependencies` at the top (a conda file given as the environment) are
+ * refused as the SDK does (`CREATE_ENVIRONMENT_ERROR_MESSAGE`).
+ *
+ * Body (`Environment._to_rest_object().serialize()`, checked against the SDK in
+ * __tests__/environments/fixtures/sdk.json): `{properties: {image?, condaFile?, build?: {contextUri, dockerfilePath?},
+ * osType?, tags?, description?, isAnonymous: false, isArchived: false}}`, `osType` and tags as written (tags as text).
+ */
+
+
+
+
+
+/** The step input that names the file. */
+const ENVIRONMENT_INPUT = 'environment';
+const ENVIRONMENT_YAML = {
+    input: 'environment',
+    kind: 'environment',
+    fieldsHint: 'name, version, image, conda_file, build, os_type, ...'
+};
+/** The environment YAML schema (draft-07): the inline environment's fields plus `$schema`, `os_type`; `name` needed. */
+const ENVIRONMENT_FILE_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    required: ['name'],
+    properties: {
+        ...ENVIRONMENT_OBJECT_SCHEMA.properties,
+        $schema: { type: 'string' },
+        name: {
+            type: 'string',
+            pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_.]{0,254}$',
+            hint: 'an environment name: letters, digits, -, _ and ., starting with a letter or digit (mfe.json environments {name})'
+        },
+        version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+        os_type: {
+            type: 'string',
+            pattern: '^(?:[Ll][Ii][Nn][Uu][Xx]|[Ww][Ii][Nn][Dd][Oo][Ww][Ss])$',
+            hint: 'linux or windows'
+        }
+    },
+    additionalProperties: false
+};
+const validate = compileYamlSchema(ENVIRONMENT_FILE_SCHEMA);
+/** Checks the parsed document of an environment YAML (`data`) and builds its body; problems thrown located. */
+function environmentFromDocument(source) {
+    const data = source.doc.toJS();
+    if (data && typeof data === 'object' && ('channels' in data || 'dependencies' in data)) {
+        throw new load_CliYamlError(source.input, [
+            load_problemAt(source, [], "this looks like a conda file ('channels', 'dependencies'): an environment YAML names the conda file in " +
+                "'conda_file' (https://aka.ms/ml-cli-v2-environment-yaml-reference)")
+        ]);
+    }
+    const schema = schemaProblems(validate, data, source);
+    if (schema.length)
+        throw new load_CliYamlError(source.input, schema);
+    const yaml = data;
+    const problems = [];
+    const at = (...f) => f;
+    if (yaml.image !== undefined && yaml.build !== undefined)
+        problems.push(load_problemAt(source, ['build'], "give either 'image' or 'build', not both"));
+    if (yaml.image === undefined && yaml.build === undefined)
+        problems.push(load_problemAt(source, [], "an environment needs 'image' (a Docker image) or 'build' (a Docker build context)"));
+    const { condaText, build, localBuild } = readEnvironmentContent(yaml, source, at, problems);
+    if (problems.length)
+        throw new load_CliYamlError(source.input, problems.sort(byLocation));
+    const numberText = (path) => numberTextAt(source, path);
+    const properties = { isAnonymous: false, isArchived: false };
+    if (condaText !== undefined)
+        properties.condaFile = condaText;
+    if (yaml.image !== undefined)
+        properties.image = yaml.image;
+    if (build)
+        properties.build = build;
+    if (yaml.os_type !== undefined)
+        properties.osType = yaml.os_type;
+    const inferenceConfig = inferenceConfigBody(yaml.inference_config);
+    if (inferenceConfig)
+        properties.inferenceConfig = inferenceConfig;
+    const tags = textMap(yaml.tags, 'tags', numberText);
+    if (tags)
+        properties.tags = tags;
+    if (yaml.description)
+        properties.description = yaml.description;
+    const version = yaml.version === undefined ? undefined : (numberText(['version']) ?? String(yaml.version));
+    return { yaml, version, properties, localBuild, file: source.file, source };
+}
+/**
+ * Read, `set`, validate and check an environment YAML (input `environment`, relative to `options.baseDir`). Throws a
+ * `CliYamlError` listing every problem with file, line and field, or an `InputError('environment')` for a missing file.
+ */
+function readEnvironmentYaml(file, setLines = [], options = {}) {
+    const source = loadCliYaml(file, ENVIRONMENT_YAML, options.baseDir);
+    applySetLines(source, setLines);
+    return environmentFromDocument(source);
+}
+
+;// CONCATENATED MODULE: ./src/environments/inputs.ts
+/**
+ * Inputs of register-environment: `environment` (the path of an environment YAML, relative to the workflow
+ * workspace) and `set` (one `path=value` a line, applied to it). The YAML is read and checked here, before any
+ * request: errors name the input and the file, line and field.
+ */
+
+
+
+
+function readRegisterEnvironment(scope) {
+    const workspace = scope.workspace('register-environment');
+    const file = optional(ENVIRONMENT_INPUT);
+    if (file === undefined) {
+        throw new InputError(ENVIRONMENT_INPUT, 'required by register-environment: the path of an environment YAML, relative to the workspace, e.g. ' +
+            'environments/train-env.yml.');
+    }
+    const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
+    return {
+        kind: 'register-environment',
+        workspace,
+        read: readEnvironmentYaml(file, getMultilineInput('set'), { baseDir })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/environments/register-environment.ts
+/**
+ * register-environment (`az ml environment create -f env.yml`): `PUT {WS}/environments/{name}/versions/{version}`
+ * (mfe.json 2024-04-01 `EnvironmentVersions_CreateOrUpdate`) from an environment YAML (yaml/environment.ts). A local
+ * Docker build context is uploaded to the default datastore first (`assets/build-context.ts`, reused when the same
+ * content is there); a missing version is the container's `nextVersion` (`EnvironmentContainers_Get`; "1" when there
+ * is none), as azure-ai-ml 1.4 `_environment_operations.py` `create_or_update` picks it.
+ *
+ * Versions are immutable: the same definition PUT again is answered 200 (reported as reused), a changed one 409,
+ * which fails the step naming the file and the version. Outputs `environmentName`, `environmentVersion`,
+ * `environmentId` (the version's ARM id), `response`.
+ */
+
+
+
+
+
+
+
+
+async function registerEnvironmentOperation(op, ctx) {
+    const ws = op.workspace;
+    const read = op.read;
+    const name = read.yaml.name;
+    const version = read.version ?? (await nextAssetVersion(ctx, op, ws, 'environments', name));
+    const env = await withBuildContextUploaded(ctx, op, ws, { name, version, body: { properties: read.properties }, localBuild: read.localBuild }, { input: ENVIRONMENT_INPUT, field: `${read.file}: build.path` });
+    ctx.outputs.set('environmentName', name);
+    ctx.outputs.set('environmentVersion', version);
+    const path = `/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`;
+    const put = await ctx.http.send({
+        method: 'PUT',
+        url: workspaceV2Url(op, ws, path),
+        body: env.body,
+        auth: armAuth(op),
+        acceptStatus: [409]
+    });
+    if (put.status === 409) {
+        throw new load_CliYamlError(read.source.input, [
+            load_problemAt(read.source, [read.version === undefined ? 'name' : 'version'], `environment ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
+                'environment versions are immutable, so give the changed environment a new version (or leave version out ' +
+                'to register the next one).')
+        ]);
+    }
+    // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition.
+    const outcome = put.status === 200 ? 'reused' : 'registered';
+    info(`Environment ${name}:${version} ${outcome === 'reused' ? 'is already registered with the same definition: reused' : 'registered'}.`);
+    ctx.outputs.set('environmentId', `${workspacePath(ws)}/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
+    if (!put.dryRun)
+        ctx.outputs.setResponse(parseJson(put));
+    const build = env.body.properties.build;
+    ctx.report.facts.push(['Environment', `${name}:${version} (${outcome})`], ['Source', build ? `Docker build context ${build.contextUri}` : `image ${read.properties.image ?? ''}`]);
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -70860,21 +71387,10 @@ async function deleteModel(op, ctx) {
 
 
 
-/** The container's `nextVersion` ("1" when the model has no container yet). */
+
+/** The container's `nextVersion` ("1" when the model has no container yet): `asset-version.ts` `nextAssetVersion`. */
 async function nextModelVersion(ctx, settings, ws, name) {
-    const response = await ctx.http.send({
-        method: 'GET',
-        url: workspaceV2Url(settings, ws, `/models/${encodeURIComponent(name)}`),
-        auth: armAuth(settings),
-        acceptStatus: [404]
-    });
-    if (response.status === 404 || response.dryRun)
-        return '1';
-    const props = parseJson(response)?.properties;
-    if (props?.nextVersion !== undefined && props.nextVersion !== null)
-        return String(props.nextVersion);
-    const latest = Number(props?.latestVersion);
-    return Number.isInteger(latest) ? String(latest + 1) : '1';
+    return nextAssetVersion(ctx, settings, ws, 'models', name);
 }
 /** PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. */
 async function registerModelVersion(ctx, settings, ws, model) {
@@ -72270,7 +72786,7 @@ function checkDeployment(d, source) {
             problems.push(load_problemAt(source, ['code_configuration'], "a scoring script runs in an environment: give 'environment' too"));
     }
     if (d.environment !== undefined) {
-        const env = readEnvironment(d.environment, source, ['environment'], problems);
+        const env = readEnvironment(d.environment, source, ['environment'], problems, 'named');
         if (env)
             refs.environment = env;
     }
@@ -72805,6 +73321,330 @@ function readRegisterModel(scope) {
         }
     }
     return { kind: 'register-model', workspace, model: { from: 'inputs', name, path: ref, type, written: path } };
+}
+
+;// CONCATENATED MODULE: ./src/data/yaml/data.ts
+/**
+ * The **data** YAML of `az ml data create -f data.yml` → the body of
+ * `PUT {WS}/data/{name}/versions/{version}?api-version=2024-04-01` (mfe.json `DataVersions_CreateOrUpdate`, body
+ * `DataVersionBaseResource`).
+ *
+ *   const read = readDataYaml('data/train.yml', core.getMultilineInput('set'), { baseDir })  // CliYamlError
+ *   const { name, version, body } = await toDataRestBody(read, { uploadData, nextVersion })
+ *   // PUT {WS}/data/${name}/versions/${version}
+ *
+ * YAML fields (azure-ai-ml 1.4 `_schema/assets/data.py` `DataSchema` ← `ArtifactSchema` ← `AssetSchema`, the same in
+ * the newest azure-ai-ml): `$schema`, `name` (required here: azure-ai-ml registers a YAML without one as an anonymous
+ * asset named by a fresh GUID, which no later step could name), `version` (a string or a number, sent as the text
+ * written; absent: the container's `nextVersion`, "1" for a new asset, as `_data_operations.py` `create_or_update` →
+ * `_asset_utils.py` `_create_or_update_autoincrement` does), `path` (required), `type` (`uri_folder` (default),
+ * `uri_file`, `mltable`; lower case only, as the SDK's `OneOf`), `description`, `tags`, `datastore` (where a local
+ * path is uploaded; default: the workspace's default datastore), `properties` (read but NOT sent: the SDK's
+ * `DataSchema.properties` is `dump_only`, so `az ml data create` drops it; the caller warns). Unknown fields are
+ * refused with a did-you-mean, as the SDK refuses them ("Unknown field.").
+ *
+ * `path` (the SDK's `is_url`: a `scheme://host...` URI is remote, anything else a local path relative to the YAML):
+ * - remote (`azureml://datastores/...`, `azureml://jobs/...`, `https://`, `wasbs://`, `abfss://`, ...): sent as written
+ *   (the SDK neither rewrites nor checks it, `DataOperations._validate`);
+ * - local: checked to exist and to match `type` before anything is sent (`_assert_local_path_matches_asset_type`:
+ *   a `uri_file` is a file, a `uri_folder` a folder), an `mltable` a folder holding an `MLTable` file with a `paths`
+ *   list (`read_local_mltable_metadata_contents`, `MLTableMetadataSchema.paths` required); uploaded by the caller to
+ *   `LocalUpload/<hash>/<file or folder name>` and sent as `azureml://datastores/<ds>/paths/LocalUpload/<hash>/<name>`
+ *   (the SDK's `_artifact_utilities.py` `_check_and_upload_path` → `Data._update_path`, `SHORT_URI_FORMAT`; no trailing
+ *   `/` for a folder, as `_blob_storage_helper.py` `upload` names it).
+ *
+ * Body (mfe.json `DataVersionBase` ← `AssetBase` ← `ResourceBase`; azure-ai-ml `entities/_assets/_artifacts/data.py`
+ * `Data._to_rest_object`): `{properties: {dataType, dataUri, description?, isAnonymous: false, isArchived: false,
+ * properties: {}, tags: {...}, referencedUris?}}`; `referencedUris` (mfe.json `MLTableData`) is a local `mltable`'s
+ * MLTable `paths` values (`file`, `folder` or `pattern`) as written, as `DataOperations._validate` sends them. A remote
+ * `mltable` is sent without `referencedUris`: the SDK reads its MLTable over the network when it can and skips it when
+ * it cannot; the action does not read it.
+ */
+
+
+
+
+
+
+
+
+/** The step input that names the file, for messages (`Input 'data': ...`); declared in scripts/action-spec.ts. */
+const DATA_INPUT = 'data';
+const DATA_YAML = { input: DATA_INPUT, kind: 'data', fieldsHint: 'name, version, path, type, ...' };
+/** mfe.json `DataType` (and azure-ai-ml `AssetTypes`); `uri_folder` is the SDK's default. */
+const DATA_TYPES = ['uri_file', 'uri_folder', 'mltable'];
+/** The file an `mltable` folder holds at its top (azure-ai-ml `_data_utils.py` `read_local_mltable_metadata_contents`). */
+const MLTABLE_FILE = 'MLTable';
+/** The data schema (draft-07). */
+const DATA_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    required: ['name', 'path'],
+    properties: {
+        $schema: { type: 'string' },
+        name: {
+            type: 'string',
+            pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$',
+            hint: 'a data asset name: letters, digits, - and _, starting with a letter or digit, at most 255 characters (mfe.json data {name})'
+        },
+        version: {
+            type: ['string', 'number'],
+            pattern: '^[^/?#:@]+$',
+            hint: 'a version without /, ?, #, : or @'
+        },
+        path: { type: 'string', minLength: 1 },
+        type: { enum: [...DATA_TYPES] },
+        description: { type: 'string' },
+        tags: SCALAR_MAP_SCHEMA,
+        properties: SCALAR_MAP_SCHEMA,
+        datastore: { type: 'string', minLength: 1 }
+    },
+    additionalProperties: false
+};
+const validateData = compileYamlSchema(DATA_SCHEMA);
+/** The SDK's `is_url` (`urlparse` with a scheme and a host): `azureml://...`, `https://...`, `wasbs://...`, ... */
+function isRemotePath(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/\s]/i.test(value.trim());
+}
+/**
+ * Read, `set`, validate and check a data YAML. `file` is input `data` (relative to `options.baseDir`), `setLines`
+ * input `set`. Throws a `CliYamlError` (an InputError naming `data` or `set`) listing every problem with its file,
+ * line and field, or an `InputError('data')` when the file is missing.
+ */
+function readDataYaml(file, setLines = [], options = {}) {
+    const source = loadCliYaml(file, DATA_YAML, options.baseDir);
+    applySetLines(source, setLines);
+    const data = source.doc.toJS();
+    const schema = schemaProblems(validateData, data, source);
+    if (schema.length)
+        throw new load_CliYamlError(source.input, schema);
+    const yaml = data;
+    const type = yaml.type ?? 'uri_folder';
+    const problems = [];
+    const written = yaml.path.trim();
+    let dataPath;
+    let referencedUris;
+    if (isRemotePath(written)) {
+        dataPath = { kind: 'uri', uri: written };
+    }
+    else {
+        const local = (0,external_node_path_.join)(source.dir, written);
+        dataPath = { kind: 'local', path: local, written };
+        if (/^azureml:/i.test(written)) {
+            problems.push(load_problemAt(source, ['path'], `'${written}' is an asset reference, not a path: a data asset's path is a local file or folder, ` +
+                'azureml://datastores/<datastore>/paths/<path>, or a storage URL (https://, wasbs://, abfss://)'));
+        }
+        else {
+            const need = type === 'uri_file' ? 'file' : 'folder';
+            const problem = localPathProblem(local, need, source.kind);
+            if (problem)
+                problems.push(load_problemAt(source, ['path'], `${problem} (type ${type} is a ${need})`));
+            else if (type === 'mltable') {
+                const mltable = readMlTablePaths(local);
+                if (typeof mltable === 'string')
+                    problems.push(load_problemAt(source, ['path'], mltable));
+                else
+                    referencedUris = mltable;
+            }
+        }
+    }
+    if (problems.length)
+        throw new load_CliYamlError(source.input, problems.sort(byLocation));
+    return { yaml, file: source.file, path: source.path, dir: source.dir, dataPath, referencedUris, source };
+}
+/**
+ * The `paths` values of the `MLTable` file in folder `dir` (each entry's `folder`, else `file`, else `pattern`, as
+ * azure-ai-ml `MLTableMetadataPath` takes them), or a sentence saying why it cannot be read.
+ */
+function readMlTablePaths(dir) {
+    const file = (0,external_node_path_.join)(dir, MLTABLE_FILE);
+    if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile()) {
+        return `'${dir}' holds no ${MLTABLE_FILE} file: an mltable data asset is a folder with an ${MLTABLE_FILE} file at its top (https://learn.microsoft.com/azure/machine-learning/how-to-mltable)`;
+    }
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        return `${file} is not valid YAML: ${error.message.split('\n')[0]}`;
+    }
+    const paths = doc?.paths;
+    if (!Array.isArray(paths)) {
+        return `${file} has no 'paths' list (each entry a file:, folder: or pattern:), which an MLTable requires`;
+    }
+    const out = [];
+    for (const [i, entry] of paths.entries()) {
+        const e = (entry ?? {});
+        // The SDK keeps the last of pattern, file, folder that is set (MLTableMetadataPath.__init__).
+        const value = [e.folder, e.file, e.pattern].find(v => typeof v === 'string' && v !== '');
+        if (typeof value !== 'string') {
+            return `${file}: paths[${i}] has no file:, folder: or pattern: value`;
+        }
+        out.push(value);
+    }
+    return out;
+}
+/**
+ * The version (the YAML's, as written, else `resolver.nextVersion`), the data's URI (a local path uploaded through
+ * `resolver.uploadData`, its folder URI without the trailing `/`), and the body of the PUT.
+ */
+async function toDataRestBody(read, resolver) {
+    const d = read.yaml;
+    const numberText = (path) => numberTextAt(read.source, path);
+    const versionGiven = d.version !== undefined;
+    const version = versionGiven ? (numberText(['version']) ?? String(d.version)) : await resolver.nextVersion(d.name);
+    const dataUri = read.dataPath.kind === 'local'
+        ? (await resolver.uploadData(read.dataPath.path, d.datastore)).replace(/\/+$/, '')
+        : read.dataPath.uri;
+    const properties = {
+        dataType: d.type ?? 'uri_folder',
+        dataUri,
+        isAnonymous: false,
+        isArchived: false,
+        properties: {},
+        tags: textMap(d.tags, 'tags', numberText) ?? {}
+    };
+    if (d.description !== undefined)
+        properties.description = d.description;
+    if (read.referencedUris)
+        properties.referencedUris = read.referencedUris;
+    return { name: d.name, version, versionGiven, body: { properties } };
+}
+
+;// CONCATENATED MODULE: ./src/data/inputs.ts
+/**
+ * Inputs of `register-data` (`az ml data create -f data.yml`): input `data`, the data YAML (relative to the
+ * workspace, `GITHUB_WORKSPACE`), and `set` (overrides, one `path=value` a line). Every problem of the YAML (its
+ * fields, a local path that is missing or of the wrong kind for `type`, an mltable folder without an `MLTable` file)
+ * is found here, before any request; errors name the input and the YAML's file:line:field.
+ */
+
+
+
+
+/** Throws `InputError('data')` when the input is missing, a `CliYamlError` (data or set) for a bad YAML. */
+function readRegisterData(scope) {
+    const workspace = scope.workspace('register-data');
+    const file = optional(DATA_INPUT);
+    if (file === undefined) {
+        throw new InputError(DATA_INPUT, 'required by register-data: the data YAML (name, path, type, ...), relative to the workspace, e.g. data/train.yml.');
+    }
+    const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
+    return {
+        kind: 'register-data',
+        workspace,
+        read: readDataYaml(file, getMultilineInput('set'), { baseDir })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/data/register-data.ts
+/**
+ * register-data: `az ml data create -f data.yml`, i.e. `PUT {WS}/data/{name}/versions/{version}` (mfe.json 2024-04-01
+ * `DataVersions_CreateOrUpdate`, body `DataVersionBaseResource`; the YAML → body in yaml/data.ts). A local `path` is
+ * uploaded first (`uploadToDatastore`: `LocalUpload/<content hash>/<name>` in the default datastore, or the YAML's
+ * `datastore`, not sent again when the same content is there); a remote path is sent as written.
+ *
+ * Versions (azure-ai-ml `_data_operations.py` `create_or_update`): without `version`, the container's next version,
+ * so every run registers a new version as `az ml data create` does; with one, that version is read first
+ * (`DataVersions_Get`): an existing version with the same `dataType` and `dataUri` is PUT again (Azure answers 200 and
+ * keeps it; description and tags may change) and reported as reused; one with another `dataUri` or `dataType` is
+ * refused before the PUT, naming the YAML's `path` or `type` (data versions are immutable; Azure would answer 409):
+ * for a remote path before any upload, for a local one after it (its URI is named by the content's hash, known only
+ * then; the blobs are content-addressed, so nothing registered changes). Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
+ * `azureml:<name>:<version>` or its id) and `response`.
+ */
+
+
+
+
+
+
+
+
+
+async function registerData(op, ctx) {
+    const ws = op.workspace;
+    const read = op.read;
+    const d = read.yaml;
+    if (d.properties !== undefined) {
+        const at = fieldAt(read.source, ['properties']);
+        core_warning(`${at.field}: not sent. az ml data create drops a data YAML's properties (azure-ai-ml DataSchema reads it ` +
+            'as output only), and so does this action; put what you need in tags.');
+    }
+    const versionFile = `/data/${encodeURIComponent(d.name)}/versions/`;
+    let existing;
+    if (d.version !== undefined) {
+        // The version the YAML names, read before any upload: a different definition is the user's to fix.
+        const given = toVersionText(read);
+        existing = await getDataVersion(ctx, op, ws, `${versionFile}${encodeURIComponent(given)}`);
+        if (existing && read.dataPath.kind === 'uri')
+            checkSameDefinition(read, given, existing, read.dataPath.uri);
+    }
+    const request = await toDataRestBody(read, {
+        uploadData: (local, datastore) => uploadToDatastore(ctx, op, ws, local, { at: fieldAt(read.source, ['path']), datastore }),
+        nextVersion: name => nextAssetVersion(ctx, op, ws, 'data', name)
+    });
+    if (existing)
+        checkSameDefinition(read, request.version, existing, request.body.properties.dataUri);
+    ctx.outputs.set('dataName', request.name);
+    ctx.outputs.set('dataVersion', request.version);
+    const id = assetVersionId(ws, 'data', request.name, request.version);
+    const response = await ctx.http.send({
+        method: 'PUT',
+        url: workspaceV2Url(op, ws, `${versionFile}${encodeURIComponent(request.version)}`),
+        body: request.body,
+        auth: armAuth(op)
+    });
+    ctx.outputs.set('dataId', id);
+    if (!response.dryRun) {
+        ctx.outputs.setResponse(parseJson(response));
+        info(existing
+            ? `Data asset ${request.name}:${request.version} already registered with the same ${request.body.properties.dataType} and path; reused.`
+            : `Registered data asset ${request.name}:${request.version} (${request.body.properties.dataType}).`);
+    }
+    report(ctx, request, read);
+}
+function toVersionText(read) {
+    return numberTextAt(read.source, ['version']) ?? String(read.yaml.version);
+}
+async function getDataVersion(ctx, settings, ws, path) {
+    const response = await ctx.http.send({
+        method: 'GET',
+        url: workspaceV2Url(settings, ws, path),
+        auth: armAuth(settings),
+        acceptStatus: [404]
+    });
+    if (response.status === 404 || response.dryRun)
+        return undefined;
+    return parseJson(response) ?? {};
+}
+/**
+ * Throws an `InputError` naming the YAML field when version `version` is registered with another `dataType` (field
+ * `type`) or `dataUri` (field `path`); Azure keeps data versions immutable.
+ */
+function checkSameDefinition(read, version, existing, dataUri) {
+    const type = read.yaml.type ?? 'uri_folder';
+    const props = existing.properties ?? {};
+    const name = read.yaml.name;
+    const fix = `Data versions cannot change: give a new version (or remove version: to take the next one).`;
+    if (props.dataType !== undefined && props.dataType !== type) {
+        const at = fieldAt(read.source, read.yaml.type === undefined ? ['name'] : ['type']);
+        throw new InputError(at.input, `${at.field}${read.yaml.type === undefined ? ' (type, default uri_folder)' : ''}: data asset ${name} version ` +
+            `${version} is registered as ${props.dataType}, not ${type}. ${fix}`);
+    }
+    if (props.dataUri !== undefined && trimSlash(props.dataUri) !== trimSlash(dataUri)) {
+        const at = fieldAt(read.source, ['path']);
+        const local = read.dataPath.kind === 'local';
+        throw new InputError(at.input, `${at.field}: data asset ${name} version ${version} is registered with path ${props.dataUri}, not ` +
+            `${dataUri}${local ? ' (this local content, uploaded)' : ''}. ${fix}`);
+    }
+}
+function trimSlash(uri) {
+    return uri.replace(/\/+$/, '');
+}
+function report(ctx, request, read) {
+    const p = request.body.properties;
+    ctx.report.facts.push(['Data asset', `${request.name}:${request.version}`], ['Type', p.dataType], ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : p.dataUri]);
 }
 
 ;// CONCATENATED MODULE: ./src/models/list-models.ts
@@ -80335,6 +81175,10 @@ function entry(e) {
 
 
 
+
+
+
+
 /** The one table: operation name → its entry. The order is the contract's. */
 const OPERATIONS = {
     'get-token': entry({ read: readGetToken, run: getToken }),
@@ -80354,7 +81198,9 @@ const OPERATIONS = {
     'poll-job': entry({ read: readPollJob, run: pollJob }),
     'cancel-job': entry({ read: readCancelJob, run: cancelJob }),
     'register-model': entry({ read: readRegisterModel, run: registerModel }),
+    'register-data': entry({ read: readRegisterData, run: registerData }),
     'register-component': entry({ read: readRegisterComponent, run: registerComponent }),
+    'register-environment': entry({ read: readRegisterEnvironment, run: registerEnvironmentOperation }),
     'create-endpoint': entry({ read: readCreateEndpoint, run: createEndpoint }),
     'create-deployment': entry({ read: readCreateDeployment, run: createDeployment }),
     'set-traffic': entry({ read: readSetTraffic, run: setTraffic }),

@@ -137,3 +137,41 @@ describe('registerEnvironment', () => {
     await expect(attempt).rejects.toThrow(/Input 'job': job\.yml: environment: environment my-env:2 already exists/)
   })
 })
+
+describe('a named environment without version (an online deployment’s inline one)', () => {
+  const body: { properties: { image: string; isAnonymous?: boolean } } = { properties: { image: 'img' } }
+
+  it('takes the container’s nextVersion, registers it, and prints the definition’s warning', async () => {
+    const http = new FakeHttp().reply(
+      { status: 200, body: JSON.stringify({ properties: { latestVersion: '4', nextVersion: '5' } }) },
+      { status: 201, body: '{}' }
+    )
+    const id = await registerEnvironment(
+      ctxOf(http),
+      settings,
+      ws,
+      { name: 'custom-env', body, warning: 'blue.yml:8: environment.name: a warning' },
+      { input: 'deployment', field: 'environment' }
+    )
+    expect(id).toBe(`${WS}/environments/custom-env/versions/5`)
+    expect(
+      http.requests.map(r => `${r.method} ${r.url.replace(/\?.*$/, '').replace(/^.*\/workspaces\/ws/, '')}`)
+    ).toEqual(['GET /environments/custom-env', 'PUT /environments/custom-env/versions/5'])
+    expect(core.warning).toHaveBeenCalledWith('blue.yml:8: environment.name: a warning')
+  })
+
+  it('version 1 when the container does not exist (404), as azure-ai-ml _get_next_version_from_container', async () => {
+    const http = new FakeHttp().reply({ status: 404, body: '{}' }, { status: 201, body: '{}' })
+    const id = await registerEnvironment(
+      ctxOf(http),
+      settings,
+      ws,
+      { name: 'fresh-env', body },
+      {
+        input: 'deployment',
+        field: 'environment'
+      }
+    )
+    expect(id).toBe(`${WS}/environments/fresh-env/versions/1`)
+  })
+})

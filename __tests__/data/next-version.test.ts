@@ -8,7 +8,7 @@ import * as core from '../../__fixtures__/core.js'
 import { FakeHttp, testSettings } from '../../__fixtures__/fakes.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { nextContainerVersion } = await import('../../src/assets/model-asset.js')
+const { nextAssetVersion } = await import('../../src/assets/asset-version.js')
 type Context = import('../../src/base/context.js').Context
 
 const ws = { subscriptionId: 'sub', resourceGroup: 'rg', workspaceName: 'ws' }
@@ -16,10 +16,10 @@ const WS = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLear
 const ctxOf = (http: FakeHttp) => ({ http }) as unknown as Context
 const container = (properties: Record<string, unknown>) => ({ status: 200, body: JSON.stringify({ properties }) })
 
-describe('nextContainerVersion for data', () => {
+describe('nextAssetVersion for data', () => {
   it("the container's nextVersion, from GET {WS}/data/{name}", async () => {
     const http = new FakeHttp().reply(container({ latestVersion: '4', nextVersion: '5' }))
-    expect(await nextContainerVersion(ctxOf(http), testSettings(), ws, 'data', 'my data')).toBe('5')
+    expect(await nextAssetVersion(ctxOf(http), testSettings(), ws, 'data', 'my data')).toBe('5')
     expect(http.requests.map(r => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
       `GET https://management.azure.com${WS}/data/my%20data`
     ])
@@ -27,12 +27,12 @@ describe('nextContainerVersion for data', () => {
 
   it('no nextVersion: latestVersion + 1; a non-numeric latest: "1"', async () => {
     const http = new FakeHttp().reply(container({ latestVersion: '9' }), container({ latestVersion: 'v2' }))
-    expect(await nextContainerVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('10')
-    expect(await nextContainerVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('1')
+    expect(await nextAssetVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('10')
+    expect(await nextAssetVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('1')
   })
 
   it('no container yet (404): "1"', async () => {
     const http = new FakeHttp().reply({ status: 404, body: '{"error":{"code":"UserError","message":"no"}}' })
-    expect(await nextContainerVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('1')
+    expect(await nextAssetVersion(ctxOf(http), testSettings(), ws, 'data', 'd')).toBe('1')
   })
 })

@@ -34,6 +34,29 @@ describe('conformance', () => {
     expect(bad.json.error.message).toContain('properties.properties.scaleSettings.minNodeCount must be integer')
   })
 
+  it("takes '/' as an inferenceConfig route path (Microsoft's custom-container examples), not an empty one", async () => {
+    const routes = (path: string) => ({
+      livenessRoute: { path, port: 5001 },
+      readinessRoute: { path: '/ready', port: 5001 },
+      scoringRoute: { path: '/score', port: 5001 }
+    })
+    const put = (path: string) =>
+      call(`${emu.url}${wsPath(emu)}/environments/routes/versions/1?api-version=2024-04-01`, {
+        token: tok,
+        method: 'PUT',
+        body: {
+          properties: {
+            image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference',
+            inferenceConfig: routes(path)
+          }
+        }
+      })
+    const empty = await put('')
+    expect(empty.status).toBe(400)
+    expect(empty.json.error.message).toContain('properties.inferenceConfig.livenessRoute.path')
+    expect((await put('/')).status).toBeLessThan(300)
+  })
+
   it('names a missing required query parameter, a wrong method, an unknown path, a non-JSON body', async () => {
     const del = await arm(`${wsPath(emu)}/computes/${emu.seed.computeName}`, { method: 'DELETE' })
     expect(del.status).toBe(400)

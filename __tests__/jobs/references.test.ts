@@ -27,17 +27,28 @@ describe('references', () => {
     })
     expect(parseAssetReference(ARM_ENV, 'environments')).toEqual({ kind: 'arm', id: ARM_ENV })
     expect(parseAssetReference(`azureml:${ARM_ENV}`, 'environments')).toEqual({ kind: 'arm', id: ARM_ENV })
-    // Curated environments carry dots in their names (Microsoft's examples).
+    // Curated environments (names with dots, Microsoft's examples) are sent as written, any label, as azure-ai-ml
+    // 1.4 _operation_orchestrator.py does for the AzureML- prefix; a data or model of that name is not curated.
     expect(parseAssetReference('azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest', 'environments')).toEqual({
-      kind: 'named',
-      name: 'AzureML-sklearn-1.0-ubuntu20.04-py38-cpu',
-      version: 'latest'
+      kind: 'registry',
+      uri: 'azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest'
     })
     expect(parseAssetReference('azureml:AzureML-acpt-pytorch-2.8-cuda12.6:1', 'environments')).toEqual({
-      kind: 'named',
-      name: 'AzureML-acpt-pytorch-2.8-cuda12.6',
-      version: '1'
+      kind: 'registry',
+      uri: 'azureml:AzureML-acpt-pytorch-2.8-cuda12.6:1'
     })
+    expect(parseAssetReference('azureml:AzureML-AutoML@prod', 'environments')).toEqual({
+      kind: 'registry',
+      uri: 'azureml:AzureML-AutoML@prod'
+    })
+    expect(parseAssetReference('azureml:AzureML-AutoML', 'environments')).toEqual({
+      kind: 'registry',
+      uri: 'azureml:AzureML-AutoML'
+    })
+    expect(() => parseAssetReference('azureml:AzureML-AutoML@prod', 'data')).toThrow(/the only label is @latest/)
+    expect(() => parseAssetReference('azureml:azureml-automl@prod', 'environments')).toThrow(
+      /the only label is @latest/
+    )
     expect(
       parseAssetReference(
         'azureml://registries/azureml/environments/acpt-pytorch-2.8-cuda12.6/labels/latest',

@@ -22,7 +22,10 @@
  * - `x-nullable: true` admits null;
  * - `additionalProperties: false` beside `allOf` admits the parents' fields, as AutoRest reads it (flattenClosedAllOf);
  * - a required field that is never read back (`x-ms-secret`, write-only `x-ms-mutability`) is not required;
- * - registry asset names in paths admit dots (the azureml registry's curated `sklearn-1.5`; the spec's pattern has none).
+ * - registry asset names in paths admit dots (the azureml registry's curated `sklearn-1.5`; the spec's pattern has none);
+ * - a `Route`'s `path` (an environment's `inferenceConfig` routes) may be `/`: the spec's pattern `[a-zA-Z0-9_]` would
+ *   refuse it, yet Microsoft's custom-container examples (azureml-examples `cli/endpoints/online/custom-container/`,
+ *   `minimal-multimodel`, `torchserve`, `r/multimodel-plumber`) deploy with `liveness_route: {path: /}`.
  */
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { OpenAPI } from 'openapi-types'
@@ -338,6 +341,9 @@ function adaptForAjv(doc: Json): Json {
     }
     fix(out)
   }
+  // Azure takes `/` as a route path (module notes): Route.path keeps its minLength, not the pattern.
+  const route = defs.Route
+  if (isObj(route) && isObj(route.properties) && isObj(route.properties.path)) delete route.properties.path.pattern
   flattenClosedAllOf(out)
   return out
 }

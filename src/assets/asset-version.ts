@@ -18,6 +18,7 @@ import { OperationFailedError } from '../base/errors.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseServiceError } from '../http/azure-error.js'
+import { parseJson } from '../http/client.js'
 import { maskStepSecrets } from '../http/redact.js'
 import type { HttpResponse } from '../base/http-types.js'
 import { assetVersionId, workspaceV2Url, type AssetKind } from './workspace-assets.js'
@@ -107,4 +108,33 @@ export async function registerContentNamedVersion(
   }
   core.info(`Reusing ${found.split(`/${asset.kind}/`)[1] ?? found}: it has the same content.`)
   return { id: found, outcome: 'reused' }
+}
+
+/**
+ * The next version of a named asset as azure-ai-ml picks it when none is given (`_utils/_asset_utils.py`
+ * `_get_next_version_from_container`): `GET {WS}/{kind}/{name}` (`EnvironmentContainers_Get`, `ModelContainers_Get`, `DataContainers_Get`,
+ * mfe.json 2024-04-01), its `properties.nextVersion`; "1" when the container does not exist (404) or in a dry run.
+ * Without `nextVersion` (older API versions) the latest integer version + 1. Throws `AzureRequestError` for any other
+ * refusal.
+ */
+export async function nextAssetVersion(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  kind: Extract<AssetKind, 'environments' | 'data' | 'models' | 'components'>,
+  name: string
+): Promise<string> {
+  const response = await ctx.http.send({
+    method: 'GET',
+    url: workspaceV2Url(settings, ws, `/${kind}/${encodeURIComponent(name)}`),
+    auth: armAuth(settings),
+    acceptStatus: [404]
+  })
+  if (response.status === 404 || response.dryRun) return '1'
+  const props = parseJson<{ properties?: { nextVersion?: string | number | null; latestVersion?: string | null } }>(
+    response
+  )?.properties
+  if (props?.nextVersion !== undefined && props.nextVersion !== null) return String(props.nextVersion)
+  const latest = Number(props?.latestVersion)
+  return Number.isInteger(latest) ? String(latest + 1) : '1'
 }

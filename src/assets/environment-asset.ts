@@ -6,45 +6,28 @@
  * `ResourceExistsError` there). An anonymous version is named by its content, so its 409 means another submit
  * registered it at the same time: it is reused (`asset-version.ts`). A named version's 409 means its definition changed.
  * A local Docker build context is uploaded first (`build-context.ts`), as azure-ai-ml's orchestrator does.
+ * A named environment without a version (an online deployment's inline one) takes the container's next version
+ * (`GET {WS}/environments/{name}`, `EnvironmentContainers_Get` `properties.nextVersion`; "1" when there is no container),
+ * as azure-ai-ml `_environment_operations.py` `create_or_update` does (`_get_next_version_from_container`).
  */
 import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
-import { parseJson } from '../http/client.js'
 import { anonymousBuildContextVersion } from '../cli-yaml/environment.js'
-import { registerContentNamedVersion } from './asset-version.js'
+import { nextAssetVersion, registerContentNamedVersion } from './asset-version.js'
 import { uploadBuildContext } from './build-context.js'
 import { assetVersionId, referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
 export interface EnvironmentToRegister {
   name: string
-  version: string
+  /** Absent: the container's next version. */
+  version?: string
   body: { properties: { isAnonymous?: boolean; build?: { contextUri: string; dockerfilePath?: string } } }
   /** A local Docker build context: uploaded first (build-context.ts), then `build.contextUri` set. */
   localBuild?: { folder: string; dockerfilePath?: string }
-}
-
-/**
- * The version `az ml environment create` gives an environment YAML without one: the container's `nextVersion`
- * (`GET {WS}/environments/{name}`, `EnvironmentContainers_Get`), "1" when there is no container (azure-ai-ml 1.4
- * `_get_next_version_from_container`). In dry-run "1".
- */
-export async function nextEnvironmentVersion(
-  ctx: Context,
-  settings: CommonSettings,
-  ws: WorkspaceRef,
-  name: string
-): Promise<string> {
-  const response = await ctx.http.send({
-    method: 'GET',
-    url: workspaceV2Url(settings, ws, `/environments/${encodeURIComponent(name)}`),
-    auth: armAuth(settings),
-    acceptStatus: [404]
-  })
-  if (response.status === 404 || response.dryRun) return '1'
-  const next = parseJson<{ properties?: { nextVersion?: string | number | null } }>(response)?.properties?.nextVersion
-  return next === undefined || next === null ? '1' : String(next)
+  /** The CLI's warning for this definition, printed when it is registered. */
+  warning?: string
 }
 
 /**
@@ -66,7 +49,8 @@ export async function withBuildContextUploaded(
   return {
     name: env.name,
     version: anonymous ? anonymousBuildContextVersion(uploaded.hash, dockerfilePath) : env.version,
-    body: { ...env.body, properties: { ...env.body.properties, build } }
+    body: { ...env.body, properties: { ...env.body.properties, build } },
+    ...(env.warning === undefined ? {} : { warning: env.warning })
   }
 }
 
@@ -83,7 +67,8 @@ export async function registerEnvironment(
   at: ReferenceSource
 ): Promise<string> {
   env = await withBuildContextUploaded(ctx, settings, ws, env, at)
-  if (env.body.properties.isAnonymous) {
+  if (env.warning) core.warning(env.warning)
+  if (env.body.properties.isAnonymous && env.version !== undefined) {
     const registered = await registerContentNamedVersion(ctx, settings, ws, {
       kind: 'environments',
       name: env.name,
@@ -95,7 +80,8 @@ export async function registerEnvironment(
     )
     return registered.id
   }
-  const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(env.version)}`
+  const version = env.version ?? (await nextAssetVersion(ctx, settings, ws, 'environments', env.name))
+  const path = `/environments/${encodeURIComponent(env.name)}/versions/${encodeURIComponent(version)}`
   const response = await ctx.http.send({
     method: 'PUT',
     url: workspaceV2Url(settings, ws, path),
@@ -106,10 +92,10 @@ export async function registerEnvironment(
   if (response.status === 409) {
     throw referenceError(
       at,
-      `environment ${env.name}:${env.version} already exists with another definition; versions are immutable, so ` +
+      `environment ${env.name}:${version} already exists with another definition; versions are immutable, so ` +
         'give the changed environment a new version.'
     )
   }
-  core.info(`Environment ${env.name}:${env.version} registered.`)
-  return assetVersionId(ws, 'environments', env.name, env.version)
+  core.info(`Environment ${env.name}:${version} registered${env.version === undefined ? ' (next version)' : ''}.`)
+  return assetVersionId(ws, 'environments', env.name, version)
 }

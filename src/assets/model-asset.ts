@@ -10,6 +10,7 @@ import type { Context } from '../base/context.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { parseJson } from '../http/client.js'
+import { nextAssetVersion } from './asset-version.js'
 import { assetVersionId, workspaceV2Url } from './workspace-assets.js'
 
 export interface ModelVersionToRegister {
@@ -18,41 +19,14 @@ export interface ModelVersionToRegister {
   body: { properties: { modelUri: string; modelType: string; isAnonymous?: boolean } }
 }
 
-/** The container's `nextVersion` ("1" when the model has no container yet). */
+/** The container's `nextVersion` ("1" when the model has no container yet): `asset-version.ts` `nextAssetVersion`. */
 export async function nextModelVersion(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
   name: string
 ): Promise<string> {
-  return nextContainerVersion(ctx, settings, ws, 'models', name)
-}
-
-/**
- * The next version of asset container `{WS}/{kind}/{name}` as azure-ai-ml picks it when a YAML names none
- * (`_asset_utils.py` `_create_or_update_autoincrement` / `_get_next_version_from_container`, for models and data):
- * the container's `properties.nextVersion`, else its `latestVersion` + 1, else "1" (no container yet, or dry-run).
- */
-export async function nextContainerVersion(
-  ctx: Context,
-  settings: CommonSettings,
-  ws: WorkspaceRef,
-  kind: 'models' | 'data',
-  name: string
-): Promise<string> {
-  const response = await ctx.http.send({
-    method: 'GET',
-    url: workspaceV2Url(settings, ws, `/${kind}/${encodeURIComponent(name)}`),
-    auth: armAuth(settings),
-    acceptStatus: [404]
-  })
-  if (response.status === 404 || response.dryRun) return '1'
-  const props = parseJson<{ properties?: { nextVersion?: string | number; latestVersion?: string } }>(
-    response
-  )?.properties
-  if (props?.nextVersion !== undefined && props.nextVersion !== null) return String(props.nextVersion)
-  const latest = Number(props?.latestVersion)
-  return Number.isInteger(latest) ? String(latest + 1) : '1'
+  return nextAssetVersion(ctx, settings, ws, 'models', name)
 }
 
 /** PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. */

@@ -5,15 +5,32 @@
  *
  * Inline (azure-ai-ml `_schema/assets/environment.py` `EnvironmentSchema` / `AnonymousEnvironmentSchema`): `image`
  * or `build` (`path`, `dockerfile_path`), `conda_file` (a path relative to the YAML file, or the specification
- * inline), `name` + `version` (registered under that name; without them, anonymous: see environment.ts),
- * `description`, `tags`. A local `build.path` folder is checked here and uploaded at registration (build-context.ts).
+ * inline), `inference_config` (`liveness_route`, `readiness_route`, `scoring_route`, each `{path, port}`, all three
+ * required as `InferenceConfigSchema` has them), `name`, `version`, `description`, `tags`. A local `build.path` folder is
+ * checked here and uploaded at registration (build-context.ts).
+ *
+ * `name` and `version` as azure-ai-ml 1.4 takes them:
+ * - a job, pipeline step or component (`AnonymousEnvironmentSchema`, the only inline form their schemas take): both
+ *   dropped, the environment registered anonymously, with the CLI's warning "the provided asset name '<name>' will not
+ *   be used for anonymous registration" (`trim_dump_only`);
+ * - an online deployment (`_schema/_deployment/deployment.py`: `EnvironmentSchema` first, then the anonymous one):
+ *   registered under `name` and `version`, or the container's next version when `version` is absent
+ *   (`Asset._auto_increment_version`, `_environment_operations.py` `create_or_update`); `version` without `name` is
+ *   dropped (the anonymous schema takes it).
  */
-import * as core from '@actions/core'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parse } from 'yaml'
-import { ANONYMOUS_ENVIRONMENT_NAME, inlineEnvironment, pyYamlDump } from './environment.js'
-import { CliYamlError, parseCliYaml, problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
+import { ANONYMOUS_ENVIRONMENT_NAME, inlineEnvironment, pyYamlDump, type InferenceConfig } from './environment.js'
+import {
+  CliYamlError,
+  formatProblem,
+  parseCliYaml,
+  problemAt,
+  type FieldPath,
+  type YamlProblem,
+  type YamlSource
+} from './load.js'
 import { BadReference, parseAssetReference, type EnvironmentReference } from './references.js'
 import { compileYamlSchema, schemaProblems, SCALAR_MAP_SCHEMA, type Scalar } from './schema.js'
 import { scalarText } from './text.js'
@@ -68,16 +85,38 @@ export function readEnvironmentContent(
   return { condaText, build, localBuild }
 }
 
+/** `inference_config` as the body's `inferenceConfig` (mfe.json `InferenceContainerProperties`), as `_to_rest_object` writes it. */
+export function inferenceConfigBody(ic: EnvironmentYaml['inference_config']): InferenceConfig | undefined {
+  return ic && { livenessRoute: ic.liveness_route, readinessRoute: ic.readiness_route, scoringRoute: ic.scoring_route }
+}
+
 /** An inline environment as written. */
 export interface EnvironmentYaml {
   image?: string
   /** A path (relative to the YAML file) or the conda specification inline. */
   conda_file?: string | Record<string, unknown>
   build?: { path: string; dockerfile_path?: string }
+  inference_config?: Record<'liveness_route' | 'readiness_route' | 'scoring_route', { path: string; port: number }>
   name?: string
   version?: string | number
   description?: string
   tags?: Record<string, Scalar>
+}
+
+/** azure-ai-ml `RouteSchema`: both required. */
+const ROUTE_SCHEMA = {
+  type: 'object',
+  required: ['path', 'port'],
+  properties: { path: { type: 'string' }, port: { type: 'integer' } },
+  additionalProperties: false
+}
+
+/** azure-ai-ml `InferenceConfigSchema`: the three routes, all required. */
+export const INFERENCE_CONFIG_SCHEMA = {
+  type: 'object',
+  required: ['liveness_route', 'readiness_route', 'scoring_route'],
+  properties: { liveness_route: ROUTE_SCHEMA, readiness_route: ROUTE_SCHEMA, scoring_route: ROUTE_SCHEMA },
+  additionalProperties: false
 }
 
 /** The schema of an inline environment (draft-07). */
@@ -92,6 +131,7 @@ export const ENVIRONMENT_OBJECT_SCHEMA = {
       properties: { path: { type: 'string', minLength: 1 }, dockerfile_path: { type: 'string', minLength: 1 } },
       additionalProperties: false
     },
+    inference_config: INFERENCE_CONFIG_SCHEMA,
     name: { type: 'string', minLength: 1 },
     version: { type: ['string', 'integer'] },
     description: { type: 'string' },
@@ -111,6 +151,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/**
+ * How an inline environment's `name` is taken (module notes): `anonymous` for jobs, pipeline steps and components,
+ * `named` for online deployments.
+ */
+export type InlineNames = 'anonymous' | 'named'
+
 /** azure-ai-ml `constants/_common.py` FILE_PREFIX: `environment: file:<path>` names an environment YAML. */
 export const FILE_PREFIX = 'file:'
 
@@ -122,16 +168,17 @@ const validateEnvironmentFile = compileYamlSchema({
 /**
  * `environment: file:<path>` (a job's or component's): the environment YAML at `<path>` (relative to the YAML that
  * names it) read in place of an inline definition, its own paths (`conda_file`, `build.path`) relative to its folder,
- * as azure-ai-ml's `YamlFileSchema.load_from_file` (`_schema/core/schema.py`) does. Where that is a job's
- * `AnonymousEnvironmentSchema`, the file's `name` and `version` are dropped with the SDK's warning ("the provided
- * asset name '...' will not be used for anonymous registration") and the environment is registered anonymously.
+ * as azure-ai-ml's `YamlFileSchema.load_from_file` (`_schema/core/schema.py`) does; its `name` and `version` then
+ * taken as an inline environment's are (`names`: dropped with the CLI's warning in a job or component, kept in a
+ * deployment).
  * Problems inside the file are located in it; a missing file at the field that names it.
  */
 function environmentFileRef(
   value: string,
   source: YamlSource,
   path: FieldPath,
-  problems: YamlProblem[]
+  problems: YamlProblem[],
+  names: InlineNames
 ): EnvironmentReference | undefined {
   const rel = value.slice(FILE_PREFIX.length)
   const abs = isAbsolute(rel) ? rel : resolve(source.dir, rel)
@@ -168,13 +215,8 @@ function environmentFileRef(
     problems.push(...schema)
     return undefined
   }
-  const { $schema: _schema, name, version: _version, ...env } = data as EnvironmentYaml & { $schema?: string }
-  if (name !== undefined && name !== ANONYMOUS_ENVIRONMENT_NAME) {
-    core.warning(
-      `${abs}: the provided asset name '${name}' will not be used for anonymous registration (as az ml does for an environment: file: of a job).`
-    )
-  }
-  return inlineEnvironmentRef(env, file, (...f) => [...f], problems)
+  const { $schema: _schema, ...env } = data as EnvironmentYaml & { $schema?: string }
+  return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names)
 }
 
 /** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
@@ -182,47 +224,60 @@ function inlineEnvironmentRef(
   env: EnvironmentYaml,
   source: YamlSource,
   at: (...f: string[]) => FieldPath,
-  problems: YamlProblem[]
+  problems: YamlProblem[],
+  names: InlineNames
 ): EnvironmentReference | undefined {
   const before = problems.length
   if (env.image !== undefined && env.build !== undefined)
     problems.push(problemAt(source, at('build'), "give either 'image' or 'build', not both"))
   if (env.image === undefined && env.build === undefined)
     problems.push(problemAt(source, at(), "an inline environment needs 'image' (or 'build')"))
-  if (env.name !== undefined && env.version === undefined)
-    problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"))
-  if (env.name === undefined && env.version !== undefined)
-    problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"))
+  // The CLI's warning (AnonymousEnvironmentSchema.trim_dump_only), located; its own default name is not warned about.
+  const unused =
+    names === 'anonymous' && env.name !== undefined && env.name !== ANONYMOUS_ENVIRONMENT_NAME
+      ? formatProblem(
+          problemAt(
+            source,
+            at('name'),
+            `the provided asset name '${env.name}' will not be used for anonymous registration: an inline ` +
+              `environment of a ${source.kind} is registered as ${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash ` +
+              'version (register it first and refer to it as azureml:<name>:<version> to keep the name)'
+          )
+        )
+      : undefined
   const { condaText, build, localBuild } = readEnvironmentContent(env, source, at, problems)
   if (problems.length > before) return undefined
   const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined
-  return {
-    kind: 'inline',
-    definition: inlineEnvironment({
-      image: env.image,
-      condaText,
-      build,
-      localBuild,
-      name: env.name,
-      version: env.version === undefined ? undefined : String(env.version),
-      description: env.description,
-      tags
-    })
-  }
+  const named = names === 'named' && env.name !== undefined
+  const definition = inlineEnvironment({
+    image: env.image,
+    condaText,
+    build,
+    localBuild,
+    inferenceConfig: inferenceConfigBody(env.inference_config),
+    name: named ? env.name : undefined,
+    version: named && env.version !== undefined ? String(env.version) : undefined,
+    description: env.description,
+    tags
+  })
+  if (unused) definition.warning = unused
+  return { kind: 'inline', definition }
 }
 
 /**
  * Read the (schema-valid) `environment` at `path`: a reference, parsed, or an inline definition, checked (conda file
- * read). Problems are added to `problems`, located; the reference is returned when there were none.
+ * read), its `name` taken as `names` says (module notes). Problems are added to `problems`, located; the reference is
+ * returned when there were none.
  */
 export function readEnvironment(
   value: string | EnvironmentYaml,
   source: YamlSource,
   path: FieldPath,
-  problems: YamlProblem[]
+  problems: YamlProblem[],
+  names: InlineNames = 'anonymous'
 ): EnvironmentReference | undefined {
   if (typeof value === 'string') {
-    if (value.startsWith(FILE_PREFIX)) return environmentFileRef(value, source, path, problems)
+    if (value.startsWith(FILE_PREFIX)) return environmentFileRef(value, source, path, problems, names)
     try {
       return parseAssetReference(value, 'environments')
     } catch (e) {
@@ -231,5 +286,5 @@ export function readEnvironment(
       return undefined
     }
   }
-  return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems)
+  return inlineEnvironmentRef(value, source, (...f) => [...path, ...f], problems, names)
 }

@@ -14,10 +14,16 @@
  *   strings longer than 80 columns at spaces, and floats written with a trailing `.0` (JS reads `1.0` as 1).
  * - version, for an image: `md5(h)` where, with md5 as lower-case hex of the UTF-8 text and Python's
  *   `sep.join(string)` (the characters of `string` with `sep` between them):
- *   `h = md5(image)`; then `h = h.join(md5(condaText))` when there is a conda file. (azure-ai-ml also mixes in
- *   `inference_config`, which this action's YAML schemas do not accept.) Matched, quirk included: the SDK joins with
- *   `str.join`, so each step interleaves the previous hash between the characters of the next; verified by
- *   recomputing the SDK's formula with Python for the fixtures.
+ *   `h = md5(image)`; then `h = h.join(md5(inferenceText))` when there is an `inference_config`; then
+ *   `h = h.join(md5(condaText))` when there is a conda file. Matched, quirk included: the SDK joins with `str.join`, so
+ *   each step interleaves the previous hash between the characters of the next; verified against versions the SDK
+ *   computed (`__tests__/jobs/environment.test.ts`).
+ * - `inferenceText` is `yaml.dump(inference_config, sort_keys=True)` of the object azure-ai-ml's schema loads
+ *   (`_schema/assets/environment.py` `InferenceConfigSchema` makes a v2022_05_01 `InferenceContainerProperties` of
+ *   three `Route`s), so PyYAML writes Python object tags and each object's `additional_properties: {}`:
+ *   `inferenceConfigPyYaml` writes that text (checked byte for byte against azure-ai-ml 1.4 with PyYAML 6).
+ * - `inference_config` is sent as `inferenceConfig: {livenessRoute, readinessRoute, scoringRoute}`, each
+ *   `{path, port}` (mfe.json `InferenceContainerProperties`, `Route`), as `_to_rest_object` writes it.
  * - for a local `build` context azure-ai-ml hashes the folder (`get_object_hash`, `assets/build-context.ts`) and the
  *   version is `md5(md5(hash).join(md5(dockerfile_path)))` (the `.join` only with a `dockerfile_path`): the same shape
  *   as an image's, so `anonymousImageVersion(hash, dockerfilePath)` computes it (`anonymousBuildContextVersion`). The
@@ -30,11 +36,25 @@ import { createHash } from 'node:crypto'
 
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment'
 
+/** mfe.json `Route`: a path and port of the container. */
+export interface Route {
+  path: string
+  port: number
+}
+
+/** mfe.json `InferenceContainerProperties` (a custom container's routes; azure-ai-ml requires all three). */
+export interface InferenceConfig {
+  livenessRoute: Route
+  readinessRoute: Route
+  scoringRoute: Route
+}
+
 /** mfe.json `EnvironmentVersion` properties we send. */
 export interface EnvironmentVersionProperties {
   image?: string
   condaFile?: string
   build?: { contextUri: string; dockerfilePath?: string }
+  inferenceConfig?: InferenceConfig
   isAnonymous?: boolean
   description?: string
   tags?: Record<string, string>
@@ -43,11 +63,20 @@ export interface EnvironmentVersionProperties {
 /** An environment to register before the job or deployment: its name, version and `PUT` body. */
 export interface EnvironmentDefinition {
   name: string
-  /** For an anonymous environment with `localBuild`: empty until the folder is hashed. */
-  version: string
+  /**
+   * Absent for a named environment of an online deployment written without `version`: registered as the container's
+   * next version, as `az ml online-deployment create` does (azure-ai-ml `_environment_operations.py` `create_or_update`,
+   * `_get_next_version_from_container`).
+   */
+  version?: string
   body: { properties: EnvironmentVersionProperties }
   /** A local Docker build context (absolute folder) to upload before the PUT; then `body.properties.build` is set. */
   localBuild?: { folder: string; dockerfilePath?: string }
+  /**
+   * Printed as a warning when the environment is registered: the CLI's own (a `name` in a job's or component's inline
+   * environment is not used: azure-ai-ml `AnonymousEnvironmentSchema`), located at the field.
+   */
+  warning?: string
 }
 
 function md5(text: string): string {
@@ -59,9 +88,32 @@ function pyJoin(sep: string, text: string): string {
   return [...text].join(sep)
 }
 
+/**
+ * `yaml.dump(inference_config, sort_keys=True)` as azure-ai-ml computes it for the anonymous version: PyYAML's dump of
+ * the v2022_05_01 `InferenceContainerProperties` object the schema loads (see the module notes).
+ */
+export function inferenceConfigPyYaml(config: InferenceConfig): string {
+  const models = 'azure.ai.ml._restclient.v2022_05_01.models._models_py3'
+  const route = (key: string, r: Route): string[] => [
+    `${key}: !!python/object:${models}.Route`,
+    '  additional_properties: {}',
+    `  path: ${pyScalar(r.path)}`,
+    `  port: ${pyScalar(r.port)}`
+  ]
+  return [
+    `!!python/object:${models}.InferenceContainerProperties`,
+    'additional_properties: {}',
+    ...route('liveness_route', config.livenessRoute),
+    ...route('readiness_route', config.readinessRoute),
+    ...route('scoring_route', config.scoringRoute),
+    ''
+  ].join('\n')
+}
+
 /** The anonymous version of an image environment (azure-ai-ml `_generate_anonymous_name_version(source="image")`). */
-export function anonymousImageVersion(image: string, condaText?: string): string {
+export function anonymousImageVersion(image: string, condaText?: string, inferenceConfig?: InferenceConfig): string {
   let h = md5(image)
+  if (inferenceConfig) h = pyJoin(h, md5(inferenceConfigPyYaml(inferenceConfig)))
   if (condaText) h = pyJoin(h, md5(condaText))
   return md5(h)
 }
@@ -83,13 +135,15 @@ export function anonymousBuildVersion(contextUri: string, dockerfilePath?: strin
 
 /**
  * The environment to register for an inline definition: anonymous (`CliV2AnonymousEnvironment`, content-hash version)
- * unless the YAML names it (`name` and `version`), then registered under that name as `az ml` does.
+ * unless `name` is given (only an online deployment's reader passes it: azure-ai-ml's deployment schema takes a named
+ * `EnvironmentSchema`), then registered under that name and `version`, or the container's next version without one.
  */
 export function inlineEnvironment(spec: {
   image?: string
   condaText?: string
   build?: { contextUri: string; dockerfilePath?: string }
   localBuild?: { folder: string; dockerfilePath?: string }
+  inferenceConfig?: InferenceConfig
   name?: string
   version?: string
   description?: string
@@ -99,17 +153,20 @@ export function inlineEnvironment(spec: {
   if (spec.image !== undefined) properties.image = spec.image
   if (spec.condaText !== undefined) properties.condaFile = spec.condaText
   if (spec.build) properties.build = { ...spec.build }
+  if (spec.inferenceConfig) properties.inferenceConfig = spec.inferenceConfig
   if (spec.description !== undefined) properties.description = spec.description
   if (spec.tags && Object.keys(spec.tags).length) properties.tags = spec.tags
   const localBuild = spec.localBuild ? { localBuild: { ...spec.localBuild } } : {}
-  if (spec.name !== undefined && spec.version !== undefined) {
-    return { name: spec.name, version: spec.version, body: { properties }, ...localBuild }
+  if (spec.name !== undefined) {
+    return spec.version === undefined
+      ? { name: spec.name, body: { properties }, ...localBuild }
+      : { name: spec.name, version: spec.version, body: { properties }, ...localBuild }
   }
   properties.isAnonymous = true
   if (spec.localBuild) return { name: ANONYMOUS_ENVIRONMENT_NAME, version: '', body: { properties }, ...localBuild }
   const version = spec.build
     ? anonymousBuildVersion(spec.build.contextUri, spec.build.dockerfilePath)
-    : anonymousImageVersion(spec.image ?? '', spec.condaText)
+    : anonymousImageVersion(spec.image ?? '', spec.condaText, spec.inferenceConfig)
   return { name: ANONYMOUS_ENVIRONMENT_NAME, version, body: { properties } }
 }
 

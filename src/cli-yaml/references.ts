@@ -8,6 +8,10 @@
  *   `{environments|codes|data|models}/{name}/versions/{v}`, optionally prefixed `azureml:`;
  * - registry assets `azureml://registries/{r}/{environments|models|data}/{name}/(versions/{v}|labels/{l})`, sent as
  *   they are (the service resolves them);
+ * - curated environments, `azureml:AzureML-<name>:<version>`, `azureml:AzureML-<name>@<label>` (any label) or
+ *   `azureml:AzureML-<name>`: sent as written, never looked up in the workspace, as azure-ai-ml 1.4 sends them
+ *   (`_operation_orchestrator.py` `get_asset_arm_id`: "Short form of curated env will be expanded on the backend side",
+ *   `CURATED_ENV_PREFIX = "AzureML-"`, case-sensitive; no warning); returned as kind `registry` (sent as written);
  * - `code:` may also be a local folder, relative to the folder of the YAML file (uploaded by the caller).
  *
  * A reference that cannot be parsed throws `BadReference`; the readers turn it into a located problem.
@@ -24,7 +28,11 @@ export type AssetKind = 'environments' | 'codes' | 'data' | 'models'
 export type AssetReference =
   | { kind: 'arm'; id: string }
   | { kind: 'named'; name: string; version: VersionSpec }
+  /** A registry URI, or a curated environment's short form: sent as written, the service resolves it. */
   | { kind: 'registry'; uri: string }
+
+/** The name prefix of Microsoft's curated environments (azure-ai-ml `constants/_common.py` `CURATED_ENV_PREFIX`). */
+export const CURATED_ENVIRONMENT_PREFIX = 'AzureML-'
 
 /** A local file or folder: `path` absolute, `written` as in the YAML. */
 export type LocalReference = { kind: 'local'; path: string; written: string }
@@ -70,6 +78,13 @@ export function parseAssetReference(value: string, kind: AssetKind): AssetRefere
       )
     if (m[1].toLowerCase() !== kind) throw new BadReference(`'${text}' is the ARM id of ${m[1]}, not of ${kind}`)
     return { kind: 'arm', id: arm }
+  }
+  if (kind === 'environments' && bare?.startsWith(CURATED_ENVIRONMENT_PREFIX)) {
+    // Name checked as any asset name; whatever follows (`:<version>`, `@<label>`, nothing) is the service's to expand.
+    const name = /^[^:@]*/.exec(bare)?.[0] ?? ''
+    if (!NAME.test(name))
+      throw new BadReference(`'${text}': '${name}' is not an asset name (letters, digits, -, _ and .)`)
+    return { kind: 'registry', uri: `azureml:${bare}` }
   }
   if (bare === undefined) {
     throw new BadReference(

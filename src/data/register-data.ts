@@ -19,7 +19,7 @@ import { InputError } from '../base/errors.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
 import { uploadToDatastore } from '../assets/datastore-upload.js'
-import { nextContainerVersion } from '../assets/model-asset.js'
+import { nextAssetVersion } from '../assets/asset-version.js'
 import { assetVersionId, workspaceV2Url } from '../assets/workspace-assets.js'
 import { fieldAt, numberTextAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
@@ -52,7 +52,7 @@ export async function registerData(op: RegisterDataOperation, ctx: Context): Pro
   const request = await toDataRestBody(read, {
     uploadData: (local, datastore) =>
       uploadToDatastore(ctx, op, ws, local, { at: fieldAt(read.source, ['path']), datastore }),
-    nextVersion: name => nextContainerVersion(ctx, op, ws, 'data', name)
+    nextVersion: name => nextAssetVersion(ctx, op, ws, 'data', name)
   })
   if (existing) checkSameDefinition(read, request.version, existing, request.body.properties.dataUri)
   ctx.outputs.set('dataName', request.name)

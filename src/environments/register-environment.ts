@@ -12,7 +12,8 @@
 import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import { armAuth, workspacePath } from '../arm/endpoints.js'
-import { withBuildContextUploaded, nextEnvironmentVersion } from '../assets/environment-asset.js'
+import { nextAssetVersion } from '../assets/asset-version.js'
+import { withBuildContextUploaded } from '../assets/environment-asset.js'
 import { workspaceV2Url } from '../assets/workspace-assets.js'
 import { CliYamlError, problemAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
@@ -23,7 +24,7 @@ export async function registerEnvironmentOperation(op: RegisterEnvironmentOperat
   const ws = op.workspace
   const read = op.read
   const name = read.yaml.name
-  const version = read.version ?? (await nextEnvironmentVersion(ctx, op, ws, name))
+  const version = read.version ?? (await nextAssetVersion(ctx, op, ws, 'environments', name))
   const env = await withBuildContextUploaded(
     ctx,
     op,

@@ -15,7 +15,12 @@
  * __tests__/environments/fixtures/sdk.json): `{properties: {image?, condaFile?, build?: {contextUri, dockerfilePath?},
  * osType?, tags?, description?, isAnonymous: false, isArchived: false}}`, `osType` and tags as written (tags as text).
  */
-import { readEnvironmentContent, ENVIRONMENT_OBJECT_SCHEMA } from '../../cli-yaml/environment-yaml.js'
+import {
+  inferenceConfigBody,
+  readEnvironmentContent,
+  ENVIRONMENT_OBJECT_SCHEMA,
+  type EnvironmentYaml
+} from '../../cli-yaml/environment-yaml.js'
 import type { EnvironmentVersionProperties } from '../../cli-yaml/environment.js'
 import {
   byLocation,
@@ -51,6 +56,7 @@ export interface EnvironmentFileYaml {
   conda_file?: string | Record<string, unknown>
   build?: { path: string; dockerfile_path?: string }
   os_type?: string
+  inference_config?: EnvironmentYaml['inference_config']
   description?: string
   tags?: Record<string, Scalar | null>
 }
@@ -125,6 +131,8 @@ export function environmentFromDocument(source: YamlSource): EnvironmentYamlRead
   if (yaml.image !== undefined) properties.image = yaml.image
   if (build) properties.build = build
   if (yaml.os_type !== undefined) properties.osType = yaml.os_type
+  const inferenceConfig = inferenceConfigBody(yaml.inference_config)
+  if (inferenceConfig) properties.inferenceConfig = inferenceConfig
   const tags = textMap(yaml.tags, 'tags', numberText)
   if (tags) properties.tags = tags
   if (yaml.description) properties.description = yaml.description

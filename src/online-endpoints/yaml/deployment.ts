@@ -386,7 +386,7 @@ function checkDeployment(
       )
   }
   if (d.environment !== undefined) {
-    const env = readEnvironment(d.environment, source, ['environment'], problems)
+    const env = readEnvironment(d.environment, source, ['environment'], problems, 'named')
     if (env) refs.environment = env
   }
   if (d.scale_settings?.type === 'target_utilization')
