@@ -122,16 +122,18 @@ export async function resolveStorageUri(
     const folder = base.prefix === '' || base.prefix.endsWith('/') ? base.prefix : `${base.prefix}/`
     return { container: base.container, prefix: `${folder}${sub}` }
   }
-  // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id
+  // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id (also as `azureml:<ARM id>`, the form
+  // azure-ai-ml sends for a job input naming a data or model version)
   const short = /^azureml:([^:@/]+)(?::([^:@/]+)|@(latest))?$/i.exec(value)
-  if (short || value.startsWith('/subscriptions/')) {
+  const armId = value.replace(/^azureml:(?=\/subscriptions\/)/i, '')
+  if (short || armId.startsWith('/subscriptions/')) {
     let props: Json | undefined
     if (short) {
       const c = findContainer(core, wsKey, kind, short[1])
       const v = c && (short[2] ? c.versions.get(short[2]) : latestVersion(c))
       props = v?.properties
     } else {
-      props = findVersionById(core, value, kind)?.version.properties
+      props = findVersionById(core, armId, kind)?.version.properties
     }
     const target = props?.[kind === 'models' ? 'modelUri' : 'dataUri']
     if (typeof target !== 'string') return `the ${kind === 'models' ? 'model' : 'data asset'} '${value}' was not found.`
