@@ -24,6 +24,8 @@ export const OPERATIONS = {
   'poll-job': 'Follow an existing Azure ML job to its end, streaming its log.',
   'cancel-job': 'Cancel an Azure ML job.',
   'register-model': "Register a model version from a model YAML, a local path, or a job's output.",
+  'register-data':
+    'Register a data asset version (uri_file, uri_folder, mltable) from a CLI v2 data YAML, uploading a local path.',
   'register-component':
     'Register a command component version from a CLI v2 component YAML (code uploaded, inline environment registered).',
   'create-endpoint': 'Create or update an online endpoint from a CLI v2 YAML and wait until it is provisioned.',
@@ -62,6 +64,7 @@ export interface OutputSpec {
 
 const ENDPOINT_OPS_FOR_WORKSPACE: readonly OperationName[] = [
   'register-model',
+  'register-data',
   'register-component',
   'create-endpoint',
   'create-deployment',
@@ -113,6 +116,7 @@ const YAML_OPS: readonly OperationName[] = [
   'create-endpoint',
   'create-deployment',
   'register-model',
+  'register-data',
   'register-component'
 ]
 const FOLLOWING_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
@@ -376,7 +380,7 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   set: {
     description:
-      'Overrides of the YAML (job, endpoint, deployment, model or component), one path=value a line, like az ml ... --set: ' +
+      'Overrides of the YAML (job, endpoint, deployment, model, data or component), one path=value a line, like az ml ... --set: ' +
       'inputs.learning_rate=0.01, compute=azureml:gpu-cluster, environment_variables.SEED=7, instance_count=2.',
     operations: YAML_OPS
   },
@@ -474,8 +478,12 @@ export const INPUTS: Record<string, InputSpec> = {
     operations: ['score']
   },
   data: {
-    description: 'JSON input; an array is sent as {"data": [...]}, an object as it is.',
-    operations: ['score']
+    description:
+      'score: JSON input; an array is sent as {"data": [...]}, an object as it is. register-data: the data YAML ' +
+      '(name, version, path, type, description, tags, datastore), relative to the workspace, as for az ml data ' +
+      'create -f; a local path in it is uploaded.',
+    operations: ['score', 'register-data'],
+    requiredBy: ['register-data']
   },
   'data-file': { description: 'A file holding the JSON input (instead of data).', operations: ['score'] },
   'scoring-timeout-seconds': {
@@ -497,6 +505,7 @@ const WITH_RESPONSE: readonly OperationName[] = [
   'poll-job',
   'cancel-job',
   'register-model',
+  'register-data',
   'register-component',
   'create-endpoint',
   'create-deployment',
@@ -558,6 +567,15 @@ export const OUTPUTS: Record<string, OutputSpec> = {
     operations: ['register-model']
   },
   modelId: { description: "The model version's ARM id, for a deployment's model:.", operations: ['register-model'] },
+  dataName: { description: 'The registered data asset.', operations: ['register-data'] },
+  dataVersion: {
+    description: "The data asset's version (the YAML's, else the next one).",
+    operations: ['register-data']
+  },
+  dataId: {
+    description: "The data version's ARM id, for a job input's path (azureml:<name>:<version>).",
+    operations: ['register-data']
+  },
   componentName: { description: 'The registered component.', operations: ['register-component'] },
   componentVersion: {
     description: "The component's version (the YAML's, else the next one).",

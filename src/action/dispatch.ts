@@ -28,6 +28,8 @@ import {
 } from '../online-endpoints/inputs.js'
 import { setTraffic } from '../online-endpoints/set-traffic.js'
 import { readDeleteModel, readListModels, readRegisterModel } from '../models/inputs.js'
+import { readRegisterData } from '../data/inputs.js'
+import { registerData } from '../data/register-data.js'
 import { listModels } from '../models/list-models.js'
 import { getToken } from '../rest/get-token.js'
 import { readGetToken, readRequest } from '../rest/inputs.js'
@@ -77,6 +79,7 @@ export const OPERATIONS = {
   'poll-job': entry({ read: readPollJob, run: pollJob }),
   'cancel-job': entry({ read: readCancelJob, run: cancelJob }),
   'register-model': entry({ read: readRegisterModel, run: registerModel }),
+  'register-data': entry({ read: readRegisterData, run: registerData }),
   'register-component': entry({ read: readRegisterComponent, run: registerComponent }),
   'create-endpoint': entry({ read: readCreateEndpoint, run: createEndpoint }),
   'create-deployment': entry({ read: readCreateDeployment, run: createDeployment }),

@@ -161,15 +161,16 @@ export async function sasFromAccountKey(account: string, key: string, container:
 }
 
 /**
- * Uploads `localPath` (a file or a folder) to the default datastore unless the same content is there already, and
- * returns its `azureml://datastores/<name>/paths/...` URI. `at` names the input and YAML field in errors.
+ * Uploads `localPath` (a file or a folder) to the default datastore (or datastore `options.datastore`, a data YAML's
+ * `datastore:`) unless the same content is there already, and returns its `azureml://datastores/<name>/paths/...` URI.
+ * `at` names the input and YAML field in errors.
  */
 export async function uploadToDatastore(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
   localPath: string,
-  options: { at: ReferenceSource; signal?: AbortSignal }
+  options: { at: ReferenceSource; signal?: AbortSignal; datastore?: string }
 ): Promise<string> {
   const list = await listCodeFiles(localPath, { input: options.at.input })
   warnLeftOut(list, localPath)
@@ -179,10 +180,11 @@ export async function uploadToDatastore(
   const prefix = folder ? `LocalUpload/${hash}/${name}/` : `LocalUpload/${hash}/`
   const uri = (datastore: string): string => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`
   if (settings.dryRun) {
-    core.info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to the default datastore.`)
-    return uri('workspaceblobstore')
+    const where = options.datastore ? `datastore ${options.datastore}` : 'the default datastore'
+    core.info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to ${where}.`)
+    return uri(options.datastore ?? 'workspaceblobstore')
   }
-  const store = await defaultDatastore(ctx, settings, ws, options.at)
+  const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore)
   if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
     core.info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`)
   } else {

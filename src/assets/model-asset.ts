@@ -25,9 +25,24 @@ export async function nextModelVersion(
   ws: WorkspaceRef,
   name: string
 ): Promise<string> {
+  return nextContainerVersion(ctx, settings, ws, 'models', name)
+}
+
+/**
+ * The next version of asset container `{WS}/{kind}/{name}` as azure-ai-ml picks it when a YAML names none
+ * (`_asset_utils.py` `_create_or_update_autoincrement` / `_get_next_version_from_container`, for models and data):
+ * the container's `properties.nextVersion`, else its `latestVersion` + 1, else "1" (no container yet, or dry-run).
+ */
+export async function nextContainerVersion(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  kind: 'models' | 'data',
+  name: string
+): Promise<string> {
   const response = await ctx.http.send({
     method: 'GET',
-    url: workspaceV2Url(settings, ws, `/models/${encodeURIComponent(name)}`),
+    url: workspaceV2Url(settings, ws, `/${kind}/${encodeURIComponent(name)}`),
     auth: armAuth(settings),
     acceptStatus: [404]
   })

@@ -1,0 +1,138 @@
+/**
+ * register-data: `az ml data create -f data.yml`, i.e. `PUT {WS}/data/{name}/versions/{version}` (mfe.json 2024-04-01
+ * `DataVersions_CreateOrUpdate`, body `DataVersionBaseResource`; the YAML → body in yaml/data.ts). A local `path` is
+ * uploaded first (`uploadToDatastore`: `LocalUpload/<content hash>/<name>` in the default datastore, or the YAML's
+ * `datastore`, not sent again when the same content is there); a remote path is sent as written.
+ *
+ * Versions (azure-ai-ml `_data_operations.py` `create_or_update`): without `version`, the container's next version,
+ * so every run registers a new version as `az ml data create` does; with one, that version is read first
+ * (`DataVersions_Get`): an existing version with the same `dataType` and `dataUri` is PUT again (Azure answers 200 and
+ * keeps it; description and tags may change) and reported as reused; one with another `dataUri` or `dataType` is
+ * refused before the PUT, naming the YAML's `path` or `type` (data versions are immutable; Azure would answer 409):
+ * for a remote path before any upload, for a local one after it (its URI is named by the content's hash, known only
+ * then; the blobs are content-addressed, so nothing registered changes). Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
+ * `azureml:<name>:<version>` or its id) and `response`.
+ */
+import * as core from '@actions/core'
+import type { Context } from '../base/context.js'
+import { InputError } from '../base/errors.js'
+import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
+import { armAuth } from '../arm/endpoints.js'
+import { uploadToDatastore } from '../assets/datastore-upload.js'
+import { nextContainerVersion } from '../assets/model-asset.js'
+import { assetVersionId, workspaceV2Url } from '../assets/workspace-assets.js'
+import { fieldAt, numberTextAt } from '../cli-yaml/load.js'
+import { parseJson } from '../http/client.js'
+import type { RegisterDataOperation } from './inputs.js'
+import { toDataRestBody, type DataRestRequest, type DataYamlRead } from './yaml/data.js'
+
+interface DataVersionBody {
+  properties?: { dataType?: string; dataUri?: string }
+}
+
+export async function registerData(op: RegisterDataOperation, ctx: Context): Promise<void> {
+  const ws = op.workspace
+  const read = op.read
+  const d = read.yaml
+  if (d.properties !== undefined) {
+    const at = fieldAt(read.source, ['properties'])
+    core.warning(
+      `${at.field}: not sent. az ml data create drops a data YAML's properties (azure-ai-ml DataSchema reads it ` +
+        'as output only), and so does this action; put what you need in tags.'
+    )
+  }
+  const versionFile = `/data/${encodeURIComponent(d.name)}/versions/`
+  let existing: DataVersionBody | undefined
+  if (d.version !== undefined) {
+    // The version the YAML names, read before any upload: a different definition is the user's to fix.
+    const given = toVersionText(read)
+    existing = await getDataVersion(ctx, op, ws, `${versionFile}${encodeURIComponent(given)}`)
+    if (existing && read.dataPath.kind === 'uri') checkSameDefinition(read, given, existing, read.dataPath.uri)
+  }
+  const request = await toDataRestBody(read, {
+    uploadData: (local, datastore) =>
+      uploadToDatastore(ctx, op, ws, local, { at: fieldAt(read.source, ['path']), datastore }),
+    nextVersion: name => nextContainerVersion(ctx, op, ws, 'data', name)
+  })
+  if (existing) checkSameDefinition(read, request.version, existing, request.body.properties.dataUri)
+  ctx.outputs.set('dataName', request.name)
+  ctx.outputs.set('dataVersion', request.version)
+  const id = assetVersionId(ws, 'data', request.name, request.version)
+  const response = await ctx.http.send({
+    method: 'PUT',
+    url: workspaceV2Url(op, ws, `${versionFile}${encodeURIComponent(request.version)}`),
+    body: request.body,
+    auth: armAuth(op)
+  })
+  ctx.outputs.set('dataId', id)
+  if (!response.dryRun) {
+    ctx.outputs.setResponse(parseJson(response))
+    core.info(
+      existing
+        ? `Data asset ${request.name}:${request.version} already registered with the same ${request.body.properties.dataType} and path; reused.`
+        : `Registered data asset ${request.name}:${request.version} (${request.body.properties.dataType}).`
+    )
+  }
+  report(ctx, request, read)
+}
+
+function toVersionText(read: DataYamlRead): string {
+  return numberTextAt(read.source, ['version']) ?? String(read.yaml.version)
+}
+
+async function getDataVersion(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  path: string
+): Promise<DataVersionBody | undefined> {
+  const response = await ctx.http.send({
+    method: 'GET',
+    url: workspaceV2Url(settings, ws, path),
+    auth: armAuth(settings),
+    acceptStatus: [404]
+  })
+  if (response.status === 404 || response.dryRun) return undefined
+  return parseJson<DataVersionBody>(response) ?? {}
+}
+
+/**
+ * Throws an `InputError` naming the YAML field when version `version` is registered with another `dataType` (field
+ * `type`) or `dataUri` (field `path`); Azure keeps data versions immutable.
+ */
+function checkSameDefinition(read: DataYamlRead, version: string, existing: DataVersionBody, dataUri: string): void {
+  const type = read.yaml.type ?? 'uri_folder'
+  const props = existing.properties ?? {}
+  const name = read.yaml.name
+  const fix = `Data versions cannot change: give a new version (or remove version: to take the next one).`
+  if (props.dataType !== undefined && props.dataType !== type) {
+    const at = fieldAt(read.source, read.yaml.type === undefined ? ['name'] : ['type'])
+    throw new InputError(
+      at.input,
+      `${at.field}${read.yaml.type === undefined ? ' (type, default uri_folder)' : ''}: data asset ${name} version ` +
+        `${version} is registered as ${props.dataType}, not ${type}. ${fix}`
+    )
+  }
+  if (props.dataUri !== undefined && trimSlash(props.dataUri) !== trimSlash(dataUri)) {
+    const at = fieldAt(read.source, ['path'])
+    const local = read.dataPath.kind === 'local'
+    throw new InputError(
+      at.input,
+      `${at.field}: data asset ${name} version ${version} is registered with path ${props.dataUri}, not ` +
+        `${dataUri}${local ? ' (this local content, uploaded)' : ''}. ${fix}`
+    )
+  }
+}
+
+function trimSlash(uri: string): string {
+  return uri.replace(/\/+$/, '')
+}
+
+function report(ctx: Context, request: DataRestRequest, read: DataYamlRead): void {
+  const p = request.body.properties
+  ctx.report.facts.push(
+    ['Data asset', `${request.name}:${request.version}`],
+    ['Type', p.dataType],
+    ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : p.dataUri]
+  )
+}
