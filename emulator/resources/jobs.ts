@@ -122,8 +122,8 @@ export async function resolveStorageUri(
     const folder = base.prefix === '' || base.prefix.endsWith('/') ? base.prefix : `${base.prefix}/`
     return { container: base.container, prefix: `${folder}${sub}` }
   }
-  // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id (also as `azureml:<ARM id>`, the form
-  // azure-ai-ml sends for a job input naming a data or model version)
+  // azureml:<name>:<version>, azureml:<name>@latest, or the version's ARM id, bare or after `azureml:` (the form
+  // azure-ai-ml sends a job input's data asset in: `_job_operations.py` → `get_asset_arm_id`, prefixed `azureml:`)
   const short = /^azureml:([^:@/]+)(?::([^:@/]+)|@(latest))?$/i.exec(value)
   const armId = value.replace(/^azureml:(?=\/subscriptions\/)/i, '')
   if (short || armId.startsWith('/subscriptions/')) {

@@ -1,0 +1,185 @@
+/**
+ * Issue 20, register-data, end to end: the bundle (`az ml data create -f`) against the emulator, whose data versions
+ * answer as Azure's (mfe.json 2024-04-01 DataVersions_*, bodies checked by the spec, immutable versions, containers'
+ * nextVersion) with Azurite behind the default datastore. A local uri_folder, a uri_file, an mltable folder and a
+ * cloud path are registered; the same definition again is reused; a changed one is refused naming the YAML field;
+ * a version left out is the container's next; a command job reading `azureml:<name>:<version>` of the registered
+ * folder sees its files.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Emulator } from '../../emulator/index.js'
+import { emulatorForTests, errorOf, serviceRequests, step, workspaceInputs } from './helpers.js'
+
+let emu: Emulator
+let scratch: string
+
+function write(files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(scratch, name, '..'), { recursive: true })
+    writeFileSync(join(scratch, name), content)
+  }
+}
+
+beforeAll(async () => {
+  emu = await emulatorForTests()
+  scratch = mkdtempSync(join(tmpdir(), 'aml-data-e2e-'))
+  write({
+    'train/a.csv': 'x,y\n1,3\n',
+    'train/b.csv': 'x,y\n2,5\n',
+    'one.csv': 'id\n42\n',
+    'table/MLTable': 'paths:\n  - file: ./part.csv\ntransformations:\n  - read_delimited:\n      delimiter: ","\n',
+    'table/part.csv': 'a\n1\n',
+    'folder.yml': [
+      '$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json',
+      'name: train-folder',
+      'version: 1',
+      'description: Training CSVs.',
+      'type: uri_folder',
+      'path: ./train/',
+      'tags: {owner: ci}'
+    ].join('\n'),
+    'file.yml': 'name: one-file\ntype: uri_file\npath: one.csv\n',
+    'mltable.yml': 'name: titanic-table\nversion: "1"\ntype: mltable\npath: ./table\n',
+    'cloud.yml': 'name: cloud-folder\nversion: 1\npath: azureml://datastores/workspaceblobstore/paths/example-data/\n',
+    'job.yml': [
+      'type: command',
+      'command: ls ${{inputs.d}} && cat ${{inputs.d}}/a.csv',
+      'inputs:',
+      '  d:',
+      '    type: uri_folder',
+      '    path: azureml:train-folder:1',
+      'environment:',
+      '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest'
+    ].join('\n')
+  })
+})
+afterAll(async () => {
+  await emu?.close()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+const register = (file: string, more: Record<string, string> = {}) =>
+  step({ operation: 'register-data', ...workspaceInputs(emu), data: join(scratch, file), ...more })
+
+async function clearLog(): Promise<void> {
+  await fetch(`${emu.url}/_emulator/requests`, { method: 'DELETE' })
+}
+const puts = () =>
+  serviceRequests(emu).filter(r => r.method === 'PUT' && r.operationId === 'DataVersions_CreateOrUpdate')
+
+describe('register-data through the bundle', () => {
+  it('a local uri_folder: uploaded to LocalUpload/<hash>/train, registered as version 1 with its outputs', async () => {
+    await clearLog()
+    const result = await register('folder.yml')
+    expect(errorOf(result)).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.dataName).toBe('train-folder')
+    expect(result.outputs.dataVersion).toBe('1')
+    expect(result.outputs.dataId).toMatch(/\/workspaces\/[^/]+\/data\/train-folder\/versions\/1$/)
+    const [put] = puts()
+    expect(put.status).toBe(201)
+    const body = JSON.parse(put.body).properties
+    expect(body).toMatchObject({ dataType: 'uri_folder', description: 'Training CSVs.', tags: { owner: 'ci' } })
+    expect(body.dataUri).toMatch(/^azureml:\/\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]+\/train$/)
+    expect(JSON.parse(result.outputs.response).properties.dataUri).toBe(body.dataUri)
+  })
+
+  it('the same YAML again: nothing uploaded again, the version reused (200)', async () => {
+    await clearLog()
+    const result = await register('folder.yml')
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toContain('already in datastore workspaceblobstore')
+    expect(result.stdout).toContain('train-folder:1 already registered with the same uri_folder and path; reused')
+    expect(puts().map(p => p.status)).toEqual([200])
+  })
+
+  it('changed content under the same version: refused naming the YAML path field, nothing PUT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aml-data-changed-'))
+    try {
+      mkdirSync(join(dir, 'train'))
+      writeFileSync(join(dir, 'train', 'a.csv'), 'x,y\n9,9\n')
+      writeFileSync(join(dir, 'folder.yml'), 'name: train-folder\nversion: 1\npath: ./train\n')
+      await clearLog()
+      const result = await step({ operation: 'register-data', ...workspaceInputs(emu), data: join(dir, 'folder.yml') })
+      expect(result.exitCode).toBe(1)
+      expect(errorOf(result)).toMatch(
+        /Input 'data': .*folder\.yml:3: path: data asset train-folder version 1 is registered with path azureml:\/\/.*LocalUpload\/.*Data versions cannot change: give a new version/
+      )
+      expect(puts()).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("a uri_file without version: the container's next version each time, as az ml data create", async () => {
+    const first = await register('file.yml')
+    expect(errorOf(first)).toBe('')
+    expect(first.outputs.dataVersion).toBe('1')
+    await clearLog()
+    const second = await register('file.yml')
+    expect(errorOf(second)).toBe('')
+    expect(second.outputs.dataVersion).toBe('2')
+    const body = JSON.parse(puts()[0].body).properties
+    expect(body.dataType).toBe('uri_file')
+    expect(body.dataUri).toMatch(/\/paths\/LocalUpload\/[0-9a-f]+\/one\.csv$/)
+  })
+
+  it("an mltable folder: uploaded, its MLTable's paths sent as referencedUris", async () => {
+    await clearLog()
+    const result = await register('mltable.yml')
+    expect(errorOf(result)).toBe('')
+    const body = JSON.parse(puts()[0].body).properties
+    expect(body).toMatchObject({ dataType: 'mltable', referencedUris: ['./part.csv'] })
+    expect(body.dataUri).toMatch(/\/paths\/LocalUpload\/[0-9a-f]+\/table$/)
+  })
+
+  it('a cloud path: sent as written, nothing uploaded; again: reused', async () => {
+    await clearLog()
+    const result = await register('cloud.yml')
+    expect(errorOf(result)).toBe('')
+    expect(serviceRequests(emu).filter(r => /listSecrets/.test(r.path))).toEqual([])
+    expect(JSON.parse(puts()[0].body).properties.dataUri).toBe(
+      'azureml://datastores/workspaceblobstore/paths/example-data/'
+    )
+    const again = await register('cloud.yml')
+    expect(errorOf(again)).toBe('')
+    expect(again.stdout).toContain('reused')
+  })
+
+  it('a cloud path changed under the same version: refused before any PUT, naming path', async () => {
+    await clearLog()
+    const result = await register('cloud.yml', {
+      set: 'path=azureml://datastores/workspaceblobstore/paths/other-data/'
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(
+      /Input 'set': line 1 \(path=.*\): path: data asset cloud-folder version 1 is registered/
+    )
+    expect(puts()).toEqual([])
+  })
+
+  it('a command job reading azureml:train-folder:1 sees the registered files', async () => {
+    const job = await step({
+      operation: 'submit-job',
+      ...workspaceInputs(emu),
+      job: join(scratch, 'job.yml'),
+      set: `compute=azureml:${emu.seed.computeName}`
+    })
+    expect(errorOf(job)).toBe('')
+    expect(job.outputs.status).toBe('Completed')
+    expect(job.stdout).toMatch(/a\.csv/)
+    expect(job.stdout).toMatch(/b\.csv/)
+    expect(job.stdout).toContain('1,3')
+  })
+
+  it('no data input: refused before any request, saying what to give', async () => {
+    await clearLog()
+    const result = await step({ operation: 'register-data', ...workspaceInputs(emu) })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(/Input 'data': required by register-data: the data YAML/)
+    expect(serviceRequests(emu).filter(r => r.method !== 'GET' || r.path.includes('/data/'))).toEqual([])
+  })
+})
