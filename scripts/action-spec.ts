@@ -28,6 +28,8 @@ export const OPERATIONS = {
     'Register a data asset version (uri_file, uri_folder, mltable) from a CLI v2 data YAML, uploading a local path.',
   'register-component':
     'Register a command component version from a CLI v2 component YAML (code uploaded, inline environment registered).',
+  'register-environment':
+    'Register an environment version from a CLI v2 environment YAML (image + conda file, or a Docker build context uploaded).',
   'create-endpoint': 'Create or update an online endpoint from a CLI v2 YAML and wait until it is provisioned.',
   'create-deployment':
     'Create or update a managed online deployment from a CLI v2 YAML (model and code uploaded as needed), optionally give it traffic.',
@@ -66,6 +68,7 @@ const ENDPOINT_OPS_FOR_WORKSPACE: readonly OperationName[] = [
   'register-model',
   'register-data',
   'register-component',
+  'register-environment',
   'create-endpoint',
   'create-deployment',
   'set-traffic',
@@ -117,7 +120,8 @@ const YAML_OPS: readonly OperationName[] = [
   'create-deployment',
   'register-model',
   'register-data',
-  'register-component'
+  'register-component',
+  'register-environment'
 ]
 const FOLLOWING_OPS: readonly OperationName[] = ['start-run', 'poll-run', 'submit-job', 'poll-job']
 const WAITING_OPS: readonly OperationName[] = [
@@ -442,6 +446,13 @@ export const INPUTS: Record<string, InputSpec> = {
     operations: ['register-component'],
     requiredBy: ['register-component']
   },
+  environment: {
+    description:
+      'register-environment: the environment YAML (name, version, image, conda_file, build, os_type, description, ' +
+      'tags), relative to the workspace.',
+    operations: ['register-environment'],
+    requiredBy: ['register-environment']
+  },
   'model-name': {
     description: 'register-model without a YAML: the model name (the version is the next one).',
     operations: ['register-model']
@@ -507,6 +518,7 @@ const WITH_RESPONSE: readonly OperationName[] = [
   'register-model',
   'register-data',
   'register-component',
+  'register-environment',
   'create-endpoint',
   'create-deployment',
   'set-traffic',
@@ -584,6 +596,15 @@ export const OUTPUTS: Record<string, OutputSpec> = {
   componentId: {
     description: "The component version's ARM id, for a pipeline step's component:.",
     operations: ['register-component']
+  },
+  environmentName: { description: 'The registered environment.', operations: ['register-environment'] },
+  environmentVersion: {
+    description: "The environment's version (the YAML's, else the next one).",
+    operations: ['register-environment']
+  },
+  environmentId: {
+    description: "The environment version's ARM id, for a job's or deployment's environment:.",
+    operations: ['register-environment']
   },
   runId: { description: 'The run id, set as soon as the run exists.', operations: RUN_OPS },
   jobName: { description: "The job's name, set before the job is created.", operations: JOB_OPS },

@@ -23,6 +23,9 @@ const handlers = assetHandlers({
         'An environment version needs properties.image (a Docker image) or properties.build (a Docker build context).'
       )
     }
+    // mfe.json BuildContext.dockerfilePath: default "Dockerfile" (the service fills it in when it is left out).
+    const build = props.build as { dockerfilePath?: string } | undefined
+    if (build && typeof build === 'object') props.build = { dockerfilePath: 'Dockerfile', ...build }
     return { osType: 'Linux', autoRebuild: 'Disabled', ...props, environmentType: 'UserCreated' }
   }
 })

@@ -5,6 +5,8 @@
  */
 import { readRegisterComponent } from '../components/inputs.js'
 import { registerComponent } from '../components/register-component.js'
+import { readRegisterEnvironment } from '../environments/inputs.js'
+import { registerEnvironmentOperation } from '../environments/register-environment.js'
 import { createCompute } from '../computes/create-compute.js'
 import { deleteCompute } from '../computes/delete-compute.js'
 import { readCreateCompute, readDeleteCompute, readListComputes } from '../computes/inputs.js'
@@ -81,6 +83,7 @@ export const OPERATIONS = {
   'register-model': entry({ read: readRegisterModel, run: registerModel }),
   'register-data': entry({ read: readRegisterData, run: registerData }),
   'register-component': entry({ read: readRegisterComponent, run: registerComponent }),
+  'register-environment': entry({ read: readRegisterEnvironment, run: registerEnvironmentOperation }),
   'create-endpoint': entry({ read: readCreateEndpoint, run: createEndpoint }),
   'create-deployment': entry({ read: readCreateDeployment, run: createDeployment }),
   'set-traffic': entry({ read: readSetTraffic, run: setTraffic }),

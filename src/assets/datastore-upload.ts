@@ -184,20 +184,38 @@ export async function uploadToDatastore(
     core.info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to ${where}.`)
     return uri(options.datastore ?? 'workspaceblobstore')
   }
-  const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore)
-  if (await alreadyUploaded(store.containerSasUrl, prefix, list.files)) {
-    core.info(`${localPath}: the same content is already in datastore ${store.datastore}; nothing to upload.`)
-  } else {
-    await uploadFiles(
-      list.files,
-      { containerSasUrl: store.containerSasUrl, blobPrefix: prefix },
-      {
-        label: localPath,
-        abortSignal: options.signal
-      }
-    )
-  }
+  const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath })
   return uri(store.datastore)
+}
+
+/**
+ * Uploads `files` to the default datastore (or datastore `options.datastore`) under blob folder `prefix` (which carries a content hash, so the same
+ * prefix means the same content) unless every file is already there with its size; returns the datastore's container.
+ * `label` names what is uploaded in logs. Shared by `uploadToDatastore` and the Docker build context upload
+ * (`build-context.ts`), whose prefixes differ only by their hash.
+ */
+export async function uploadUnderPrefix(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  files: readonly CodeFile[],
+  prefix: string,
+  options: { at: ReferenceSource; label: string; signal?: AbortSignal; datastore?: string }
+): Promise<DatastoreContainer & { reused: boolean }> {
+  const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore)
+  if (await alreadyUploaded(store.containerSasUrl, prefix, files)) {
+    core.info(`${options.label}: the same content is already in datastore ${store.datastore}; nothing to upload.`)
+    return { ...store, reused: true }
+  }
+  await uploadFiles(
+    files,
+    { containerSasUrl: store.containerSasUrl, blobPrefix: prefix },
+    {
+      label: options.label,
+      abortSignal: options.signal
+    }
+  )
+  return { ...store, reused: false }
 }
 
 /** Whether every file is already a blob under `prefix` with the same size (the prefix carries the content hash). */

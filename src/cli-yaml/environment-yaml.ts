@@ -6,9 +6,9 @@
  * Inline (azure-ai-ml `_schema/assets/environment.py` `EnvironmentSchema` / `AnonymousEnvironmentSchema`): `image`
  * or `build` (`path`, `dockerfile_path`), `conda_file` (a path relative to the YAML file, or the specification
  * inline), `name` + `version` (registered under that name; without them, anonymous: see environment.ts),
- * `description`, `tags`. A local `build.path` needs an upload this action does not do yet: refused.
+ * `description`, `tags`. A local `build.path` folder is checked here and uploaded at registration (build-context.ts).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { inlineEnvironment, pyYamlDump } from './environment.js'
@@ -16,6 +16,56 @@ import { problemAt, type FieldPath, type YamlProblem, type YamlSource } from './
 import { BadReference, parseAssetReference, type EnvironmentReference } from './references.js'
 import { SCALAR_MAP_SCHEMA, type Scalar } from './schema.js'
 import { scalarText } from './text.js'
+
+/**
+ * The content fields of an environment (inline or an environment YAML): `conda_file` read (a path relative to the
+ * YAML's folder, or inline) and dumped as azure-ai-ml sends it, `build` as a remote context or a local folder checked
+ * to exist (uploaded at registration, assets/build-context.ts). Problems are added to `problems`, located.
+ */
+export function readEnvironmentContent(
+  env: Pick<EnvironmentYaml, 'conda_file' | 'build'>,
+  source: YamlSource,
+  at: (...f: string[]) => FieldPath,
+  problems: YamlProblem[]
+): {
+  condaText?: string
+  build?: { contextUri: string; dockerfilePath?: string }
+  localBuild?: { folder: string; dockerfilePath?: string }
+} {
+  let condaText: string | undefined
+  if (isObject(env.conda_file)) condaText = pyYamlDump(env.conda_file)
+  else if (typeof env.conda_file === 'string') {
+    const path = isAbsolute(env.conda_file) ? env.conda_file : resolve(source.dir, env.conda_file)
+    try {
+      condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
+    } catch (e) {
+      const why = existsSync(path)
+        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
+        : `does not exist (paths are relative to the ${source.kind} YAML's folder)`
+      problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
+    }
+  }
+  let build: { contextUri: string; dockerfilePath?: string } | undefined
+  let localBuild: { folder: string; dockerfilePath?: string } | undefined
+  if (env.build) {
+    const dockerfile = env.build.dockerfile_path === undefined ? {} : { dockerfilePath: env.build.dockerfile_path }
+    if (/^(?:https?|azureml):\/\//i.test(env.build.path)) build = { contextUri: env.build.path, ...dockerfile }
+    else {
+      // A local folder, uploaded when the environment is registered (assets/build-context.ts); checked now.
+      const folder = isAbsolute(env.build.path) ? env.build.path : resolve(source.dir, env.build.path)
+      if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+        problems.push(
+          problemAt(
+            source,
+            at('build', 'path'),
+            `the Docker build context '${folder}' is not a folder (paths are relative to the ${source.kind} YAML's folder)`
+          )
+        )
+      } else localBuild = { folder, ...dockerfile }
+    }
+  }
+  return { condaText, build, localBuild }
+}
 
 /** An inline environment as written. */
 export interface EnvironmentYaml {
@@ -76,34 +126,7 @@ function inlineEnvironmentRef(
     problems.push(problemAt(source, at('name'), "a named environment needs a 'version' too"))
   if (env.name === undefined && env.version !== undefined)
     problems.push(problemAt(source, at('version'), "a 'version' needs a 'name'"))
-  let condaText: string | undefined
-  if (isObject(env.conda_file)) condaText = pyYamlDump(env.conda_file)
-  else if (typeof env.conda_file === 'string') {
-    const path = isAbsolute(env.conda_file) ? env.conda_file : resolve(source.dir, env.conda_file)
-    try {
-      condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
-    } catch (e) {
-      const why = existsSync(path)
-        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
-        : `does not exist (paths are relative to the ${source.kind} YAML's folder)`
-      problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
-    }
-  }
-  let build: { contextUri: string; dockerfilePath?: string } | undefined
-  if (env.build) {
-    if (/^(?:https?|azureml):\/\//i.test(env.build.path)) {
-      build = { contextUri: env.build.path }
-      if (env.build.dockerfile_path !== undefined) build.dockerfilePath = env.build.dockerfile_path
-    } else {
-      problems.push(
-        problemAt(
-          source,
-          at('build', 'path'),
-          'a local Docker build context is not supported yet: use an image, or a build context URL'
-        )
-      )
-    }
-  }
+  const { condaText, build, localBuild } = readEnvironmentContent(env, source, at, problems)
   if (problems.length > before) return undefined
   const tags = env.tags ? Object.fromEntries(Object.entries(env.tags).map(([k, v]) => [k, scalarText(v)])) : undefined
   return {
@@ -112,6 +135,7 @@ function inlineEnvironmentRef(
       image: env.image,
       condaText,
       build,
+      localBuild,
       name: env.name,
       version: env.version === undefined ? undefined : String(env.version),
       description: env.description,

@@ -18,10 +18,13 @@
  *   `inference_config`, which this action's YAML schemas do not accept.) Matched, quirk included: the SDK joins with
  *   `str.join`, so each step interleaves the previous hash between the characters of the next; verified by
  *   recomputing the SDK's formula with Python for the fixtures.
- * - for a `build` context azure-ai-ml hashes the uploaded local folder (`get_object_hash`). Not done here: a local
- *   build folder needs an upload (the network layer), so it is refused with a clear error by the reader; a remote
- *   `build.path` (https/azureml URL) is registered with version `md5(md5(url).join(md5(dockerfile_path)))`, our own
- *   choice mirroring the SDK's shape (not verified against the CLI).
+ * - for a local `build` context azure-ai-ml hashes the folder (`get_object_hash`, `assets/build-context.ts`) and the
+ *   version is `md5(md5(hash).join(md5(dockerfile_path)))` (the `.join` only with a `dockerfile_path`): the same shape
+ *   as an image's, so `anonymousImageVersion(hash, dockerfilePath)` computes it (`anonymousBuildContextVersion`). The
+ *   definition then carries `localBuild` and no `build` yet: `registerEnvironment` (assets/environment-asset.ts)
+ *   uploads the folder, then fills `build.contextUri` and the version. A remote `build.path` (https/azureml URL) is
+ *   registered with version `md5(md5(url).join(md5(dockerfile_path)))`, our own choice mirroring the SDK's shape (the
+ *   SDK leaves such an environment unversioned).
  */
 import { createHash } from 'node:crypto'
 
@@ -40,8 +43,11 @@ export interface EnvironmentVersionProperties {
 /** An environment to register before the job or deployment: its name, version and `PUT` body. */
 export interface EnvironmentDefinition {
   name: string
+  /** For an anonymous environment with `localBuild`: empty until the folder is hashed. */
   version: string
   body: { properties: EnvironmentVersionProperties }
+  /** A local Docker build context (absolute folder) to upload before the PUT; then `body.properties.build` is set. */
+  localBuild?: { folder: string; dockerfilePath?: string }
 }
 
 function md5(text: string): string {
@@ -60,6 +66,14 @@ export function anonymousImageVersion(image: string, condaText?: string): string
   return md5(h)
 }
 
+/**
+ * The anonymous version of an environment with a local build context whose `get_object_hash` is `uploadHash`
+ * (azure-ai-ml `_generate_anonymous_name_version(source="build")`).
+ */
+export function anonymousBuildContextVersion(uploadHash: string, dockerfilePath?: string): string {
+  return anonymousImageVersion(uploadHash, dockerfilePath)
+}
+
 /** Our version for a remote build context (see the module notes). */
 export function anonymousBuildVersion(contextUri: string, dockerfilePath?: string): string {
   let h = md5(contextUri)
@@ -75,6 +89,7 @@ export function inlineEnvironment(spec: {
   image?: string
   condaText?: string
   build?: { contextUri: string; dockerfilePath?: string }
+  localBuild?: { folder: string; dockerfilePath?: string }
   name?: string
   version?: string
   description?: string
@@ -86,10 +101,12 @@ export function inlineEnvironment(spec: {
   if (spec.build) properties.build = { ...spec.build }
   if (spec.description !== undefined) properties.description = spec.description
   if (spec.tags && Object.keys(spec.tags).length) properties.tags = spec.tags
+  const localBuild = spec.localBuild ? { localBuild: { ...spec.localBuild } } : {}
   if (spec.name !== undefined && spec.version !== undefined) {
-    return { name: spec.name, version: spec.version, body: { properties } }
+    return { name: spec.name, version: spec.version, body: { properties }, ...localBuild }
   }
   properties.isAnonymous = true
+  if (spec.localBuild) return { name: ANONYMOUS_ENVIRONMENT_NAME, version: '', body: { properties }, ...localBuild }
   const version = spec.build
     ? anonymousBuildVersion(spec.build.contextUri, spec.build.dockerfilePath)
     : anonymousImageVersion(spec.image ?? '', spec.condaText)

@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { objectHash } from '../../src/assets/build-context.js'
+import { listCodeFiles } from '../../src/assets/files.js'
+import { anonymousBuildContextVersion } from '../../src/cli-yaml/environment.js'
+import { readEnvironmentYaml } from '../../src/environments/yaml/environment.js'
+
+const HERE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
+// Written by fixtures/sdk_body.py with azure-ai-ml 1.4.0 (Environment._to_rest_object().serialize()).
+const SDK = JSON.parse(readFileSync(join(HERE, 'sdk.json'), 'utf8')) as Record<
+  string,
+  {
+    body: { properties: Record<string, unknown> }
+    objectHash?: string
+    anonymousVersion?: string
+    anonymousVersionWithDockerfile?: string
+  }
+>
+
+describe('environment YAML → EnvironmentVersion body (azure-ai-ml 1.4)', () => {
+  it('image + conda file: the body the SDK sends, version as written', () => {
+    const read = readEnvironmentYaml('image-conda.yml', [], { baseDir: HERE })
+    expect(read.version).toBe('3')
+    expect(read.localBuild).toBeUndefined()
+    expect(read.properties).toEqual(SDK['image-conda.yml'].body.properties)
+  })
+
+  it('local build context: the hash, blob path, contextUri and anonymous versions the SDK computes', async () => {
+    const read = readEnvironmentYaml('build.yml', [], { baseDir: HERE })
+    expect(read.version).toBeUndefined()
+    expect(read.localBuild).toEqual({ folder: join(HERE, 'docker-context'), dockerfilePath: 'Dockerfile' })
+    const sdk = SDK['build.yml']
+    const hash = await objectHash((await listCodeFiles(join(HERE, 'docker-context'))).files)
+    expect(hash).toBe(sdk.objectHash)
+    const contextUri = `https://acct.blob.core.windows.net/azureml/LocalUpload/${hash}/docker-context/`
+    expect({ ...read.properties, build: { contextUri, dockerfilePath: 'Dockerfile' } }).toEqual(sdk.body.properties)
+    expect(anonymousBuildContextVersion(hash)).toBe(sdk.anonymousVersion)
+    expect(anonymousBuildContextVersion(hash, 'Dockerfile')).toBe(sdk.anonymousVersionWithDockerfile)
+  })
+
+  it('the object hash changes with a byte and with a name, and follows the lower-cased order', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ctx-'))
+    mkdirSync(join(root, 'B'))
+    writeFileSync(join(root, 'a.txt'), 'a')
+    writeFileSync(join(root, 'B', 'c.txt'), 'c')
+    const first = await objectHash((await listCodeFiles(root)).files)
+    writeFileSync(join(root, 'a.txt'), 'b')
+    const second = await objectHash((await listCodeFiles(root)).files)
+    expect(second).not.toBe(first)
+    // md5(seed + "a.txt" + "b" + "B" + "c.txt" + "c"): a.txt sorts before B once lower-cased.
+    const { createHash } = await import('node:crypto')
+    const expected = createHash('md5')
+      .update('Initialize for october 2021 AML CLI version' + 'a.txt' + 'b' + 'B' + 'c.txt' + 'c')
+      .digest('hex')
+    expect(second).toBe(expected)
+  })
+
+  it('refuses a missing build folder, image with build, and properties, at their lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
+    writeFileSync(join(dir, 'bad.yml'), 'name: e\nbuild:\n  path: ./nowhere\n')
+    expect(() => readEnvironmentYaml('bad.yml', [], { baseDir: dir })).toThrow(/bad\.yml:3.*build\.path.*not a folder/s)
+    writeFileSync(join(dir, 'both.yml'), 'name: e\nimage: x\nbuild:\n  path: https://example.org/ctx\n')
+    expect(() => readEnvironmentYaml('both.yml', [], { baseDir: dir })).toThrow(/either 'image' or 'build'/)
+    writeFileSync(join(dir, 'props.yml'), 'name: e\nimage: x\nproperties:\n  a: b\n')
+    expect(() => readEnvironmentYaml('props.yml', [], { baseDir: dir })).toThrow(/properties/)
+    writeFileSync(join(dir, 'conda.yml'), 'name: e\nchannels: [conda-forge]\ndependencies: [python]\n')
+    expect(() => readEnvironmentYaml('conda.yml', [], { baseDir: dir })).toThrow(/conda file/)
+  })
+})
