@@ -29,8 +29,9 @@ export type CorpusKind =
 
 /** The action's input that takes each operation's YAML. */
 export interface CorpusOperation {
-  operation: 'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component'
-  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component'
+  operation:
+    'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component' | 'register-data'
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data'
 }
 
 /** The operation that takes a kind's YAML; undefined when the action has none yet. */
@@ -40,6 +41,7 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'online-deployment') return { operation: 'create-deployment', input: 'deployment' }
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
   if (kind === 'component') return { operation: 'register-component', input: 'component' }
+  if (kind === 'data') return { operation: 'register-data', input: 'data' }
   return undefined
 }
 

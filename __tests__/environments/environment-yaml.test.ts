@@ -7,6 +7,7 @@ import { objectHash } from '../../src/assets/build-context.js'
 import { listCodeFiles } from '../../src/assets/files.js'
 import { anonymousBuildContextVersion } from '../../src/cli-yaml/environment.js'
 import { readEnvironmentYaml } from '../../src/environments/yaml/environment.js'
+import { readJobYaml } from '../../src/jobs/yaml/index.js'
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
 // Written by fixtures/sdk_body.py with azure-ai-ml 1.4.0 (Environment._to_rest_object().serialize()).
@@ -68,5 +69,27 @@ describe('environment YAML → EnvironmentVersion body (azure-ai-ml 1.4)', () =>
     expect(() => readEnvironmentYaml('props.yml', [], { baseDir: dir })).toThrow(/properties/)
     writeFileSync(join(dir, 'conda.yml'), 'name: e\nchannels: [conda-forge]\ndependencies: [python]\n')
     expect(() => readEnvironmentYaml('conda.yml', [], { baseDir: dir })).toThrow(/conda file/)
+  })
+})
+
+describe('environment: file:<env.yml> in a command job (azure-ai-ml YamlFileSchema)', () => {
+  it('reads the file as an anonymous environment, its build path relative to the file, name dropped', async () => {
+    const read = readJobYaml('job.yml', [], { baseDir: join(HERE, 'file-ref') })
+    const env = read.references.environment
+    expect(env.kind).toBe('inline')
+    if (env.kind !== 'inline') return
+    const folder = join(HERE, 'file-ref', 'environments')
+    expect(env.definition.localBuild).toEqual({ folder })
+    expect(env.definition.name).toBe(SDK['file-ref/job.yml'].anonymousName)
+    const hash = await objectHash((await listCodeFiles(folder)).files)
+    expect(anonymousBuildContextVersion(hash)).toBe(SDK['file-ref/job.yml'].anonymousVersion)
+  })
+
+  it('a missing file is refused at the environment field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fileref-'))
+    writeFileSync(join(dir, 'job.yml'), 'command: echo\nenvironment: file:./nope.yml\ncompute: azureml:c\n')
+    expect(() => readJobYaml('job.yml', [], { baseDir: dir })).toThrow(
+      /job\.yml:2.*environment.*nope\.yml' does not exist/s
+    )
   })
 })

@@ -76,6 +76,7 @@ describe('operationFor', () => {
     expect(operationFor('online-endpoint')).toEqual({ operation: 'create-endpoint', input: 'endpoint' })
     expect(operationFor('model')).toEqual({ operation: 'register-model', input: 'model' })
     expect(operationFor('component')).toEqual({ operation: 'register-component', input: 'component' })
+    expect(operationFor('data')).toEqual({ operation: 'register-data', input: 'data' })
     expect(operationFor('batch-deployment')).toBeUndefined()
   })
 })

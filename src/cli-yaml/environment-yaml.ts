@@ -8,13 +8,14 @@
  * inline), `name` + `version` (registered under that name; without them, anonymous: see environment.ts),
  * `description`, `tags`. A local `build.path` folder is checked here and uploaded at registration (build-context.ts).
  */
+import * as core from '@actions/core'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parse } from 'yaml'
-import { inlineEnvironment, pyYamlDump } from './environment.js'
-import { problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
+import { ANONYMOUS_ENVIRONMENT_NAME, inlineEnvironment, pyYamlDump } from './environment.js'
+import { CliYamlError, parseCliYaml, problemAt, type FieldPath, type YamlProblem, type YamlSource } from './load.js'
 import { BadReference, parseAssetReference, type EnvironmentReference } from './references.js'
-import { SCALAR_MAP_SCHEMA, type Scalar } from './schema.js'
+import { compileYamlSchema, schemaProblems, SCALAR_MAP_SCHEMA, type Scalar } from './schema.js'
 import { scalarText } from './text.js'
 
 /**
@@ -110,6 +111,72 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** azure-ai-ml `constants/_common.py` FILE_PREFIX: `environment: file:<path>` names an environment YAML. */
+export const FILE_PREFIX = 'file:'
+
+const validateEnvironmentFile = compileYamlSchema({
+  ...ENVIRONMENT_OBJECT_SCHEMA,
+  properties: { ...ENVIRONMENT_OBJECT_SCHEMA.properties, $schema: { type: 'string' } }
+})
+
+/**
+ * `environment: file:<path>` (a job's or component's): the environment YAML at `<path>` (relative to the YAML that
+ * names it) read in place of an inline definition, its own paths (`conda_file`, `build.path`) relative to its folder,
+ * as azure-ai-ml's `YamlFileSchema.load_from_file` (`_schema/core/schema.py`) does. Where that is a job's
+ * `AnonymousEnvironmentSchema`, the file's `name` and `version` are dropped with the SDK's warning ("the provided
+ * asset name '...' will not be used for anonymous registration") and the environment is registered anonymously.
+ * Problems inside the file are located in it; a missing file at the field that names it.
+ */
+function environmentFileRef(
+  value: string,
+  source: YamlSource,
+  path: FieldPath,
+  problems: YamlProblem[]
+): EnvironmentReference | undefined {
+  const rel = value.slice(FILE_PREFIX.length)
+  const abs = isAbsolute(rel) ? rel : resolve(source.dir, rel)
+  let text: string
+  try {
+    if (!statSync(abs).isFile()) throw new Error('not a file')
+    text = readFileSync(abs, 'utf8')
+  } catch {
+    problems.push(
+      problemAt(
+        source,
+        path,
+        `environment file '${abs}' does not exist (paths are relative to the ${source.kind} YAML's folder)`
+      )
+    )
+    return undefined
+  }
+  let file: YamlSource
+  try {
+    file = parseCliYaml(
+      text,
+      abs,
+      { input: source.input, kind: 'environment', fieldsHint: 'image, build, conda_file, ...' },
+      abs
+    )
+  } catch (e) {
+    if (!(e instanceof CliYamlError)) throw e
+    problems.push(...e.problems)
+    return undefined
+  }
+  const data = file.doc.toJS() as Record<string, unknown>
+  const schema = schemaProblems(validateEnvironmentFile, data, file)
+  if (schema.length) {
+    problems.push(...schema)
+    return undefined
+  }
+  const { $schema: _schema, name, version: _version, ...env } = data as EnvironmentYaml & { $schema?: string }
+  if (name !== undefined && name !== ANONYMOUS_ENVIRONMENT_NAME) {
+    core.warning(
+      `${abs}: the provided asset name '${name}' will not be used for anonymous registration (as az ml does for an environment: file: of a job).`
+    )
+  }
+  return inlineEnvironmentRef(env, file, (...f) => [...f], problems)
+}
+
 /** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
 function inlineEnvironmentRef(
   env: EnvironmentYaml,
@@ -155,6 +222,7 @@ export function readEnvironment(
   problems: YamlProblem[]
 ): EnvironmentReference | undefined {
   if (typeof value === 'string') {
+    if (value.startsWith(FILE_PREFIX)) return environmentFileRef(value, source, path, problems)
     try {
       return parseAssetReference(value, 'environments')
     } catch (e) {
