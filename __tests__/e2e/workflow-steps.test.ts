@@ -512,6 +512,42 @@ describe("mlops.yml: the MLOps templates' flow (environment, data, pipeline, mod
     expect((endpoint.body.properties as { traffic?: unknown }).traffic).toEqual({ blue: 100 })
   }, 240_000)
 
+  it('run again (the next push): the next versions of the environment and data (the folder not uploaded again), the pipeline on those, the new model served', async () => {
+    const ctx = (): ExprContext => ({
+      vars: emulatorVars(),
+      github: { event_name: 'push', repository: 'octo-org/octo-repo', ref: 'refs/heads/main' }
+    })
+    const { env } = runnerEnv(15)
+    const runs: JobRun[] = []
+    for (let i = 0; i < 2; i++) {
+      const run = await runJob(mlopsJob(), ctx(), { ...env, GITHUB_EVENT_NAME: 'push' })
+      expect(describeFailures(run)).toBe('')
+      runs.push(run)
+    }
+    const result = (run: JobRun, id: string) => run.steps.find(s => s.step.id === id)?.result
+    // No version in the YAMLs: as az ml environment/data create, each run registers the next one.
+    expect(runs.map(r => result(r, 'environment')?.outputs.environmentVersion)).toEqual(['1', '2'])
+    expect(runs.map(r => result(r, 'data')?.outputs.dataVersion)).toEqual(['1', '2'])
+    expect(runs.map(r => result(r, 'model')?.outputs.modelVersion)).toEqual(['1', '2'])
+    // The folder's content is in the datastore already: the second data version points at the same blobs.
+    expect(result(runs[1], 'data')?.stdout).toMatch(/the same content is already in datastore \S+; nothing to upload/)
+    const dataUri = (r: JobRun) =>
+      (JSON.parse(result(r, 'data')?.outputs.response ?? '{}') as { properties?: { dataUri?: string } }).properties
+        ?.dataUri
+    expect(dataUri(runs[1])).toBe(dataUri(runs[0]))
+    // The second pipeline ran on the second versions.
+    const second = putBodies(new RegExp(`/jobs/${result(runs[1], 'train')?.outputs.jobName}$`))[0]
+    const inputs = second.properties.inputs as Record<string, { uri?: string }>
+    expect(inputs.raw_data.uri?.replace(/^azureml:/, '')).toBe(result(runs[1], 'data')?.outputs.dataId)
+    // The deployment now serves version 2, with all the traffic still.
+    const deployment = await armGet(emu, '/onlineEndpoints/houses-mlops-endpoint/deployments/blue')
+    expect(String((deployment.body.properties as { model?: string }).model)).toMatch(
+      /\/models\/houses-linear-model\/versions\/2$/
+    )
+    const endpoint = await armGet(emu, '/onlineEndpoints/houses-mlops-endpoint')
+    expect((endpoint.body.properties as { traffic?: unknown }).traffic).toEqual({ blue: 100 })
+  }, 300_000)
+
   it('without the Azure variables: the job is skipped', () => {
     expect(condition(read('mlops.yml').jobs.mlops.if, { vars: {}, github: { event_name: 'push' } })).toBe(false)
     expect(condition(read('mlops.yml').jobs.mlops.if, { vars: emulatorVars(), github: { event_name: 'push' } })).toBe(
