@@ -149,6 +149,16 @@ describe('register-data through the bundle', () => {
     expect(again.stdout).toContain('reused')
   })
 
+  it('properties in the YAML: a warning naming the line, and not sent (as az ml data create drops them)', async () => {
+    await clearLog()
+    const result = await register('cloud.yml', { set: 'version=2\nproperties.stage=raw' })
+    expect(errorOf(result)).toBe('')
+    const warnings = result.commands.filter(c => c.command === 'warning').map(c => c.value)
+    expect(warnings).toEqual([expect.stringMatching(/properties: not sent\. az ml data create drops/)])
+    expect(JSON.parse(puts()[0].body).properties.properties).toEqual({})
+    expect(result.outputs.dataVersion).toBe('2')
+  })
+
   it('a cloud path changed under the same version: refused before any PUT, naming path', async () => {
     await clearLog()
     const result = await register('cloud.yml', {

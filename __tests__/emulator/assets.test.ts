@@ -269,4 +269,26 @@ describe('data and model versions', () => {
     expect(specs.validateResponse('ModelVersions_List', 200, ml.json, MFE)).toEqual([])
     expect((await arm2(emu, tok, `${wsPath(emu)}/models/regressor/versions/9`)).status).toBe(404)
   })
+
+  it('a data version PUT is checked as Azure checks it: dataType in the DataType enum, dataUri required; an mltable with referencedUris; immutable', async () => {
+    const put = (name: string, properties: Record<string, unknown>) =>
+      arm2(emu, tok, `${wsPath(emu)}/data/${name}/versions/1`, { method: 'PUT', body: { properties } })
+    const badType = await put('t', { dataType: 'uri_table', dataUri: 'https://a.blob.core.windows.net/c/x' })
+    expect(badType.status).toBe(400)
+    expect(JSON.stringify(badType.json)).toMatch(/dataType/)
+    const noUri = await put('u', { dataType: 'uri_file' })
+    expect(noUri.status).toBe(400)
+    expect(JSON.stringify(noUri.json)).toMatch(/dataUri/)
+    // referencedUris belongs to MLTableData only (additionalProperties: false on the others).
+    const refs = { dataUri: 'azureml://datastores/workspaceblobstore/paths/t/', referencedUris: ['./a.csv'] }
+    expect((await put('m', { dataType: 'uri_folder', ...refs })).status).toBe(400)
+    const table = await put('m', { dataType: 'mltable', ...refs })
+    expect(table.status).toBe(201)
+    expect(table.json.properties.referencedUris).toEqual(['./a.csv'])
+    // The same definition again: 200; another dataUri under the same version: 409 naming it.
+    expect((await put('m', { dataType: 'mltable', ...refs, description: 'd' })).status).toBe(200)
+    const changed = await put('m', { dataType: 'mltable', ...refs, dataUri: 'azureml://datastores/x/paths/y/' })
+    expect(changed.status).toBe(409)
+    expect(changed.json.error.message).toMatch(/different dataUri/)
+  })
 })

@@ -62,7 +62,10 @@ const YAML_FILES: Record<string, string> = {
   'component-pipeline.yml': 'name: p\ntype: pipeline\njobs: {}\n',
   'component-unknown-field.yml': `name: c\ntype: command\ncomand: echo hi\n${ENV}`,
   'component-bad-input.yml': `name: c\ncommand: echo hi\n${ENV}inputs:\n  n:\n    type: float\n`,
-  'component-no-code-folder.yml': `name: c\ncommand: echo hi\ncode: ./no-such-src\n${ENV}`
+  'component-no-code-folder.yml': `name: c\ncommand: echo hi\ncode: ./no-such-src\n${ENV}`,
+  'data-unknown-field.yml': 'name: d\npath: ./model\ntyp: uri_folder\n',
+  'data-file-is-folder.yml': 'name: d\ntype: uri_file\npath: ./model\n',
+  'data-mltable-no-file.yml': 'name: d\ntype: mltable\npath: ./model\n'
 }
 for (const [rel, text] of Object.entries(YAML_FILES)) {
   mkdirSync(dirname(join(scratch, rel)), { recursive: true })
@@ -675,6 +678,26 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
     'model',
     /model-bad-type\.yml:3: type/
   ],
+  // ---- register-data
+  ['register-data without data', e => ws(e, 'register-data'), 'data', /required by register-data/],
+  [
+    'register-data with an unknown field in the data YAML',
+    e => ws(e, 'register-data', { data: yamlFile('data-unknown-field.yml') }),
+    'data',
+    /data-unknown-field\.yml:3: typ: unknown field/
+  ],
+  [
+    'register-data with a uri_file that is a folder',
+    e => ws(e, 'register-data', { data: yamlFile('data-file-is-folder.yml') }),
+    'data',
+    /data-file-is-folder\.yml:3: path: .*is a folder; a file is needed here/
+  ],
+  [
+    'register-data with an mltable folder without an MLTable file',
+    e => ws(e, 'register-data', { data: yamlFile('data-mltable-no-file.yml') }),
+    'data',
+    /data-mltable-no-file\.yml:3: path: .*holds no MLTable file/
+  ],
   // ---- register-component
   [
     'register-component without component',
@@ -895,7 +918,7 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
 ]
 
 const OPERATIONS = new Set(
-  'get-token list-resource-groups list-workspaces get-workspace create-workspace delete-workspace list-computes create-compute delete-compute list-experiments start-run poll-run cancel-run list-models delete-model score request submit-job poll-job cancel-job register-model create-endpoint create-deployment set-traffic delete-deployment delete-endpoint'.split(
+  'get-token list-resource-groups list-workspaces get-workspace create-workspace delete-workspace list-computes create-compute delete-compute list-experiments start-run poll-run cancel-run list-models delete-model score request submit-job poll-job cancel-job register-model register-data create-endpoint create-deployment set-traffic delete-deployment delete-endpoint'.split(
     ' '
   )
 )

@@ -117,6 +117,7 @@ const V2_OPERATIONS = new Set([
   'poll-job',
   'cancel-job',
   'register-model',
+  'register-data',
   'create-endpoint',
   'create-deployment',
   'set-traffic',
@@ -247,6 +248,11 @@ const OPERATIONS: Operation[] = [
     operation: 'register-model',
     inputs: emu => ws(emu, { 'model-name': 'canary-model', 'model-path': 'examples/jobs/train/data' }),
     route: { operationId: 'ModelVersions_CreateOrUpdate' }
+  },
+  {
+    operation: 'register-data',
+    inputs: emu => ws(emu, { data: '__tests__/data/fixtures/folder.yml' }),
+    route: { operationId: 'DataVersions_CreateOrUpdate' }
   },
   {
     operation: 'create-endpoint',
