@@ -30,8 +30,14 @@ export type CorpusKind =
 /** The action's input that takes each operation's YAML. */
 export interface CorpusOperation {
   operation:
-    'submit-job' | 'create-endpoint' | 'create-deployment' | 'register-model' | 'register-component' | 'register-data'
-  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data'
+    | 'submit-job'
+    | 'create-endpoint'
+    | 'create-deployment'
+    | 'register-model'
+    | 'register-component'
+    | 'register-data'
+    | 'register-environment'
+  input: 'job' | 'endpoint' | 'deployment' | 'model' | 'component' | 'data' | 'environment'
 }
 
 /** The operation that takes a kind's YAML; undefined when the action has none yet. */
@@ -42,6 +48,7 @@ export function operationFor(kind: CorpusKind): CorpusOperation | undefined {
   if (kind === 'model') return { operation: 'register-model', input: 'model' }
   if (kind === 'component') return { operation: 'register-component', input: 'component' }
   if (kind === 'data') return { operation: 'register-data', input: 'data' }
+  if (kind === 'environment') return { operation: 'register-environment', input: 'environment' }
   return undefined
 }
 

@@ -65,7 +65,9 @@ const YAML_FILES: Record<string, string> = {
   'component-no-code-folder.yml': `name: c\ncommand: echo hi\ncode: ./no-such-src\n${ENV}`,
   'data-unknown-field.yml': 'name: d\npath: ./model\ntyp: uri_folder\n',
   'data-file-is-folder.yml': 'name: d\ntype: uri_file\npath: ./model\n',
-  'data-mltable-no-file.yml': 'name: d\ntype: mltable\npath: ./model\n'
+  'data-mltable-no-file.yml': 'name: d\ntype: mltable\npath: ./model\n',
+  'environment-no-source.yml': 'name: e\ndescription: neither image nor build\n',
+  'environment-no-context.yml': 'name: e\nbuild:\n  path: ./no-such-context\n'
 }
 for (const [rel, text] of Object.entries(YAML_FILES)) {
   mkdirSync(dirname(join(scratch, rel)), { recursive: true })
@@ -728,6 +730,25 @@ const cases: [string, (emu: Emulator) => Inputs, string, RegExp?][] = [
     e => ws(e, 'register-component', { component: yamlFile('component-no-code-folder.yml') }),
     'component',
     /component-no-code-folder\.yml:3: code/
+  ],
+  // ---- register-environment
+  [
+    'register-environment without environment',
+    e => ws(e, 'register-environment'),
+    'environment',
+    /required by register-environment/
+  ],
+  [
+    'register-environment with neither image nor build',
+    e => ws(e, 'register-environment', { environment: yamlFile('environment-no-source.yml') }),
+    'environment',
+    /environment-no-source\.yml:1: .*needs 'image'/
+  ],
+  [
+    'register-environment with a build context folder that is not there',
+    e => ws(e, 'register-environment', { environment: yamlFile('environment-no-context.yml') }),
+    'environment',
+    /environment-no-context\.yml:3: build\.path/
   ],
   // ---- create-endpoint
   ['create-endpoint without endpoint', e => ws(e, 'create-endpoint'), 'endpoint', /required by create-endpoint/],

@@ -37,7 +37,7 @@ import { textMap } from '../../cli-yaml/text.js'
 export const ENVIRONMENT_INPUT = 'environment'
 
 const ENVIRONMENT_YAML: YamlKind = {
-  input: ENVIRONMENT_INPUT,
+  input: 'environment',
   kind: 'environment',
   fieldsHint: 'name, version, image, conda_file, build, os_type, ...'
 }
