@@ -148,3 +148,52 @@ describe('a command job with a local Docker build context', () => {
     )
   })
 })
+
+describe('an online deployment with a local Docker build context', () => {
+  it('uploads the context and registers the anonymous build environment before the deployment', async () => {
+    const files: Record<string, string> = {
+      'endpoint.yml': 'name: ctx-endpoint\nauth_mode: key\n',
+      'model/model.json': JSON.stringify({ weights: [1], bias: 0 }),
+      'score/score.py': ['import json', 'def init():', '    pass', 'def run(raw):', '    return json.loads(raw)'].join(
+        '\n'
+      ),
+      'deployment.yml': [
+        'name: blue',
+        'endpoint_name: ctx-endpoint',
+        'model:',
+        '  path: ./model',
+        'code_configuration:',
+        '  code: ./score',
+        '  scoring_script: score.py',
+        'environment:',
+        '  build:',
+        '    path: ./docker-context',
+        '    dockerfile_path: Dockerfile',
+        'instance_type: Standard_DS3_v2',
+        'instance_count: 1'
+      ].join('\n')
+    }
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(scratch, rel, '..'), { recursive: true })
+      writeFileSync(join(scratch, rel), text)
+    }
+    const ws = workspaceInputs(emu)
+    const endpoint = await step({ ...ws, operation: 'create-endpoint', endpoint: join(scratch, 'endpoint.yml') })
+    expect(errorOf(endpoint)).toBe('')
+    const result = await step({ ...ws, operation: 'create-deployment', deployment: join(scratch, 'deployment.yml') })
+    expect(errorOf(result)).toBe('')
+    const hash = await objectHash((await listCodeFiles(join(scratch, 'docker-context'))).files)
+    const version = anonymousBuildContextVersion(hash, 'Dockerfile')
+    const tok = await token(emu)
+    const env = await arm2(emu, tok, `${wsPath(emu)}/environments/CliV2AnonymousEnvironment/versions/${version}`)
+    expect(env.status).toBe(200)
+    expect(env.json.properties.build).toEqual({
+      contextUri: expect.stringMatching(new RegExp(`/LocalUpload/${hash}/docker-context/$`)),
+      dockerfilePath: 'Dockerfile'
+    })
+    const deployment = await arm2(emu, tok, `${wsPath(emu)}/onlineEndpoints/ctx-endpoint/deployments/blue`)
+    expect(deployment.json.properties.environmentId).toMatch(
+      new RegExp(`/environments/CliV2AnonymousEnvironment/versions/${version}$`)
+    )
+  })
+})

@@ -15,6 +15,7 @@ const SDK = JSON.parse(readFileSync(join(HERE, 'sdk.json'), 'utf8')) as Record<
   string,
   {
     body: { properties: Record<string, unknown> }
+    anonymousName?: string
     objectHash?: string
     anonymousVersion?: string
     anonymousVersionWithDockerfile?: string
