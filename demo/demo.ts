@@ -84,14 +84,28 @@ const v2Steps: Step[] = [
     })
   },
   {
-    name: 'v2-3b. Submit the pipeline examples/pipelines/pipeline.yml (prepare → train → evaluate), step by step',
+    name: "v2-3a. Register the environment examples/mlops/environment.yml (image + conda file; the MLOps templates' flow)",
+    id: 'environment',
+    inputs: { operation: 'register-environment', ...workspace, environment: 'examples/mlops/environment.yml' }
+  },
+  {
+    name: 'v2-3a2. Register the data examples/mlops/data.yml (a local folder, uploaded to the default datastore)',
+    id: 'data',
+    inputs: { operation: 'register-data', ...workspace, data: 'examples/mlops/data.yml' }
+  },
+  {
+    name: 'v2-3b. Submit the pipeline examples/mlops/pipeline.yml (prepare → train → evaluate) on that data and environment',
     id: 'pipeline',
-    inputs: {
+    inputs: () => ({
       operation: 'submit-job',
       ...workspace,
-      job: 'examples/pipelines/pipeline.yml',
-      set: `settings.default_compute=azureml:${seed.computeName}`
-    },
+      job: 'examples/mlops/pipeline.yml',
+      set: [
+        `settings.default_compute=azureml:${seed.computeName}`,
+        `inputs.raw_data.path=${outputs.data.dataId}`,
+        ...['prepare', 'train', 'evaluate'].map(s => `jobs.${s}.environment=${outputs.environment.environmentId}`)
+      ].join('\n')
+    }),
     check: r => {
       if (r.outputs.status !== 'Completed') return `status ${r.outputs.status}`
       const steps = Object.keys(JSON.parse(r.outputs.childJobs ?? '{}') as Record<string, unknown>)

@@ -13,6 +13,7 @@ import { parse } from 'yaml'
 import type { Emulator } from '../../emulator/index.js'
 import { ROOT, runStep, type StepResult } from '../../demo/runner.js'
 import { startFakeGitHub, type FakeGitHub } from '../fixtures/fake-github.js'
+import { armGet } from './arm-read.js'
 import { credsOf, emulatorForTests } from './helpers.js'
 
 interface WorkflowStep {
@@ -223,21 +224,26 @@ function trainInputs(given: Record<string, Value>): Record<string, Value> {
 }
 
 describe('the local actions the workflows use', () => {
-  it.each(['train.yml', 'pr-training.yml', 'live-integration.yml', 'ci.yml', 'deploy.yml', 'pipeline.yml'])(
-    '%s gives only inputs its actions declare, and every required one',
-    file => {
-      for (const job of Object.values(read(file).jobs)) {
-        for (const step of job.steps ?? []) {
-          if (!step.uses?.startsWith('./')) continue
-          const action = parse(readFileSync(join(ROOT, step.uses, 'action.yml'), 'utf8')) as ActionInputs
-          const given = Object.keys(step.with ?? {})
-          expect(given.filter(name => !(name in action.inputs))).toEqual([])
-          const required = Object.entries(action.inputs).filter(([, spec]) => spec.required)
-          expect(required.map(([name]) => name).filter(name => !given.includes(name))).toEqual([])
-        }
+  it.each([
+    'train.yml',
+    'pr-training.yml',
+    'live-integration.yml',
+    'ci.yml',
+    'deploy.yml',
+    'pipeline.yml',
+    'mlops.yml'
+  ])('%s gives only inputs its actions declare, and every required one', file => {
+    for (const job of Object.values(read(file).jobs)) {
+      for (const step of job.steps ?? []) {
+        if (!step.uses?.startsWith('./')) continue
+        const action = parse(readFileSync(join(ROOT, step.uses, 'action.yml'), 'utf8')) as ActionInputs
+        const given = Object.keys(step.with ?? {})
+        expect(given.filter(name => !(name in action.inputs))).toEqual([])
+        const required = Object.entries(action.inputs).filter(([, spec]) => spec.required)
+        expect(required.map(([name]) => name).filter(name => !given.includes(name))).toEqual([])
       }
     }
-  )
+  })
 })
 
 describe('pr-training.yml → train.yml', () => {
@@ -430,5 +436,122 @@ describe('deploy.yml: train, register, deploy green, smoke test, traffic, delete
     const fork = runnerEnv(13, 'someone/fork').github
     expect(condition(job.if, { vars: emulatorVars(), github: { ...fork, event_name: 'pull_request' } })).toBe(false)
     expect(condition(job.if, { vars: {}, github: { event_name: 'push' } })).toBe(false)
+  })
+})
+
+describe("mlops.yml: the MLOps templates' flow (environment, data, pipeline, model, endpoint, deployment, traffic)", () => {
+  /** Every `uses: ./` step of the job, pointed at the emulator the way a caller's env would point it at Azure. */
+  function mlopsJob(): Job {
+    const job = read('mlops.yml').jobs.mlops
+    job.steps = job.steps?.map(step =>
+      step.uses === './'
+        ? { ...step, with: { ...step.with, 'arm-endpoint': emu.url, 'authority-host': emu.url } }
+        : step
+    )
+    return job
+  }
+
+  /** The JSON bodies of the PUTs the emulator received whose path matches. */
+  const putBodies = (path: RegExp): Record<string, Record<string, unknown>>[] =>
+    emu.requests
+      .filter(r => r.method === 'PUT' && path.test(r.path))
+      .map(r => JSON.parse(r.body) as Record<string, Record<string, unknown>>)
+
+  it('each step passes what it made to the next: the pipeline runs on the versions just registered, its model is served with all the traffic', async () => {
+    const job = mlopsJob()
+    const ctx: ExprContext = {
+      vars: emulatorVars(),
+      github: { event_name: 'workflow_dispatch', repository: 'octo-org/octo-repo', ref: 'refs/heads/main' }
+    }
+    expect(condition(job.if, ctx)).toBe(true)
+    const { env } = runnerEnv(14)
+    const run = await runJob(job, ctx, { ...env, GITHUB_EVENT_NAME: 'workflow_dispatch' })
+    expect(describeFailures(run)).toBe('')
+    const ran = run.steps.filter(s => s.result).map(s => String(s.step.with?.operation))
+    expect(ran).toEqual([
+      'register-environment',
+      'register-data',
+      'submit-job',
+      'register-model',
+      'create-endpoint',
+      'create-deployment',
+      'score',
+      'set-traffic'
+    ])
+    const outputs = (id: string) => run.steps.find(s => s.step.id === id)?.result?.outputs ?? {}
+    const environmentId = outputs('environment').environmentId
+    const dataId = outputs('data').dataId
+    expect(environmentId).toMatch(/\/environments\/linear-train-env\/versions\/1$/)
+    expect(dataId).toMatch(/\/data\/houses\/versions\/1$/)
+    expect(outputs('train').status).toBe('Completed')
+
+    // The pipeline read the data version just registered, and each of its steps ran in the environment just
+    // registered (not @latest's lookup, not an inline image).
+    const pipeline = putBodies(new RegExp(`/jobs/${outputs('train').jobName}$`))
+    expect(pipeline).toHaveLength(1)
+    const inputs = pipeline[0].properties.inputs as Record<string, { uri?: string }>
+    expect(inputs.raw_data.uri?.replace(/^azureml:/, '')).toBe(dataId)
+    const components = putBodies(/\/components\/azureml_anonymous\/versions\/[^/]+$/)
+    expect(components).toHaveLength(3)
+    for (const c of components) {
+      const spec = c.properties.componentSpec as { environment?: string }
+      expect(spec.environment?.replace(/^azureml:/, '')).toBe(environmentId)
+    }
+
+    // The model of the pipeline's output, deployed by the version register-model gave, takes all the traffic.
+    expect(outputs('model').modelVersion).toBe('1')
+    const deployment = putBodies(/\/onlineEndpoints\/houses-mlops-endpoint\/deployments\/blue$/)
+    expect(deployment).toHaveLength(1)
+    expect(String(deployment[0].properties.model)).toMatch(/\/models\/houses-linear-model\/versions\/1$/)
+    // The data is y ≈ 2·x0 + 3·x1 − 1: the smoke test's answers are those of the model trained on it.
+    const answer = JSON.parse(outputs('smoke').response ?? '[]') as number[]
+    expect(answer).toHaveLength(2)
+    expect(Math.abs(answer[0] - 7)).toBeLessThan(0.5)
+    expect(Math.abs(answer[1] - 17)).toBeLessThan(0.5)
+    const endpoint = await armGet(emu, '/onlineEndpoints/houses-mlops-endpoint')
+    expect((endpoint.body.properties as { traffic?: unknown }).traffic).toEqual({ blue: 100 })
+  }, 240_000)
+
+  it('run again (the next push): the next versions of the environment and data (the folder not uploaded again), the pipeline on those, the new model served', async () => {
+    const ctx = (): ExprContext => ({
+      vars: emulatorVars(),
+      github: { event_name: 'push', repository: 'octo-org/octo-repo', ref: 'refs/heads/main' }
+    })
+    const { env } = runnerEnv(15)
+    const runs: JobRun[] = []
+    for (let i = 0; i < 2; i++) {
+      const run = await runJob(mlopsJob(), ctx(), { ...env, GITHUB_EVENT_NAME: 'push' })
+      expect(describeFailures(run)).toBe('')
+      runs.push(run)
+    }
+    const result = (run: JobRun, id: string) => run.steps.find(s => s.step.id === id)?.result
+    // No version in the YAMLs: as az ml environment/data create, each run registers the next one.
+    expect(runs.map(r => result(r, 'environment')?.outputs.environmentVersion)).toEqual(['1', '2'])
+    expect(runs.map(r => result(r, 'data')?.outputs.dataVersion)).toEqual(['1', '2'])
+    expect(runs.map(r => result(r, 'model')?.outputs.modelVersion)).toEqual(['1', '2'])
+    // The folder's content is in the datastore already: the second data version points at the same blobs.
+    expect(result(runs[1], 'data')?.stdout).toMatch(/the same content is already in datastore \S+; nothing to upload/)
+    const dataUri = (r: JobRun) =>
+      (JSON.parse(result(r, 'data')?.outputs.response ?? '{}') as { properties?: { dataUri?: string } }).properties
+        ?.dataUri
+    expect(dataUri(runs[1])).toBe(dataUri(runs[0]))
+    // The second pipeline ran on the second versions.
+    const second = putBodies(new RegExp(`/jobs/${result(runs[1], 'train')?.outputs.jobName}$`))[0]
+    const inputs = second.properties.inputs as Record<string, { uri?: string }>
+    expect(inputs.raw_data.uri?.replace(/^azureml:/, '')).toBe(result(runs[1], 'data')?.outputs.dataId)
+    // The deployment now serves version 2, with all the traffic still.
+    const deployment = await armGet(emu, '/onlineEndpoints/houses-mlops-endpoint/deployments/blue')
+    expect(String((deployment.body.properties as { model?: string }).model)).toMatch(
+      /\/models\/houses-linear-model\/versions\/2$/
+    )
+    const endpoint = await armGet(emu, '/onlineEndpoints/houses-mlops-endpoint')
+    expect((endpoint.body.properties as { traffic?: unknown }).traffic).toEqual({ blue: 100 })
+  }, 300_000)
+
+  it('without the Azure variables: the job is skipped', () => {
+    expect(condition(read('mlops.yml').jobs.mlops.if, { vars: {}, github: { event_name: 'push' } })).toBe(false)
+    expect(condition(read('mlops.yml').jobs.mlops.if, { vars: emulatorVars(), github: { event_name: 'push' } })).toBe(
+      true
+    )
   })
 })

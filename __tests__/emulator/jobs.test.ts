@@ -136,6 +136,37 @@ describe('jobs', () => {
     expect(specs.validateResponse('Jobs_List', 200, list.json, MFE)).toEqual([])
   })
 
+  it('a data asset input is read in each form a client sends it: azureml:<name>:<version>, @latest, its ARM id, azureml:<ARM id>', async () => {
+    const { ContainerClient } = await import('@azure/storage-blob')
+    const store = new ContainerClient(await datastoreSasUrl())
+    await store.getBlockBlobClient('data/asset/rows.csv').upload('1\n2\n', 4)
+    const data = await arm2(emu, tok, `${wsPath(emu)}/data/rows/versions/3`, {
+      method: 'PUT',
+      body: {
+        properties: { dataType: 'uri_folder', dataUri: 'azureml://datastores/workspaceblobstore/paths/data/asset/' }
+      }
+    })
+    expect(data.status).toBe(201)
+    // azure-ai-ml sends `azureml:` + the ARM id for an input naming a data version (its _resolve_job_inputs).
+    const forms = ['azureml:rows:3', 'azureml:rows@latest', data.json.id, `azureml:${data.json.id}`, 'azureml:rows:4']
+    const ended: string[] = []
+    for (const uri of forms) {
+      const name = jobName()
+      const put = await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
+        method: 'PUT',
+        body: commandJob(emu, 'cat ${{inputs.data}}/rows.csv', {
+          inputs: { data: { jobInputType: 'uri_folder', uri, mode: 'ReadOnlyMount' } }
+        })
+      })
+      expect(put.status).toBe(201)
+      const { job } = await waitForJob(emu, tok, name)
+      const details = await call(jobDetailsUrl(emu, name), { token: tok })
+      ended.push(`${job.json.properties.status as string} ${details.json.error?.error?.message ?? ''}`.trim())
+    }
+    expect(ended.slice(0, 4)).toEqual(['Completed', 'Completed', 'Completed', 'Completed'])
+    expect(ended[4]).toMatch(/^Failed .*'azureml:rows:4' was not found/)
+  })
+
   it('writes the log as the command runs, so a reader follows it with Range requests', async () => {
     const name = jobName()
     await arm2(emu, tok, `${wsPath(emu)}/jobs/${name}`, {
