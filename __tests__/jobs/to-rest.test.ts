@@ -48,7 +48,7 @@ const EXPECTED = {
     environmentVariables: { SEED: '7', MODE: 'train' },
     inputs: {
       data: { jobInputType: 'uri_folder', uri: UPLOADED_DATA, mode: 'ReadOnlyMount' },
-      lr: { jobInputType: 'literal', value: '0.010' },
+      lr: { jobInputType: 'literal', value: '0.01' },
       epochs: { jobInputType: 'literal', value: '10' },
       verbose: { jobInputType: 'literal', value: 'True' }
     },
@@ -205,7 +205,7 @@ describe('command job YAML → REST body', () => {
       table: { jobInputType: 'mltable', uri: 'azureml://jobs/prev-job/outputs/table', mode: 'EvalMount' },
       ds: { jobInputType: 'uri_file', uri: 'https://example.com/data.csv', mode: 'Direct' },
       named: { jobInputType: 'uri_folder', uri: `azureml:${WS}/data/my-data/versions/4` },
-      n: { jobInputType: 'literal', value: '2.50' },
+      n: { jobInputType: 'literal', value: '2.5' },
       s: { jobInputType: 'literal', value: 'hello' }
     })
     expect(p.outputs).toEqual({
@@ -265,10 +265,11 @@ describe('value conversions', () => {
     expect(() => isoDuration(1.5)).toThrow(RangeError)
   })
 
-  it('scalars as REST text: Python booleans, numbers as written', () => {
+  it('scalars as REST text: Python booleans, numbers as Python prints what PyYAML reads', () => {
     expect(scalarText(true)).toBe('True')
     expect(scalarText(false)).toBe('False')
-    expect(scalarText(0.01, '0.010')).toBe('0.010')
+    expect(scalarText(0.01, '0.010')).toBe('0.01')
+    expect(scalarText(0.00015, '1.5e-4')).toBe('0.00015')
     expect(scalarText(7)).toBe('7')
     expect(scalarText('x')).toBe('x')
   })

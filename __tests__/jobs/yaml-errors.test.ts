@@ -25,6 +25,14 @@ describe('job YAML errors', () => {
     expect(readJobYaml('job.yml', [], { baseDir: dir }).job.command).toBe('echo hello')
   })
 
+  it('type: Command (any case, as CLI versions took it: Azure/azure-cli-extensions#4207) is a command job', () => {
+    for (const type of ['Command', 'COMMAND']) {
+      const dir = jobFolder(`type: ${type}\n${OK}`)
+      expect(readJobYaml('job.yml', [], { baseDir: dir }).job.type).toBe('command')
+    }
+    expect(errorOf(`type: Sweep\n${OK}`).message).toMatch(/job\.yml:1: type: sweep jobs are not supported yet/)
+  })
+
   it('unknown field: file, line, field and a suggestion (and the missing command it hides)', () => {
     const e = errorOf(['type: command', 'comand: python train.py', 'environment: azureml:env:1', ''].join('\n'))
     expect(e.input).toBe('job')

@@ -75,7 +75,7 @@ describe('online endpoint YAML → REST body', () => {
           '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1': {}
         }
       },
-      properties: { authMode: 'AMLToken', publicNetworkAccess: 'Disabled', properties: { owner: 'me', ratio: '0.50' } }
+      properties: { authMode: 'AMLToken', publicNetworkAccess: 'Disabled', properties: { owner: 'me', ratio: '0.5' } }
     }
     expect(body).toEqual(expected)
     if (specPath) expect(specErrors(body)).toEqual([])

@@ -13,11 +13,13 @@
  * Units: `limits.timeout` in seconds (integer); `resources.shm_size` as `<number><b|k|m|g>` (the REST pattern
  * `\d+[bBkKmMgG]`, mfe.json `JobResourceConfiguration.shmSize`).
  *
- * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`.
+ * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`;
+ * `type` is read without regard to case (`type: Command` is a command job).
  */
 import { problemAt, type FieldPath, type YamlSource } from '../../cli-yaml/load.js'
 import {
   compileYamlSchema,
+  normalizeEnumAt,
   schemaProblems,
   SCALAR_MAP_SCHEMA,
   SCALAR_SCHEMA,
@@ -292,6 +294,10 @@ const OTHER_TYPES: Record<string, string> = {
  * naming every problem, else return it typed.
  */
 export function validateCommandJobSchema(data: unknown, source: YamlSource): CommandJobYaml {
+  // `type: Command` is read as `command`: the job schema's type field is a StringTransformedEnum (azure-ai-ml
+  // `_schema/core/fields.py`, lower-cased before the check) and CLI versions took it (Azure/azure-cli-extensions#4207);
+  // azure-ai-ml 1.4's `Job._resolve_cls_and_type` compares the text exactly and refuses it.
+  normalizeEnumAt(data, ['type'])
   const type = (data as { type?: unknown } | null)?.type
   if (typeof type === 'string' && type !== 'command') {
     const detail = OTHER_TYPES[type] ?? `unknown job type '${type}' (this action runs type: command)`
