@@ -16,7 +16,8 @@
  * version, description, tags, properties, stage}` with a local `path`, registered first), `code_configuration`
  * (`code`: a local folder, uploaded as for jobs, or `azureml:name:version` / an ARM id; `scoring_script`, relative to
  * the code folder and checked to exist in a local one), `environment` (a reference, or inline `image` / `conda_file`
- * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `environment_variables`, `request_settings`
+ * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `model_mount_path` (where a custom container sees
+ * the model: `modelMountPath`, sent as written, as `ManagedOnlineDeployment._to_rest_object` does), `environment_variables`, `request_settings`
  * (`request_timeout_ms`, `max_concurrent_requests_per_instance`, `max_queue_wait_ms`), `liveness_probe` and
  * `readiness_probe` (`initial_delay`, `period`, `timeout` in seconds; `success_threshold`, `failure_threshold`),
  * `app_insights_enabled`, `scale_settings` (`type: default`; `target_utilization` is for Kubernetes only: refused as
@@ -29,7 +30,7 @@
  * `entities/_deployment/online_deployment.py` `ManagedOnlineDeployment._to_rest_object` and
  * `entities/_deployment/deployment_settings.py`:
  *   { location, sku: {name: "Default", capacity?: instance_count}, tags?,
- *     properties: {endpointComputeType: "Managed", description?, properties?, model?, codeConfiguration?: {codeId,
+ *     properties: {endpointComputeType: "Managed", description?, properties?, model?, modelMountPath?, codeConfiguration?: {codeId,
  *     scoringScript}, environmentId?, environmentVariables?, instanceType, appInsightsEnabled, scaleSettings?:
  *     {scaleType: "Default"}, requestSettings?: {requestTimeout, maxConcurrentRequestsPerInstance, maxQueueWait},
  *     livenessProbe?, readinessProbe?: {initialDelay, period, timeout, successThreshold, failureThreshold},
@@ -81,7 +82,7 @@ import {
 } from '../../cli-yaml/schema.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { textMap } from '../../cli-yaml/text.js'
-import { ENDPOINT_NAME_SCHEMA } from './endpoint.js'
+import { ENDPOINT_NAME_SCHEMA, KUBERNETES_ONLINE_NOT_SUPPORTED } from './endpoint.js'
 
 /**
  * The step input that names the file, for messages (`Input 'deployment': ...`). The operation's inputs.ts reads and
@@ -130,6 +131,7 @@ export interface ManagedOnlineDeploymentYaml {
   environment_variables?: Record<string, Scalar | null>
   instance_type: string
   instance_count?: number
+  model_mount_path?: string
   request_settings?: {
     request_timeout_ms?: number
     max_concurrent_requests_per_instance?: number
@@ -198,6 +200,7 @@ export const MANAGED_ONLINE_DEPLOYMENT_SCHEMA = {
     environment_variables: SCALAR_MAP_SCHEMA,
     instance_type: { type: 'string', minLength: 1 },
     instance_count: { type: 'integer', minimum: 1 },
+    model_mount_path: { type: 'string', minLength: 1 },
     request_settings: {
       type: 'object',
       properties: {
@@ -420,9 +423,7 @@ export function readDeploymentYaml(
   normalizeEnumAt(data, ['model', 'type'])
   const type = (data as { type?: unknown }).type
   if (type === 'kubernetes')
-    throw new CliYamlError(source.input, [
-      problemAt(source, ['type'], 'Kubernetes online deployments are not supported (only type: managed)')
-    ])
+    throw new CliYamlError(source.input, [problemAt(source, ['type'], KUBERNETES_ONLINE_NOT_SUPPORTED)])
   const schema = schemaProblems(validateDeployment, data, source)
   if (schema.length) throw new CliYamlError(source.input, schema)
   const yaml = data as ManagedOnlineDeploymentYaml
@@ -446,6 +447,7 @@ export interface ManagedOnlineDeploymentProperties {
   description?: string
   properties?: Record<string, string>
   model?: string
+  modelMountPath?: string
   codeConfiguration?: { codeId: string; scoringScript: string }
   environmentId?: string
   environmentVariables?: Record<string, string>
@@ -536,6 +538,7 @@ export function buildDeploymentBody(
   const props = textMap(d.properties, 'properties', numberText)
   if (props) p.properties = props
   if (resolved.model !== undefined) p.model = resolved.model
+  if (d.model_mount_path !== undefined) p.modelMountPath = d.model_mount_path
   if (d.code_configuration && resolved.codeId !== undefined)
     p.codeConfiguration = { codeId: resolved.codeId, scoringScript: d.code_configuration.scoring_script }
   if (resolved.environmentId !== undefined) p.environmentId = resolved.environmentId
