@@ -116,7 +116,7 @@ describe('additional_includes (newest azure-ai-ml AdditionalIncludes)', () => {
     const read = readComponentYaml('component.yml', [], { baseDir: INCLUDES })
     const seen: (readonly string[] | undefined)[] = []
     const r = resolver()
-    r.uploadCode = async (folder, includes) => (seen.push(includes), `${WS}/codes/c/versions/1`)
+    r.uploadCode = async (_folder, includes) => (seen.push(includes), `${WS}/codes/c/versions/1`)
     await toComponentRestBody(read, r)
     expect(seen).toEqual([[join(INCLUDES, 'common_src'), join(INCLUDES, 'shared', 'config.yml')]])
     const list = await listCodeFilesWithIncludes(join(INCLUDES, 'src'), seen[0] ?? [])

@@ -228,6 +228,50 @@ describe('managed online deployment YAML → REST body', () => {
     if (specPath) expect(specErrors(body)).toEqual([])
   })
 
+  it('data_collector → dataCollector as the newest azure-ai-ml sends it; a YAML boolean for enabled is refused', async () => {
+    const dir = yamlFolder({
+      'd.yml': [
+        'name: main',
+        'endpoint_name: credit-endpoint',
+        'model: azureml:credit-model:5',
+        'environment: azureml:env:1',
+        'instance_type: Standard_F2s_v2',
+        'data_collector:',
+        '  sampling_rate: 0.5',
+        '  rolling_rate: Hour',
+        '  request_logging:',
+        '    capture_headers: [x-request-id]',
+        '  collections:',
+        '    model_inputs:',
+        "      enabled: 'True'",
+        '      data: azureml:inputs-data:1',
+        '    model_outputs:',
+        '      enabled: "false"',
+        ''
+      ].join('\n')
+    })
+    const body = await toDeploymentRestBody(
+      readDeploymentYaml('d.yml', [], { baseDir: dir }),
+      new FakeDeploymentResolver(),
+      {
+        location: 'eastus'
+      }
+    )
+    expect(body.properties.dataCollector).toEqual({
+      collections: {
+        model_inputs: { dataCollectionMode: 'enabled', samplingRate: 0.5, dataId: 'azureml:inputs-data:1' },
+        model_outputs: { dataCollectionMode: 'disabled', samplingRate: 0.5 }
+      },
+      rollingRate: 'hour',
+      requestLogging: { captureHeaders: ['x-request-id'] }
+    })
+    expect(
+      errorOf(
+        'name: main\nendpoint_name: e1\ninstance_type: x\ndata_collector:\n  collections:\n    model_inputs:\n      enabled: true\n'
+      ).message
+    ).toMatch(/blue\.yml:7: data_collector\.collections\.model_inputs\.enabled: /)
+  })
+
   it('an inline named model version, mlflow type; no count gives a sku without capacity', async () => {
     const dir = yamlFolder({
       'd.yml': [
