@@ -107,7 +107,7 @@ export function templateRefusal(path: string, reason: string): string | undefine
     return 'the CLI refuses the name too (azure-ai-ml validate_endpoint_or_deployment_name)'
   const placeholder = /'(?:[^']*\/)?(<[A-Z][A-Z0-9_]*>)'/.exec(reason)?.[1] ?? /(<[A-Z][A-Z0-9_]*>)/.exec(reason)?.[1]
   if (placeholder) return `a template: ${placeholder} is filled in by the example's script`
-  if (!/YAML syntax error/.test(reason)) return undefined
+  // A `{{NAME}}` anywhere: the file is not what the CLI is given (a YAML syntax error, or a value read as a mapping).
   let text = ''
   try {
     text = readFileSync(path, 'utf8')
@@ -115,7 +115,7 @@ export function templateRefusal(path: string, reason: string): string | undefine
     return undefined
   }
   const braces = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/.exec(text)?.[0]
-  return braces ? `a template: ${braces} is filled in by the example's script (not YAML until then)` : undefined
+  return braces ? `a template: ${braces} is filled in by the example's script first` : undefined
 }
 
 /**
