@@ -12,7 +12,8 @@
  *
  * A pipeline input left without a path is filled with `--set inputs.<name>.path=<datastore folder>`, as the examples'
  * scripts fill it. Then each remaining refusal is judged: one whose only problems are local files that do not exist is
- * "not ours" (the corpus holds only `cli/`, without what the examples' scripts download or write); a refused job YAML
+ * "not ours" (the corpus holds only `cli/`, without what the examples' scripts download or write), and so is a template
+ * the examples' scripts fill first (`{{NAME}}`, `<NAME>`: templateRefusal) or a name the CLI refuses too; a refused job YAML
  * goes to azure-ai-ml 1.4 (`corpus-sdk-judge.py`), and is "not ours" when the CLI refuses it too (with the SDK's
  * message), else marked "azure-ai-ml takes it: to fix" (a YAML the CLI takes and the action refuses is a bug).
  */
@@ -97,6 +98,27 @@ function referenceKey(missing: Missing): string {
 }
 
 /**
+ * A refusal of a file that is a template rather than a YAML the CLI is given (the examples' scripts fill `{{NAME}}`
+ * and `<NAME>` placeholders with sed or write a `.rendered.yml` first), or of a name azure-ai-ml's
+ * `validate_endpoint_or_deployment_name` refuses too (`regular_deployment`): why it is not ours, else undefined.
+ */
+export function templateRefusal(path: string, reason: string): string | undefined {
+  if (/validate_endpoint_or_deployment_name/.test(reason))
+    return 'the CLI refuses the name too (azure-ai-ml validate_endpoint_or_deployment_name)'
+  const placeholder = /'(?:[^']*\/)?(<[A-Z][A-Z0-9_]*>)'/.exec(reason)?.[1] ?? /(<[A-Z][A-Z0-9_]*>)/.exec(reason)?.[1]
+  if (placeholder) return `a template: ${placeholder} is filled in by the example's script`
+  // A `{{NAME}}` anywhere: the file is not what the CLI is given (a YAML syntax error, or a value read as a mapping).
+  let text = ''
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+  const braces = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/.exec(text)?.[0]
+  return braces ? `a template: ${braces} is filled in by the example's script first` : undefined
+}
+
+/**
  * Classifies refusals that are not the action's to fix (see `Refusal.notOurs`): local files the corpus lacks, a
  * reference the emulator would not let the check register (`seedRefusals`, by `referenceKey`), and job YAMLs
  * azure-ai-ml refuses too. Returns a note when azure-ai-ml could not be consulted.
@@ -116,6 +138,11 @@ function classify(
         r.notOurs =
           `names ${missing.kind} '${missing.name}', which the emulator refuses to create as Azure does, so no ` +
           `workspace can hold it (${refusedSeed})`
+        continue
+      }
+      const template = templateRefusal(join(folder, r.file), r.reason)
+      if (template) {
+        r.notOurs = template
         continue
       }
       const lacking = missingLocalFiles(r.reason)

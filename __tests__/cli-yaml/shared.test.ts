@@ -1,12 +1,16 @@
 /** The shared CLI v2 YAML machinery: durations as azure-ai-ml writes them, enum casing, the error class, model paths. */
 import { describe, expect, it } from '@jest/globals'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { InputError } from '../../src/base/errors.js'
 import { isoDuration, isoDurationMs } from '../../src/cli-yaml/duration.js'
 import { CliYamlError, loadCliYaml, problemAt } from '../../src/cli-yaml/load.js'
 import { BadReference, parseModelPath } from '../../src/cli-yaml/references.js'
 import { camelToSnake } from '../../src/cli-yaml/schema.js'
 import { applySetLines } from '../../src/cli-yaml/set.js'
+import { pythonFloatText, pythonNumberText, scalarText } from '../../src/cli-yaml/text.js'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
 import { yamlFolder } from './helpers.js'
 
 describe('durations (isodate.duration_isoformat of a timedelta, as azure-ai-ml sends them)', () => {
@@ -90,5 +94,25 @@ describe('model paths', () => {
     })
     expect(() => parseModelPath('azureml:m:1', '/base')).toThrow(BadReference)
     expect(() => parseModelPath('azureml://registries/r/models/m/versions/1', '/base')).toThrow(BadReference)
+  })
+})
+
+describe("number text as azure-ai-ml sends it (Python's str() of what PyYAML reads)", () => {
+  /** Written text → Python's output, made by fixtures/python-number-text.py with PyYAML. */
+  const PYTHON = JSON.parse(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'python-number-text.json'), 'utf8')
+  ) as Record<string, string>
+  it.each(Object.entries(PYTHON))('%s → %s', (written, python) => {
+    expect(pythonNumberText(written)).toBe(python)
+    const value = (parse(`v: ${written}`) as { v: unknown }).v
+    // What this action's YAML 1.2 reader takes for a number goes through scalarText with its written text.
+    if (typeof value === 'number') expect(scalarText(value, written)).toBe(python)
+  })
+  it('a number without its written text (set in code): Python repr of the double', () => {
+    expect(scalarText(0.00015)).toBe('0.00015')
+    expect(scalarText(1e-5)).toBe('1e-05')
+    expect(scalarText(10)).toBe('10')
+    expect(pythonFloatText(1e16)).toBe('1e+16')
+    expect(pythonFloatText(-0)).toBe('-0.0')
   })
 })

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readComponentYaml, toComponentRestBody, type ComponentResolver } from '../../src/components/yaml/index.js'
+import { listCodeFilesWithIncludes } from '../../src/assets/files.js'
+import { contentHash } from '../../src/assets/content-hash.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
 const WS = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws'
@@ -105,5 +107,38 @@ describe('bad component YAML: file:line: field', () => {
 
   it('requires command and environment', () => {
     expect(errorOf(() => readComponentYaml(yamlFile('name: c\ntype: command\n')))).toMatch(/command|environment/)
+  })
+})
+
+describe('additional_includes (newest azure-ai-ml AdditionalIncludes)', () => {
+  const INCLUDES = join(FIXTURES, 'includes')
+  it('the code snapshot is src plus each include under its name: the hash azure-ai-ml gives the merged folder', async () => {
+    const read = readComponentYaml('component.yml', [], { baseDir: INCLUDES })
+    const seen: (readonly string[] | undefined)[] = []
+    const r = resolver()
+    r.uploadCode = async (_folder, includes) => (seen.push(includes), `${WS}/codes/c/versions/1`)
+    await toComponentRestBody(read, r)
+    expect(seen).toEqual([[join(INCLUDES, 'common_src'), join(INCLUDES, 'shared', 'config.yml')]])
+    const list = await listCodeFilesWithIncludes(join(INCLUDES, 'src'), seen[0] ?? [])
+    expect(list.files.map(f => f.path)).toEqual([
+      'common_src/.amlignore',
+      'common_src/helper.py',
+      'common_src/utils/x.py',
+      'component.py',
+      'config.yml'
+    ])
+    const sdk = JSON.parse(readFileSync(join(INCLUDES, 'includes-hash.json'), 'utf8')) as { hash: string }
+    expect(await contentHash(list.files)).toBe(sdk.hash)
+  })
+
+  it('a missing include names its line; a name already in the code folder is refused', async () => {
+    expect(
+      errorOf(() =>
+        readComponentYaml('component.yml', ['additional_includes=[common_src, nope]'], { baseDir: INCLUDES })
+      )
+    ).toMatch(/set': line 1 .*additional_includes\[1\]: 'nope' does not exist/)
+    await expect(
+      listCodeFilesWithIncludes(join(INCLUDES, 'src'), [join(INCLUDES, 'src', 'component.py')])
+    ).rejects.toThrow(/'component\.py' already exists in the code folder/)
   })
 })

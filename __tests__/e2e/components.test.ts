@@ -6,7 +6,7 @@
  * container's next one; a bad YAML (a pipeline component, a typo) is refused before any request.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Emulator } from '../../emulator/index.js'
@@ -119,5 +119,16 @@ describe('register-component', () => {
       expect(emu.requests.slice(before)).toEqual([])
     }
     expect(puts().filter(r => /\/components\/(p|train_component)\/versions\/9/.test(r.path))).toEqual([])
+  })
+
+  it('additional_includes join the code snapshot: the code version carries the hash azure-ai-ml gives it', async () => {
+    const result = await register('__tests__/components/fixtures/includes/component.yml')
+    expect(errorOf(result)).toBe('')
+    expect(result.exitCode).toBe(0)
+    const sdk = JSON.parse(readFileSync('__tests__/components/fixtures/includes/includes-hash.json', 'utf8')) as {
+      hash: string
+    }
+    const codePuts = puts().filter(r => /\/codes\/[^/]+\/versions\/1$/.test(r.path))
+    expect(codePuts.map(r => JSON.parse(r.body).properties.properties.hash_sha256)).toContain(sdk.hash)
   })
 })

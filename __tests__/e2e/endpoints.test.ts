@@ -240,6 +240,41 @@ describe('create-endpoint and create-deployment', () => {
   })
 })
 
+describe('fields of issue 20', () => {
+  it('model_mount_path is sent as modelMountPath and the emulator takes it as Azure does', async () => {
+    const mounted = await stepWithRequests({
+      operation: 'create-deployment',
+      deployment: GREEN,
+      set: 'name=mounted\nmodel_mount_path=/var/models'
+    })
+    expect(errorOf(mounted.result)).toBe('')
+    expect(mounted.result.exitCode).toBe(0)
+    expect(mounted.result.outputs.provisioningState).toBe('Succeeded')
+    const put = mounted.requests.filter(r => isPut(r) && r.path.endsWith('/deployments/mounted'))
+    expect(put).toHaveLength(1)
+    expect(JSON.parse(put[0].body).properties.modelMountPath).toBe('/var/models')
+    const removed = await stepWithRequests({
+      operation: 'delete-deployment',
+      'endpoint-name': ENDPOINT,
+      'deployment-name': 'mounted'
+    })
+    expect(removed.result.exitCode).toBe(0)
+  })
+
+  it('a Kubernetes endpoint is refused with one message before any request', async () => {
+    writeFileSync(join(scratch, 'k8s.yml'), `name: ${ENDPOINT}\ncompute: azureml:inferencecompute\nauth_mode: key\n`)
+    const { result, requests } = await stepWithRequests({
+      operation: 'create-endpoint',
+      endpoint: join(scratch, 'k8s.yml')
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(
+      /k8s\.yml:2: compute: Kubernetes online endpoints and deployments are not supported/
+    )
+    expect(requests.filter(r => r.method === 'PUT')).toEqual([])
+  })
+})
+
 describe('score by endpoint-name', () => {
   it('a Key endpoint: the key from listKeys; traffic goes to blue, deployment-name green reaches green', async () => {
     const byTraffic = await score()

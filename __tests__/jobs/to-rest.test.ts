@@ -48,7 +48,7 @@ const EXPECTED = {
     environmentVariables: { SEED: '7', MODE: 'train' },
     inputs: {
       data: { jobInputType: 'uri_folder', uri: UPLOADED_DATA, mode: 'ReadOnlyMount' },
-      lr: { jobInputType: 'literal', value: '0.010' },
+      lr: { jobInputType: 'literal', value: '0.01' },
       epochs: { jobInputType: 'literal', value: '10' },
       verbose: { jobInputType: 'literal', value: 'True' }
     },
@@ -205,7 +205,7 @@ describe('command job YAML → REST body', () => {
       table: { jobInputType: 'mltable', uri: 'azureml://jobs/prev-job/outputs/table', mode: 'EvalMount' },
       ds: { jobInputType: 'uri_file', uri: 'https://example.com/data.csv', mode: 'Direct' },
       named: { jobInputType: 'uri_folder', uri: `azureml:${WS}/data/my-data/versions/4` },
-      n: { jobInputType: 'literal', value: '2.50' },
+      n: { jobInputType: 'literal', value: '2.5' },
       s: { jobInputType: 'literal', value: 'hello' }
     })
     expect(p.outputs).toEqual({
@@ -265,11 +265,61 @@ describe('value conversions', () => {
     expect(() => isoDuration(1.5)).toThrow(RangeError)
   })
 
-  it('scalars as REST text: Python booleans, numbers as written', () => {
+  it('scalars as REST text: Python booleans, numbers as Python prints what PyYAML reads', () => {
     expect(scalarText(true)).toBe('True')
     expect(scalarText(false)).toBe('False')
-    expect(scalarText(0.01, '0.010')).toBe('0.010')
+    expect(scalarText(0.01, '0.010')).toBe('0.01')
+    expect(scalarText(0.00015, '1.5e-4')).toBe('0.00015')
     expect(scalarText(7)).toBe('7')
     expect(scalarText('x')).toBe('x')
+  })
+})
+
+describe('services (interactive jobs)', () => {
+  const SERVICES = join(FIXTURES, 'services')
+  async function servicesOf(file: string): Promise<unknown> {
+    const read = readJobYaml(file, [], { baseDir: SERVICES })
+    const body = await toJobRestBody(read, new FakeResolver(), { jobName: 'j', defaultExperimentName: 'e' })
+    return body.properties.services
+  }
+
+  it('job_service_type (azure-ai-ml 1.4): the body the SDK sends (services-1.4.sdk.json), endpoint not sent', async () => {
+    const sdk = JSON.parse(readFileSync(join(SERVICES, 'services-1.4.sdk.json'), 'utf8')) as unknown
+    expect(await servicesOf('services-1.4.yml')).toEqual(sdk)
+  })
+
+  it('type, log_dir, ssh_public_keys (newest azure-ai-ml, job_service.py): properties merged, custom type dropped', async () => {
+    expect(await servicesOf('interactive.yml')).toEqual({
+      my_vscode: { jobServiceType: 'VSCode' },
+      my_jupyter_lab: { jobServiceType: 'JupyterLab' },
+      my_tensorboard: { jobServiceType: 'TensorBoard', properties: { logDir: 'outputs/tblogs' } },
+      my_ssh: {
+        jobServiceType: 'SSH',
+        nodes: { nodesValueType: 'All' },
+        properties: { sshPublicKeys: 'ssh-rsa AAAAB3NzaC1yc2E test@example' }
+      },
+      // The generic JobServiceSchema pops `type`: no jobServiceType for a type the SDK does not name.
+      my_custom: { port: 8080, nodes: { nodesValueType: 'All' }, properties: { image: 'my-image', workers: '2' } }
+    })
+  })
+
+  it('log_dir only on tensor_board, ssh_public_keys only on ssh: file:line: field', () => {
+    const dir = jobFolder(
+      [
+        'command: echo',
+        'environment: azureml:env:1',
+        'services:',
+        '  a:',
+        '    type: vs_code',
+        '    log_dir: logs',
+        '  b:',
+        '    type: tensor_board',
+        '    ssh_public_keys: k',
+        ''
+      ].join('\n')
+    )
+    expect(() => readJobYaml('job.yml', [], { baseDir: dir })).toThrow(
+      /job\.yml:6: services\.a\.log_dir: unknown field 'log_dir'[\s\S]*job\.yml:9: services\.b\.ssh_public_keys: unknown field/
+    )
   })
 })

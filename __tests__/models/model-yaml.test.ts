@@ -74,7 +74,7 @@ describe('model YAML → REST request', () => {
           modelType: 'mlflow_model',
           isAnonymous: false,
           description: 'Trained by the nightly workflow',
-          tags: { auc: '0.910', git: 'abc123' },
+          tags: { auc: '0.91', git: 'abc123' },
           properties: { framework: 'sklearn' },
           stage: 'Development'
         }

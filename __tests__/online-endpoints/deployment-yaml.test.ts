@@ -14,6 +14,7 @@ import {
   type InlineModelSpec,
   type ModelType
 } from '../../src/online-endpoints/yaml/index.js'
+import { KUBERNETES_ONLINE_NOT_SUPPORTED } from '../../src/online-endpoints/yaml/endpoint.js'
 import { WS, yamlErrorOf, yamlFolder } from '../cli-yaml/helpers.js'
 import { findSpec, SPEC_CANDIDATES, specResourceValidator, specValidator } from '../cli-yaml/spec-schema.js'
 
@@ -204,6 +205,73 @@ describe('managed online deployment YAML → REST body', () => {
     })
   })
 
+  it('model_mount_path → modelMountPath as written (azure-ai-ml ManagedOnlineDeployment._to_rest_object)', async () => {
+    const dir = yamlFolder({
+      'd.yml': [
+        'name: triton',
+        'endpoint_name: credit-endpoint',
+        'model: azureml:credit-model:5',
+        'model_mount_path: /models',
+        'environment: azureml:triton-env:1',
+        'instance_type: Standard_NC6s_v3',
+        ''
+      ].join('\n')
+    })
+    const body = await toDeploymentRestBody(
+      readDeploymentYaml('d.yml', [], { baseDir: dir }),
+      new FakeDeploymentResolver(),
+      {
+        location: 'eastus'
+      }
+    )
+    expect(body.properties.modelMountPath).toBe('/models')
+    if (specPath) expect(specErrors(body)).toEqual([])
+  })
+
+  it('data_collector → dataCollector as the newest azure-ai-ml sends it; a YAML boolean for enabled is refused', async () => {
+    const dir = yamlFolder({
+      'd.yml': [
+        'name: main',
+        'endpoint_name: credit-endpoint',
+        'model: azureml:credit-model:5',
+        'environment: azureml:env:1',
+        'instance_type: Standard_F2s_v2',
+        'data_collector:',
+        '  sampling_rate: 0.5',
+        '  rolling_rate: Hour',
+        '  request_logging:',
+        '    capture_headers: [x-request-id]',
+        '  collections:',
+        '    model_inputs:',
+        "      enabled: 'True'",
+        '      data: azureml:inputs-data:1',
+        '    model_outputs:',
+        '      enabled: "false"',
+        ''
+      ].join('\n')
+    })
+    const body = await toDeploymentRestBody(
+      readDeploymentYaml('d.yml', [], { baseDir: dir }),
+      new FakeDeploymentResolver(),
+      {
+        location: 'eastus'
+      }
+    )
+    expect(body.properties.dataCollector).toEqual({
+      collections: {
+        model_inputs: { dataCollectionMode: 'enabled', samplingRate: 0.5, dataId: 'azureml:inputs-data:1' },
+        model_outputs: { dataCollectionMode: 'disabled', samplingRate: 0.5 }
+      },
+      rollingRate: 'hour',
+      requestLogging: { captureHeaders: ['x-request-id'] }
+    })
+    expect(
+      errorOf(
+        'name: main\nendpoint_name: e1\ninstance_type: x\ndata_collector:\n  collections:\n    model_inputs:\n      enabled: true\n'
+      ).message
+    ).toMatch(/blue\.yml:7: data_collector\.collections\.model_inputs\.enabled: /)
+  })
+
   it('an inline named model version, mlflow type; no count gives a sku without capacity', async () => {
     const dir = yamlFolder({
       'd.yml': [
@@ -349,7 +417,7 @@ describe('managed online deployment YAML errors name the input, file, line and f
       "Input 'deployment': blue.yml:5: scale_settings.type: a managed online deployment scales by instance_count only: type default (target_utilization is for Kubernetes deployments)"
     )
     expect(errorOf(`type: kubernetes\n${OK}`).message).toBe(
-      "Input 'deployment': blue.yml:1: type: Kubernetes online deployments are not supported (only type: managed)"
+      `Input 'deployment': blue.yml:1: type: ${KUBERNETES_ONLINE_NOT_SUPPORTED}`
     )
   })
 

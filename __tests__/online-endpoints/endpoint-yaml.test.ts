@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readEndpointYaml, toEndpointRestBody } from '../../src/online-endpoints/yaml/index.js'
+import { KUBERNETES_ONLINE_NOT_SUPPORTED } from '../../src/online-endpoints/yaml/endpoint.js'
 import { yamlErrorOf, yamlFolder } from '../cli-yaml/helpers.js'
 import { findSpec, SPEC_CANDIDATES, specResourceValidator } from '../cli-yaml/spec-schema.js'
 
@@ -75,7 +76,7 @@ describe('online endpoint YAML → REST body', () => {
           '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1': {}
         }
       },
-      properties: { authMode: 'AMLToken', publicNetworkAccess: 'Disabled', properties: { owner: 'me', ratio: '0.50' } }
+      properties: { authMode: 'AMLToken', publicNetworkAccess: 'Disabled', properties: { owner: 'me', ratio: '0.5' } }
     }
     expect(body).toEqual(expected)
     if (specPath) expect(specErrors(body)).toEqual([])
@@ -152,6 +153,13 @@ describe('online endpoint YAML errors name the input, file, line and field', () 
     )
     expect(() => readEndpointYaml('nope.yml', [], { baseDir: yamlFolder({}) })).toThrow(
       /^Input 'endpoint': the online endpoint YAML file 'nope.yml' does not exist/
+    )
+  })
+
+  it('a Kubernetes endpoint (compute, as azure-ai-ml OnlineEndpoint._load decides) is refused with one message', () => {
+    const dir = yamlFolder({ 'k.yml': 'name: my-endpoint\nauth_mode: key\ncompute: azureml:inferencecompute\n' })
+    expect(yamlErrorOf(() => readEndpointYaml('k.yml', [], { baseDir: dir })).message).toBe(
+      `Input 'endpoint': k.yml:3: compute: ${KUBERNETES_ONLINE_NOT_SUPPORTED}`
     )
   })
 })

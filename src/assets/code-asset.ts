@@ -23,7 +23,7 @@ import { parseJson } from '../http/client.js'
 import { formatBytes } from '../runs/snapshot/limits.js'
 import { pendingUploadTarget, uploadFiles, withoutQuery, type PendingUploadReference } from './blob-upload.js'
 import { CONTENT_HASH_VERSION, contentHash } from './content-hash.js'
-import { listCodeFiles, warnLeftOut } from './files.js'
+import { listCodeFilesWithIncludes, warnLeftOut } from './files.js'
 import { registerContentNamedVersion } from './asset-version.js'
 import { assetVersionId, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
@@ -55,6 +55,9 @@ export function codeNameOf(hash: string): string {
 /**
  * The code asset for `folder` (a folder or a single file): an existing version with the same content, else a new
  * one uploaded and registered. `field` names the YAML field or input in errors (e.g. `job.yml: code`).
+ * `additionalIncludes` (absolute paths; a component's `additional_includes`) join the snapshot under their own names
+ * (`files.ts` `listCodeFilesWithIncludes`), so they change the content hash as in azure-ai-ml; they are uploaded under
+ * the code folder's name (the SDK uses a temporary folder's random name there: a guess that the name does not matter).
  * Throws `InputError` for a missing folder, `AzureRequestError` for a failed call or upload.
  */
 export async function ensureCodeAsset(
@@ -62,9 +65,9 @@ export async function ensureCodeAsset(
   settings: CommonSettings,
   ws: WorkspaceRef,
   folder: string,
-  options: { at: ReferenceSource; signal?: AbortSignal }
+  options: { at: ReferenceSource; signal?: AbortSignal; additionalIncludes?: readonly string[] }
 ): Promise<CodeAsset> {
-  const list = await listCodeFiles(folder, { input: options.at.input })
+  const list = await listCodeFilesWithIncludes(folder, options.additionalIncludes ?? [], { input: options.at.input })
   warnLeftOut(list, `Code ${folder}`)
   const hash = await contentHash(list.files)
   const name = codeNameOf(hash)

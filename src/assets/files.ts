@@ -120,3 +120,47 @@ export function warnLeftOut(list: CodeFileList, label: string): void {
     core.warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`)
   }
 }
+
+/**
+ * A code folder's files with `additional_includes` added, as the newest azure-ai-ml builds the snapshot
+ * (`entities/_component/_additional_includes.py` `AdditionalIncludes.resolve`; azure-ai-ml 1.4 reads the field only
+ * for internal components): the code folder's files at the root, then each include (absolute: resolved against the
+ * component YAML's folder by the caller) under its own name: a file as `<name>`, a folder's files as `<name>/...`
+ * (its own `.amlignore` / `.gitignore` applied). `code` must be a folder here. Throws `InputError(input)` for an
+ * include that does not exist or whose name is already at the root of the code folder ("A file already exists for
+ * additional include", as the SDK's `_validate` refuses it). The merged list's content hash is the code asset's.
+ */
+export async function listCodeFilesWithIncludes(
+  code: string,
+  includes: readonly string[],
+  options: ListCodeFilesOptions = {}
+): Promise<CodeFileList> {
+  const input = options.input ?? 'code'
+  const list = await listCodeFiles(code, options)
+  if (!includes.length) return list
+  if (list.kind !== 'folder')
+    throw new InputError(input, `additional_includes need code to be a folder; '${code}' is a file.`)
+  const taken = new Set(list.files.map(f => f.path.split('/')[0]))
+  const files = [...list.files]
+  let totalBytes = list.totalBytes
+  for (const include of includes) {
+    const name = basename(include)
+    if (taken.has(name))
+      throw new InputError(
+        input,
+        `additional include '${include}': '${name}' already exists in the code folder ${list.root} (rename one of them).`
+      )
+    const part = await listCodeFiles(include, { input }).catch((e: unknown) => {
+      throw e instanceof InputError ? new InputError(input, `additional include ${e.message}`) : e
+    })
+    taken.add(name)
+    for (const f of part.files) {
+      files.push({ ...f, path: part.kind === 'file' ? name : `${name}/${f.path}` })
+      totalBytes += f.size
+    }
+    list.ignored.push(...part.ignored.map(i => ({ ...i, path: `${name}/${i.path}` })))
+    list.skipped.push(...part.skipped.map(s => ({ ...s, path: `${name}/${s.path}` })))
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return { ...list, files, totalBytes }
+}

@@ -50,8 +50,8 @@ export async function registerComponent(op: RegisterComponentOperation, ctx: Con
   const containerUrl = (name: string) => workspaceV2Url(op, ws, `/components/${encodeURIComponent(name)}`)
   let code: { reused: boolean; files: number } | undefined
   const resolver: ComponentResolver = {
-    async uploadCode(folder) {
-      const c = await ensureCodeAsset(ctx, op, ws, folder, { at: at('code') })
+    async uploadCode(folder, additionalIncludes) {
+      const c = await ensureCodeAsset(ctx, op, ws, folder, { at: at('code'), additionalIncludes })
       code = c
       return c.id
     },

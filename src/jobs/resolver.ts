@@ -77,11 +77,15 @@ export function createJobResolver(
       name === SERVERLESS_COMPUTE
         ? serverlessComputeId(ws)
         : compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
-    async uploadCode(folder) {
+    async uploadCode(folder, additionalIncludes = []) {
       if (options.checkOnly) return 'code'
       // Pipeline steps often share one code folder: hashed and uploaded once per submit.
-      return remember(`code/${folder}`, async () => {
-        const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal })
+      return remember(`code/${[folder, ...additionalIncludes].join('\n')}`, async () => {
+        const code = await ensureCodeAsset(ctx, settings, ws, folder, {
+          at: at('code'),
+          signal: options.signal,
+          additionalIncludes
+        })
         uploads.code = code
         return code.id
       })

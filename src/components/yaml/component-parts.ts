@@ -162,12 +162,14 @@ export function readCodeReference(
 export interface ComponentReferences {
   code?: CodeReference
   environment: EnvironmentReference
+  /** A local code folder's `additional_includes`, absolute (command components). */
+  additionalIncludes?: string[]
 }
 
 /** What the network layer provides for a component's references (src/components/register-component.ts). */
 export interface ComponentResolver {
-  /** Upload a local code folder as an anonymous code asset; its ARM id. */
-  uploadCode(folder: string): Promise<string>
+  /** Upload a local code folder (with any additional includes, absolute) as an anonymous code asset; its ARM id. */
+  uploadCode(folder: string, additionalIncludes?: readonly string[]): Promise<string>
   codeId(name: string, version: VersionSpec): Promise<string>
   environmentId(name: string, version: VersionSpec): Promise<string>
   /** Register an inline environment; its ARM id. */
@@ -194,7 +196,7 @@ export async function resolveComponentReferences(
   if (code) {
     codeId =
       code.kind === 'local'
-        ? await resolver.uploadCode(code.path)
+        ? await resolver.uploadCode(code.path, references.additionalIncludes)
         : await resolveAsset(code, (n, v) => resolver.codeId(n, v))
   }
   const environmentId =

@@ -25,6 +25,9 @@
  *   written).
  * - azure-ai-ml 1.4 leaves `environment_variables` out of the spec; later versions send it, and so does this.
  */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { CodeReference } from '../../cli-yaml/references.js'
 import {
   byLocation,
   CliYamlError,
@@ -86,6 +89,8 @@ export interface CommandComponentYaml extends ComponentHeadYaml {
   resources?: Record<string, unknown>
   distribution?: Record<string, unknown>
   environment_variables?: Record<string, Scalar | null>
+  /** Files and folders (relative to the YAML) added to the code snapshot (see `files.ts` listCodeFilesWithIncludes). */
+  additional_includes?: string[]
 }
 
 /** The command component schema (draft-07). */
@@ -101,7 +106,8 @@ export const COMMAND_COMPONENT_SCHEMA = {
     command: { type: 'string', minLength: 1 },
     resources: COMMAND_JOB_SCHEMA.properties.resources,
     distribution: COMMAND_JOB_SCHEMA.properties.distribution,
-    environment_variables: SCALAR_MAP_SCHEMA
+    environment_variables: SCALAR_MAP_SCHEMA,
+    additional_includes: { type: 'array', items: { type: 'string', minLength: 1 } }
   },
   additionalProperties: false
 } as const
@@ -156,8 +162,43 @@ export function readComponentYaml(
   const problems: YamlProblem[] = inputPortProblems(yaml.inputs, source, [])
   const code = readCodeReference(yaml.code, source, ['code'], problems)
   const environment = readEnvironment(yaml.environment, source, ['environment'], problems)
+  const additionalIncludes = readAdditionalIncludes(yaml.additional_includes, code, source, problems)
   if (problems.length || !environment) throw new CliYamlError(source.input, problems.sort(byLocation))
-  return { type: 'command', yaml, file: source.file, references: { code, environment }, source }
+  const references: ComponentReferences = { code, environment }
+  if (additionalIncludes.length) references.additionalIncludes = additionalIncludes
+  return { type: 'command', yaml, file: source.file, references, source }
+}
+
+/**
+ * `additional_includes` (newest azure-ai-ml `AdditionalIncludes._validate`): each path, relative to the YAML's folder,
+ * must exist, and needs a local code folder to join; absolute paths returned, problems pushed naming
+ * `additional_includes[i]`.
+ */
+function readAdditionalIncludes(
+  includes: string[] | undefined,
+  code: CodeReference | undefined,
+  source: YamlSource,
+  problems: YamlProblem[]
+): string[] {
+  if (!includes?.length) return []
+  if (code?.kind !== 'local') {
+    problems.push(
+      problemAt(source, ['additional_includes'], 'additional_includes join a local code folder: give code as a folder')
+    )
+    return []
+  }
+  return includes.map((include, i) => {
+    const absolute = resolve(source.dir, include)
+    if (!existsSync(absolute))
+      problems.push(
+        problemAt(
+          source,
+          ['additional_includes', i],
+          `'${include}' does not exist (resolved to ${absolute}; paths are relative to the component YAML's folder)`
+        )
+      )
+    return absolute
+  })
 }
 
 /**

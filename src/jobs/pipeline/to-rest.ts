@@ -293,7 +293,7 @@ function sourceOf(node: PipelineNode): string {
 /** `resolver` as a component file's resolver (an anonymous component's version is its hash, not a next version). */
 function componentResolver(resolver: PipelineResolver): ComponentResolver {
   return {
-    uploadCode: folder => resolver.uploadCode(folder),
+    uploadCode: (folder, additionalIncludes) => resolver.uploadCode(folder, additionalIncludes),
     codeId: (n, v) => resolver.codeId(n, v),
     environmentId: (n, v) => resolver.environmentId(n, v),
     registerEnvironment: d => resolver.registerEnvironment(d),

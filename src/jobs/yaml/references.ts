@@ -74,8 +74,11 @@ export interface ReferenceResolver {
   dataId(name: string, version: VersionSpec): Promise<string>
   /** The `uri` of a job input naming a model version. */
   modelId(name: string, version: VersionSpec): Promise<string>
-  /** Upload a local code folder as an anonymous code version (content hash, reuse); its ARM id. */
-  uploadCode(localFolder: string): Promise<string>
+  /**
+   * Upload a local code folder as an anonymous code version (content hash, reuse); its ARM id. `additionalIncludes`
+   * (absolute; a component's `additional_includes`) join the snapshot.
+   */
+  uploadCode(localFolder: string, additionalIncludes?: readonly string[]): Promise<string>
   /** Upload a local file or folder to the default datastore; the `azureml://datastores/.../paths/...` URI. */
   uploadInput(localPath: string): Promise<string>
   /** Register (PUT, idempotent) an environment version from an inline definition; its ARM id. */

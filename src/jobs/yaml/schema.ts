@@ -13,11 +13,13 @@
  * Units: `limits.timeout` in seconds (integer); `resources.shm_size` as `<number><b|k|m|g>` (the REST pattern
  * `\d+[bBkKmMgG]`, mfe.json `JobResourceConfiguration.shmSize`).
  *
- * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`.
+ * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`;
+ * `type` is read without regard to case (`type: Command` is a command job).
  */
 import { problemAt, type FieldPath, type YamlSource } from '../../cli-yaml/load.js'
 import {
   compileYamlSchema,
+  normalizeEnumAt,
   schemaProblems,
   SCALAR_MAP_SCHEMA,
   SCALAR_SCHEMA,
@@ -47,7 +49,6 @@ export const INPUT_MODES = [
   'mount'
 ] as const
 export const OUTPUT_MODES = ['rw_mount', 'upload', 'direct', 'mount'] as const
-export const SERVICE_TYPES = ['jupyter_lab', 'ssh', 'tensor_board', 'vs_code', 'custom'] as const
 export const JOB_TIERS = ['null', 'spot', 'basic', 'standard', 'premium'] as const
 
 export type AssetInputType = (typeof ASSET_INPUT_TYPES)[number]
@@ -78,12 +79,23 @@ export type IdentityYaml =
   | { type: 'user_identity' }
   | { type: 'aml_token' }
   | { type: 'managed'; client_id?: string; object_id?: string; resource_id?: string }
+/**
+ * A `services` entry. `type` as the newest azure-ai-ml reads it (`_schema/job/services.py`: one schema per public type,
+ * `log_dir` only on tensor_board, `ssh_public_keys` only on ssh, any other text through the generic schema), or
+ * `job_service_type` as azure-ai-ml 1.4 reads it; `endpoint`, `status` and `error_message` are read-only (dump_only
+ * there): accepted and not sent.
+ */
 export interface ServiceYaml {
-  type?: (typeof SERVICE_TYPES)[number]
+  type?: string
+  job_service_type?: string
   port?: number
   nodes?: 'all'
   endpoint?: string
+  status?: string
+  error_message?: string
   properties?: Record<string, Scalar>
+  log_dir?: string
+  ssh_public_keys?: string
 }
 
 /** A validated command job, as written in the YAML (snake_case). */
@@ -172,6 +184,46 @@ const identity = {
   ]
 }
 
+const serviceBase = {
+  port: { type: 'integer', minimum: 1, maximum: 65535 },
+  nodes: { const: 'all', hint: "'all' (run the service on every node), or leave it out (the head node only)" },
+  endpoint: { type: 'string' },
+  status: { type: 'string' },
+  error_message: { type: 'string' },
+  properties: scalarMap
+}
+/** A service: its fields depend on `type` (see ServiceYaml). */
+const service = {
+  type: ['object', 'null'],
+  properties: {
+    type: { type: 'string' },
+    job_service_type: { enum: ['jupyter_lab', 'ssh', 'tensor_board', 'vs_code', 'custom', 'Tracking', 'Studio'] }
+  },
+  allOf: [
+    {
+      if: { type: 'object', properties: { type: { const: 'tensor_board' } }, required: ['type'] },
+      then: {
+        type: 'object',
+        properties: { type: {}, ...serviceBase, log_dir: { type: 'string' } },
+        additionalProperties: false
+      },
+      else: {
+        if: { type: 'object', properties: { type: { const: 'ssh' } }, required: ['type'] },
+        then: {
+          type: 'object',
+          properties: { type: {}, ...serviceBase, ssh_public_keys: { type: 'string' } },
+          additionalProperties: false
+        },
+        else: {
+          type: ['object', 'null'],
+          properties: { type: {}, job_service_type: {}, ...serviceBase },
+          additionalProperties: false
+        }
+      }
+    }
+  ]
+}
+
 /** The command job schema (draft-07). */
 export const COMMAND_JOB_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -256,17 +308,7 @@ export const COMMAND_JOB_SCHEMA = {
     identity,
     services: {
       type: 'object',
-      additionalProperties: {
-        type: ['object', 'null'],
-        properties: {
-          type: { enum: [...SERVICE_TYPES] },
-          port: { type: 'integer', minimum: 1, maximum: 65535 },
-          nodes: { const: 'all' },
-          endpoint: { type: 'string' },
-          properties: scalarMap
-        },
-        additionalProperties: false
-      }
+      additionalProperties: service
     },
     queue_settings: {
       type: 'object',
@@ -292,6 +334,14 @@ const OTHER_TYPES: Record<string, string> = {
  * naming every problem, else return it typed.
  */
 export function validateCommandJobSchema(data: unknown, source: YamlSource): CommandJobYaml {
+  // `type: Command` is read as `command`: the job schema's type field is a StringTransformedEnum (azure-ai-ml
+  // `_schema/core/fields.py`, lower-cased before the check) and CLI versions took it (Azure/azure-cli-extensions#4207);
+  // azure-ai-ml 1.4's `Job._resolve_cls_and_type` compares the text exactly and refuses it.
+  normalizeEnumAt(data, ['type'])
+  // A service's type is a StringTransformedEnum too (lower-cased: `type: VS_Code` is vs_code).
+  const services = (data as { services?: unknown } | null)?.services
+  if (services && typeof services === 'object' && !Array.isArray(services))
+    for (const name of Object.keys(services)) normalizeEnumAt(services, [name, 'type'])
   const type = (data as { type?: unknown } | null)?.type
   if (typeof type === 'string' && type !== 'command') {
     const detail = OTHER_TYPES[type] ?? `unknown job type '${type}' (this action runs type: command)`

@@ -20,8 +20,11 @@
  * - `distribution` → `{distributionType: PyTorch|Mpi|TensorFlow, processCountPerInstance | workerCount,
  *   parameterServerCount}`; `identity` → `{identityType: AMLToken|Managed|UserIdentity, clientId, objectId,
  *   resourceId}`; `queue_settings.job_tier` → `queueSettings.jobTier` (Null, Spot, Basic, Standard, Premium);
- *   `services` → `{jobServiceType: JupyterLab|SSH|TensorBoard|VSCode|Custom, port, nodes: {nodesValueType: All},
- *   endpoint, properties}`;
+ *   `services` → `{jobServiceType, port, nodes: {nodesValueType: All}, properties}` as the newest azure-ai-ml writes it
+ *   (`entities/_job/job_service.py`; 1.4 refuses `type:` there and reads `job_service_type`, taken too): `type`
+ *   jupyter_lab → JupyterLab, ssh → SSH, tensor_board → TensorBoard, vs_code → VSCode; any other type (`custom`)
+ *   goes through the SDK's generic service schema, which drops it (no `jobServiceType`); `log_dir` → `properties.logDir`,
+ *   `ssh_public_keys` → `properties.sshPublicKeys`; `endpoint` (read-only) is not sent;
  * - `experimentName`: option > YAML > the caller's default (the repository name; the SDK uses the current folder's
  *   name); `displayName`: YAML, else the job name; `tags`: the YAML's, with the caller's (run URL, repository, commit,
  *   PR) merged over them.
@@ -36,7 +39,7 @@ import {
   type YamlSource
 } from '../../cli-yaml/load.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
-import type { CommandJobYaml, InputYaml, OutputYaml, Scalar } from './schema.js'
+import type { CommandJobYaml, InputYaml, OutputYaml, Scalar, ServiceYaml } from './schema.js'
 import type { ResolvedReferences } from './references.js'
 import { isoDuration } from '../../arm/duration.js'
 
@@ -130,12 +133,19 @@ export const DISTRIBUTION: Record<string, 'PyTorch' | 'Mpi' | 'TensorFlow'> = {
   tensorflow: 'TensorFlow'
 }
 const IDENTITY = { aml_token: 'AMLToken', user_identity: 'UserIdentity', managed: 'Managed' } as const
+/** azure-ai-ml `JobServiceTypeNames.ENTITY_TO_REST` for the types a YAML may name (`NAMES_ALLOWED_FOR_PUBLIC`). */
 const SERVICE: Record<string, string> = {
   jupyter_lab: 'JupyterLab',
   ssh: 'SSH',
   tensor_board: 'TensorBoard',
-  vs_code: 'VSCode',
-  custom: 'Custom'
+  vs_code: 'VSCode'
+}
+/** azure-ai-ml 1.4 `JobServiceTypeNames.ENTITY_TO_REST`: what `job_service_type` (1.4's spelling) may name. */
+export const SERVICE_1_4: Record<string, string> = {
+  ...SERVICE,
+  custom: 'Custom',
+  Tracking: 'Tracking',
+  Studio: 'Studio'
 }
 const TIER: Record<string, string> = {
   null: 'Null',
@@ -208,6 +218,26 @@ export function outputsRest(
   return out
 }
 
+type ServiceRest = NonNullable<CommandJobProperties['services']>[string]
+
+/** One `services` entry → mfe.json `JobService` (see the module's docstring for the source of each rule). */
+export function serviceRest(s: ServiceYaml | null, at: FieldPath, numberText: NumberText): ServiceRest {
+  const svc: ServiceRest = {}
+  if (!s) return svc
+  const type = s.type !== undefined ? SERVICE[s.type] : s.job_service_type && SERVICE_1_4[s.job_service_type]
+  if (type) svc.jobServiceType = type
+  if (s.nodes === 'all') svc.nodes = { nodesValueType: 'All' }
+  if (s.port !== undefined) svc.port = s.port
+  const props = textMap(s.properties, [...at, 'properties'], numberText)
+  // _append_or_update_properties: a non-empty log_dir / ssh_public_keys is added to (or replaces in) properties.
+  const extra =
+    s.type === 'tensor_board' ? { logDir: s.log_dir } : s.type === 'ssh' ? { sshPublicKeys: s.ssh_public_keys } : {}
+  const merged = { ...props }
+  for (const [k, v] of Object.entries(extra)) if (v) merged[k] = v
+  if (Object.keys(merged).length) svc.properties = merged
+  return svc
+}
+
 /** Build the REST body from a validated job and its resolved references (pure). */
 export function buildCommandJobBody(
   job: CommandJobYaml,
@@ -272,16 +302,8 @@ export function buildCommandJobBody(
   }
   if (job.services) {
     p.services = {}
-    for (const [name, s] of Object.entries(job.services)) {
-      const svc: NonNullable<CommandJobProperties['services']>[string] = {}
-      if (s?.type) svc.jobServiceType = SERVICE[s.type]
-      if (s?.port !== undefined) svc.port = s.port
-      if (s?.nodes === 'all') svc.nodes = { nodesValueType: 'All' }
-      if (s?.endpoint !== undefined) svc.endpoint = s.endpoint
-      const props = textMap(s?.properties, 'services', () => undefined)
-      if (props) svc.properties = props
-      p.services[name] = svc
-    }
+    for (const [name, s] of Object.entries(job.services))
+      p.services[name] = serviceRest(s, ['services', name], numberText)
   }
   if (job.queue_settings?.job_tier !== undefined) p.queueSettings = { jobTier: TIER[job.queue_settings.job_tier] }
   return { properties: p }

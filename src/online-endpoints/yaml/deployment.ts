@@ -16,7 +16,8 @@
  * version, description, tags, properties, stage}` with a local `path`, registered first), `code_configuration`
  * (`code`: a local folder, uploaded as for jobs, or `azureml:name:version` / an ARM id; `scoring_script`, relative to
  * the code folder and checked to exist in a local one), `environment` (a reference, or inline `image` / `conda_file`
- * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `environment_variables`, `request_settings`
+ * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `model_mount_path` (where a custom container sees
+ * the model: `modelMountPath`, sent as written, as `ManagedOnlineDeployment._to_rest_object` does), `environment_variables`, `request_settings`
  * (`request_timeout_ms`, `max_concurrent_requests_per_instance`, `max_queue_wait_ms`), `liveness_probe` and
  * `readiness_probe` (`initial_delay`, `period`, `timeout` in seconds; `success_threshold`, `failure_threshold`),
  * `app_insights_enabled`, `scale_settings` (`type: default`; `target_utilization` is for Kubernetes only: refused as
@@ -29,7 +30,7 @@
  * `entities/_deployment/online_deployment.py` `ManagedOnlineDeployment._to_rest_object` and
  * `entities/_deployment/deployment_settings.py`:
  *   { location, sku: {name: "Default", capacity?: instance_count}, tags?,
- *     properties: {endpointComputeType: "Managed", description?, properties?, model?, codeConfiguration?: {codeId,
+ *     properties: {endpointComputeType: "Managed", description?, properties?, model?, modelMountPath?, codeConfiguration?: {codeId,
  *     scoringScript}, environmentId?, environmentVariables?, instanceType, appInsightsEnabled, scaleSettings?:
  *     {scaleType: "Default"}, requestSettings?: {requestTimeout, maxConcurrentRequestsPerInstance, maxQueueWait},
  *     livenessProbe?, readinessProbe?: {initialDelay, period, timeout, successThreshold, failureThreshold},
@@ -81,7 +82,7 @@ import {
 } from '../../cli-yaml/schema.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { textMap } from '../../cli-yaml/text.js'
-import { ENDPOINT_NAME_SCHEMA } from './endpoint.js'
+import { ENDPOINT_NAME_SCHEMA, KUBERNETES_ONLINE_NOT_SUPPORTED } from './endpoint.js'
 
 /**
  * The step input that names the file, for messages (`Input 'deployment': ...`). The operation's inputs.ts reads and
@@ -115,6 +116,14 @@ export interface ProbeYaml {
   failure_threshold?: number
 }
 
+/** `data_collector` as the newest azure-ai-ml reads it (`_schema/_deployment/online/data_collector_schema.py`). */
+export interface DataCollectorYaml {
+  collections: Record<string, { enabled: string; data?: string; client_id?: string }>
+  rolling_rate?: 'minute' | 'hour' | 'day'
+  sampling_rate?: number
+  request_logging?: { capture_headers?: string[] }
+}
+
 /** A managed online deployment YAML, validated, as written (snake_case), after the `set` lines. */
 export interface ManagedOnlineDeploymentYaml {
   $schema?: string
@@ -130,6 +139,8 @@ export interface ManagedOnlineDeploymentYaml {
   environment_variables?: Record<string, Scalar | null>
   instance_type: string
   instance_count?: number
+  model_mount_path?: string
+  data_collector?: DataCollectorYaml
   request_settings?: {
     request_timeout_ms?: number
     max_concurrent_requests_per_instance?: number
@@ -198,6 +209,43 @@ export const MANAGED_ONLINE_DEPLOYMENT_SCHEMA = {
     environment_variables: SCALAR_MAP_SCHEMA,
     instance_type: { type: 'string', minLength: 1 },
     instance_count: { type: 'integer', minimum: 1 },
+    model_mount_path: { type: 'string', minLength: 1 },
+    data_collector: {
+      type: 'object',
+      required: ['collections'],
+      properties: {
+        collections: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['enabled'],
+            properties: {
+              // A StringTransformedEnum there: the text 'true' or 'false' in any case; a YAML boolean is refused.
+              enabled: {
+                type: 'string',
+                pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$',
+                hint: "'true' or 'false', quoted"
+              },
+              data: {
+                type: 'string',
+                minLength: 1,
+                hint: 'a data asset reference (azureml:<name>:<version> or an ARM id)'
+              },
+              client_id: { type: 'string' }
+            },
+            additionalProperties: false
+          }
+        },
+        rolling_rate: { enum: ['minute', 'hour', 'day'] },
+        sampling_rate: { type: 'number', minimum: 0, maximum: 1 },
+        request_logging: {
+          type: 'object',
+          properties: { capture_headers: { type: 'array', items: { type: 'string' } } },
+          additionalProperties: false
+        }
+      },
+      additionalProperties: false
+    },
     request_settings: {
       type: 'object',
       properties: {
@@ -418,11 +466,10 @@ export function readDeploymentYaml(
   normalizeEnumAt(data, ['scale_settings', 'type'], 'camelToSnake')
   normalizeEnumAt(data, ['egress_public_network_access'])
   normalizeEnumAt(data, ['model', 'type'])
+  normalizeEnumAt(data, ['data_collector', 'rolling_rate'])
   const type = (data as { type?: unknown }).type
   if (type === 'kubernetes')
-    throw new CliYamlError(source.input, [
-      problemAt(source, ['type'], 'Kubernetes online deployments are not supported (only type: managed)')
-    ])
+    throw new CliYamlError(source.input, [problemAt(source, ['type'], KUBERNETES_ONLINE_NOT_SUPPORTED)])
   const schema = schemaProblems(validateDeployment, data, source)
   if (schema.length) throw new CliYamlError(source.input, schema)
   const yaml = data as ManagedOnlineDeploymentYaml
@@ -446,6 +493,15 @@ export interface ManagedOnlineDeploymentProperties {
   description?: string
   properties?: Record<string, string>
   model?: string
+  modelMountPath?: string
+  dataCollector?: {
+    collections: Record<
+      string,
+      { dataCollectionMode: 'enabled' | 'disabled'; samplingRate?: number; dataId?: string; clientId?: string }
+    >
+    rollingRate?: string
+    requestLogging?: { captureHeaders?: string[] }
+  }
   codeConfiguration?: { codeId: string; scoringScript: string }
   environmentId?: string
   environmentVariables?: Record<string, string>
@@ -519,6 +575,35 @@ function probeRest(p: ProbeYaml | undefined): ProbeSettings | undefined {
 
 const ACCESS = { enabled: 'Enabled', disabled: 'Disabled' } as const
 
+/**
+ * `data_collector` → mfe.json `DataCollector` as the newest azure-ai-ml sends it (`entities/_deployment/data_collector.py`
+ * and `deployment_collection.py` `_to_rest_object`; azure-ai-ml 1.4 has an older shape): each collection's `enabled`
+ * → `dataCollectionMode` `enabled`/`disabled` (lower case, as the SDK writes it), the root `sampling_rate` copied onto
+ * every collection, `data` → `dataId` and `client_id` → `clientId` as written, `rolling_rate` as written,
+ * `request_logging.capture_headers` → `requestLogging.captureHeaders`.
+ */
+export function dataCollectorRest(
+  dc: DataCollectorYaml
+): NonNullable<ManagedOnlineDeploymentProperties['dataCollector']> {
+  const collections: NonNullable<ManagedOnlineDeploymentProperties['dataCollector']>['collections'] = {}
+  for (const [name, c] of Object.entries(dc.collections)) {
+    const rest: (typeof collections)[string] = {
+      dataCollectionMode: c.enabled.toLowerCase() === 'true' ? 'enabled' : 'disabled'
+    }
+    if (dc.sampling_rate !== undefined) rest.samplingRate = dc.sampling_rate
+    if (c.data !== undefined) rest.dataId = c.data
+    if (c.client_id !== undefined) rest.clientId = c.client_id
+    collections[name] = rest
+  }
+  const out: NonNullable<ManagedOnlineDeploymentProperties['dataCollector']> = { collections }
+  if (dc.rolling_rate !== undefined) out.rollingRate = dc.rolling_rate
+  if (dc.request_logging) {
+    out.requestLogging = {}
+    if (dc.request_logging.capture_headers) out.requestLogging.captureHeaders = dc.request_logging.capture_headers
+  }
+  return out
+}
+
 /** Build the body from a validated deployment and its resolved references (pure). */
 export function buildDeploymentBody(
   read: DeploymentYaml,
@@ -536,6 +621,8 @@ export function buildDeploymentBody(
   const props = textMap(d.properties, 'properties', numberText)
   if (props) p.properties = props
   if (resolved.model !== undefined) p.model = resolved.model
+  if (d.model_mount_path !== undefined) p.modelMountPath = d.model_mount_path
+  if (d.data_collector) p.dataCollector = dataCollectorRest(d.data_collector)
   if (d.code_configuration && resolved.codeId !== undefined)
     p.codeConfiguration = { codeId: resolved.codeId, scoringScript: d.code_configuration.scoring_script }
   if (resolved.environmentId !== undefined) p.environmentId = resolved.environmentId

@@ -12,8 +12,9 @@
  * (`key`, `aml_token`, `aad_token`; also `Key`, `AMLToken`, as the CLI's `StringTransformedEnum` with `camel_to_snake`), `description`, `tags`,
  * `properties`, `traffic` (deployment → whole percent), `identity` (`type`: `system_assigned`, `user_assigned`,
  * `none`; `user_assigned_identities`: at most one `{resource_id, client_id, object_id}`), `public_network_access`
- * (`enabled`, `disabled`), `kind`. Unknown fields are refused with a did-you-mean; `compute` (a Kubernetes endpoint)
- * and `mirror_traffic` are not supported.
+ * (`enabled`, `disabled`), `kind`. Unknown fields are refused with a did-you-mean; `mirror_traffic` is not supported;
+ * `compute` (a Kubernetes online endpoint, as azure-ai-ml `OnlineEndpoint._load` decides) is refused with one message,
+ * `KUBERNETES_ONLINE_NOT_SUPPORTED`, that says what to do.
  *
  * Body (mfe.json `OnlineEndpointTrackedResource`, `OnlineEndpoint`, `EndpointPropertiesBase`, `EndpointAuthMode`,
  * `PublicNetworkAccessType`; common-types v3 `TrackedResource`, `ManagedServiceIdentity`), following azure-ai-ml
@@ -178,6 +179,15 @@ function checkEndpoint(e: OnlineEndpointYaml, source: YamlSource): YamlProblem[]
 }
 
 /**
+ * The one refusal of a Kubernetes online endpoint (`compute:`) or deployment (`type: kubernetes`): this action creates
+ * managed online endpoints only (Kubernetes ones need an attached Kubernetes compute and the azureml extension).
+ */
+export const KUBERNETES_ONLINE_NOT_SUPPORTED =
+  'Kubernetes online endpoints and deployments are not supported: this action creates managed online endpoints. ' +
+  'For a managed one, leave out compute (endpoint) and use type: managed with an instance_type (deployment); ' +
+  'for a Kubernetes compute, run az ml online-endpoint create and az ml online-deployment create instead'
+
+/**
  * Read, `set`, validate and check an online endpoint YAML. `file` is input `endpoint` (relative to
  * `options.baseDir`), `setLines` input `set`. Throws a `CliYamlError` (an InputError naming `endpoint` or `set`)
  * listing every problem with its file, line and field, or an `InputError('endpoint')` when the file is missing.
@@ -194,6 +204,9 @@ export function readEndpointYaml(
   normalizeEnumAt(data, ['auth_mode'], 'camelToSnake')
   normalizeEnumAt(data, ['identity', 'type'], 'camelToSnake')
   normalizeEnumAt(data, ['public_network_access'])
+  // azure-ai-ml `OnlineEndpoint._load`: an endpoint with `compute` is a KubernetesOnlineEndpoint.
+  if ((data as { compute?: unknown } | null)?.compute !== undefined)
+    throw new CliYamlError(source.input, [problemAt(source, ['compute'], KUBERNETES_ONLINE_NOT_SUPPORTED)])
   let problems = schemaProblems(validateEndpoint, data, source)
   const yaml = data as OnlineEndpointYaml
   if (!problems.length) problems = checkEndpoint(yaml, source)
