@@ -62221,8 +62221,11 @@ function normalizeEnumAt(data, path, transform = 'lower') {
  *
  * - `path`: dot-separated keys (`environment_variables.SEED`, `resources.instance_count`); a key may hold letters,
  *   digits, `_`, `-` and `$` (`$schema`).
- * - `value`: read as a YAML scalar (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string
- *   007); an empty value is an empty string. Collections (`[1, 2]`, `{a: 1}`) are refused: set their items one by one.
+ * - `value`: read as YAML (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string 007); an
+ *   empty value is an empty string. A flow list or mapping (`[rbf, linear]`, `["a", 1]`, `{min: 1, max: 5}`) is set as
+ *   a whole, replacing what was there (`--set search_space.kernel.values=[rbf, linear]`); JSON is YAML, so the JSON
+ *   forms azure-cli's `--set` parses (`shell_safe_json_parse`) read the same. A block collection (more lines) cannot be
+ *   written on one line; YAML syntax errors are refused naming the line.
  * - Blank lines and lines starting with `#` are skipped. Line numbers in messages count every line of the input.
  *
  * Each applied line is recorded in `source.overrides`, so a later error about that value names input `set` and the line.
@@ -62230,6 +62233,9 @@ function normalizeEnumAt(data, path, transform = 'lower') {
 
 
 const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
+function isFlowCollection(node) {
+    return (0,dist/* isCollection */.P3)(node) && node.flow === true;
+}
 /** Split the `set` input into lines (a string with newlines, or lines already split). */
 function setLinesOf(input) {
     return typeof input === 'string' ? input.split(/\r?\n/) : [...input];
@@ -62255,12 +62261,19 @@ function applySetLines(source, input) {
         if (badKey !== undefined) {
             return bad(`'${pathText}' is not a dotted field path (key '${badKey}': letters, digits, '_', '-' and '$' only)`);
         }
-        const parsed = (0,dist/* parseDocument */.Tp)(valueText);
-        if (parsed.errors.length || (parsed.contents !== null && !(0,dist/* isScalar */.jn)(parsed.contents))) {
-            return bad(`the value '${valueText}' is not a YAML scalar (a string, number or boolean): set a collection item by item`);
+        const parsed = (0,dist/* parseDocument */.Tp)(valueText, { uniqueKeys: true });
+        const contents = parsed.contents;
+        if (parsed.errors.length || (contents !== null && !(0,dist/* isScalar */.jn)(contents) && !isFlowCollection(contents))) {
+            return bad(`the value '${valueText}' is not YAML on one line (a string, number, boolean, or a list or mapping in ` +
+                `brackets: [a, b], {k: v})${parsed.errors.length ? `: ${parsed.errors[0].message.split('\n')[0]}` : ''}`);
         }
-        const node = (parsed.contents ?? parsed.createNode(''));
-        node.range = undefined; // its offsets are in the set line, not in the file
+        const node = (contents ?? parsed.createNode(''));
+        // Its offsets are in the set line, not in the file: cleared on the value and everything inside it.
+        (0,dist/* visit */.YR)(node, (_key, n) => {
+            if ((0,dist/* isNode */.Ll)(n))
+                n.range = undefined;
+        });
+        node.range = undefined;
         // Every parent on the path must be a mapping (or missing: created, as the CLI does).
         let parent = source.doc.contents;
         let created;
@@ -62287,12 +62300,91 @@ function applySetLines(source, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli-yaml/text.ts
-/** A scalar as REST text: booleans as Python prints them, numbers as written, strings as they are. */
+/** PyYAML 1.1's implicit float pattern (yaml/resolver.py, tag:yaml.org,2002:float). */
+const PYYAML_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+/** PyYAML 1.1's implicit int pattern (yaml/resolver.py, tag:yaml.org,2002:int). */
+const PYYAML_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+/**
+ * Python's `repr(float)` (= `str`): the shortest digits that read back to the same double, in fixed notation with at
+ * least one decimal (`2.5`, `1000.0`) when the decimal point falls within 16 digits of them, else `d.ddde±XX`
+ * (`1e-05`, `1e+16`); `inf`, `-inf`, `nan`, `-0.0`.
+ */
+function pythonFloatText(x) {
+    if (Number.isNaN(x))
+        return 'nan';
+    if (!Number.isFinite(x))
+        return x > 0 ? 'inf' : '-inf';
+    if (x === 0)
+        return Object.is(x, -0) ? '-0.0' : '0.0';
+    const sign = x < 0 ? '-' : '';
+    // toExponential() without digits gives the shortest round-trip digits, as Python's repr does.
+    const [mantissa, expText] = Math.abs(x).toExponential().split('e');
+    const digits = mantissa.replace('.', '');
+    const exp = Number(expText);
+    const point = exp + 1; // digits × 10^(point - digits.length)
+    if (point > -4 && point <= 16) {
+        if (point <= 0)
+            return `${sign}0.${'0'.repeat(-point)}${digits}`;
+        if (point >= digits.length)
+            return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+        return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+    }
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+function sexagesimal(text) {
+    return text.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+}
+/** Python's `str()` of the integer PyYAML reads from `text` (a PYYAML_INT match). */
+function pythonIntText(text) {
+    const negative = text.startsWith('-');
+    const body = text.replace(/^[-+]/, '').replace(/_/g, '');
+    let n;
+    if (body.startsWith('0b'))
+        n = BigInt(body);
+    else if (body.startsWith('0x'))
+        n = BigInt(body);
+    else if (body.includes(':'))
+        n = BigInt(sexagesimal(body));
+    else if (body.length > 1 && body.startsWith('0'))
+        n = BigInt(`0o${body.slice(1)}`);
+    else
+        n = BigInt(body);
+    return String(negative ? -n : n);
+}
+/**
+ * The text azure-ai-ml sends for a YAML number written as `written`: Python's `str()` of what PyYAML reads from it
+ * (see the module's docstring); `written` itself when PyYAML reads a string.
+ */
+function pythonNumberText(written) {
+    const text = written.trim();
+    if (PYYAML_INT.test(text))
+        return pythonIntText(text);
+    if (PYYAML_FLOAT.test(text)) {
+        const body = text.replace(/_/g, '');
+        const lower = body.toLowerCase();
+        if (lower.endsWith('.nan'))
+            return 'nan';
+        if (lower.endsWith('.inf'))
+            return body.startsWith('-') ? '-inf' : 'inf';
+        if (body.includes(':')) {
+            const negative = body.startsWith('-');
+            const v = sexagesimal(body.replace(/^[-+]/, ''));
+            return pythonFloatText(negative ? -v : v);
+        }
+        return pythonFloatText(Number(body));
+    }
+    return text;
+}
+/** A scalar as REST text: booleans as Python prints them, numbers as Python prints what PyYAML reads, strings as is. */
 function scalarText(value, written) {
     if (typeof value === 'boolean')
         return value ? 'True' : 'False';
-    if (typeof value === 'number')
-        return written ?? String(value);
+    if (typeof value === 'number') {
+        if (written !== undefined)
+            return pythonNumberText(written);
+        return Number.isInteger(value) ? String(value) : pythonFloatText(value);
+    }
     return value;
 }
 /** A mapping of scalars (at field `field`) as text; empty values (null) left out; undefined when there is none. */
@@ -62990,7 +63082,8 @@ function errors_asJobYamlError(e) {
  * Units: `limits.timeout` in seconds (integer); `resources.shm_size` as `<number><b|k|m|g>` (the REST pattern
  * `\d+[bBkKmMgG]`, mfe.json `JobResourceConfiguration.shmSize`).
  *
- * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`.
+ * `type: sweep` / `type: pipeline` (and the other job types) are refused before the schema runs, naming field `type`;
+ * `type` is read without regard to case (`type: Command` is a command job).
  */
 
 
@@ -63015,7 +63108,6 @@ const INPUT_MODES = [
     'mount'
 ];
 const OUTPUT_MODES = ['rw_mount', 'upload', 'direct', 'mount'];
-const SERVICE_TYPES = ['jupyter_lab', 'ssh', 'tensor_board', 'vs_code', 'custom'];
 const JOB_TIERS = ['null', 'spot', 'basic', 'standard', 'premium'];
 const scalar = SCALAR_SCHEMA;
 const scalarMap = SCALAR_MAP_SCHEMA;
@@ -63065,6 +63157,45 @@ const identity = {
                 additionalProperties: false
             },
             else: { type: 'object', properties: { type: {} }, additionalProperties: false }
+        }
+    ]
+};
+const serviceBase = {
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    nodes: { const: 'all', hint: "'all' (run the service on every node), or leave it out (the head node only)" },
+    endpoint: { type: 'string' },
+    status: { type: 'string' },
+    error_message: { type: 'string' },
+    properties: scalarMap
+};
+/** A service: its fields depend on `type` (see ServiceYaml). */
+const service = {
+    type: ['object', 'null'],
+    properties: {
+        type: { type: 'string' },
+        job_service_type: { enum: ['jupyter_lab', 'ssh', 'tensor_board', 'vs_code', 'custom', 'Tracking', 'Studio'] }
+    },
+    allOf: [
+        {
+            if: { type: 'object', properties: { type: { const: 'tensor_board' } }, required: ['type'] },
+            then: {
+                type: 'object',
+                properties: { type: {}, ...serviceBase, log_dir: { type: 'string' } },
+                additionalProperties: false
+            },
+            else: {
+                if: { type: 'object', properties: { type: { const: 'ssh' } }, required: ['type'] },
+                then: {
+                    type: 'object',
+                    properties: { type: {}, ...serviceBase, ssh_public_keys: { type: 'string' } },
+                    additionalProperties: false
+                },
+                else: {
+                    type: ['object', 'null'],
+                    properties: { type: {}, job_service_type: {}, ...serviceBase },
+                    additionalProperties: false
+                }
+            }
         }
     ]
 };
@@ -63152,17 +63283,7 @@ const COMMAND_JOB_SCHEMA = {
         identity,
         services: {
             type: 'object',
-            additionalProperties: {
-                type: ['object', 'null'],
-                properties: {
-                    type: { enum: [...SERVICE_TYPES] },
-                    port: { type: 'integer', minimum: 1, maximum: 65535 },
-                    nodes: { const: 'all' },
-                    endpoint: { type: 'string' },
-                    properties: scalarMap
-                },
-                additionalProperties: false
-            }
+            additionalProperties: service
         },
         queue_settings: {
             type: 'object',
@@ -63185,6 +63306,15 @@ const OTHER_TYPES = {
  * naming every problem, else return it typed.
  */
 function validateCommandJobSchema(data, source) {
+    // `type: Command` is read as `command`: the job schema's type field is a StringTransformedEnum (azure-ai-ml
+    // `_schema/core/fields.py`, lower-cased before the check) and CLI versions took it (Azure/azure-cli-extensions#4207);
+    // azure-ai-ml 1.4's `Job._resolve_cls_and_type` compares the text exactly and refuses it.
+    normalizeEnumAt(data, ['type']);
+    // A service's type is a StringTransformedEnum too (lower-cased: `type: VS_Code` is vs_code).
+    const services = data?.services;
+    if (services && typeof services === 'object' && !Array.isArray(services))
+        for (const name of Object.keys(services))
+            normalizeEnumAt(services, [name, 'type']);
     const type = data?.type;
     if (typeof type === 'string' && type !== 'command') {
         const detail = OTHER_TYPES[type] ?? `unknown job type '${type}' (this action runs type: command)`;
@@ -63327,7 +63457,7 @@ async function resolveComponentReferences(references, resolver) {
     if (code) {
         codeId =
             code.kind === 'local'
-                ? await resolver.uploadCode(code.path)
+                ? await resolver.uploadCode(code.path, references.additionalIncludes)
                 : await resolveAsset(code, (n, v) => resolver.codeId(n, v));
     }
     const environmentId = environment.kind === 'inline'
@@ -63637,6 +63767,8 @@ async function toParallelComponentRestBody(read, resolver) {
 
 
 
+
+
 /** The step input that names the file (declared in scripts/action-spec.ts, read by ../inputs.ts). */
 const COMPONENT_INPUT = 'component';
 const COMPONENT_YAML = {
@@ -63657,7 +63789,8 @@ const COMMAND_COMPONENT_SCHEMA = {
         command: { type: 'string', minLength: 1 },
         resources: COMMAND_JOB_SCHEMA.properties.resources,
         distribution: COMMAND_JOB_SCHEMA.properties.distribution,
-        environment_variables: SCALAR_MAP_SCHEMA
+        environment_variables: SCALAR_MAP_SCHEMA,
+        additional_includes: { type: 'array', items: { type: 'string', minLength: 1 } }
     },
     additionalProperties: false
 };
@@ -63693,9 +63826,32 @@ function readComponentYaml(file, setLines = [], options = {}) {
     const problems = inputPortProblems(yaml.inputs, source, []);
     const code = readCodeReference(yaml.code, source, ['code'], problems);
     const environment = readEnvironment(yaml.environment, source, ['environment'], problems);
+    const additionalIncludes = readAdditionalIncludes(yaml.additional_includes, code, source, problems);
     if (problems.length || !environment)
         throw new load_CliYamlError(source.input, problems.sort(byLocation));
-    return { type: 'command', yaml, file: source.file, references: { code, environment }, source };
+    const references = { code, environment };
+    if (additionalIncludes.length)
+        references.additionalIncludes = additionalIncludes;
+    return { type: 'command', yaml, file: source.file, references, source };
+}
+/**
+ * `additional_includes` (newest azure-ai-ml `AdditionalIncludes._validate`): each path, relative to the YAML's folder,
+ * must exist, and needs a local code folder to join; absolute paths returned, problems pushed naming
+ * `additional_includes[i]`.
+ */
+function readAdditionalIncludes(includes, code, source, problems) {
+    if (!includes?.length)
+        return [];
+    if (code?.kind !== 'local') {
+        problems.push(load_problemAt(source, ['additional_includes'], 'additional_includes join a local code folder: give code as a folder'));
+        return [];
+    }
+    return includes.map((include, i) => {
+        const absolute = (0,external_node_path_.resolve)(source.dir, include);
+        if (!(0,external_node_fs_.existsSync)(absolute))
+            problems.push(load_problemAt(source, ['additional_includes', i], `'${include}' does not exist (resolved to ${absolute}; paths are relative to the component YAML's folder)`));
+        return absolute;
+    });
 }
 /**
  * The version (the YAML's as written, else `resolver.nextVersion`), the references resolved through `resolver` (code,
@@ -63869,8 +64025,11 @@ function parseIsoDuration(text) {
  * - `distribution` → `{distributionType: PyTorch|Mpi|TensorFlow, processCountPerInstance | workerCount,
  *   parameterServerCount}`; `identity` → `{identityType: AMLToken|Managed|UserIdentity, clientId, objectId,
  *   resourceId}`; `queue_settings.job_tier` → `queueSettings.jobTier` (Null, Spot, Basic, Standard, Premium);
- *   `services` → `{jobServiceType: JupyterLab|SSH|TensorBoard|VSCode|Custom, port, nodes: {nodesValueType: All},
- *   endpoint, properties}`;
+ *   `services` → `{jobServiceType, port, nodes: {nodesValueType: All}, properties}` as the newest azure-ai-ml writes it
+ *   (`entities/_job/job_service.py`; 1.4 refuses `type:` there and reads `job_service_type`, taken too): `type`
+ *   jupyter_lab → JupyterLab, ssh → SSH, tensor_board → TensorBoard, vs_code → VSCode; any other type (`custom`)
+ *   goes through the SDK's generic service schema, which drops it (no `jobServiceType`); `log_dir` → `properties.logDir`,
+ *   `ssh_public_keys` → `properties.sshPublicKeys`; `endpoint` (read-only) is not sent;
  * - `experimentName`: option > YAML > the caller's default (the repository name; the SDK uses the current folder's
  *   name); `displayName`: YAML, else the job name; `tags`: the YAML's, with the caller's (run URL, repository, commit,
  *   PR) merged over them.
@@ -63901,12 +64060,19 @@ const DISTRIBUTION = {
     tensorflow: 'TensorFlow'
 };
 const IDENTITY = { aml_token: 'AMLToken', user_identity: 'UserIdentity', managed: 'Managed' };
+/** azure-ai-ml `JobServiceTypeNames.ENTITY_TO_REST` for the types a YAML may name (`NAMES_ALLOWED_FOR_PUBLIC`). */
 const SERVICE = {
     jupyter_lab: 'JupyterLab',
     ssh: 'SSH',
     tensor_board: 'TensorBoard',
-    vs_code: 'VSCode',
-    custom: 'Custom'
+    vs_code: 'VSCode'
+};
+/** azure-ai-ml 1.4 `JobServiceTypeNames.ENTITY_TO_REST`: what `job_service_type` (1.4's spelling) may name. */
+const SERVICE_1_4 = {
+    ...SERVICE,
+    custom: 'Custom',
+    Tracking: 'Tracking',
+    Studio: 'Studio'
 };
 const TIER = {
     null: 'Null',
@@ -63975,6 +64141,29 @@ function outputsRest(outputs) {
         out[name] = output;
     }
     return out;
+}
+/** One `services` entry → mfe.json `JobService` (see the module's docstring for the source of each rule). */
+function serviceRest(s, at, numberText) {
+    const svc = {};
+    if (!s)
+        return svc;
+    const type = s.type !== undefined ? SERVICE[s.type] : s.job_service_type && SERVICE_1_4[s.job_service_type];
+    if (type)
+        svc.jobServiceType = type;
+    if (s.nodes === 'all')
+        svc.nodes = { nodesValueType: 'All' };
+    if (s.port !== undefined)
+        svc.port = s.port;
+    const props = textMap(s.properties, [...at, 'properties'], numberText);
+    // _append_or_update_properties: a non-empty log_dir / ssh_public_keys is added to (or replaces in) properties.
+    const extra = s.type === 'tensor_board' ? { logDir: s.log_dir } : s.type === 'ssh' ? { sshPublicKeys: s.ssh_public_keys } : {};
+    const merged = { ...props };
+    for (const [k, v] of Object.entries(extra))
+        if (v)
+            merged[k] = v;
+    if (Object.keys(merged).length)
+        svc.properties = merged;
+    return svc;
 }
 /** Build the REST body from a validated job and its resolved references (pure). */
 function buildCommandJobBody(job, resolved, options, numberText = () => undefined) {
@@ -64056,21 +64245,8 @@ function buildCommandJobBody(job, resolved, options, numberText = () => undefine
     }
     if (job.services) {
         p.services = {};
-        for (const [name, s] of Object.entries(job.services)) {
-            const svc = {};
-            if (s?.type)
-                svc.jobServiceType = SERVICE[s.type];
-            if (s?.port !== undefined)
-                svc.port = s.port;
-            if (s?.nodes === 'all')
-                svc.nodes = { nodesValueType: 'All' };
-            if (s?.endpoint !== undefined)
-                svc.endpoint = s.endpoint;
-            const props = textMap(s?.properties, 'services', () => undefined);
-            if (props)
-                svc.properties = props;
-            p.services[name] = svc;
-        }
+        for (const [name, s] of Object.entries(job.services))
+            p.services[name] = serviceRest(s, ['services', name], numberText);
     }
     if (job.queue_settings?.job_tier !== undefined)
         p.queueSettings = { jobTier: TIER[job.queue_settings.job_tier] };
@@ -65321,7 +65497,7 @@ function sourceOf(node) {
 /** `resolver` as a component file's resolver (an anonymous component's version is its hash, not a next version). */
 function componentResolver(resolver) {
     return {
-        uploadCode: folder => resolver.uploadCode(folder),
+        uploadCode: (folder, additionalIncludes) => resolver.uploadCode(folder, additionalIncludes),
         codeId: (n, v) => resolver.codeId(n, v),
         environmentId: (n, v) => resolver.environmentId(n, v),
         registerEnvironment: d => resolver.registerEnvironment(d),
@@ -66802,6 +66978,43 @@ function warnLeftOut(list, label) {
         core_warning(`${label}: left ${entry.path} out of the upload: ${leftOutWhy(entry, list.root)}.`);
     }
 }
+/**
+ * A code folder's files with `additional_includes` added, as the newest azure-ai-ml builds the snapshot
+ * (`entities/_component/_additional_includes.py` `AdditionalIncludes.resolve`; azure-ai-ml 1.4 reads the field only
+ * for internal components): the code folder's files at the root, then each include (absolute: resolved against the
+ * component YAML's folder by the caller) under its own name: a file as `<name>`, a folder's files as `<name>/...`
+ * (its own `.amlignore` / `.gitignore` applied). `code` must be a folder here. Throws `InputError(input)` for an
+ * include that does not exist or whose name is already at the root of the code folder ("A file already exists for
+ * additional include", as the SDK's `_validate` refuses it). The merged list's content hash is the code asset's.
+ */
+async function listCodeFilesWithIncludes(code, includes, options = {}) {
+    const input = options.input ?? 'code';
+    const list = await listCodeFiles(code, options);
+    if (!includes.length)
+        return list;
+    if (list.kind !== 'folder')
+        throw new InputError(input, `additional_includes need code to be a folder; '${code}' is a file.`);
+    const taken = new Set(list.files.map(f => f.path.split('/')[0]));
+    const files = [...list.files];
+    let totalBytes = list.totalBytes;
+    for (const include of includes) {
+        const name = (0,external_node_path_.basename)(include);
+        if (taken.has(name))
+            throw new InputError(input, `additional include '${include}': '${name}' already exists in the code folder ${list.root} (rename one of them).`);
+        const part = await listCodeFiles(include, { input }).catch((e) => {
+            throw e instanceof InputError ? new InputError(input, `additional include ${e.message}`) : e;
+        });
+        taken.add(name);
+        for (const f of part.files) {
+            files.push({ ...f, path: part.kind === 'file' ? name : `${name}/${f.path}` });
+            totalBytes += f.size;
+        }
+        list.ignored.push(...part.ignored.map(i => ({ ...i, path: `${name}/${i.path}` })));
+        list.skipped.push(...part.skipped.map(s => ({ ...s, path: `${name}/${s.path}` })));
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { ...list, files, totalBytes };
+}
 
 ;// CONCATENATED MODULE: ./src/assets/workspace-assets.ts
 
@@ -67055,10 +67268,13 @@ function codeNameOf(hash) {
 /**
  * The code asset for `folder` (a folder or a single file): an existing version with the same content, else a new
  * one uploaded and registered. `field` names the YAML field or input in errors (e.g. `job.yml: code`).
+ * `additionalIncludes` (absolute paths; a component's `additional_includes`) join the snapshot under their own names
+ * (`files.ts` `listCodeFilesWithIncludes`), so they change the content hash as in azure-ai-ml; they are uploaded under
+ * the code folder's name (the SDK uses a temporary folder's random name there: a guess that the name does not matter).
  * Throws `InputError` for a missing folder, `AzureRequestError` for a failed call or upload.
  */
 async function ensureCodeAsset(ctx, settings, ws, folder, options) {
-    const list = await listCodeFiles(folder, { input: options.at.input });
+    const list = await listCodeFilesWithIncludes(folder, options.additionalIncludes ?? [], { input: options.at.input });
     warnLeftOut(list, `Code ${folder}`);
     const hash = await contentHash(list.files);
     const name = codeNameOf(hash);
@@ -67574,12 +67790,16 @@ function createJobResolver(ctx, settings, ws, yaml, options) {
         computeId: async (name, where) => name === SERVERLESS_COMPUTE
             ? serverlessComputeId(ws)
             : compute('compute')(name, where && { ...where, input: where.input === 'set' ? 'set' : input }),
-        async uploadCode(folder) {
+        async uploadCode(folder, additionalIncludes = []) {
             if (options.checkOnly)
                 return 'code';
             // Pipeline steps often share one code folder: hashed and uploaded once per submit.
-            return remember(`code/${folder}`, async () => {
-                const code = await ensureCodeAsset(ctx, settings, ws, folder, { at: at('code'), signal: options.signal });
+            return remember(`code/${[folder, ...additionalIncludes].join('\n')}`, async () => {
+                const code = await ensureCodeAsset(ctx, settings, ws, folder, {
+                    at: at('code'),
+                    signal: options.signal,
+                    additionalIncludes
+                });
                 uploads.code = code;
                 return code.id;
             });
@@ -67660,8 +67880,8 @@ async function registerComponent(op, ctx) {
     const containerUrl = (name) => workspaceV2Url(op, ws, `/components/${encodeURIComponent(name)}`);
     let code;
     const resolver = {
-        async uploadCode(folder) {
-            const c = await ensureCodeAsset(ctx, op, ws, folder, { at: at('code') });
+        async uploadCode(folder, additionalIncludes) {
+            const c = await ensureCodeAsset(ctx, op, ws, folder, { at: at('code'), additionalIncludes });
             code = c;
             return c.id;
         },
@@ -72369,8 +72589,9 @@ function withShare(current, deployment, share) {
  * (`key`, `aml_token`, `aad_token`; also `Key`, `AMLToken`, as the CLI's `StringTransformedEnum` with `camel_to_snake`), `description`, `tags`,
  * `properties`, `traffic` (deployment → whole percent), `identity` (`type`: `system_assigned`, `user_assigned`,
  * `none`; `user_assigned_identities`: at most one `{resource_id, client_id, object_id}`), `public_network_access`
- * (`enabled`, `disabled`), `kind`. Unknown fields are refused with a did-you-mean; `compute` (a Kubernetes endpoint)
- * and `mirror_traffic` are not supported.
+ * (`enabled`, `disabled`), `kind`. Unknown fields are refused with a did-you-mean; `mirror_traffic` is not supported;
+ * `compute` (a Kubernetes online endpoint, as azure-ai-ml `OnlineEndpoint._load` decides) is refused with one message,
+ * `KUBERNETES_ONLINE_NOT_SUPPORTED`, that says what to do.
  *
  * Body (mfe.json `OnlineEndpointTrackedResource`, `OnlineEndpoint`, `EndpointPropertiesBase`, `EndpointAuthMode`,
  * `PublicNetworkAccessType`; common-types v3 `TrackedResource`, `ManagedServiceIdentity`), following azure-ai-ml
@@ -72469,6 +72690,13 @@ function checkEndpoint(e, source) {
     return problems;
 }
 /**
+ * The one refusal of a Kubernetes online endpoint (`compute:`) or deployment (`type: kubernetes`): this action creates
+ * managed online endpoints only (Kubernetes ones need an attached Kubernetes compute and the azureml extension).
+ */
+const KUBERNETES_ONLINE_NOT_SUPPORTED = 'Kubernetes online endpoints and deployments are not supported: this action creates managed online endpoints. ' +
+    'For a managed one, leave out compute (endpoint) and use type: managed with an instance_type (deployment); ' +
+    'for a Kubernetes compute, run az ml online-endpoint create and az ml online-deployment create instead';
+/**
  * Read, `set`, validate and check an online endpoint YAML. `file` is input `endpoint` (relative to
  * `options.baseDir`), `setLines` input `set`. Throws a `CliYamlError` (an InputError naming `endpoint` or `set`)
  * listing every problem with its file, line and field, or an `InputError('endpoint')` when the file is missing.
@@ -72481,6 +72709,9 @@ function readEndpointYaml(file, setLines = [], options = {}) {
     normalizeEnumAt(data, ['auth_mode'], 'camelToSnake');
     normalizeEnumAt(data, ['identity', 'type'], 'camelToSnake');
     normalizeEnumAt(data, ['public_network_access']);
+    // azure-ai-ml `OnlineEndpoint._load`: an endpoint with `compute` is a KubernetesOnlineEndpoint.
+    if (data?.compute !== undefined)
+        throw new load_CliYamlError(source.input, [load_problemAt(source, ['compute'], KUBERNETES_ONLINE_NOT_SUPPORTED)]);
     let problems = schemaProblems(validateEndpoint, data, source);
     const yaml = data;
     if (!problems.length)
@@ -72574,7 +72805,8 @@ function isoDurationMs(totalMs) {
  * version, description, tags, properties, stage}` with a local `path`, registered first), `code_configuration`
  * (`code`: a local folder, uploaded as for jobs, or `azureml:name:version` / an ARM id; `scoring_script`, relative to
  * the code folder and checked to exist in a local one), `environment` (a reference, or inline `image` / `conda_file`
- * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `environment_variables`, `request_settings`
+ * as for jobs: src/cli-yaml/environment-yaml.ts), `instance_count`, `model_mount_path` (where a custom container sees
+ * the model: `modelMountPath`, sent as written, as `ManagedOnlineDeployment._to_rest_object` does), `environment_variables`, `request_settings`
  * (`request_timeout_ms`, `max_concurrent_requests_per_instance`, `max_queue_wait_ms`), `liveness_probe` and
  * `readiness_probe` (`initial_delay`, `period`, `timeout` in seconds; `success_threshold`, `failure_threshold`),
  * `app_insights_enabled`, `scale_settings` (`type: default`; `target_utilization` is for Kubernetes only: refused as
@@ -72587,7 +72819,7 @@ function isoDurationMs(totalMs) {
  * `entities/_deployment/online_deployment.py` `ManagedOnlineDeployment._to_rest_object` and
  * `entities/_deployment/deployment_settings.py`:
  *   { location, sku: {name: "Default", capacity?: instance_count}, tags?,
- *     properties: {endpointComputeType: "Managed", description?, properties?, model?, codeConfiguration?: {codeId,
+ *     properties: {endpointComputeType: "Managed", description?, properties?, model?, modelMountPath?, codeConfiguration?: {codeId,
  *     scoringScript}, environmentId?, environmentVariables?, instanceType, appInsightsEnabled, scaleSettings?:
  *     {scaleType: "Default"}, requestSettings?: {requestTimeout, maxConcurrentRequestsPerInstance, maxQueueWait},
  *     livenessProbe?, readinessProbe?: {initialDelay, period, timeout, successThreshold, failureThreshold},
@@ -72673,6 +72905,43 @@ const MANAGED_ONLINE_DEPLOYMENT_SCHEMA = {
         environment_variables: SCALAR_MAP_SCHEMA,
         instance_type: { type: 'string', minLength: 1 },
         instance_count: { type: 'integer', minimum: 1 },
+        model_mount_path: { type: 'string', minLength: 1 },
+        data_collector: {
+            type: 'object',
+            required: ['collections'],
+            properties: {
+                collections: {
+                    type: 'object',
+                    additionalProperties: {
+                        type: 'object',
+                        required: ['enabled'],
+                        properties: {
+                            // A StringTransformedEnum there: the text 'true' or 'false' in any case; a YAML boolean is refused.
+                            enabled: {
+                                type: 'string',
+                                pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$',
+                                hint: "'true' or 'false', quoted"
+                            },
+                            data: {
+                                type: 'string',
+                                minLength: 1,
+                                hint: 'a data asset reference (azureml:<name>:<version> or an ARM id)'
+                            },
+                            client_id: { type: 'string' }
+                        },
+                        additionalProperties: false
+                    }
+                },
+                rolling_rate: { enum: ['minute', 'hour', 'day'] },
+                sampling_rate: { type: 'number', minimum: 0, maximum: 1 },
+                request_logging: {
+                    type: 'object',
+                    properties: { capture_headers: { type: 'array', items: { type: 'string' } } },
+                    additionalProperties: false
+                }
+            },
+            additionalProperties: false
+        },
         request_settings: {
             type: 'object',
             properties: {
@@ -72808,11 +73077,10 @@ function readDeploymentYaml(file, setLines = [], options = {}) {
     normalizeEnumAt(data, ['scale_settings', 'type'], 'camelToSnake');
     normalizeEnumAt(data, ['egress_public_network_access']);
     normalizeEnumAt(data, ['model', 'type']);
+    normalizeEnumAt(data, ['data_collector', 'rolling_rate']);
     const type = data.type;
     if (type === 'kubernetes')
-        throw new load_CliYamlError(source.input, [
-            load_problemAt(source, ['type'], 'Kubernetes online deployments are not supported (only type: managed)')
-        ]);
+        throw new load_CliYamlError(source.input, [load_problemAt(source, ['type'], KUBERNETES_ONLINE_NOT_SUPPORTED)]);
     const schema = schemaProblems(validateDeployment, data, source);
     if (schema.length)
         throw new load_CliYamlError(source.input, schema);
@@ -72863,6 +73131,37 @@ function probeRest(p) {
     return out;
 }
 const deployment_ACCESS = { enabled: 'Enabled', disabled: 'Disabled' };
+/**
+ * `data_collector` → mfe.json `DataCollector` as the newest azure-ai-ml sends it (`entities/_deployment/data_collector.py`
+ * and `deployment_collection.py` `_to_rest_object`; azure-ai-ml 1.4 has an older shape): each collection's `enabled`
+ * → `dataCollectionMode` `enabled`/`disabled` (lower case, as the SDK writes it), the root `sampling_rate` copied onto
+ * every collection, `data` → `dataId` and `client_id` → `clientId` as written, `rolling_rate` as written,
+ * `request_logging.capture_headers` → `requestLogging.captureHeaders`.
+ */
+function dataCollectorRest(dc) {
+    const collections = {};
+    for (const [name, c] of Object.entries(dc.collections)) {
+        const rest = {
+            dataCollectionMode: c.enabled.toLowerCase() === 'true' ? 'enabled' : 'disabled'
+        };
+        if (dc.sampling_rate !== undefined)
+            rest.samplingRate = dc.sampling_rate;
+        if (c.data !== undefined)
+            rest.dataId = c.data;
+        if (c.client_id !== undefined)
+            rest.clientId = c.client_id;
+        collections[name] = rest;
+    }
+    const out = { collections };
+    if (dc.rolling_rate !== undefined)
+        out.rollingRate = dc.rolling_rate;
+    if (dc.request_logging) {
+        out.requestLogging = {};
+        if (dc.request_logging.capture_headers)
+            out.requestLogging.captureHeaders = dc.request_logging.capture_headers;
+    }
+    return out;
+}
 /** Build the body from a validated deployment and its resolved references (pure). */
 function buildDeploymentBody(read, resolved, options) {
     const d = read.yaml;
@@ -72879,6 +73178,10 @@ function buildDeploymentBody(read, resolved, options) {
         p.properties = props;
     if (resolved.model !== undefined)
         p.model = resolved.model;
+    if (d.model_mount_path !== undefined)
+        p.modelMountPath = d.model_mount_path;
+    if (d.data_collector)
+        p.dataCollector = dataCollectorRest(d.data_collector);
     if (d.code_configuration && resolved.codeId !== undefined)
         p.codeConfiguration = { codeId: resolved.codeId, scoringScript: d.code_configuration.scoring_script };
     if (resolved.environmentId !== undefined)
@@ -86083,10 +86386,10 @@ __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
+exports.P3 = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
@@ -86102,7 +86405,7 @@ exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
