@@ -224,3 +224,20 @@ export function placeholderSets(kind: CorpusKind, error: string): string[] {
   }
   return [...sets]
 }
+
+/**
+ * A refusal of a file that is a template rather than a YAML the CLI is given (the examples' scripts fill `{{NAME}}`
+ * and `<NAME>` placeholders with sed or write a `.rendered.yml` first), or of a name azure-ai-ml's
+ * `validate_endpoint_or_deployment_name` refuses too (`regular_deployment`): why it is not ours, else undefined.
+ * `text` is the file's content (empty when it cannot be read).
+ */
+export function templateRefusal(text: string, reason: string): string | undefined {
+  if (/validate_endpoint_or_deployment_name/.test(reason))
+    return 'the CLI refuses the name too (azure-ai-ml validate_endpoint_or_deployment_name)'
+  const placeholder = /'(?:[^']*\/)?(<[A-Z][A-Z0-9_]*>)'/.exec(reason)?.[1] ?? /(<[A-Z][A-Z0-9_]*>)/.exec(reason)?.[1]
+  if (placeholder) return `a template: ${placeholder} is filled in by the example's script`
+  // A `{{NAME}}` or `{insert ...}` anywhere: the file is not what the CLI is given (a YAML syntax error, or a value
+  // read as a mapping, which azure-ai-ml refuses too).
+  const braces = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/.exec(text)?.[0] ?? /\{insert [^}\n]*\}/i.exec(text)?.[0]
+  return braces ? `a template: ${braces} is filled in by the example's script first` : undefined
+}

@@ -31,6 +31,7 @@ import {
   placeholderSets,
   reasonGroup,
   operationFor,
+  templateRefusal,
   type CorpusKind,
   type Missing
 } from './corpus-kinds.js'
@@ -92,30 +93,18 @@ function sdkVerdicts(
   return { verdicts }
 }
 
+/** A file's text, or '' when it cannot be read. */
+function readTextOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 /** The key of a missing reference, as the seeding remembers it. */
 function referenceKey(missing: Missing): string {
   return `${missing.kind}/${missing.name}/${'version' in missing ? missing.version : ''}`
-}
-
-/**
- * A refusal of a file that is a template rather than a YAML the CLI is given (the examples' scripts fill `{{NAME}}`
- * and `<NAME>` placeholders with sed or write a `.rendered.yml` first), or of a name azure-ai-ml's
- * `validate_endpoint_or_deployment_name` refuses too (`regular_deployment`): why it is not ours, else undefined.
- */
-export function templateRefusal(path: string, reason: string): string | undefined {
-  if (/validate_endpoint_or_deployment_name/.test(reason))
-    return 'the CLI refuses the name too (azure-ai-ml validate_endpoint_or_deployment_name)'
-  const placeholder = /'(?:[^']*\/)?(<[A-Z][A-Z0-9_]*>)'/.exec(reason)?.[1] ?? /(<[A-Z][A-Z0-9_]*>)/.exec(reason)?.[1]
-  if (placeholder) return `a template: ${placeholder} is filled in by the example's script`
-  // A `{{NAME}}` anywhere: the file is not what the CLI is given (a YAML syntax error, or a value read as a mapping).
-  let text = ''
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
-  const braces = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/.exec(text)?.[0]
-  return braces ? `a template: ${braces} is filled in by the example's script first` : undefined
 }
 
 /**
@@ -140,7 +129,7 @@ function classify(
           `workspace can hold it (${refusedSeed})`
         continue
       }
-      const template = templateRefusal(join(folder, r.file), r.reason)
+      const template = templateRefusal(readTextOrEmpty(join(folder, r.file)), r.reason)
       if (template) {
         r.notOurs = template
         continue

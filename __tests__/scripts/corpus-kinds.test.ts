@@ -8,7 +8,8 @@ import {
   missingReference,
   operationFor,
   placeholderSets,
-  reasonGroup
+  reasonGroup,
+  templateRefusal
 } from '../../scripts/corpus-kinds.js'
 
 const SCHEMA = 'https://azuremlschemas.azureedge.net/latest'
@@ -205,5 +206,24 @@ describe('missingLocalFiles', () => {
     expect(
       missingLocalFiles("Input 'deployment': d.yml:9: code: local path '/c/<CODE_DIR>' does not exist")
     ).toBeUndefined()
+  })
+})
+
+describe('templateRefusal', () => {
+  it('marks {{NAME}}, {insert ...} and <NAME> placeholders and names azure-ai-ml refuses as not ours', () => {
+    expect(templateRefusal('endpoint_name: {{ENDPOINT_NAME}}\n', 'expected a string')).toBe(
+      "a template: {{ENDPOINT_NAME}} is filled in by the example's script first"
+    )
+    expect(templateRefusal('  source_flow_id: {insert random GUID}\n', 'got a mapping')).toBe(
+      "a template: {insert random GUID} is filled in by the example's script first"
+    )
+    expect(templateRefusal('', "'<CODE_DIR>' does not exist")).toBe(
+      "a template: <CODE_DIR> is filled in by the example's script"
+    )
+    expect(templateRefusal('', 'refused (azure-ai-ml validate_endpoint_or_deployment_name)')).toMatch(/name too/)
+  })
+
+  it('leaves a real refusal of a plain YAML alone', () => {
+    expect(templateRefusal('name: blue\nmodel: {path: ./m}\n', "unknown field 'modle'")).toBeUndefined()
   })
 })
