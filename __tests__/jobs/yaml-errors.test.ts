@@ -121,9 +121,22 @@ describe('job YAML errors', () => {
     )
   })
 
-  it('a set value that is not a scalar', () => {
+  it('a set value that is a list lands whole, and is checked by the schema naming the set line', () => {
     const e = errorOf(OK, ['tags=[a, b]'])
-    expect(e.message).toContain("line 1 (tags=[a, b]): the value '[a, b]' is not a YAML scalar")
+    expect(e.message).toContain('line 1 (tags=[a, b]): tags: expected a mapping')
+    const read = readJobYaml('job.yml', ['tags={team: ml, lr: 0.5}', 'environment_variables={"A": "1"}'], {
+      baseDir: jobFolder(OK)
+    }).job
+    expect(read.tags).toEqual({ team: 'ml', lr: 0.5 })
+    expect(read.environment_variables).toEqual({ A: '1' })
+    expect(errorOf(OK, ['environment_variables={"A": "1", "B": [2]}']).message).toMatch(
+      /line 1 \(environment_variables=.*\): environment_variables\.B: /
+    )
+  })
+
+  it('a set value that is not YAML on one line names the line', () => {
+    const e = errorOf(OK, ['', 'tags=[a, b'])
+    expect(e.message).toContain("line 2 (tags=[a, b): the value '[a, b' is not YAML on one line")
   })
 
   it('${{inputs.nope}} names command and the line of the reference', () => {

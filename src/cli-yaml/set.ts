@@ -6,16 +6,23 @@
  *
  * - `path`: dot-separated keys (`environment_variables.SEED`, `resources.instance_count`); a key may hold letters,
  *   digits, `_`, `-` and `$` (`$schema`).
- * - `value`: read as a YAML scalar (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string
- *   007); an empty value is an empty string. Collections (`[1, 2]`, `{a: 1}`) are refused: set their items one by one.
+ * - `value`: read as YAML (`0.01` a number, `true` a boolean, `azureml:gpu` a string, `'007'` the string 007); an
+ *   empty value is an empty string. A flow list or mapping (`[rbf, linear]`, `["a", 1]`, `{min: 1, max: 5}`) is set as
+ *   a whole, replacing what was there (`--set search_space.kernel.values=[rbf, linear]`); JSON is YAML, so the JSON
+ *   forms azure-cli's `--set` parses (`shell_safe_json_parse`) read the same. A block collection (more lines) cannot be
+ *   written on one line; YAML syntax errors are refused naming the line.
  * - Blank lines and lines starting with `#` are skipped. Line numbers in messages count every line of the input.
  *
  * Each applied line is recorded in `source.overrides`, so a later error about that value names input `set` and the line.
  */
-import { isMap, isScalar, parseDocument, type Scalar } from 'yaml'
+import { isCollection, isMap, isNode, isScalar, parseDocument, visit, type Node } from 'yaml'
 import { CliYamlError, type YamlProblem, type YamlSource } from './load.js'
 
 const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/
+
+function isFlowCollection(node: unknown): boolean {
+  return isCollection(node) && node.flow === true
+}
 
 /** Split the `set` input into lines (a string with newlines, or lines already split). */
 export function setLinesOf(input: string | readonly string[]): string[] {
@@ -41,14 +48,20 @@ export function applySetLines(source: YamlSource, input: string | readonly strin
     if (badKey !== undefined) {
       return bad(`'${pathText}' is not a dotted field path (key '${badKey}': letters, digits, '_', '-' and '$' only)`)
     }
-    const parsed = parseDocument(valueText)
-    if (parsed.errors.length || (parsed.contents !== null && !isScalar(parsed.contents))) {
+    const parsed = parseDocument(valueText, { uniqueKeys: true })
+    const contents = parsed.contents
+    if (parsed.errors.length || (contents !== null && !isScalar(contents) && !isFlowCollection(contents))) {
       return bad(
-        `the value '${valueText}' is not a YAML scalar (a string, number or boolean): set a collection item by item`
+        `the value '${valueText}' is not YAML on one line (a string, number, boolean, or a list or mapping in ` +
+          `brackets: [a, b], {k: v})${parsed.errors.length ? `: ${parsed.errors[0].message.split('\n')[0]}` : ''}`
       )
     }
-    const node = (parsed.contents ?? parsed.createNode('')) as Scalar
-    node.range = undefined // its offsets are in the set line, not in the file
+    const node = (contents ?? parsed.createNode('')) as Node
+    // Its offsets are in the set line, not in the file: cleared on the value and everything inside it.
+    visit(node, (_key, n) => {
+      if (isNode(n)) n.range = undefined
+    })
+    node.range = undefined
     // Every parent on the path must be a mapping (or missing: created, as the CLI does).
     let parent: unknown = source.doc.contents
     let created: string[] | undefined
