@@ -6,6 +6,7 @@
  * cancel reaches the trials, and a sweep whose trials all fail fails. Bodies are written by hand in azure-ai-ml 1.4's
  * shape (`SweepJob._to_rest_object`).
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../../emulator/index.js'
 import { arm2, call, putEnvironment, startFast, token, uploadCode, waitFor, waitForJob, wsPath } from './helpers.js'
@@ -254,6 +255,34 @@ describe('sweep jobs', () => {
     const details = await call(historyUrl(name, '/details'), { token: tok })
     expect(details.json.error.error.message).toContain(`The first failed trial ${name}_0`)
     expect(details.json.error.error.message).toContain('exited with status code 3')
+  })
+
+  it("sweeps the example training script, which logs mse per epoch through MLflow's REST API", async () => {
+    const code = await uploadCode(emu, tok, {
+      'train.py': readFileSync('examples/jobs/train/src/train.py', 'utf8'),
+      'part-0.csv': readFileSync('examples/jobs/train/data/part-0.csv', 'utf8')
+    })
+    const name = await submit(
+      await sweepBody(
+        {
+          searchSpace: { lr: ['choice', [[0.001, 0.05]]] },
+          objective: { goal: 'Minimize', primaryMetric: 'mse' },
+          limits: { jobLimitsType: 'Sweep', maxTotalTrials: 2, maxConcurrentTrials: 2 }
+        },
+        {
+          codeId: code.id,
+          command: 'python3 train.py --data . --epochs 5 --learning_rate ${{search_space.lr}} --model ./outputs'
+        }
+      )
+    )
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Completed')
+    // The larger learning rate gets further in 5 epochs.
+    expect(job.json.properties.properties.best_child_run_id).toBe(`${name}_1`)
+    const base = `${emu.apiUrl}/mlflow/v1.0${wsPath(emu)}/api/2.0/mlflow`
+    const hist = await call(`${base}/metrics/get-history?run_id=${name}_1&metric_key=mse`, { token: tok })
+    expect(hist.json.metrics.map((m: Json) => m.step)).toEqual([1, 2, 3, 4, 5])
+    expect(String(hist.json.metrics[4].value)).toBe(job.json.properties.properties.score)
   })
 
   it('refuses a grid over a non-choice parameter and a command naming an unknown search-space value', async () => {
