@@ -61,6 +61,23 @@ describe('the example sweep through the bundle', () => {
     expect(result.outputs.bestChildRunId).toBeUndefined()
   }, 240_000)
 
+  it('cancel-job cancels a sweep left running; poll-job then shows its trials cancelled with it', async () => {
+    const slow = 'trial.command=python3 -c "import time; time.sleep(60)" ${{search_space.epochs}}'
+    const submitted = await step(sweepInputs([slow], { wait: 'false' }))
+    expect(submitted.exitCode).toBe(0)
+    const name = submitted.outputs.jobName
+    const cancelled = await step({ operation: 'cancel-job', ...workspaceInputs(emu), 'job-name': name })
+    expect(cancelled.exitCode).toBe(0)
+    expect(emu.requests.filter(r => r.method === 'POST' && r.path.endsWith(`/jobs/${name}/cancel`))).toHaveLength(1)
+    const polled = await step({ operation: 'poll-job', ...workspaceInputs(emu), 'job-name': name })
+    expect(polled.outputs.status).toBe('Canceled')
+    // The trials that had started went with the sweep (the service cancels them; nothing cancels them one by one).
+    const ends = visibleLines(polled.stdout).filter(l => l.startsWith(`Trial ${name}_`))
+    expect(ends.length).toBeGreaterThan(0)
+    for (const line of ends) expect(line).toMatch(/ Canceled/)
+    expect(emu.requests.filter(r => r.method === 'POST' && /\/cancel$/.test(r.path))).toHaveLength(1)
+  }, 240_000)
+
   it('refuses grid sampling over a continuous space before sending anything', async () => {
     emu.requests.length = 0
     const result = await step(sweepInputs(['sampling_algorithm=grid']))
