@@ -285,6 +285,41 @@ describe('sweep jobs', () => {
     expect(String(hist.json.metrics[4].value)).toBe(job.json.properties.properties.score)
   })
 
+  it("accepts azure-ai-ml 1.4's body for the corpus's hello-sweep.yml and runs its trials with inputs.A", async () => {
+    // Printed by the SDK (load_job + _to_rest_object) with placeholder ids, replaced here by this workspace's.
+    const sdk = readFileSync('__tests__/emulator/fixtures/hello-sweep.sdk.json', 'utf8')
+    const script = [
+      'import argparse, json, os, time, urllib.request',
+      'p = argparse.ArgumentParser()',
+      'p.add_argument("--A", type=float); p.add_argument("--B"); p.add_argument("--C", type=float)',
+      'a = p.parse_args()',
+      'print(f"A={a.A} B={a.B} C={a.C}")',
+      'body = json.dumps({"run_id": os.environ["MLFLOW_RUN_ID"], "metrics": [{"key": "random_metric",',
+      '    "value": a.C, "timestamp": int(time.time() * 1000), "step": 0}], "params": [{"key": "B", "value": a.B}]})',
+      'urllib.request.urlopen(urllib.request.Request(os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/runs/log-batch",',
+      '    data=body.encode(), method="POST", headers={"Content-Type": "application/json",',
+      '    "Authorization": "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"]})).read()'
+    ].join('\n')
+    const code = await uploadCode(emu, tok, { 'hello-sweep.py': script })
+    const ws = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws'
+    const body = JSON.parse(
+      sdk
+        .replaceAll(`${ws}/codes/c/versions/1`, code.id)
+        .replaceAll(`${ws}/computes/cpu-cluster`, `${wsPath(emu)}/computes/${emu.seed.computeName}`)
+        .replaceAll(ws, wsPath(emu))
+    ) as Json
+    const name = await submit(body)
+    const { job } = await waitForJob(emu, tok, name)
+    expect(job.json.properties.status).toBe('Completed')
+    const runs = await children(name)
+    expect(runs).toHaveLength(4)
+    const scores = runs.map(r => hyper(r).C as number)
+    expect(job.json.properties.properties.best_child_run_id).toBe(`${name}_${scores.indexOf(Math.min(...scores))}`)
+    for (const r of runs) {
+      expect(await runLog(String(r.runId))).toContain(`A=0.5 B=${String(hyper(r).B)} C=`)
+    }
+  })
+
   it('refuses a grid over a non-choice parameter and a command naming an unknown search-space value', async () => {
     const grid = await arm2(emu, tok, `${wsPath(emu)}/jobs/${jobName()}`, {
       method: 'PUT',

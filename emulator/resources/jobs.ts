@@ -5,7 +5,7 @@
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
  * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs really run
  * (job-process.ts); Pipeline jobs run their steps as child jobs (pipeline-process.ts), which `Jobs_List` leaves out and
- * `Jobs_Get` answers with `properties: null`. A job with a user identity needs an `x-azureml-token` header (see
+ * `Jobs_Get` answers with `properties: null`; Sweep jobs run their trials as child jobs too (sweep-process.ts). A job with a user identity needs an `x-azureml-token` header (see
  * `checkUserIdentityToken`). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
  * shared with online deployments.
  *
