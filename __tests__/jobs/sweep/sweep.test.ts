@@ -1,6 +1,6 @@
 /**
  * Sweep job YAML → the body azure-ai-ml 1.4 sends (fixtures/*.sdk.json, printed by fixtures/sdk_sweep_body.py; the
- * three corpus sweeps and four of our own covering every search space type, sampling algorithm and early termination
+ * three corpus sweeps and five of our own covering every search space type, sampling algorithm and early termination
  * policy), the body valid against mfe.json 2024-04-01 `JobBase`, and the refusals with `file:line: field`.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -75,29 +75,35 @@ function specErrors(body: { properties: Record<string, unknown> }): unknown[] {
 }
 
 describe('sweep job → the body azure-ai-ml 1.4 sends', () => {
-  it.each(['hello-sweep', 'lightgbm-iris-sweep', 'scikit-learn-iris-sweep', 'full', 'grid', 'bayesian', 'truncation'])(
-    '%s.yml',
-    async name => {
-      const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
-        job: { properties: Record<string, unknown> }
-      }
-      const { body, calls } = await bodyOf(`${name}.yml`)
-      const ours = structuredClone(body.properties)
-      // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
-      expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
-      expect(ours.displayName).toBe(sdk.job.properties.displayName ?? 'sweep-1')
-      expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
-      delete (ours.tags as Record<string, string>)['github.sha']
-      for (const k of ['experimentName', 'displayName']) {
-        delete ours[k]
-        delete sdk.job.properties[k]
-      }
-      expect(ours).toEqual(sdk.job.properties)
-      // The trial's local code is uploaded as a command job's is.
-      expect(calls).toContain(`code ${join(FIXTURES, 'src')}`)
-      if (specPath) expect(specErrors(body)).toEqual([])
+  it.each([
+    'hello-sweep',
+    'lightgbm-iris-sweep',
+    'scikit-learn-iris-sweep',
+    'full',
+    'grid',
+    'bayesian',
+    'truncation',
+    'nested'
+  ])('%s.yml', async name => {
+    const sdk = JSON.parse(readFileSync(join(FIXTURES, `${name}.sdk.json`), 'utf8')) as {
+      job: { properties: Record<string, unknown> }
     }
-  )
+    const { body, calls } = await bodyOf(`${name}.yml`)
+    const ours = structuredClone(body.properties)
+    // Ours always carries the experiment, the display name and the workflow's tags (the SDK fills them at submit).
+    expect(ours.experimentName).toBe(sdk.job.properties.experimentName ?? 'repo')
+    expect(ours.displayName).toBe(sdk.job.properties.displayName ?? 'sweep-1')
+    expect((ours.tags as Record<string, string>)['github.sha']).toBe('abc')
+    delete (ours.tags as Record<string, string>)['github.sha']
+    for (const k of ['experimentName', 'displayName']) {
+      delete ours[k]
+      delete sdk.job.properties[k]
+    }
+    expect(ours).toEqual(sdk.job.properties)
+    // The trial's local code is uploaded as a command job's is.
+    expect(calls).toContain(`code ${join(FIXTURES, 'src')}`)
+    if (specPath) expect(specErrors(body)).toEqual([])
+  })
 
   it('registers an inline trial environment as a command job does', async () => {
     const { calls } = await bodyOf('grid.yml')

@@ -4,7 +4,8 @@
  * `_to_rest_object`, `search_space.py`, `sampling_algorithm.py`, `early_termination_policy.py`, `objective.py`,
  * `job_limits.py` `SweepJobLimits`); the fixtures in `__tests__/jobs/sweep/fixtures/*.sdk.json` are the SDK's bodies for
  * the same files:
- * - `searchSpace`: each entry `[type, [args]]`, `choice` as `["choice", [[values...]]]`, `randint` `[upper]`,
+ * - `searchSpace`: each entry `[type, [args]]`, `choice` as `["choice", [[values...]]]` (a value that is a mapping has
+ *   its nested search spaces written the same way; they are not checked further), `randint` `[upper]`,
  *   `(log)uniform` `[min, max]`, `q(log)uniform` `[min, max, q]`, `(log)normal` `[mu, sigma]`, `q(log)normal`
  *   `[mu, sigma, q]`;
  * - `samplingAlgorithm`: `{samplingAlgorithmType: Random|Grid|Bayesian}`, random with `seed` and `rule` (the SDK sends
@@ -31,7 +32,7 @@ import {
   type JobOutputRest,
   type JobRestOptions
 } from '../yaml/to-rest.js'
-import { samplingType, type SearchSpaceYaml, type SweepJobRead } from './read.js'
+import { samplingType, SEARCH_SPACE_TYPES, type SearchSpaceYaml, type SweepJobRead } from './read.js'
 
 /** mfe.json `SweepJob` (with `JobBase`), the fields this action sends. */
 export interface SweepJobProperties {
@@ -78,7 +79,8 @@ export interface SweepJobProperties {
 export function searchSpaceRest(space: SearchSpaceYaml): unknown[] {
   switch (space.type) {
     case 'choice':
-      return ['choice', [space.values]]
+      // A choice of mappings may nest search spaces in their values (azure-ai-ml `Choice._to_rest_object`).
+      return ['choice', [space.values.map(v => (isObject(v) ? nestedRest(v) : v))]]
     case 'randint':
       return ['randint', [space.upper]]
     case 'uniform':
@@ -94,6 +96,22 @@ export function searchSpaceRest(space: SearchSpaceYaml): unknown[] {
     case 'qlognormal':
       return [space.type, [space.mu, space.sigma, space.q]]
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** A mapping inside a `choice`: each value that is a search space (an object with a known `type`) as REST. */
+function nestedRest(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      isObject(v) && typeof v.type === 'string' && SEARCH_SPACE_TYPES.includes(v.type as SearchSpaceYaml['type'])
+        ? searchSpaceRest(v as SearchSpaceYaml)
+        : v
+    ])
+  )
 }
 
 const SAMPLING = { random: 'Random', grid: 'Grid', bayesian: 'Bayesian' } as const
