@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: starts the local Azure ML emulator (with Azurite for blobs) and runs the bundled action step by
  * step, as a workflow would: first the v2 walk ML engineers write today (a CLI v2 job YAML trained, its model
- * registered, a three-step pipeline run and its model registered, deployed blue/green to an online endpoint, smoke-tested by name, traffic moved), then the walk of
+ * registered, a three-step pipeline run and its model registered, a hyperparameter sweep of the training script, deployed blue/green to an online endpoint, smoke-tested by name, traffic moved), then the walk of
  * Microsoft's "Create, run and delete Azure ML resources using REST" guide. Prints each step's log and outputs the way
  * the Actions log shows them; exits non-zero when a step fails.
  */
@@ -120,6 +120,21 @@ const v2Steps: Step[] = [
       'model-name': 'pipeline-linear-model',
       'model-path': `azureml://jobs/${outputs.pipeline.jobName}/outputs/trained_model`
     })
+  },
+  {
+    name: 'v2-3d. Sweep the training script (examples/jobs/sweep.yml): 4 trials, 2 at once, the best by its mse',
+    inputs: {
+      operation: 'submit-job',
+      ...workspace,
+      job: 'examples/jobs/sweep.yml',
+      set: `compute=azureml:${seed.computeName}`
+    },
+    check: r =>
+      r.outputs.status !== 'Completed'
+        ? `status ${r.outputs.status}`
+        : r.outputs.bestChildRunId && r.outputs.bestMetric
+          ? undefined
+          : 'no bestChildRunId / bestMetric'
   },
   {
     name: `v2-4. Create the online endpoint ${ENDPOINT} (examples/endpoints/endpoint.yml)`,

@@ -15,6 +15,7 @@ import { dataModule } from './resources/data.js'
 import { datastoresModule } from './resources/datastores.js'
 import { environmentsModule } from './resources/environments.js'
 import { jobsModule } from './resources/jobs.js'
+import { mlflowModule } from './resources/mlflow.js'
 import { modelAssetsModule } from './resources/model-assets.js'
 import { modelsModule } from './resources/models.js'
 import { onlineDeploymentsModule } from './resources/online-deployments.js'
@@ -40,6 +41,7 @@ const SERVICES: readonly EmulatorModule[] = [
   modelAssetsModule,
   componentsModule,
   jobsModule,
+  mlflowModule,
   runDataModule,
   onlineEndpointsModule,
   onlineDeploymentsModule

@@ -621,6 +621,15 @@ export const OUTPUTS: Record<string, OutputSpec> = {
       'A sub-pipeline\'s steps appear under "<sub>/<step>" keys after the sub-pipeline\'s own.',
     operations: ['submit-job', 'poll-job']
   },
+  bestChildRunId: {
+    description:
+      "A sweep job's best trial (its job name), from the sweep's best_child_run_id, when the service reports it.",
+    operations: ['submit-job', 'poll-job']
+  },
+  bestMetric: {
+    description: "The best trial's primary metric value (text), when the service reports it beside bestChildRunId.",
+    operations: ['submit-job', 'poll-job']
+  },
   statusCode: { description: 'The HTTP status of the answer.', operations: ['request', 'score', 'delete-model'] }
 }
 

@@ -106,6 +106,8 @@ describe('expectedForNow', () => {
     ).toBeUndefined()
     expect(expectedForNow('pipeline-job', "jobs.x.inputs.a: '${{parent.inputs.b}}' names no input")).toBeUndefined()
     expect(expectedForNow('command-job', "services.x.log_dir: unknown field 'log_dir'")).toBeUndefined()
+    // Standalone sweeps are submitted now (issue 21): a refusal of one is a finding.
+    expect(expectedForNow('sweep-job', 'search_space.c.type: grid sampling takes only choice')).toBeUndefined()
   })
 })
 

@@ -65,6 +65,16 @@ export interface JobResolver {
   uri(job: Job, uri: string, kind: 'data' | 'models'): Promise<BlobLocation | string>
   /** The default datastore's container of the job's workspace. */
   defaultContainer(job: Job): string | undefined
+  /** Variables the service sets in every job's process (MLflow's, mlflow.ts `jobMlflowEnv`). */
+  env?(job: Job): Record<string, string>
+}
+
+/** One logged value of a metric, as MLflow's REST API carries it (mlflow.ts): `timestamp` in epoch ms. */
+export interface MlflowMetric {
+  key: string
+  value: number
+  timestamp: number
+  step: number
 }
 
 export interface Job {
@@ -116,6 +126,12 @@ export interface Job {
   run?: { displayName?: string; properties: Record<string, string>; runType: string }
   /** A pipeline's output bound to a step's output: `azureml://jobs/<pipeline>/outputs/<o>` reads the step's. */
   outputBindings?: Record<string, { job: string; output: string }>
+  /** What the job logged through MLflow (mlflow.ts), in the order received. */
+  metrics?: MlflowMetric[]
+  mlflowParams?: Record<string, string>
+  mlflowTags?: Record<string, string>
+  /** Called for each metric the job logs (a sweep's early termination watches its trials with it). */
+  onMetric?: (job: Job, metric: MlflowMetric) => void
 }
 
 export class JobRunner {
@@ -154,7 +170,10 @@ export class JobRunner {
       'workspaceKey' | 'workspaceId' | 'name' | 'properties' | 'tags' | 'stuckIn' | 'failWith' | 'stepMs'
     > &
       Partial<
-        Pick<Job, 'logLayout' | 'parentJobName' | 'rootJobName' | 'orchestrated' | 'onStatus' | 'onCancel' | 'run'>
+        Pick<
+          Job,
+          'logLayout' | 'parentJobName' | 'rootJobName' | 'orchestrated' | 'onStatus' | 'onCancel' | 'run' | 'onMetric'
+        >
       >,
     resolver: JobResolver
   ): Job {
@@ -255,7 +274,7 @@ export class JobRunner {
       }
     }
     const values: Record<string, string> = {}
-    const env: Record<string, string> = {}
+    const env: Record<string, string> = { ...(resolver.env?.(job) ?? {}) }
     const inputs = (p.inputs ?? {}) as Record<string, Json | null>
     for (const [name, input] of Object.entries(inputs)) {
       if (!input) continue

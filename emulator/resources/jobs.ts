@@ -5,7 +5,7 @@
  * `listViewType`), `Jobs_Cancel` (202 + `Location` + `Retry-After`, polled through arm/lro.ts until the job has ended,
  * then 200; a job already Completed/Failed/Canceled: 400 UserError "... terminal state"). Command jobs really run
  * (job-process.ts); Pipeline jobs run their steps as child jobs (pipeline-process.ts), which `Jobs_List` leaves out and
- * `Jobs_Get` answers with `properties: null`. A job with a user identity needs an `x-azureml-token` header (see
+ * `Jobs_Get` answers with `properties: null`; Sweep jobs run their trials as child jobs too (sweep-process.ts). A job with a user identity needs an `x-azureml-token` header (see
  * `checkUserIdentityToken`). `resolveStorageUri` (datastore, asset, job-output and Azurite URIs → blob folders) is
  * shared with online deployments.
  *
@@ -29,8 +29,10 @@ import { findContainer, findVersionById, latestVersion, systemData } from './ass
 import { defaultContainer, jobArtifacts, type BlobLocation } from './blobs.js'
 import { datastoreContainer } from './datastores.js'
 import { isServerlessCompute, JOB_TERMINAL, type Job, type JobResolver } from './job-process.js'
+import { jobMlflowEnv } from './mlflow.js'
 import { checkPipelineJob, startPipeline } from './pipeline-process.js'
 import { getRun, getRunDetails } from './runs.js'
+import { checkSweepJob, startSweep } from './sweep-process.js'
 import { dataPlaneWorkspace } from './workspaces.js'
 
 type Json = Record<string, unknown>
@@ -164,7 +166,8 @@ function resolverFor(core: Core, ws: Workspace): JobResolver {
       return typeof where === 'string' ? `The job's code (${codeUri}): ${where}` : where
     },
     uri: (job, value, kind) => uri(job, value, kind),
-    defaultContainer: () => defaultContainer(ws)
+    defaultContainer: () => defaultContainer(ws),
+    env: job => jobMlflowEnv(core, job)
   }
 }
 
@@ -298,11 +301,12 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
   delete props.status
   const jobType = String(props.jobType ?? '')
   if (jobType.toLowerCase() === 'pipeline') return putPipelineJob(core, ctx, ws, s.wsKey!, name, props)
+  if (jobType.toLowerCase() === 'sweep') return putSweepJob(core, ctx, ws, s.wsKey!, name, props)
   if (jobType.toLowerCase() !== 'command') {
     return armError(
       400,
       'UserError',
-      `The emulator runs Command and Pipeline jobs only; jobType '${jobType}' is not supported here.`
+      `The emulator runs Command, Pipeline and Sweep jobs only; jobType '${jobType}' is not supported here.`
     )
   }
   props.jobType = 'Command'
@@ -315,19 +319,8 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     const why = checkReference(core, ws, field, props[field], kind)
     if (why) return armError(400, 'UserError', why)
   }
-  // No computeId, or the serverless marker: Azure runs the job on serverless compute (no compute need exist).
-  if (typeof props.computeId === 'string' && props.computeId) {
-    const computeName = props.computeId.split('/').pop() ?? ''
-    const owner = props.computeId.startsWith('/subscriptions/') ? workspaceOfId(core, props.computeId) : ws
-    const compute = owner === ws ? core.state.computes.get(computeKey(s.wsKey!, computeName)) : undefined
-    if (!compute && !(owner === ws && isServerlessCompute(computeName))) {
-      return armError(
-        400,
-        'UserError',
-        `Compute '${computeName}' (properties.computeId) was not found in workspace '${ws.name}'.`
-      )
-    }
-  }
+  const refusedCompute = checkCompute(core, ws, s.wsKey!, props.computeId)
+  if (refusedCompute) return refusedCompute
   const inputs = isObj(props.inputs) ? props.inputs : {}
   const outputs = isObj(props.outputs) ? props.outputs : {}
   for (const b of bindings(command)) {
@@ -356,6 +349,22 @@ export function putJob(core: Core, ctx: RequestContext): Reply {
     resolverFor(core, ws)
   )
   return json(201, jobBody(core, job))
+}
+
+/** A job's `computeId`: none, or the serverless marker, runs on serverless compute (no compute need exist). */
+function checkCompute(core: Core, ws: Workspace, wsKey: string, computeId: unknown): Reply | undefined {
+  if (typeof computeId !== 'string' || !computeId) return undefined
+  const computeName = computeId.split('/').pop() ?? ''
+  const owner = computeId.startsWith('/subscriptions/') ? workspaceOfId(core, computeId) : ws
+  const compute = owner === ws ? core.state.computes.get(computeKey(wsKey, computeName)) : undefined
+  if (!compute && !(owner === ws && isServerlessCompute(computeName))) {
+    return armError(
+      400,
+      'UserError',
+      `Compute '${computeName}' (properties.computeId) was not found in workspace '${ws.name}'.`
+    )
+  }
+  return undefined
 }
 
 /** The audiences of the Azure ML resource per cloud (azure-ai-ml 1.4 `_azure_environments.py` `aml_resource_id`). */
@@ -417,6 +426,40 @@ function putPipelineJob(
     resolverFor(core, ws)
   )
   startPipeline(core, job, resolverFor(core, ws))
+  return json(201, jobBody(core, job))
+}
+
+/**
+ * A new sweep job: checked (sweep-process.ts `checkSweepJob`; the trial's code and environment as a command job's,
+ * its compute existing or serverless), created, its trials started.
+ */
+function putSweepJob(core: Core, ctx: RequestContext, ws: Workspace, wsKey: string, name: string, props: Json): Reply {
+  props.jobType = 'Sweep'
+  const refused = checkSweepJob(props)
+  if (refused) return armError(400, 'UserError', refused)
+  const trial = props.trial as Json
+  for (const [field, kind] of [
+    ['codeId', 'codes'],
+    ['environmentId', 'environments']
+  ] as const) {
+    const why = checkReference(core, ws, field, trial[field], kind)
+    if (why) return armError(400, 'UserError', why.replace(`properties.${field}`, `properties.trial.${field}`))
+  }
+  const refusedCompute = checkCompute(core, ws, wsKey, props.computeId)
+  if (refusedCompute) return refusedCompute
+  const job = core.jobs.create(
+    {
+      workspaceKey: wsKey,
+      workspaceId: workspaceId(ws),
+      name,
+      properties: props,
+      stepMs: ctx.scenario.jobStepMs ?? 0,
+      orchestrated: true,
+      run: { runType: 'hyperdrive', properties: { 'azureml.runsource': 'hyperdrive' } }
+    },
+    resolverFor(core, ws)
+  )
+  startSweep(core, job, resolverFor(core, ws))
   return json(201, jobBody(core, job))
 }
 

@@ -530,17 +530,26 @@ class GraphRun {
 
 /** Appends timestamped lines to the job's `logs/azureml/executionlogs.txt` (listed in its run's logFiles). */
 function executionLog(core: Core, job: Job): (line: string) => void {
+  return orchestratorLog(core, job, EXECUTION_LOG)
+}
+
+/**
+ * The log of a job the service orchestrates (a pipeline's `logs/azureml/executionlogs.txt`, a sweep's
+ * `azureml-logs/hyperdrive.txt`): an append blob among the job's run artifacts, listed in its run's logFiles from the
+ * start; each call appends `[YYYY-MM-DD HH:MM:SSZ] <line>`, in order.
+ */
+export function orchestratorLog(core: Core, job: Job, name: string): (line: string) => void {
   const artifacts = jobArtifacts(job.name)
-  const blob = `${artifacts.prefix}${EXECUTION_LOG}`
+  const blob = `${artifacts.prefix}${name}`
   let chain: Promise<unknown> = (async () => {
     const client = (await core.blobs.container(artifacts.container)).getAppendBlobClient(blob)
     await client.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
     job.logContainer = artifacts.container
-    if (!job.logs.some(l => l.name === EXECUTION_LOG)) job.logs.push({ name: EXECUTION_LOG, blob, listedFrom: 0 })
+    if (!job.logs.some(l => l.name === name)) job.logs.push({ name, blob, listedFrom: 0 })
     return client
   })()
   const started = chain
-  chain = chain.catch((error: unknown) => core.log(`job ${job.name}: execution log: ${(error as Error).message}`))
+  chain = chain.catch((error: unknown) => core.log(`job ${job.name}: ${name}: ${(error as Error).message}`))
   return (line: string) => {
     const stamp = new Date()
       .toISOString()
@@ -552,7 +561,7 @@ function executionLog(core: Core, job: Job): (line: string) => void {
         const client = (await started) as import('@azure/storage-blob').AppendBlobClient
         await client.appendBlock(text, Buffer.byteLength(text))
       } catch (error) {
-        core.log(`job ${job.name}: execution log: ${(error as Error).message}`)
+        core.log(`job ${job.name}: ${name}: ${(error as Error).message}`)
       }
     })
   }

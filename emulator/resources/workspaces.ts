@@ -76,6 +76,8 @@ export function workspaceBody(core: Core, ws: Workspace): Record<string, unknown
       applicationInsights: ws.applicationInsights,
       workspaceId: ws.workspaceId,
       discoveryUrl: `${core.apiUrl}/discovery`,
+      // Azure's form (../shared/V2.md "A job's metrics (MLflow)"); the emulator serves it at {apiUrl}/mlflow/v1.0{WS}.
+      mlFlowTrackingUri: `azureml://${ws.location}.api.azureml.ms/mlflow/v1.0${workspaceId(ws)}`,
       provisioningState: ws.provisioningState
     }
   }

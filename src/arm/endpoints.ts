@@ -21,7 +21,9 @@ export const DATA_PLANE = {
   modelmanagement: 'modelmanagement/v1.0',
   artifact: 'artifact/v2.0',
   datastore: 'datastore/v1.0',
-  hyperdrive: 'hyperdrive/v1.0'
+  hyperdrive: 'hyperdrive/v1.0',
+  /** MLflow's tracking server of the workspace (`mlFlowTrackingUri`, V2.md "A job's metrics (MLflow)"). */
+  mlflow: 'mlflow/v1.0'
 } as const
 export type DataPlaneService = keyof typeof DATA_PLANE
 

@@ -4,7 +4,9 @@
  * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout. A pipeline job (`jobType` Pipeline,
  * known from the first read) is followed with its steps instead of a job log (`pipeline-follow.ts`: one children
  * listing per poll, a line per step status change, each step's log when it ends, the `childJobs` output, the failed
- * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side.
+ * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side. A sweep
+ * job (`jobType` Sweep) is followed with its trials (`sweep-follow.ts`: its hyperdrive log, one children listing per
+ * poll, a line per trial end) and sets `bestChildRunId` / `bestMetric`; cancelling it cancels its trials service-side.
  *
  * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
  * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
@@ -41,6 +43,7 @@ import {
   type JobRunDetails
 } from './job-rest.js'
 import { PipelineFollower } from './pipeline-follow.js'
+import { bestTrial, isSweepJob, SweepFollower } from './sweep-follow.js'
 import { markJobOutcome } from './state.js'
 
 export { isJobTerminal }
@@ -82,6 +85,8 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
   let lastBody: JobBody | undefined
   // A pipeline's steps are followed instead (pipeline-follow.ts), known from the first read's jobType.
   let pipeline: PipelineFollower | undefined
+  // A sweep's trials likewise (sweep-follow.ts).
+  let sweep: SweepFollower | undefined
   const log: FollowedLog | undefined = jobLog && {
     follow: async (final: boolean): Promise<void> => {
       if (!pipeline && isPipelineJob(lastBody)) {
@@ -91,8 +96,16 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
             'printed when the step ends).'
         )
       }
+      if (!pipeline && !sweep && isSweepJob(lastBody)) {
+        sweep = new SweepFollower(ctx, settings, api as string, job, lastBody)
+        core.info(
+          `Job ${job.name} is a sweep: following its trials (one listing of them per poll; a line per trial end ` +
+            'with its sampled values and primary metric) and its log.'
+        )
+      }
       pipeline?.update(lastBody)
-      await (pipeline ?? jobLog).follow(final)
+      sweep?.update(lastBody)
+      await (pipeline ?? sweep ?? jobLog).follow(final)
     }
   }
   let result: { status: string; body: JobBody }
@@ -145,6 +158,21 @@ export async function followJob(ctx: Context, job: JobRef, options: FollowJobOpt
     // Which step failed, with its own error, before the pipeline's own (which seldom names the step).
     const steps = result.status === 'Completed' ? undefined : pipeline.failureMessage()
     if (steps) message = message ? `${steps}; the pipeline's error: ${message}` : steps
+  }
+  const best = bestTrial(result.body)
+  if (best) {
+    ctx.outputs.set('bestChildRunId', best.runId)
+    if (best.metric !== undefined) ctx.outputs.set('bestMetric', best.metric)
+    ctx.report.facts.push(['Best trial', `${best.runId}${best.metric !== undefined ? ` (${best.metric})` : ''}`])
+    core.info(
+      `Best trial: ${oneLine(best.runId, 100)}${best.metric !== undefined ? `, ${oneLine(best.metric, 60)}` : ''}.`
+    )
+  }
+  if (sweep) {
+    ctx.report.table = { headers: ['Trial', 'Status', 'Duration', 'Values', 'Metric'], rows: sweep.summaryRows() }
+    // Which trial failed, with its own error, before the sweep's own.
+    const trials = result.status === 'Completed' ? undefined : sweep.failureMessage()
+    if (trials) message = message ? `${trials}; the sweep's error: ${message}` : trials
   }
   if (message && result.status !== 'Completed') ctx.report.facts.push(['Job error', message])
 
@@ -266,7 +294,9 @@ export async function cancelAfterSignal(
     `The workflow is being cancelled (${reason.signalName}): cancelling ` +
       (isPipelineJob(known?.body)
         ? `pipeline job ${job.name} (the service cancels its running and queued steps with it).`
-        : `job ${job.name}.`)
+        : isSweepJob(known?.body)
+          ? `sweep job ${job.name} (the service cancels its running trials with it).`
+          : `job ${job.name}.`)
   )
   const cancel = await bestEffortJobCancel(
     options.graceHttp ?? graceClient(ctx, options.settings),

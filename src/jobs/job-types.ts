@@ -10,6 +10,7 @@
 import type { ReadYamlOptions, YamlSource } from '../cli-yaml/load.js'
 import { readPipelineJob, toPipelineRestBody, type PipelineJobYaml } from './pipeline/index.js'
 import type { JobResolver } from './resolver.js'
+import { readSweepJob, toSweepRestBody, type SweepJobRead } from './sweep/index.js'
 import { loadJobSource, readCommandJob, toJobRestBody, type JobYaml } from './yaml/index.js'
 import type { JobRestOptions } from './yaml/to-rest.js'
 
@@ -43,11 +44,13 @@ const pipeline: JobType<PipelineJobYaml> = {
   toRestBody: toPipelineRestBody
 }
 
+const sweep: JobType<SweepJobRead> = { type: 'sweep', read: readSweepJob, toRestBody: toSweepRestBody }
+
 /** Every job type; the first is the default (a YAML without `type`). Each reads only its own YAML (see `typeOf`). */
-const JOB_TYPES = [command, pipeline] as unknown as readonly JobType<AnyJobYaml>[]
+const JOB_TYPES = [command, pipeline, sweep] as unknown as readonly JobType<AnyJobYaml>[]
 
 /** A job YAML of any type, read and checked. */
-export type AnyJobYaml = JobYaml | PipelineJobYaml
+export type AnyJobYaml = JobYaml | PipelineJobYaml | SweepJobRead
 
 /** The type that handles a YAML's `type` (the command type for one it does not list). */
 function typeOf(type: unknown): JobType<AnyJobYaml> {

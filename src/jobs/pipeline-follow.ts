@@ -67,6 +67,8 @@ export interface ChildRun {
   displayName?: string
   /** `azureml.PipelineRun` for a sub-pipeline's run, `azureml.StepRun` for a step's (runHistory `Run.runType`). */
   runType?: string
+  /** Run properties (a sweep trial's sampled values: `_aml_system_hyperparameters`, see `sweep-follow.ts`). */
+  properties?: Record<string, unknown>
   error?: { error?: { code?: string; message?: string; details?: unknown[] } }
 }
 
@@ -167,7 +169,7 @@ export function subPipelineSteps(body: JobBody | undefined): Set<string> {
 }
 
 /** The error of a run's details or listing entry, one line: `code: message | detail...`. */
-function runError(error: ChildRun['error']): string | undefined {
+export function runError(error: ChildRun['error']): string | undefined {
   const e = error?.error
   if (!e?.message && !e?.code) return undefined
   const parts = [oneLine(`${e.code ? `${e.code}: ` : ''}${e.message ?? ''}`, 500)]

@@ -157,9 +157,18 @@ function localPathProblem(path: string, type: string): string | undefined {
   return undefined
 }
 
-/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
-function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobReferences; problems: YamlProblem[] } {
-  const problems: YamlProblem[] = []
+/**
+ * The references of a command (a command job, or a sweep's `trial` with the sweep's compute and inputs): `code` (a
+ * local folder checked to exist), `environment`, `compute` and asset inputs, parsed into `JobReferences` for
+ * `resolveReferences`. `at` is where `code` and `environment` are written (`[]` for a command job, `['trial']` for a
+ * sweep). Problems are pushed onto `problems`, each naming its field.
+ */
+export function checkCommandReferences(
+  job: Pick<CommandJobYaml, 'code' | 'environment' | 'compute' | 'inputs'>,
+  source: YamlSource,
+  problems: YamlProblem[],
+  at: FieldPath = []
+): JobReferences {
   const refs: JobReferences = { environment: { kind: 'arm', id: '' }, inputs: {} }
   const guard = (path: FieldPath, parse: () => void): void => {
     try {
@@ -170,13 +179,13 @@ function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobRef
     }
   }
   if (job.code !== undefined) {
-    guard(['code'], () => {
+    guard([...at, 'code'], () => {
       const code = parseCodeReference(job.code as string, source.dir)
       if (code.kind === 'local' && !existsSync(code.path)) {
         problems.push(
           problemAt(
             source,
-            ['code'],
+            [...at, 'code'],
             `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`
           )
         )
@@ -184,10 +193,17 @@ function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobRef
       refs.code = code
     })
   }
-  const env = readEnvironment(job.environment, source, ['environment'], problems)
+  const env = readEnvironment(job.environment, source, [...at, 'environment'], problems)
   if (env) refs.environment = env
   if (job.compute !== undefined) guard(['compute'], () => (refs.compute = parseComputeReference(job.compute as string)))
   checkInputs(job.inputs, source, refs, problems)
+  return refs
+}
+
+/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
+function checkJob(job: CommandJobYaml, source: YamlSource): { references: JobReferences; problems: YamlProblem[] } {
+  const problems: YamlProblem[] = []
+  const refs = checkCommandReferences(job, source, problems)
   for (const [name, o] of Object.entries(job.outputs ?? {})) {
     for (const f of ['name', 'version'] as const) {
       if (o?.[f] !== undefined) {

@@ -312,11 +312,16 @@ export function buildCommandJobBody(
 /**
  * Check that every `${{inputs.x}}` and `${{outputs.y}}` in `command` names an input or output of the job (azure-ai-ml
  * `_validate_inputs_for`: an optional input inside `[...]` may be missing). Each problem names field `command` and the
- * line of the reference in the file (or the `set` line that wrote the command).
+ * line of the reference in the file (or the `set` line that wrote the command). `at` is where the command is written
+ * (`['command']`; a sweep's `['trial', 'command']`, whose inputs and outputs are the sweep's).
  */
-export function checkCommandBindings(job: CommandJobYaml, source: YamlSource): YamlProblem[] {
+export function checkCommandBindings(
+  job: Pick<CommandJobYaml, 'command' | 'inputs' | 'outputs'>,
+  source: YamlSource,
+  at: FieldPath = ['command']
+): YamlProblem[] {
   const problems: YamlProblem[] = []
-  const node = nodeAt(source, ['command'])
+  const node = nodeAt(source, at)
   const [start, , end] = node?.range ?? [0, 0, 0]
   const optional = new Set<string>()
   for (const m of job.command.matchAll(/\[[^\]]*\$\{\{\s*inputs\.([\w.-]+)\s*\}\}[^\]]*\]/g)) optional.add(m[1])
@@ -329,7 +334,7 @@ export function checkCommandBindings(job: CommandJobYaml, source: YamlSource): Y
     const detail = `'${whole}' names no ${group === 'inputs' ? 'input' : 'output'} of the job (${
       names.length ? `${group}: ${names.join(', ')}` : `the job has no ${group}`
     })`
-    const problem = problemAt(source, ['command'], detail)
+    const problem = problemAt(source, at, detail)
     if (problem.location.input === 'job' && node?.range) {
       const at = source.text.slice(start, end).indexOf(whole)
       if (at >= 0) problem.location = { ...problem.location, line: lineOfOffset(source, start + at) }
