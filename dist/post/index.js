@@ -56459,7 +56459,7 @@ module.exports = __nccwpck_require__(9023).deprecate;
 
 /***/ }),
 
-/***/ 7849:
+/***/ 7972:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63607,11 +63607,12 @@ function buildCommandJobBody(job, resolved, options, numberText = () => undefine
 /**
  * Check that every `${{inputs.x}}` and `${{outputs.y}}` in `command` names an input or output of the job (azure-ai-ml
  * `_validate_inputs_for`: an optional input inside `[...]` may be missing). Each problem names field `command` and the
- * line of the reference in the file (or the `set` line that wrote the command).
+ * line of the reference in the file (or the `set` line that wrote the command). `at` is where the command is written
+ * (`['command']`; a sweep's `['trial', 'command']`, whose inputs and outputs are the sweep's).
  */
-function checkCommandBindings(job, source) {
+function checkCommandBindings(job, source, at = ['command']) {
     const problems = [];
-    const node = nodeAt(source, ['command']);
+    const node = nodeAt(source, at);
     const [start, , end] = node?.range ?? [0, 0, 0];
     const optional = new Set();
     for (const m of job.command.matchAll(/\[[^\]]*\$\{\{\s*inputs\.([\w.-]+)\s*\}\}[^\]]*\]/g))
@@ -63625,7 +63626,7 @@ function checkCommandBindings(job, source) {
             continue;
         const names = Object.keys(known ?? {});
         const detail = `'${whole}' names no ${group === 'inputs' ? 'input' : 'output'} of the job (${names.length ? `${group}: ${names.join(', ')}` : `the job has no ${group}`})`;
-        const problem = load_problemAt(source, ['command'], detail);
+        const problem = load_problemAt(source, at, detail);
         if (problem.location.input === 'job' && node?.range) {
             const at = source.text.slice(start, end).indexOf(whole);
             if (at >= 0)
@@ -63739,9 +63740,13 @@ function yaml_localPathProblem(path, type) {
         return `'${path}' is a file; a ${type} input needs a folder`;
     return undefined;
 }
-/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
-function checkJob(job, source) {
-    const problems = [];
+/**
+ * The references of a command (a command job, or a sweep's `trial` with the sweep's compute and inputs): `code` (a
+ * local folder checked to exist), `environment`, `compute` and asset inputs, parsed into `JobReferences` for
+ * `resolveReferences`. `at` is where `code` and `environment` are written (`[]` for a command job, `['trial']` for a
+ * sweep). Problems are pushed onto `problems`, each naming its field.
+ */
+function checkCommandReferences(job, source, problems, at = []) {
     const refs = { environment: { kind: 'arm', id: '' }, inputs: {} };
     const guard = (path, parse) => {
         try {
@@ -63754,20 +63759,26 @@ function checkJob(job, source) {
         }
     };
     if (job.code !== undefined) {
-        guard(['code'], () => {
+        guard([...at, 'code'], () => {
             const code = parseCodeReference(job.code, source.dir);
             if (code.kind === 'local' && !(0,external_node_fs_.existsSync)(code.path)) {
-                problems.push(load_problemAt(source, ['code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
+                problems.push(load_problemAt(source, [...at, 'code'], `local folder '${code.path}' does not exist (paths are relative to the job YAML's folder)`));
             }
             refs.code = code;
         });
     }
-    const env = readEnvironment(job.environment, source, ['environment'], problems);
+    const env = readEnvironment(job.environment, source, [...at, 'environment'], problems);
     if (env)
         refs.environment = env;
     if (job.compute !== undefined)
         guard(['compute'], () => (refs.compute = parseComputeReference(job.compute)));
     checkInputs(job.inputs, source, refs, problems);
+    return refs;
+}
+/** Checks beyond the schema: references, local paths, inputs, bindings, fields 2024-04-01 cannot carry. */
+function checkJob(job, source) {
+    const problems = [];
+    const refs = checkCommandReferences(job, source, problems);
     for (const [name, o] of Object.entries(job.outputs ?? {})) {
         for (const f of ['name', 'version']) {
             if (o?.[f] !== undefined) {
@@ -65435,7 +65446,9 @@ const DATA_PLANE = {
     modelmanagement: 'modelmanagement/v1.0',
     artifact: 'artifact/v2.0',
     datastore: 'datastore/v1.0',
-    hyperdrive: 'hyperdrive/v1.0'
+    hyperdrive: 'hyperdrive/v1.0',
+    /** MLflow's tracking server of the workspace (`mlFlowTrackingUri`, V2.md "A job's metrics (MLflow)"). */
+    mlflow: 'mlflow/v1.0'
 };
 function subscriptionPath(subscriptionId) {
     return `/subscriptions/${encodeURIComponent(subscriptionId)}`;
@@ -69357,7 +69370,380 @@ function configValue(config, name) {
     return key === undefined ? undefined : config[key];
 }
 
+;// CONCATENATED MODULE: ./src/jobs/sweep/read.ts
+/**
+ * The reading half of the sweep job type (`type: sweep`): the YAML (its `set` lines applied) checked against the
+ * schema of azure-ai-ml 1.4's `SweepJobSchema` (`_schema/_sweep/sweep_job.py`, `parameterized_sweep.py`,
+ * `sweep_sampling_algorithm.py`, `sweep_termination.py`, `sweep_objective.py`, `search_space/*.py`,
+ * `_schema/job/parameterized_command.py` for `trial`, `_schema/job/job_limits.py` `SweepJobLimitsSchema`), then the
+ * checks beyond it, every problem as `file:line: field: ...` before anything is sent:
+ * - the trial's code, environment, the sweep's compute and asset inputs parsed by the command job's reader
+ *   (`checkCommandReferences`: one place for what a command's references are);
+ * - `${{inputs.x}}` / `${{outputs.y}}` in `trial.command` name the sweep's inputs and outputs (`checkCommandBindings`),
+ *   and `${{search_space.x}}` names a search space entry;
+ * - the rules the service applies at submit (azure-ai-ml 1.4 does not check them): grid sampling takes only `choice`
+ *   (https://learn.microsoft.com/azure/machine-learning/how-to-tune-hyperparameters "Grid sampling ... can only be used
+ *   with choice hyperparameters"); Bayesian sampling takes only `choice`, `uniform` and `quniform` and no early
+ *   termination (azureml-train-core `BayesianParameterSampling` docs:
+ *   https://learn.microsoft.com/python/api/azureml-train-core/azureml.train.hyperdrive.bayesianparametersampling).
+ *
+ * Units: `limits.timeout` and `limits.trial_timeout` in seconds (integers), sent as ISO 8601 durations.
+ */
+
+
+
+
+
+
+
+const P = COMMAND_JOB_SCHEMA.properties;
+const NUMBER = { type: 'number' };
+const INTEGER = { type: 'integer' };
+/** Each search space type and its fields (all required), as azure-ai-ml's `search_space/*.py` schemas have them. */
+const SPACE_FIELDS = {
+    choice: {
+        values: {
+            type: 'array',
+            minItems: 1,
+            items: { type: ['string', 'number', 'boolean', 'object'] },
+            hint: 'a list of values, like [0.01, 0.1] or [rbf, linear]'
+        }
+    },
+    randint: { upper: INTEGER },
+    uniform: { min_value: NUMBER, max_value: NUMBER },
+    loguniform: { min_value: NUMBER, max_value: NUMBER },
+    quniform: { min_value: NUMBER, max_value: NUMBER, q: NUMBER },
+    qloguniform: { min_value: NUMBER, max_value: NUMBER, q: NUMBER },
+    normal: { mu: NUMBER, sigma: NUMBER },
+    lognormal: { mu: NUMBER, sigma: NUMBER },
+    qnormal: { mu: NUMBER, sigma: NUMBER, q: NUMBER },
+    qlognormal: { mu: NUMBER, sigma: NUMBER, q: NUMBER }
+};
+const SEARCH_SPACE_TYPES = Object.keys(SPACE_FIELDS);
+/** A discriminated object: `type` from `types`, then for each type its own fields (unknown fields refused). */
+function byType(types, required = {}) {
+    return {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { enum: Object.keys(types) } },
+        allOf: Object.entries(types).map(([type, fields]) => ({
+            if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
+            then: {
+                type: 'object',
+                required: required[type] ?? [],
+                properties: { type: {}, ...fields },
+                additionalProperties: false
+            }
+        }))
+    };
+}
+const POLICY = {
+    evaluation_interval: { type: 'integer', minimum: 0 },
+    delay_evaluation: { type: 'integer', minimum: 0 }
+};
+/** The sweep job schema (draft-07). */
+const SWEEP_JOB_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    required: ['type', 'trial', 'sampling_algorithm', 'search_space', 'objective', 'limits'],
+    properties: {
+        $schema: P.$schema,
+        type: { const: 'sweep' },
+        name: P.name,
+        display_name: P.display_name,
+        experiment_name: P.experiment_name,
+        description: P.description,
+        tags: P.tags,
+        properties: P.properties,
+        compute: P.compute,
+        inputs: P.inputs,
+        outputs: P.outputs,
+        identity: P.identity,
+        trial: {
+            type: 'object',
+            required: ['command', 'environment'],
+            properties: {
+                command: P.command,
+                code: P.code,
+                environment: P.environment,
+                environment_variables: P.environment_variables,
+                resources: P.resources,
+                distribution: P.distribution
+            },
+            additionalProperties: false
+        },
+        sampling_algorithm: {
+            if: { type: 'string' },
+            then: { enum: ['random', 'grid', 'bayesian'] },
+            else: byType({
+                random: { seed: INTEGER, rule: { enum: ['random', 'sobol'] } },
+                grid: {},
+                bayesian: {}
+            })
+        },
+        search_space: {
+            type: 'object',
+            minProperties: 1,
+            propertyNames: {
+                pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$',
+                hint: 'letters, digits and underscores, not starting with a digit (azure-ai-ml validate_key_contains_allowed_characters)'
+            },
+            additionalProperties: byType(SPACE_FIELDS, Object.fromEntries(SEARCH_SPACE_TYPES.map(t => [t, Object.keys(SPACE_FIELDS[t])])))
+        },
+        objective: {
+            type: 'object',
+            required: ['goal', 'primary_metric'],
+            properties: { goal: { enum: ['minimize', 'maximize'] }, primary_metric: { type: 'string', minLength: 1 } },
+            additionalProperties: false
+        },
+        limits: {
+            type: 'object',
+            required: ['max_total_trials'],
+            properties: {
+                max_total_trials: { type: 'integer', minimum: 1 },
+                max_concurrent_trials: { type: 'integer', minimum: 1 },
+                timeout: { type: 'integer', minimum: 1, hint: 'a whole number of seconds' },
+                trial_timeout: { type: 'integer', minimum: 1, hint: 'a whole number of seconds' }
+            },
+            additionalProperties: false
+        },
+        early_termination: byType({
+            bandit: { ...POLICY, slack_factor: NUMBER, slack_amount: NUMBER },
+            median_stopping: POLICY,
+            truncation_selection: { ...POLICY, truncation_percentage: { type: 'integer', minimum: 1, maximum: 99 } }
+        }, { truncation_selection: ['truncation_percentage'] })
+    },
+    additionalProperties: false
+};
+const validateSweepJob = compileYamlSchema(SWEEP_JOB_SCHEMA);
+/** The sampling algorithm's type (`random`, `grid`, `bayesian`), whichever form it is written in. */
+function samplingType(s) {
+    return typeof s === 'string' ? s : s.type;
+}
+/** The service's submit-time rules on sampling, search space and early termination (see the module comment). */
+function samplingProblems(job, source) {
+    const problems = [];
+    const sampling = samplingType(job.sampling_algorithm);
+    const allowed = { grid: ['choice'], bayesian: ['choice', 'uniform', 'quniform'] };
+    const only = allowed[sampling];
+    if (only) {
+        for (const [name, space] of Object.entries(job.search_space)) {
+            if (only.includes(space.type))
+                continue;
+            problems.push(load_problemAt(source, ['search_space', name, 'type'], `${sampling} sampling takes only ${only.join(', ')} (got ${space.type}): ` +
+                (sampling === 'grid'
+                    ? 'list the values to try with type: choice, or use sampling_algorithm: random'
+                    : 'use one of those, or sampling_algorithm: random')));
+        }
+    }
+    if (sampling === 'bayesian' && job.early_termination)
+        problems.push(load_problemAt(source, ['early_termination'], 'Bayesian sampling takes no early termination policy: remove early_termination, or use sampling_algorithm: random'));
+    return problems;
+}
+/** Every `${{search_space.x}}` in the trial's command names an entry of `search_space`. */
+function searchSpaceBindings(job, source) {
+    const problems = [];
+    const names = Object.keys(job.search_space);
+    for (const m of job.trial.command.matchAll(/\$\{\{\s*search_space\.([\w.-]+)\s*\}\}/g)) {
+        if (Object.hasOwn(job.search_space, m[1]))
+            continue;
+        problems.push(load_problemAt(source, ['trial', 'command'], `'${m[0]}' names no entry of search_space (search_space: ${names.join(', ')})`));
+    }
+    return problems;
+}
+/**
+ * Validate and check a sweep job already parsed (`loadJobSource`, `set` lines applied); `JobYamlError` listing every
+ * problem (`file:line: field: ...`).
+ */
+function readSweepJob(source) {
+    try {
+        const data = source.doc.toJS();
+        // azure-ai-ml's StringTransformedEnum reads these case-insensitively (`Random`, `MINIMIZE`).
+        for (const path of [['type'], ['sampling_algorithm'], ['sampling_algorithm', 'type'], ['objective', 'goal']])
+            normalizeEnumAt(data, path);
+        normalizeEnumAt(data, ['sampling_algorithm', 'rule'], 'camelToSnake');
+        normalizeEnumAt(data, ['early_termination', 'type'], 'camelToSnake');
+        const spaces = data.search_space;
+        if (spaces && typeof spaces === 'object')
+            for (const name of Object.keys(spaces))
+                normalizeEnumAt(data, ['search_space', name, 'type']);
+        const schema = schemaProblems(validateSweepJob, data, source);
+        if (schema.length)
+            throw new JobYamlError(schema);
+        const job = data;
+        const problems = [];
+        const references = checkCommandReferences({ ...job.trial, compute: job.compute, inputs: job.inputs }, source, problems, ['trial']);
+        problems.push(...checkCommandBindings({ ...job.trial, inputs: job.inputs, outputs: job.outputs }, source, ['trial', 'command']));
+        problems.push(...searchSpaceBindings(job, source), ...samplingProblems(job, source));
+        if (problems.length)
+            throw new JobYamlError(problems.sort(byLocation));
+        return { job, file: source.file, source, references };
+    }
+    catch (e) {
+        throw errors_asJobYamlError(e);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jobs/sweep/to-rest.ts
+/**
+ * A read sweep job → the body of `PUT {WS}/jobs/{name}?api-version=2024-04-01` (`Jobs_CreateOrUpdate`, mfe.json
+ * `SweepJob`, which extends `JobBase`), as azure-ai-ml 1.4 writes it (`entities/_job/sweep/sweep_job.py`
+ * `_to_rest_object`, `search_space.py`, `sampling_algorithm.py`, `early_termination_policy.py`, `objective.py`,
+ * `job_limits.py` `SweepJobLimits`); the fixtures in `__tests__/jobs/sweep/fixtures/*.sdk.json` are the SDK's bodies for
+ * the same files:
+ * - `searchSpace`: each entry `[type, [args]]`, `choice` as `["choice", [[values...]]]` (a value that is a mapping has
+ *   its nested search spaces written the same way; they are not checked further), `randint` `[upper]`,
+ *   `(log)uniform` `[min, max]`, `q(log)uniform` `[min, max, q]`, `(log)normal` `[mu, sigma]`, `q(log)normal`
+ *   `[mu, sigma, q]`;
+ * - `samplingAlgorithm`: `{samplingAlgorithmType: Random|Grid|Bayesian}`, random with `seed` and `rule` (the SDK sends
+ *   the rule and `objective.goal` in snake case, `sobol`, `minimize`: the service reads enums case-insensitively);
+ * - `earlyTermination`: `{policyType: Bandit|MedianStopping|TruncationSelection, evaluationInterval, delayEvaluation}`
+ *   (0 when not written, as the SDK's defaults), Bandit with `slackFactor` and `slackAmount` (0 by default),
+ *   truncation with `truncationPercentage`;
+ * - `limits`: `{jobLimitsType: Sweep, maxTotalTrials, maxConcurrentTrials, timeout, trialTimeout}` (seconds → ISO);
+ * - `trial`: `TrialComponent` with the code and environment resolved as a command job's (`resolveReferences`: one
+ *   place for uploads and registrations), the command as written (`${{search_space.x}}` is replaced by the service).
+ * Like the SDK, `isArchived`, `properties`, `tags`, `inputs`, `outputs`, the trial's `environmentVariables` and its
+ * `resources.properties` are always sent.
+ */
+
+
+
+
+
+
+/** A search space entry as REST carries it (`[type, [args]]`). */
+function searchSpaceRest(space) {
+    switch (space.type) {
+        case 'choice':
+            // A choice of mappings may nest search spaces in their values (azure-ai-ml `Choice._to_rest_object`).
+            return ['choice', [space.values.map(v => (sweep_to_rest_isObject(v) ? nestedRest(v) : v))]];
+        case 'randint':
+            return ['randint', [space.upper]];
+        case 'uniform':
+        case 'loguniform':
+            return [space.type, [space.min_value, space.max_value]];
+        case 'quniform':
+        case 'qloguniform':
+            return [space.type, [space.min_value, space.max_value, space.q]];
+        case 'normal':
+        case 'lognormal':
+            return [space.type, [space.mu, space.sigma]];
+        case 'qnormal':
+        case 'qlognormal':
+            return [space.type, [space.mu, space.sigma, space.q]];
+    }
+}
+function sweep_to_rest_isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** A mapping inside a `choice`: each value that is a search space (an object with a known `type`) as REST. */
+function nestedRest(value) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+        k,
+        sweep_to_rest_isObject(v) && typeof v.type === 'string' && SEARCH_SPACE_TYPES.includes(v.type)
+            ? searchSpaceRest(v)
+            : v
+    ]));
+}
+const SAMPLING = { random: 'Random', grid: 'Grid', bayesian: 'Bayesian' };
+const to_rest_POLICY = {
+    bandit: 'Bandit',
+    median_stopping: 'MedianStopping',
+    truncation_selection: 'TruncationSelection'
+};
+/** Resolve the trial's code and environment, the compute and the inputs through `resolver`, and build the body. */
+async function toSweepRestBody(read, resolver, options) {
+    const { job, source } = read;
+    const numberText = (path) => numberTextAt(source, path);
+    const resolved = await resolveReferences(read.references, resolver, fieldAt(source, ['compute']));
+    // The trial's resources and distribution, and the sweep's identity, are written as a command job's (one place).
+    const command = buildCommandJobBody({
+        command: job.trial.command,
+        environment: '',
+        resources: job.trial.resources,
+        distribution: job.trial.distribution,
+        identity: job.identity
+    }, resolved, options).properties;
+    const p = {
+        jobType: 'Sweep',
+        displayName: job.display_name ?? options.jobName,
+        experimentName: options.experimentName ?? job.experiment_name ?? options.defaultExperimentName,
+        isArchived: false,
+        tags: { ...textMap(job.tags, 'tags', numberText), ...options.extraTags },
+        properties: textMap(job.properties, 'properties', numberText) ?? {},
+        inputs: inputsRest(job.inputs, resolved.inputUris, numberText) ?? {},
+        outputs: outputsRest(job.outputs) ?? {},
+        searchSpace: Object.fromEntries(Object.entries(job.search_space).map(([k, v]) => [k, searchSpaceRest(v)])),
+        samplingAlgorithm: { samplingAlgorithmType: SAMPLING[samplingType(job.sampling_algorithm)] },
+        objective: { goal: job.objective.goal, primaryMetric: job.objective.primary_metric },
+        limits: { jobLimitsType: 'Sweep', maxTotalTrials: job.limits.max_total_trials },
+        trial: {
+            command: job.trial.command,
+            environmentId: resolved.environmentId,
+            environmentVariables: textMap(job.trial.environment_variables, ['trial', 'environment_variables'], numberText) ?? {}
+        }
+    };
+    if (job.description !== undefined)
+        p.description = job.description;
+    if (resolved.computeId !== undefined)
+        p.computeId = resolved.computeId;
+    if (resolved.codeId !== undefined)
+        p.trial.codeId = resolved.codeId;
+    // azure-ai-ml's JobResourceConfiguration always carries `properties` ({} when none).
+    if (command.resources)
+        p.trial.resources = { ...command.resources, properties: command.resources.properties ?? {} };
+    if (command.distribution)
+        p.trial.distribution = command.distribution;
+    if (command.identity)
+        p.identity = command.identity;
+    const s = job.sampling_algorithm;
+    if (typeof s === 'object' && s.type === 'random') {
+        if (s.seed !== undefined)
+            p.samplingAlgorithm.seed = s.seed;
+        if (s.rule !== undefined)
+            p.samplingAlgorithm.rule = s.rule;
+    }
+    const l = job.limits;
+    if (l.max_concurrent_trials !== undefined)
+        p.limits.maxConcurrentTrials = l.max_concurrent_trials;
+    if (l.timeout !== undefined)
+        p.limits.timeout = isoDuration(l.timeout);
+    if (l.trial_timeout !== undefined)
+        p.limits.trialTimeout = isoDuration(l.trial_timeout);
+    const e = job.early_termination;
+    if (e) {
+        const policy = {
+            policyType: to_rest_POLICY[e.type],
+            evaluationInterval: e.evaluation_interval ?? 0,
+            delayEvaluation: e.delay_evaluation ?? 0
+        };
+        if (e.type === 'bandit') {
+            policy.slackFactor = e.slack_factor ?? 0;
+            policy.slackAmount = e.slack_amount ?? 0;
+        }
+        if (e.type === 'truncation_selection')
+            policy.truncationPercentage = e.truncation_percentage;
+        p.earlyTermination = policy;
+    }
+    return { properties: p };
+}
+
+;// CONCATENATED MODULE: ./src/jobs/sweep/index.ts
+/**
+ * The sweep job type of submit-job (`type: sweep`, a hyperparameter sweep: HyperDrive trials of one command): read and
+ * check the YAML (`read.ts`, every problem as `file:line: field` before anything is sent), then upload the trial's code
+ * and register its environment as a command job does and build the body of `PUT {WS}/jobs/{name}` (`to-rest.ts`).
+ * Registered in `../job-types.ts`; its trials are followed by `../sweep-follow.ts`.
+ *
+ *   const read = readSweepJob(source)                                        // throws JobYamlError
+ *   const body = await toSweepRestBody(read, resolver, { jobName, defaultExperimentName })
+ */
+
+
+
 ;// CONCATENATED MODULE: ./src/jobs/job-types.ts
+
 
 
 const command = { type: 'command', read: source => readCommandJob(source), toRestBody: toJobRestBody };
@@ -69366,8 +69752,9 @@ const pipeline = {
     read: readPipelineJob,
     toRestBody: toPipelineRestBody
 };
+const sweep = { type: 'sweep', read: readSweepJob, toRestBody: toSweepRestBody };
 /** Every job type; the first is the default (a YAML without `type`). Each reads only its own YAML (see `typeOf`). */
-const JOB_TYPES = [command, pipeline];
+const JOB_TYPES = [command, pipeline, sweep];
 /** The type that handles a YAML's `type` (the command type for one it does not list). */
 function typeOf(type) {
     return JOB_TYPES.find(t => typeof type === 'string' && t.type === type.toLowerCase()) ?? JOB_TYPES[0];
@@ -70482,6 +70869,229 @@ class PipelineFollower {
     }
 }
 
+;// CONCATENATED MODULE: ./src/jobs/sweep-follow.ts
+/**
+ * Following a sweep job's trials (its child runs), for `followJob` when the job's `properties.jobType` is `Sweep`.
+ *
+ * At every poll, after the sweep's own status read: its log `azureml-logs/hyperdrive.txt` (azure-ai-ml 1.4
+ * `constants/_job/job.py` `SWEEP_JOB_LOG_PATTERN`) streamed from its run-history `logFiles`, as a job's log is, then ONE
+ * listing of its children (`listChildRuns`, the pipeline's: trials are child runs of the sweep, `<sweep>_<n>` as
+ * HyperDrive names them). The reads of a poll do not grow with the number of trials.
+ *
+ * - Trials are counted, not listed one line each as they change: `Trials: 2 running, 1 ended of 4` when the counts
+ *   change (at most one line per poll).
+ * - ONE line per trial end: `Trial sweep_2 Completed (1 min 5 s): lr=0.1, kernel=rbf; accuracy=0.93`: its sampled
+ *   values from the child run's `properties._aml_system_hyperparameters` (a JSON object, as the emulator writes it;
+ *   what HyperDrive puts there is not documented: emulator/README.md "What is a guess"), and its primary metric read
+ *   once, when it ends, from MLflow: `GET {api}/mlflow/v1.0{WS}/api/2.0/mlflow/runs/get?run_id=<trial>` (the last
+ *   value in `run.data.metrics`; V2.md "A job's metrics (MLflow)": the workspace's `mlFlowTrackingUri` is this API
+ *   server's `/mlflow/v1.0{WS}`). A failed trial's details are read once for its own error.
+ * - At the end, `bestChildRunId` and `bestMetric` (CONTRACT.md) from the sweep's own `properties.properties`:
+ *   `best_child_run_id` (azure-ai-ml 1.4 `constants/_common.py` `SWEEP_JOB_BEST_CHILD_RUN_ID_PROPERTY_NAME`) and
+ *   `score` (the value beside it; HyperDrive's name for it is a guess shared with the emulator), when present.
+ * - On failure (`failureMessage`): the first failed trial (by end time) and its own error, and how many failed.
+ * Cancelling a sweep is cancelling the sweep job itself: the service cancels its running trials with it.
+ * A failed listing, log or metric read never fails the wait (it is reported a few times, then quietly retried).
+ */
+
+
+
+
+
+
+
+
+
+/** The sweep's own log in its run's `logFiles`. */
+const HYPERDRIVE_LOG = 'azureml-logs/hyperdrive.txt';
+/** The trial run property holding its sampled values (JSON), as the emulator writes it (a guess). */
+const HYPERPARAMETERS_PROPERTY = '_aml_system_hyperparameters';
+/** Failures reported before going quiet about them. */
+const sweep_follow_REPORTED_FAILURES = 3;
+/** Whether a job body is a sweep job's (`properties.jobType` Sweep). */
+function isSweepJob(body) {
+    return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'sweep';
+}
+/** The sweep's best trial and its metric, from its `properties.properties` (undefined until the service sets them). */
+function bestTrial(body) {
+    const props = body?.properties?.properties;
+    const runId = props?.best_child_run_id;
+    if (typeof runId !== 'string' || runId === '')
+        return undefined;
+    const score = props?.score;
+    return { runId, ...(score !== undefined && score !== null ? { metric: String(score) } : {}) };
+}
+/** A trial's sampled values, `name=value, ...` (empty when its run does not carry them). */
+function sampledValues(run) {
+    const raw = run.properties?.[HYPERPARAMETERS_PROPERTY];
+    let values = raw;
+    if (typeof raw === 'string') {
+        try {
+            values = JSON.parse(raw);
+        }
+        catch {
+            return '';
+        }
+    }
+    if (!values || typeof values !== 'object' || Array.isArray(values))
+        return '';
+    return Object.entries(values)
+        .map(([k, v]) => `${oneLine(k, 60)}=${oneLine(typeof v === 'string' ? v : JSON.stringify(v), 60)}`)
+        .join(', ');
+}
+/**
+ * The trials of one sweep job, followed along its polls: a `FollowedLog` that `pollToEnd` calls after each status read.
+ */
+class SweepFollower {
+    ctx;
+    settings;
+    api;
+    job;
+    trials = new Map();
+    log;
+    primaryMetric;
+    maxTotal;
+    counts = '';
+    failures = 0;
+    constructor(ctx, settings, api, job, body) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.api = api;
+        this.job = job;
+        this.update(body);
+        this.log = new LogFilesStream(ctx, async () => (await getJobDetails(ctx.http, settings, api, job))?.logFiles, names => (names.includes(HYPERDRIVE_LOG) ? HYPERDRIVE_LOG : undefined), "the sweep's log", () => true);
+    }
+    /** The latest sweep body seen: its objective's primary metric and its trial limit. */
+    update(body) {
+        const p = body?.properties;
+        if (typeof p?.objective?.primaryMetric === 'string')
+            this.primaryMetric = p.objective.primaryMetric;
+        if (typeof p?.limits?.maxTotalTrials === 'number')
+            this.maxTotal = p.limits.maxTotalTrials;
+    }
+    /** One poll: the sweep's log, one children listing, the counts when they change, a line per trial that ended. */
+    async follow(final) {
+        await this.log.follow(final);
+        let runs;
+        try {
+            runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job);
+        }
+        catch (error) {
+            if (this.failures++ < sweep_follow_REPORTED_FAILURES)
+                info(`Could not list the trials of sweep job ${this.job.name}: ${error.message}`);
+        }
+        const ended = [];
+        for (const run of runs ?? []) {
+            if (!run.runId)
+                continue;
+            const status = run.status ?? 'Unknown';
+            let state = this.trials.get(run.runId);
+            if (!state)
+                this.trials.set(run.runId, (state = { run, status, ended: false }));
+            state.run = run;
+            state.status = status;
+            if (!state.ended && isJobTerminal(status)) {
+                state.ended = true;
+                ended.push(state);
+            }
+        }
+        this.sayCounts();
+        ended.sort((a, b) => (Date.parse(a.run.endTimeUtc ?? '') || 0) - (Date.parse(b.run.endTimeUtc ?? '') || 0));
+        for (const trial of ended)
+            await this.sayEnded(trial);
+    }
+    sayCounts() {
+        const all = [...this.trials.values()];
+        const running = all.filter(t => !t.ended && t.status.toLowerCase() === 'running').length;
+        const done = all.filter(t => t.ended).length;
+        const waiting = all.length - running - done;
+        const total = this.maxTotal ?? all.length;
+        const counts = `Trials: ${running} running, ${done} ended of ${total}` + (waiting > 0 ? ` (${waiting} starting)` : '');
+        if (all.length === 0 || counts === this.counts)
+            return;
+        this.counts = counts;
+        info(counts);
+    }
+    /** One line for a trial that ended: its status, duration, sampled values and primary metric (or its error). */
+    async sayEnded(trial) {
+        const runId = trial.run.runId;
+        const ms = runDuration({ startTimeUtc: trial.run.startTimeUtc, endTimeUtc: trial.run.endTimeUtc });
+        const values = sampledValues(trial.run);
+        let tail = '';
+        if (trial.status.toLowerCase() === 'failed') {
+            try {
+                trial.details = await getJobDetails(this.ctx.http, this.settings, this.api, { ...this.job, name: runId });
+            }
+            catch (error) {
+                core_debug(`Could not read trial ${runId}'s details: ${error.message}`);
+            }
+            const error = this.trialError(trial);
+            if (error)
+                tail = `; ${error}`;
+        }
+        else if (this.primaryMetric) {
+            trial.metric = await this.readMetric(runId, this.primaryMetric);
+            if (trial.metric !== undefined)
+                tail = `; ${oneLine(this.primaryMetric, 100)}=${trial.metric}`;
+        }
+        info(`Trial ${oneLine(runId, 100)} ${oneLine(trial.status, 40)}${ms === undefined ? '' : ` (${formatDuration(ms)})`}` +
+            `${values ? `: ${values}` : ''}${tail}`);
+    }
+    trialError(trial) {
+        return runError(trial.details?.error) ?? runError(trial.run.error);
+    }
+    /** The last value of `metric` the trial logged (MLflow `runs/get`); undefined when none or unreadable. */
+    async readMetric(runId, metric) {
+        try {
+            const response = await this.ctx.http.send({
+                method: 'GET',
+                url: dataPlaneUrl(this.api, 'mlflow', this.job.workspace, '/api/2.0/mlflow/runs/get', { run_id: runId }),
+                auth: armAuth(this.settings),
+                acceptStatus: [404],
+                readOnly: true
+            });
+            if (response.dryRun || response.status === 404)
+                return undefined;
+            const body = parseJson(response);
+            const value = body?.run?.data?.metrics?.find(m => m?.key === metric)?.value;
+            return typeof value === 'number' ? value : undefined;
+        }
+        catch (error) {
+            if (this.failures++ < sweep_follow_REPORTED_FAILURES)
+                info(`Could not read trial ${oneLine(runId, 100)}'s ${oneLine(metric, 100)}: ${error.message}`);
+            return undefined;
+        }
+    }
+    /** Rows for the job summary: trial, status, duration, sampled values, primary metric. */
+    summaryRows() {
+        return [...this.trials.values()].map(t => {
+            const ms = runDuration({ startTimeUtc: t.run.startTimeUtc, endTimeUtc: t.run.endTimeUtc });
+            return [
+                t.run.runId ?? '',
+                t.status,
+                ms === undefined ? '' : formatDuration(ms),
+                sampledValues(t.run),
+                t.metric === undefined ? '' : String(t.metric)
+            ];
+        });
+    }
+    /**
+     * The first failed trial (by end time) with its own error, and how many failed, e.g. `trial sweep_1 failed:
+     * UserError: loss is NaN (2 of 4 trials failed)`; undefined when none failed.
+     */
+    failureMessage() {
+        const failed = [...this.trials.values()]
+            .filter(t => t.status.toLowerCase() === 'failed')
+            .sort((a, b) => (Date.parse(a.run.endTimeUtc ?? '') || 0) - (Date.parse(b.run.endTimeUtc ?? '') || 0));
+        if (failed.length === 0)
+            return undefined;
+        const first = failed[0];
+        const error = this.trialError(first);
+        return (`trial ${oneLine(first.run.runId ?? '?', 100)} failed${error ? `: ${error}` : ''}` +
+            ` (${failed.length} of ${this.trials.size} trials failed)`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/jobs/follow-job.ts
 /**
  * Following a v2 job to its end, for submit-job (with `wait`) and poll-job: the status from `GET {WS}/jobs/{name}` with
@@ -70489,13 +71099,16 @@ class PipelineFollower {
  * the job cancelled on SIGINT/SIGTERM and, with cancel-on-timeout, at the timeout. A pipeline job (`jobType` Pipeline,
  * known from the first read) is followed with its steps instead of a job log (`pipeline-follow.ts`: one children
  * listing per poll, a line per step status change, each step's log when it ends, the `childJobs` output, the failed
- * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side.
+ * step's own error); cancelling it is cancelling the pipeline job itself, which cancels its steps service-side. A sweep
+ * job (`jobType` Sweep) is followed with its trials (`sweep-follow.ts`: its hyperdrive log, one children listing per
+ * poll, a line per trial end) and sets `bestChildRunId` / `bestMetric`; cancelling it cancels its trials service-side.
  *
  * Statuses (V2.md; the Go SDK's JobStatus values): Completed, Failed, Canceled, NotResponding and Paused end the wait,
  * as in azure-ai-ml (`_job_ops_helper.py`), but only Completed passes: the SDK reports the others as success, a CI step
  * must not. Every other value (NotStarted, Starting, Provisioning, Preparing, Queued, Running, Finalizing,
  * CancelRequested, Unknown, new ones) is polled through.
  */
+
 
 
 
@@ -70535,6 +71148,8 @@ async function followJob(ctx, job, options) {
     let lastBody;
     // A pipeline's steps are followed instead (pipeline-follow.ts), known from the first read's jobType.
     let pipeline;
+    // A sweep's trials likewise (sweep-follow.ts).
+    let sweep;
     const log = jobLog && {
         follow: async (final) => {
             if (!pipeline && isPipelineJob(lastBody)) {
@@ -70542,8 +71157,14 @@ async function followJob(ctx, job, options) {
                 info(`Job ${job.name} is a pipeline: following its steps (one listing of them per poll; each step's log is ` +
                     'printed when the step ends).');
             }
+            if (!pipeline && !sweep && isSweepJob(lastBody)) {
+                sweep = new SweepFollower(ctx, settings, api, job, lastBody);
+                info(`Job ${job.name} is a sweep: following its trials (one listing of them per poll; a line per trial end ` +
+                    'with its sampled values and primary metric) and its log.');
+            }
             pipeline?.update(lastBody);
-            await (pipeline ?? jobLog).follow(final);
+            sweep?.update(lastBody);
+            await (pipeline ?? sweep ?? jobLog).follow(final);
         }
     };
     let result;
@@ -70597,6 +71218,21 @@ async function followJob(ctx, job, options) {
         const steps = result.status === 'Completed' ? undefined : pipeline.failureMessage();
         if (steps)
             message = message ? `${steps}; the pipeline's error: ${message}` : steps;
+    }
+    const best = bestTrial(result.body);
+    if (best) {
+        ctx.outputs.set('bestChildRunId', best.runId);
+        if (best.metric !== undefined)
+            ctx.outputs.set('bestMetric', best.metric);
+        ctx.report.facts.push(['Best trial', `${best.runId}${best.metric !== undefined ? ` (${best.metric})` : ''}`]);
+        info(`Best trial: ${oneLine(best.runId, 100)}${best.metric !== undefined ? `, ${oneLine(best.metric, 60)}` : ''}.`);
+    }
+    if (sweep) {
+        ctx.report.table = { headers: ['Trial', 'Status', 'Duration', 'Values', 'Metric'], rows: sweep.summaryRows() };
+        // Which trial failed, with its own error, before the sweep's own.
+        const trials = result.status === 'Completed' ? undefined : sweep.failureMessage();
+        if (trials)
+            message = message ? `${trials}; the sweep's error: ${message}` : trials;
     }
     if (message && result.status !== 'Completed')
         ctx.report.facts.push(['Job error', message]);
@@ -70688,7 +71324,9 @@ async function follow_job_cancelAfterSignal(ctx, job, options, reason, known) {
     info(`The workflow is being cancelled (${reason.signalName}): cancelling ` +
         (isPipelineJob(known?.body)
             ? `pipeline job ${job.name} (the service cancels its running and queued steps with it).`
-            : `job ${job.name}.`));
+            : isSweepJob(known?.body)
+                ? `sweep job ${job.name} (the service cancels its running trials with it).`
+                : `job ${job.name}.`));
     const cancel = await bestEffortJobCancel(options.graceHttp ?? graceClient(ctx, options.settings), options.settings, job, known);
     ctx.outputs.set('status', statusAfterCancel(cancel?.outcome, known?.status));
     const what = `The workflow was cancelled (${reason.signalName}) while job ${job.name} was in progress`;
@@ -81773,7 +82411,7 @@ function describe(outcome) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7849);
+/* harmony import */ var _post_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7972);
 
 // The post step's only side effect: tests import post-main.ts, not this file.
 await (0,_post_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
