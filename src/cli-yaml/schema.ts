@@ -20,6 +20,15 @@ import {
 
 export type Scalar = string | number | boolean
 
+/**
+ * An asset version as written in a YAML (`version:` of a model, data asset, environment or component): text or a
+ * number, without the characters an ARM path or the `name:version` / `name@label` forms would split on.
+ */
+export const ASSET_VERSION_SCHEMA = {
+  type: ['string', 'number'],
+  pattern: '^[^/?#:@]+$',
+  hint: 'a version without /, ?, #, : or @'
+}
 /** A scalar value (string, number or boolean). */
 export const SCALAR_SCHEMA = { type: ['string', 'number', 'boolean'] }
 /** A mapping of scalars (tags, properties, environment variables); an empty value (null) is skipped. */

@@ -19,7 +19,7 @@ import {
   type EnvironmentReference,
   type VersionSpec
 } from '../../cli-yaml/references.js'
-import { SCALAR_MAP_SCHEMA, type Scalar } from '../../cli-yaml/schema.js'
+import { ASSET_VERSION_SCHEMA, SCALAR_MAP_SCHEMA, type Scalar } from '../../cli-yaml/schema.js'
 import { scalarText, textMap, type NumberText } from '../../cli-yaml/text.js'
 
 /**
@@ -72,7 +72,7 @@ export const COMPONENT_HEAD_PROPERTIES = {
     pattern: '^[a-zA-Z_][a-zA-Z0-9_.-]{0,254}$',
     hint: 'a component name: letters, digits, _, - and ., starting with a letter or _ (azure-ai-ml ComponentNameStr)'
   },
-  version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+  version: ASSET_VERSION_SCHEMA,
   display_name: { type: 'string' },
   description: { type: 'string' },
   tags: SCALAR_MAP_SCHEMA,

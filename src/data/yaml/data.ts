@@ -49,7 +49,13 @@ import {
   type ReadYamlOptions
 } from '../../cli-yaml/load.js'
 import { localPathProblem } from '../../cli-yaml/references.js'
-import { compileYamlSchema, schemaProblems, SCALAR_MAP_SCHEMA, type Scalar } from '../../cli-yaml/schema.js'
+import {
+  ASSET_VERSION_SCHEMA,
+  compileYamlSchema,
+  schemaProblems,
+  SCALAR_MAP_SCHEMA,
+  type Scalar
+} from '../../cli-yaml/schema.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { textMap } from '../../cli-yaml/text.js'
 
@@ -90,11 +96,7 @@ export const DATA_SCHEMA = {
       pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$',
       hint: 'a data asset name: letters, digits, - and _, starting with a letter or digit, at most 255 characters (mfe.json data {name})'
     },
-    version: {
-      type: ['string', 'number'],
-      pattern: '^[^/?#:@]+$',
-      hint: 'a version without /, ?, #, : or @'
-    },
+    version: ASSET_VERSION_SCHEMA,
     path: { type: 'string', minLength: 1 },
     type: { enum: [...DATA_TYPES] },
     description: { type: 'string' },

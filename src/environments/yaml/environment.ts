@@ -34,7 +34,7 @@ import {
   type YamlSource,
   type ReadYamlOptions
 } from '../../cli-yaml/load.js'
-import { compileYamlSchema, schemaProblems, type Scalar } from '../../cli-yaml/schema.js'
+import { ASSET_VERSION_SCHEMA, compileYamlSchema, schemaProblems, type Scalar } from '../../cli-yaml/schema.js'
 import { applySetLines } from '../../cli-yaml/set.js'
 import { textMap } from '../../cli-yaml/text.js'
 
@@ -74,7 +74,7 @@ export const ENVIRONMENT_FILE_SCHEMA = {
       pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_.]{0,254}$',
       hint: 'an environment name: letters, digits, -, _ and ., starting with a letter or digit (mfe.json environments {name})'
     },
-    version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+    version: ASSET_VERSION_SCHEMA,
     os_type: {
       type: 'string',
       pattern: '^(?:[Ll][Ii][Nn][Uu][Xx]|[Ww][Ii][Nn][Dd][Oo][Ww][Ss])$',

@@ -49,6 +49,7 @@ import {
   type ModelType
 } from '../../cli-yaml/references.js'
 import {
+  ASSET_VERSION_SCHEMA,
   compileYamlSchema,
   normalizeEnumAt,
   schemaProblems,
@@ -91,11 +92,7 @@ export const MODEL_SCHEMA = {
       pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$',
       hint: 'a model name: letters, digits, - and _, starting with a letter or digit, at most 255 characters (mfe.json models {name})'
     },
-    version: {
-      type: ['string', 'number'],
-      pattern: '^[^/?#:@]+$',
-      hint: 'a version without /, ?, #, : or @'
-    },
+    version: ASSET_VERSION_SCHEMA,
     path: { type: 'string', minLength: 1 },
     type: { enum: [...MODEL_TYPES] },
     description: { type: 'string' },
