@@ -93,7 +93,8 @@ describe('register-component: a parallel component file', () => {
       logging_level: 'DEBUG',
       retry_settings: { max_retries: 2, timeout: 60 }
     })
-    expect(spec.inputs.threshold).toEqual({ type: 'number', default: '0.50' })
+    // azure-ai-ml 1.4 sends Python's text of the float PyYAML reads (0.50 → '0.5'), checked with load_component
+    expect(spec.inputs.threshold).toEqual({ type: 'number', default: '0.5' })
     expect(spec.task).toMatchObject({ type: 'run_function', entry_script: 'score.py' })
     expect(spec.task.code).toMatch(/^azureml:\/subscriptions\/.+\/codes\/[0-9a-f-]+\/versions\/1$/)
     expect(spec.task.environment).toMatch(
