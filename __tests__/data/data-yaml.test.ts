@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  datastoreName,
   isRemotePath,
   readDataYaml,
   readMlTablePaths,
@@ -115,17 +116,50 @@ describe('data YAML errors: file, line and field, before any request', () => {
       'a.csv': 'a'
     })
     expect(yamlErrorOf(() => readDataYaml('f.yml', [], { baseDir: dir })).message).toMatch(
-      /Input 'data': f\.yml:3: path: .*is a folder; a file is needed here \(type uri_file is a file\)/
+      /Input 'data': f\.yml:3: path: .*is a folder; a file is needed here: type uri_file is a file/
     )
     expect(yamlErrorOf(() => readDataYaml('g.yml', [], { baseDir: dir })).message).toMatch(
-      /g\.yml:3: path: .*is a file; a folder is needed here \(type uri_folder is a folder\)/
+      /g\.yml:3: path: .*is a file; a folder is needed here: type uri_folder is a folder/
     )
+  })
+
+  it("a type set by a set line that the YAML's path does not fit: the set line is named", () => {
+    const dir = yamlFolder({ 'v.yml': 'name: v\nversion: 3\ntype: uri_folder\npath: ./folder\n', 'folder/x.csv': 'x' })
+    const message = yamlErrorOf(() => readDataYaml('v.yml', ['type=uri_file'], { baseDir: dir })).message
+    expect(message).toMatch(
+      /^Input 'set': line 1 \(type=uri_file\): type: type uri_file needs a file, but path '.*folder' is a folder/
+    )
+    // Written in the file itself, the same mismatch stays the path line's.
+    const inFile = yamlFolder({ 'w.yml': 'name: w\ntype: uri_file\npath: ./folder\n', 'folder/x.csv': 'x' })
+    expect(yamlErrorOf(() => readDataYaml('w.yml', [], { baseDir: inFile })).message).toMatch(/w\.yml:3: path: /)
+  })
+
+  it('an MLTable whose paths point outside its folder: read, and those paths listed for a warning', () => {
+    const dir = yamlFolder({
+      't.yml': 'name: t\ntype: mltable\npath: ./tbl\n',
+      'tbl/MLTable':
+        'paths:\n  - file: ../file.csv\n  - file: ./in.csv\n  - folder: sub/../../up\n  - pattern: https://x.blob.core.windows.net/c/*.csv\n',
+      'file.csv': 'a'
+    })
+    const read = readDataYaml('t.yml', [], { baseDir: dir })
+    expect(read.outsideMlTable).toEqual(['../file.csv', 'sub/../../up'])
+    expect(read.referencedUris).toHaveLength(4)
+  })
+
+  it("datastore: a name, azureml:<name> or an ARM id, as azure-ai-ml's _get_datastore_name reads it", () => {
+    expect(datastoreName('workspaceblobstore')).toBe('workspaceblobstore')
+    expect(datastoreName('azureml:workspaceblobstore')).toBe('workspaceblobstore')
+    expect(
+      datastoreName(
+        '/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/datastores/mystore'
+      )
+    ).toBe('mystore')
   })
 
   it('a missing local path; an asset reference given as path', () => {
     const dir = yamlFolder({ 'm.yml': 'name: m\npath: ./nowhere\n', 'r.yml': 'name: r\npath: azureml:other:1\n' })
     expect(yamlErrorOf(() => readDataYaml('m.yml', [], { baseDir: dir })).message).toMatch(
-      /m\.yml:2: path: local path .*nowhere' does not exist/
+      /m\.yml:2: path: local path .*nowhere' does not exist \(paths are relative to the data YAML's folder\)$/
     )
     expect(yamlErrorOf(() => readDataYaml('r.yml', [], { baseDir: dir })).message).toMatch(
       /r\.yml:2: path: 'azureml:other:1' is an asset reference, not a path/

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Emulator } from '../../emulator/index.js'
-import { emulatorForTests, errorOf, serviceRequests, step, workspaceInputs } from './helpers.js'
+import { emulatorForTests, errorOf, expectNoSecret, serviceRequests, step, workspaceInputs } from './helpers.js'
 
 let emu: Emulator
 let scratch: string
@@ -61,8 +61,8 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true })
 })
 
-const register = (file: string, more: Record<string, string> = {}) =>
-  step({ operation: 'register-data', ...workspaceInputs(emu), data: join(scratch, file), ...more })
+const register = (file: string, more: Record<string, string> = {}, options: Parameters<typeof step>[1] = {}) =>
+  step({ operation: 'register-data', ...workspaceInputs(emu), data: join(scratch, file), ...more }, options)
 
 async function clearLog(): Promise<void> {
   await fetch(`${emu.url}/_emulator/requests`, { method: 'DELETE' })
@@ -96,7 +96,7 @@ describe('register-data through the bundle', () => {
     expect(puts().map(p => p.status)).toEqual([200])
   })
 
-  it('changed content under the same version: refused naming the YAML path field, nothing PUT', async () => {
+  it('changed content under the same version: refused naming the YAML path field, nothing uploaded or PUT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aml-data-changed-'))
     try {
       mkdirSync(join(dir, 'train'))
@@ -106,9 +106,11 @@ describe('register-data through the bundle', () => {
       const result = await step({ operation: 'register-data', ...workspaceInputs(emu), data: join(dir, 'folder.yml') })
       expect(result.exitCode).toBe(1)
       expect(errorOf(result)).toMatch(
-        /Input 'data': .*folder\.yml:3: path: data asset train-folder version 1 is registered with path azureml:\/\/.*LocalUpload\/.*Data versions cannot change: give a new version/
+        /Input 'data': .*folder\.yml:3: path: data asset train-folder version 1 is registered with path azureml:\/\/.*LocalUpload\/.*which was not uploaded\)\. Data versions cannot change: give a new version/
       )
       expect(puts()).toEqual([])
+      // The content's hash names its URI before any blob is written: no orphaned LocalUpload/<hash>/ is left.
+      expect(result.stdout).not.toMatch(/Uploading|Uploaded/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -118,6 +120,7 @@ describe('register-data through the bundle', () => {
     const first = await register('file.yml')
     expect(errorOf(first)).toBe('')
     expect(first.outputs.dataVersion).toBe('1')
+    expect(first.stdout).toMatch(/Uploaded .*one\.csv: 1 file, /)
     await clearLog()
     const second = await register('file.yml')
     expect(errorOf(second)).toBe('')
@@ -169,6 +172,77 @@ describe('register-data through the bundle', () => {
       /Input 'set': line 1 \(path=.*\): path: data asset cloud-folder version 1 is registered/
     )
     expect(puts()).toEqual([])
+  })
+
+  it('a cloud path with a SAS: masked from the moment the YAML is read; logs, summary and outputs without it', async () => {
+    const sig = 'SECRETSIGxyz%3D'
+    write({
+      'd-cloud.yml':
+        'name: crit-cloud\ntype: uri_file\nversion: 1\n' +
+        `path: "https://example.blob.core.windows.net/c/data.csv?sv=2020-01-01&sig=${sig}"\n`
+    })
+    await clearLog()
+    const result = await register('d-cloud.yml', {}, { env: { RUNNER_DEBUG: '1' } })
+    expect(errorOf(result)).toBe('')
+    expect(JSON.parse(puts()[0].body).properties.dataUri).toContain(`sig=${sig}`)
+    const masks = result.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
+    // The runner's command encoding writes % as %25.
+    expect(masks).toContain(`::add-mask::${sig.replace(/%/g, '%25')}`)
+    expectNoSecret(result, sig)
+    expectNoSecret(result, decodeURIComponent(sig))
+    expect(result.summary).toContain('https://example.blob.core.windows.net/c/data.csv?sv=***&amp;sig=***')
+    // Again with another query under the same version: refused, the registered SAS not echoed.
+    const again = await register('d-cloud.yml', {
+      set: `path=https://example.blob.core.windows.net/c/other.csv?sig=${sig}X`
+    })
+    expect(errorOf(again)).toMatch(/path: data asset crit-cloud version 1 is registered with path https:.*sig=\*\*\*/)
+    expectNoSecret(again, sig)
+  })
+
+  it('datastore: azureml:<name> is the datastore <name>, as azure-ai-ml strips the prefix', async () => {
+    write({ 'ds2.yml': 'name: crit-ds2\npath: ./train\ndatastore: azureml:workspaceblobstore\n' })
+    await clearLog()
+    const result = await register('ds2.yml')
+    expect(errorOf(result)).toBe('')
+    expect(JSON.parse(puts()[0].body).properties.dataUri).toMatch(
+      /^azureml:\/\/datastores\/workspaceblobstore\/paths\//
+    )
+  })
+
+  it('an unknown datastore: refused naming file, line and field, listing the datastores there; nothing uploaded', async () => {
+    write({ 'ds3.yml': 'name: crit-ds3\npath: ./train\ndatastore: workspaceblobstor\n' })
+    await clearLog()
+    const result = await register('ds3.yml')
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(
+      /^Input 'data': .*ds3\.yml:3: datastore: the datastore 'workspaceblobstor' does not exist in workspace \S+ \(datastores there: [^)]*workspaceblobstore[^)]*\): did you mean 'workspaceblobstore'\?/
+    )
+    expect(errorOf(result)).not.toMatch(/404|HTTP|GET /)
+    expect(puts()).toEqual([])
+  })
+
+  it('an MLTable whose paths point outside its folder: a warning naming the YAML line and the paths', async () => {
+    write({
+      'tbl2/MLTable': 'paths:\n  - file: ../one.csv\n',
+      't2.yml': 'name: crit-t2\ntype: mltable\npath: ./tbl2\n'
+    })
+    await clearLog()
+    const result = await register('t2.yml')
+    expect(errorOf(result)).toBe('')
+    const warnings = result.commands.filter(c => c.command === 'warning').map(c => c.value)
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /t2\.yml:3: path: the MLTable's paths '\.\.\/one\.csv' point outside \.\/tbl2, .*not resolve/
+      )
+    ])
+  })
+
+  it("a set line for type that the YAML's folder does not fit: the set line is named, nothing sent", async () => {
+    await clearLog()
+    const result = await register('folder.yml', { set: 'type=uri_file' })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(/^Input 'set': line 1 \(type=uri_file\): type: type uri_file needs a file/)
+    expect(serviceRequests(emu)).toEqual([])
   })
 
   it('a command job reading azureml:train-folder:1 sees the registered files', async () => {

@@ -155,7 +155,7 @@ export async function uploadFiles(
   })
 
   core.info(
-    `Uploading ${label}: ${count(files.length)} files, ${formatBytes(totalBytes)} to ` +
+    `Uploading ${label}: ${countOf(files.length, 'file')}, ${formatBytes(totalBytes)} to ` +
       `${withoutQuery(target.containerSasUrl)}/${prefix}`
   )
   const progress = new Progress(files.length, totalBytes, label, now)
@@ -374,7 +374,7 @@ class Progress {
 
   finish(ms: number): void {
     core.info(
-      `Uploaded ${this.label}: ${count(this.totalFiles)} files, ${formatBytes(this.totalBytes)} in ` +
+      `Uploaded ${this.label}: ${countOf(this.totalFiles, 'file')}, ${formatBytes(this.totalBytes)} in ` +
         `${(ms / 1000).toFixed(1)} s`
     )
   }
@@ -400,6 +400,11 @@ class Progress {
 }
 
 const count = (n: number): string => n.toLocaleString('en-US')
+
+/** `1 file`, `2 files`, `1,024 files`: a count with its noun, singular for one. */
+export function countOf(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`
+}
 
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>

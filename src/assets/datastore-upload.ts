@@ -25,10 +25,12 @@ import { armAuth } from '../arm/endpoints.js'
 import { maskSecret } from '../auth/mask.js'
 import { parseJson } from '../http/client.js'
 import { maskSasUrl } from '../auth/mask.js'
-import { uploadFiles } from './blob-upload.js'
+import { countOf, uploadFiles } from './blob-upload.js'
 import { contentHash } from './content-hash.js'
 import { listCodeFiles, warnLeftOut, type CodeFile } from './files.js'
 import { referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
+import { listAll } from '../arm/endpoints.js'
+import { suggest } from '../cli-yaml/schema.js'
 
 interface DatastoreBody {
   name?: string
@@ -75,8 +77,10 @@ export async function defaultDatastore(
     const one = await ctx.http.send({
       method: 'GET',
       url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
-      auth: armAuth(settings)
+      auth: armAuth(settings),
+      acceptStatus: [404]
     })
+    if (one.status === 404) throw await unknownDatastore(ctx, settings, ws, name, at)
     store = parseJson<DatastoreBody>(one)
   }
   const p = store?.properties
@@ -130,6 +134,37 @@ export async function defaultDatastore(
 }
 
 /**
+ * The `InputError` for `at` when datastore `name` does not exist (`Datastores_Get` answered 404), listing the
+ * workspace's datastores (`GET {WS}/datastores`, `Datastores_List`, made only then; left out when it fails), with a
+ * did-you-mean when one is close, as `resolveCompute` reports an unknown compute.
+ */
+async function unknownDatastore(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  name: string,
+  at: ReferenceSource
+): Promise<InputError> {
+  let names: string[] | undefined
+  try {
+    const list = await listAll(ctx, workspaceV2Url(settings, ws, '/datastores'), armAuth(settings))
+    names = list.value
+      .map(d => (d as { name?: unknown } | null)?.name)
+      .filter((n): n is string => typeof n === 'string')
+  } catch {
+    names = undefined
+  }
+  const guess = names && suggest(name, names)
+  const there = !names ? '' : names.length ? ` (datastores there: ${names.join(', ')})` : ' (it has no datastores)'
+  return referenceError(
+    at,
+    `the datastore '${name}' does not exist in workspace ${ws.workspaceName}${there}` +
+      (guess ? `: did you mean '${guess}'? Or name` : ': name') +
+      ' an existing one, or leave datastore: out to upload to the default datastore.'
+  )
+}
+
+/**
  * `{protocol}://{account}.blob.{endpoint}/{container}`; for an endpoint that is a loopback or IP host (the Storage
  * emulator, Azurite), the path-style `{protocol}://{endpoint}/{account}/{container}` that Azurite serves.
  */
@@ -170,7 +205,13 @@ export async function uploadToDatastore(
   settings: CommonSettings,
   ws: WorkspaceRef,
   localPath: string,
-  options: { at: ReferenceSource; signal?: AbortSignal; datastore?: string }
+  options: {
+    at: ReferenceSource
+    signal?: AbortSignal
+    datastore?: string
+    /** Called with the URI the content will have, before anything is written to storage; may throw to stop. */
+    beforeUpload?: (uri: string) => void
+  }
 ): Promise<string> {
   const list = await listCodeFiles(localPath, { input: options.at.input })
   warnLeftOut(list, localPath)
@@ -181,10 +222,13 @@ export async function uploadToDatastore(
   const uri = (datastore: string): string => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`
   if (settings.dryRun) {
     const where = options.datastore ? `datastore ${options.datastore}` : 'the default datastore'
-    core.info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to ${where}.`)
+    core.info(`dry-run: ${localPath} (${countOf(list.files.length, 'file')}) would be uploaded to ${where}.`)
     return uri(options.datastore ?? 'workspaceblobstore')
   }
-  const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath })
+  // The datastore is read first (its name is part of the URI), so the caller can refuse before any blob is written.
+  const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore)
+  options.beforeUpload?.(uri(store.datastore))
+  await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath, store })
   return uri(store.datastore)
 }
 
@@ -200,9 +244,16 @@ export async function uploadUnderPrefix(
   ws: WorkspaceRef,
   files: readonly CodeFile[],
   prefix: string,
-  options: { at: ReferenceSource; label: string; signal?: AbortSignal; datastore?: string }
+  options: {
+    at: ReferenceSource
+    label: string
+    signal?: AbortSignal
+    datastore?: string
+    /** The container, when the caller has read it already. */
+    store?: DatastoreContainer
+  }
 ): Promise<DatastoreContainer & { reused: boolean }> {
-  const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore)
+  const store = options.store ?? (await defaultDatastore(ctx, settings, ws, options.at, options.datastore))
   if (await alreadyUploaded(store.containerSasUrl, prefix, files)) {
     core.info(`${options.label}: the same content is already in datastore ${store.datastore}; nothing to upload.`)
     return { ...store, reused: true }

@@ -2,12 +2,14 @@
  * Inputs of `register-data` (`az ml data create -f data.yml`): input `data`, the data YAML (relative to the
  * workspace, `GITHUB_WORKSPACE`), and `set` (overrides, one `path=value` a line). Every problem of the YAML (its
  * fields, a local path that is missing or of the wrong kind for `type`, an mltable folder without an `MLTable` file)
- * is found here, before any request; errors name the input and the YAML's file:line:field.
+ * is found here, before any request; errors name the input and the YAML's file:line:field. A cloud `path` with a query
+ * (a SAS) is registered as a secret here (auth/mask.ts `maskSasUrl`).
  */
 import * as core from '@actions/core'
 import type { InputScope } from '../action/common-inputs.js'
 import { optional } from '../action/input-readers.js'
 import { InputError } from '../base/errors.js'
+import { maskSasUrl } from '../auth/mask.js'
 import type { Op, WorkspaceRef } from '../base/settings.js'
 import { DATA_INPUT, readDataYaml, type DataYamlRead } from './yaml/data.js'
 
@@ -30,9 +32,8 @@ export function readRegisterData(scope: InputScope): RegisterDataInputs {
     )
   }
   const baseDir = process.env.GITHUB_WORKSPACE || process.cwd()
-  return {
-    kind: 'register-data',
-    workspace,
-    read: readDataYaml(file, core.getMultilineInput('set'), { baseDir })
-  }
+  const read = readDataYaml(file, core.getMultilineInput('set'), { baseDir })
+  // A cloud path's query is a SAS (https://...?sv=...&sig=...): a secret from here on, in every log and output.
+  if (read.dataPath.kind === 'uri' && read.dataPath.uri.includes('?')) maskSasUrl(read.dataPath.uri)
+  return { kind: 'register-data', workspace, read }
 }

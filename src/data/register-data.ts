@@ -9,8 +9,9 @@
  * (`DataVersions_Get`): an existing version with the same `dataType` and `dataUri` is PUT again (Azure answers 200 and
  * keeps it; description and tags may change) and reported as reused; one with another `dataUri` or `dataType` is
  * refused before the PUT, naming the YAML's `path` or `type` (data versions are immutable; Azure would answer 409):
- * for a remote path before any upload, for a local one after it (its URI is named by the content's hash, known only
- * then; the blobs are content-addressed, so nothing registered changes). Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
+ * for a remote path before anything else, for a local one once its content hash and the datastore are known and
+ * before any blob is written (`uploadToDatastore`'s `beforeUpload`), so no orphaned upload is left. A remote path's
+ * query (a SAS) is masked when the YAML is read (inputs.ts) and printed without its values. Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
  * `azureml:<name>:<version>` or its id) and `response`.
  */
 import * as core from '@actions/core'
@@ -23,6 +24,7 @@ import { nextAssetVersion } from '../assets/asset-version.js'
 import { assetVersionId, workspaceV2Url } from '../assets/workspace-assets.js'
 import { fieldAt, numberTextAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
+import { redactUrl } from '../http/redact.js'
 import type { RegisterDataOperation } from './inputs.js'
 import { toDataRestBody, type DataRestRequest, type DataYamlRead } from './yaml/data.js'
 
@@ -41,20 +43,35 @@ export async function registerData(op: RegisterDataOperation, ctx: Context): Pro
         'as output only), and so does this action; put what you need in tags.'
     )
   }
+  if (read.outsideMlTable.length) {
+    const at = fieldAt(read.source, ['path'])
+    core.warning(
+      `${at.field}: the MLTable's paths ${read.outsideMlTable.map(p => `'${p}'`).join(', ')} point outside ` +
+        `${read.dataPath.kind === 'local' ? read.dataPath.written : 'its folder'}, which alone is uploaded: they will ` +
+        'not resolve in Azure. Move the files into the folder, or give them as azureml:// or https:// paths.'
+    )
+  }
   const versionFile = `/data/${encodeURIComponent(d.name)}/versions/`
   let existing: DataVersionBody | undefined
+  let given: string | undefined
   if (d.version !== undefined) {
     // The version the YAML names, read before any upload: a different definition is the user's to fix.
-    const given = toVersionText(read)
+    given = toVersionText(read)
     existing = await getDataVersion(ctx, op, ws, `${versionFile}${encodeURIComponent(given)}`)
     if (existing && read.dataPath.kind === 'uri') checkSameDefinition(read, given, existing, read.dataPath.uri)
   }
   const request = await toDataRestBody(read, {
     uploadData: (local, datastore) =>
-      uploadToDatastore(ctx, op, ws, local, { at: fieldAt(read.source, ['path']), datastore }),
+      uploadToDatastore(ctx, op, ws, local, {
+        at: datastoreAt(read),
+        datastore,
+        // The content's URI is known before the upload: a changed folder under an existing version uploads nothing.
+        beforeUpload: uri => {
+          if (existing && given !== undefined) checkSameDefinition(read, given, existing, trimSlash(uri))
+        }
+      }),
     nextVersion: name => nextAssetVersion(ctx, op, ws, 'data', name)
   })
-  if (existing) checkSameDefinition(read, request.version, existing, request.body.properties.dataUri)
   ctx.outputs.set('dataName', request.name)
   ctx.outputs.set('dataVersion', request.version)
   const id = assetVersionId(ws, 'data', request.name, request.version)
@@ -66,7 +83,7 @@ export async function registerData(op: RegisterDataOperation, ctx: Context): Pro
   })
   ctx.outputs.set('dataId', id)
   if (!response.dryRun) {
-    ctx.outputs.setResponse(parseJson(response))
+    ctx.outputs.setResponse(withShownUri(parseJson<DataVersionBody>(response)))
     core.info(
       existing
         ? `Data asset ${request.name}:${request.version} already registered with the same ${request.body.properties.dataType} and path; reused.`
@@ -118,10 +135,27 @@ function checkSameDefinition(read: DataYamlRead, version: string, existing: Data
     const local = read.dataPath.kind === 'local'
     throw new InputError(
       at.input,
-      `${at.field}: data asset ${name} version ${version} is registered with path ${props.dataUri}, not ` +
-        `${dataUri}${local ? ' (this local content, uploaded)' : ''}. ${fix}`
+      `${at.field}: data asset ${name} version ${version} is registered with path ${shownUri(props.dataUri)}, not ` +
+        `${shownUri(dataUri)}${local ? ' (the URI of this local content, which was not uploaded)' : ''}. ${fix}`
     )
   }
+}
+
+/** Where an upload's datastore problems point: the YAML's `datastore` when it names one, else its `path`. */
+function datastoreAt(read: DataYamlRead): ReturnType<typeof fieldAt> {
+  return fieldAt(read.source, read.yaml.datastore === undefined ? ['path'] : ['datastore'])
+}
+
+/** Azure's answer for the `response` output, its `dataUri` printable (a SAS in the query masked). */
+function withShownUri(body: DataVersionBody | undefined): DataVersionBody | undefined {
+  const uri = body?.properties?.dataUri
+  if (!body || uri === undefined || !uri.includes('?')) return body
+  return { ...body, properties: { ...body.properties, dataUri: shownUri(uri) } }
+}
+
+/** A data URI as it may be printed: every query value masked (a SAS in an https path; http/redact.ts `redactUrl`). */
+function shownUri(uri: string): string {
+  return redactUrl(uri, true)
 }
 
 function trimSlash(uri: string): string {
@@ -133,6 +167,6 @@ function report(ctx: Context, request: DataRestRequest, read: DataYamlRead): voi
   ctx.report.facts.push(
     ['Data asset', `${request.name}:${request.version}`],
     ['Type', p.dataType],
-    ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : p.dataUri]
+    ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : shownUri(p.dataUri)]
   )
 }

@@ -13,7 +13,8 @@
  * written; absent: the container's `nextVersion`, "1" for a new asset, as `_data_operations.py` `create_or_update` →
  * `_asset_utils.py` `_create_or_update_autoincrement` does), `path` (required), `type` (`uri_folder` (default),
  * `uri_file`, `mltable`; lower case only, as the SDK's `OneOf`), `description`, `tags`, `datastore` (where a local
- * path is uploaded; default: the workspace's default datastore), `properties` (read but NOT sent: the SDK's
+ * path is uploaded, a name, `azureml:<name>` or an ARM id, as `datastoreName` reads it; default: the workspace's
+ * default datastore), `properties` (read but NOT sent: the SDK's
  * `DataSchema.properties` is `dump_only`, so `az ml data create` drops it; the caller warns). Unknown fields are
  * refused with a did-you-mean, as the SDK refuses them ("Unknown field.").
  *
@@ -35,12 +36,14 @@
  * it cannot; the action does not read it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import {
   byLocation,
   CliYamlError,
+  isSetLocation,
   loadCliYaml,
+  locate,
   numberTextAt,
   problemAt,
   type YamlKind,
@@ -122,6 +125,11 @@ export interface DataYamlRead {
   dataPath: DataPath
   /** A local mltable's MLTable `paths` values, in order (the body's `referencedUris`). */
   referencedUris?: string[]
+  /**
+   * The local `paths` values of that MLTable that point outside its folder (`../file.csv`): not uploaded with it, so
+   * they will not resolve in Azure; the caller warns.
+   */
+  outsideMlTable: string[]
   /** The parsed document, for locating later errors (`problemAt(read.source, ['path'], ...)`). */
   source: YamlSource
 }
@@ -152,6 +160,7 @@ export function readDataYaml(
   const written = yaml.path.trim()
   let dataPath: DataPath
   let referencedUris: string[] | undefined
+  let outsideMlTable: string[] = []
   if (isRemotePath(written)) {
     dataPath = { kind: 'uri', uri: written }
   } else {
@@ -169,16 +178,54 @@ export function readDataYaml(
     } else {
       const need = type === 'uri_file' ? 'file' : 'folder'
       const problem = localPathProblem(local, need, source.kind)
-      if (problem) problems.push(problemAt(source, ['path'], `${problem} (type ${type} is a ${need})`))
-      else if (type === 'mltable') {
+      if (problem && !existsSync(local)) problems.push(problemAt(source, ['path'], problem))
+      else if (problem) {
+        // A kind mismatch set up by a `set` line for type (set: type=uri_file) is that line's to fix.
+        const byTypeLine =
+          yaml.type !== undefined && isSetLocation(locate(source, ['type'])) && !isSetLocation(locate(source, ['path']))
+        problems.push(
+          byTypeLine
+            ? problemAt(source, ['type'], `type ${type} needs a ${need}, but path ${problem}`)
+            : problemAt(source, ['path'], `${problem}: type ${type} is a ${need}`)
+        )
+      } else if (type === 'mltable') {
         const mltable = readMlTablePaths(local)
         if (typeof mltable === 'string') problems.push(problemAt(source, ['path'], mltable))
-        else referencedUris = mltable
+        else {
+          referencedUris = mltable
+          outsideMlTable = mltable.filter(value => !isRemotePath(value) && !isInside(local, value))
+        }
       }
     }
   }
   if (problems.length) throw new CliYamlError(source.input, problems.sort(byLocation))
-  return { yaml, file: source.file, path: source.path, dir: source.dir, dataPath, referencedUris, source }
+  return {
+    yaml,
+    file: source.file,
+    path: source.path,
+    dir: source.dir,
+    dataPath,
+    referencedUris,
+    outsideMlTable,
+    source
+  }
+}
+
+/** Whether `value` (an MLTable `paths` entry, relative to folder `dir` or absolute) is `dir` or lies under it. */
+function isInside(dir: string, value: string): boolean {
+  const rel = relative(resolve(dir), resolve(dir, value))
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+/**
+ * The datastore name of a data YAML's `datastore` value: an `azureml:` prefix and an ARM id's path dropped, as
+ * azure-ai-ml 1.4 does before uploading (`_artifacts/_artifact_utilities.py` `_get_datastore_name`:
+ * `get_resource_name_from_arm_id`, then `remove_aml_prefix`).
+ */
+export function datastoreName(value: string): string {
+  const name = value.trim().replace(/^azureml:/i, '')
+  const arm = /\/datastores\/([^/]+)\/?$/i.exec(name)
+  return arm ? arm[1] : name
 }
 
 /**
@@ -253,7 +300,12 @@ export async function toDataRestBody(read: DataYamlRead, resolver: DataResolver)
   const version = versionGiven ? (numberText(['version']) ?? String(d.version)) : await resolver.nextVersion(d.name)
   const dataUri =
     read.dataPath.kind === 'local'
-      ? (await resolver.uploadData(read.dataPath.path, d.datastore)).replace(/\/+$/, '')
+      ? (
+          await resolver.uploadData(
+            read.dataPath.path,
+            d.datastore === undefined ? undefined : datastoreName(d.datastore)
+          )
+        ).replace(/\/+$/, '')
       : read.dataPath.uri
   const properties: DataVersionProperties = {
     dataType: d.type ?? 'uri_folder',
