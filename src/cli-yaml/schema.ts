@@ -111,9 +111,21 @@ function typeName(v: unknown): string {
   return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`
 }
 
+/**
+ * The strings `normalizeEnumAt` rewrote, as the YAML wrote them (per mapping, per key): a message echoes `Hourly`, not
+ * the `hourly` the schema was checked against.
+ */
+const asWritten = new WeakMap<object, Map<string, string>>()
+
+/** The value at `path`, as written in the YAML (before `normalizeEnumAt`). */
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   let v = data
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
+  for (const p of path) {
+    const parent = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined
+    v = parent?.[p]
+    const original = parent ? asWritten.get(parent)?.get(String(p)) : undefined
+    if (original !== undefined && typeof v === 'string') v = original
+  }
   return v
 }
 
@@ -151,7 +163,12 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
         .filter(x => x !== 'null')
         .map(x => A_TYPE[x] ?? x)
         .join(' or ')
-      return problemAt(path, `expected ${want}, got ${typeName(value)}`)
+      // A string expected and a YAML boolean or number written (`enabled: true`): quoting it is the fix.
+      const quote =
+        want === A_TYPE.string && (typeof value === 'boolean' || typeof value === 'number')
+          ? ` (write it in quotes, '${String(value)}', to make it a string)`
+          : ''
+      return problemAt(path, `expected ${want}, got ${typeName(value)}${quote}`)
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
@@ -235,7 +252,7 @@ export function camelToSnake(text: string): string {
  * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
  * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
  * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
- * `aml_token`). Non-strings are left for the schema to refuse.
+ * `aml_token`). Non-strings are left for the schema to refuse. The value as written is kept for error messages.
  */
 export function normalizeEnumAt(
   data: unknown,
@@ -251,5 +268,11 @@ export function normalizeEnumAt(
   const obj = parent as Record<string, unknown>
   const key = path[path.length - 1]
   const v = obj[key]
-  if (typeof v === 'string') obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v)
+  if (typeof v !== 'string') return
+  obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v)
+  if (obj[key] !== v) {
+    const written = asWritten.get(obj) ?? new Map<string, string>()
+    written.set(key, v)
+    asWritten.set(obj, written)
+  }
 }
