@@ -41,7 +41,8 @@ let shared: Ajv | undefined
 
 /**
  * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
- * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * allowed; so is `fieldOf` beside `additionalProperties: false`, `{field: type}`: a field that belongs to another `type`
+ * of the same union, refused with that type named), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
  * every step's start, whatever its operation.
  */
 export function compileYamlSchema(schema: object): ValidateFunction {
@@ -50,7 +51,7 @@ export function compileYamlSchema(schema: object): ValidateFunction {
     if (!compiled) {
       if (!shared) {
         shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
-        shared.addVocabulary(['hint'])
+        shared.addVocabulary(['hint', 'fieldOf'])
       }
       compiled = shared.compile(schema)
     }
@@ -148,7 +149,21 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty
-      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {})
+      const parent = e.parentSchema as { properties?: object; fieldOf?: Record<string, string> }
+      const owner = parent.fieldOf?.[field]
+      if (owner !== undefined) {
+        // A field of another type of the same union (`log_dir` under `type: tensorboard`): the type is the mistake.
+        const type = valueAt(data, [...path, 'type'])
+        if (typeof type !== 'string')
+          return problemAt([...path, field], `${field} is a field of type ${owner} only: add type: ${owner}`)
+        const guess = suggest(type, [owner])
+        return problemAt(
+          [...path, 'type'],
+          `${field} is a field of type ${owner} only, not of type '${type}'` +
+            (guess ? ` (did you mean type: ${guess}?)` : '')
+        )
+      }
+      const known = Object.keys(parent.properties ?? {})
       const detail =
         `unknown field '${field}'` + (didYouMean(field, known) || ` (known fields here: ${known.join(', ')})`)
       return problemAt([...path, field], detail)
