@@ -3,7 +3,8 @@
  * which fails such a deployment the way Azure does (provisioningState Failed, `ResourceNotFound` "Unable to download
  * user model artifacts ... storage initializer container's logs"), the download error (with the blob URL and its SAS)
  * in the StorageInitializer log, the inference server never started. create-deployment must fail (exit 1) saying the
- * model did not download, show the storage initializer's lines and never a SAS.
+ * model did not download, show the storage initializer's lines and never a SAS. A deployment that succeeds closes its
+ * log with its state; a rerun with the same local (inline) model says the model version is reused.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -38,6 +39,7 @@ beforeAll(async () => {
       '    return json.loads(raw_data)'
     ].join('\n'),
     'lost.yml': deployment('lost', 'azureml:lost-model:1'),
+    'inline.yml': deployment('inline', '{path: ./model}'),
     'good.yml': deployment('good', 'azureml:good-model:1')
   }
   for (const [rel, text] of Object.entries(files)) {
@@ -119,6 +121,10 @@ describe('create-deployment whose model never downloaded', () => {
     })
     expect(errorOf(result)).toBe('')
     expect(result.exitCode).toBe(0)
+    // The log closes with the state the deployment ended in, as create-endpoint's does (critic 20 #9).
+    const shown = visibleLines(result.stdout)
+    const closing = shown.indexOf('Deployment good of endpoint lost-endpoint: Succeeded.')
+    expect(closing).toBeGreaterThan(shown.findLastIndex(line => line.startsWith('Waiting for the deployment good')))
     const logs = await step({
       ...workspaceInputs(emu),
       operation: 'request',
@@ -130,5 +136,24 @@ describe('create-deployment whose model never downloaded', () => {
     const content = (JSON.parse(logs.outputs.response) as { content: string }).content
     expect(content).toMatch(/Downloaded 1 model file\(s\)/)
     expect(content).toContain('Storage initializer finished.')
+  })
+
+  it('a rerun with the same local model says the model version is reused, not registered again', async () => {
+    const run = async (): Promise<string[]> => {
+      const result = await step({
+        ...workspaceInputs(emu),
+        operation: 'create-deployment',
+        deployment: join(scratch, 'inline.yml')
+      })
+      expect(errorOf(result)).toBe('')
+      return visibleLines(result.stdout)
+    }
+    const first = await run()
+    const registered = first.find(line => line.startsWith('Registered model '))
+    const name = /^Registered model ([0-9a-f]{64}):1 \(custom_model\)\.$/.exec(registered ?? '')?.[1]
+    expect(name).toBeDefined()
+    const second = await run()
+    expect(second).toContain(`Model ${name}:1 is already registered with the same definition: reused.`)
+    expect(second.filter(line => line.startsWith('Registered model '))).toEqual([])
   })
 })

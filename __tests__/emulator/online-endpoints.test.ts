@@ -514,7 +514,9 @@ describe('online endpoints', () => {
           location: 'centralus',
           properties: { endpointComputeType: 'Managed', model: `${ws}/models/ghost/versions/1` }
         },
-        'codeConfiguration'
+        'properties.codeConfiguration (codeId and scoringScript) is required: the emulator runs scoring scripts only; ' +
+          'custom-container deployments (an environment with inference_config) and MLflow no-code deployments are ' +
+          'not emulated.'
       ]
     ]
     for (const [body, message] of cases) {

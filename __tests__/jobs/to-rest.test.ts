@@ -10,6 +10,7 @@ import { isoDuration } from '../../src/arm/duration.js'
 import { scalarText } from '../../src/jobs/yaml/to-rest.js'
 import { FakeResolver, FIXTURES, jobFolder, WS } from './helpers.js'
 import { findSpec, SPEC_CANDIDATES, specValidator } from '../cli-yaml/spec-schema.js'
+import { yamlErrorOf } from '../cli-yaml/helpers.js'
 
 const TRAIN = join(FIXTURES, 'train')
 const OPTIONS = {
@@ -303,7 +304,7 @@ describe('services (interactive jobs)', () => {
     })
   })
 
-  it('log_dir only on tensor_board, ssh_public_keys only on ssh: file:line: field', () => {
+  it('log_dir only on tensor_board, ssh_public_keys only on ssh: the error points at the type, with a did-you-mean', () => {
     const dir = jobFolder(
       [
         'command: echo',
@@ -315,11 +316,27 @@ describe('services (interactive jobs)', () => {
         '  b:',
         '    type: tensor_board',
         '    ssh_public_keys: k',
+        '  c:',
+        '    type: TensorBoard',
+        '    log_dir: outputs/tblogs',
+        '  d:',
+        '    log_dir: logs',
         ''
       ].join('\n')
     )
-    expect(() => readJobYaml('job.yml', [], { baseDir: dir })).toThrow(
-      /job\.yml:6: services\.a\.log_dir: unknown field 'log_dir'[\s\S]*job\.yml:9: services\.b\.ssh_public_keys: unknown field/
+    const message = yamlErrorOf(() => readJobYaml('job.yml', [], { baseDir: dir })).message
+    expect(message).toContain(
+      "job.yml:5: services.a.type: log_dir is a field of type tensor_board only, not of type 'vs_code'\n"
+    )
+    expect(message).toContain(
+      "job.yml:8: services.b.type: ssh_public_keys is a field of type ssh only, not of type 'tensor_board'\n"
+    )
+    expect(message).toContain(
+      "job.yml:11: services.c.type: log_dir is a field of type tensor_board only, not of type 'TensorBoard' " +
+        '(did you mean type: tensor_board?)'
+    )
+    expect(message).toContain(
+      'job.yml:14: services.d.log_dir: log_dir is a field of type tensor_board only: add type: tensor_board'
     )
   })
 })

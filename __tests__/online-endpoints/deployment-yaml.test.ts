@@ -272,6 +272,28 @@ describe('managed online deployment YAML → REST body', () => {
     ).toMatch(/blue\.yml:7: data_collector\.collections\.model_inputs\.enabled: /)
   })
 
+  it('model: ./model (a local path as a string) is refused, naming the inline form that works', () => {
+    expect(errorOf(`${OK}model: ./model\n`).message).toContain(
+      "blue.yml:4: model: './model' is not a reference: use azureml:<name>:<version>, azureml:<name>@latest or an ARM " +
+        'id; a local model is written inline: model: {path: ./model}'
+    )
+    // A malformed reference gets no such hint: it was meant as a reference.
+    expect(errorOf(`${OK}model: azureml:m\n`).message).not.toContain('inline')
+  })
+
+  it("data_collector errors say how to fix a YAML boolean and echo an enum value as written ('Hourly')", () => {
+    const message = errorOf(
+      `${OK}data_collector:\n  collections:\n    model_outputs:\n      enabled: true\n  rolling_rate: Hourly\n`
+    ).message
+    expect(message).toContain(
+      'blue.yml:7: data_collector.collections.model_outputs.enabled: expected a string, got the boolean true ' +
+        "(write it in quotes, 'true', to make it a string)"
+    )
+    expect(message).toContain(
+      "blue.yml:8: data_collector.rolling_rate: the string 'Hourly' is not one of minute, hour, day (did you mean 'hour'?)"
+    )
+  })
+
   it('an inline named model version, mlflow type; no count gives a sku without capacity', async () => {
     const dir = yamlFolder({
       'd.yml': [

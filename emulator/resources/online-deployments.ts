@@ -273,8 +273,9 @@ export function putDeployment(core: Core, ctx: RequestContext): Reply {
     return armError(
       400,
       'UserError',
-      'properties.codeConfiguration (codeId and scoringScript) is required: the emulator runs scoring scripts; ' +
-        'MLflow no-code deployments are not emulated.'
+      'properties.codeConfiguration (codeId and scoringScript) is required: the emulator runs scoring scripts only; ' +
+        'custom-container deployments (an environment with inference_config) and MLflow no-code deployments are not ' +
+        'emulated.'
     )
   }
   const why =

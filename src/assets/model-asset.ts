@@ -29,7 +29,10 @@ export async function nextModelVersion(
   return nextAssetVersion(ctx, settings, ws, 'models', name)
 }
 
-/** PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. */
+/**
+ * PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. Says whether
+ * it was registered (201) or already there with the same definition (200: reused).
+ */
 export async function registerModelVersion(
   ctx: Context,
   settings: CommonSettings,
@@ -48,6 +51,12 @@ export async function registerModelVersion(
   })
   const id = assetVersionId(ws, 'models', model.name, model.version)
   if (response.dryRun) return { id }
-  core.info(`Registered model ${model.name}:${model.version} (${model.body.properties.modelType}).`)
+  // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition (a rerun that
+  // registers the same local model: its content-hash name and version 1 again).
+  core.info(
+    response.status === 200
+      ? `Model ${model.name}:${model.version} is already registered with the same definition: reused.`
+      : `Registered model ${model.name}:${model.version} (${model.body.properties.modelType}).`
+  )
   return { id, response: parseJson(response) }
 }

@@ -41,7 +41,8 @@ let shared: Ajv | undefined
 
 /**
  * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
- * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * allowed; so is `fieldOf` beside `additionalProperties: false`, `{field: type}`: a field that belongs to another `type`
+ * of the same union, refused with that type named), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
  * every step's start, whatever its operation.
  */
 export function compileYamlSchema(schema: object): ValidateFunction {
@@ -50,7 +51,7 @@ export function compileYamlSchema(schema: object): ValidateFunction {
     if (!compiled) {
       if (!shared) {
         shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
-        shared.addVocabulary(['hint'])
+        shared.addVocabulary(['hint', 'fieldOf'])
       }
       compiled = shared.compile(schema)
     }
@@ -111,9 +112,21 @@ function typeName(v: unknown): string {
   return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`
 }
 
+/**
+ * The strings `normalizeEnumAt` rewrote, as the YAML wrote them (per mapping, per key): a message echoes `Hourly`, not
+ * the `hourly` the schema was checked against.
+ */
+const asWritten = new WeakMap<object, Map<string, string>>()
+
+/** The value at `path`, as written in the YAML (before `normalizeEnumAt`). */
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   let v = data
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
+  for (const p of path) {
+    const parent = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined
+    v = parent?.[p]
+    const original = parent ? asWritten.get(parent)?.get(String(p)) : undefined
+    if (original !== undefined && typeof v === 'string') v = original
+  }
   return v
 }
 
@@ -136,7 +149,21 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty
-      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {})
+      const parent = e.parentSchema as { properties?: object; fieldOf?: Record<string, string> }
+      const owner = parent.fieldOf?.[field]
+      if (owner !== undefined) {
+        // A field of another type of the same union (`log_dir` under `type: tensorboard`): the type is the mistake.
+        const type = valueAt(data, [...path, 'type'])
+        if (typeof type !== 'string')
+          return problemAt([...path, field], `${field} is a field of type ${owner} only: add type: ${owner}`)
+        const guess = suggest(type, [owner])
+        return problemAt(
+          [...path, 'type'],
+          `${field} is a field of type ${owner} only, not of type '${type}'` +
+            (guess ? ` (did you mean type: ${guess}?)` : '')
+        )
+      }
+      const known = Object.keys(parent.properties ?? {})
       const detail =
         `unknown field '${field}'` + (didYouMean(field, known) || ` (known fields here: ${known.join(', ')})`)
       return problemAt([...path, field], detail)
@@ -151,7 +178,12 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
         .filter(x => x !== 'null')
         .map(x => A_TYPE[x] ?? x)
         .join(' or ')
-      return problemAt(path, `expected ${want}, got ${typeName(value)}`)
+      // A string expected and a YAML boolean or number written (`enabled: true`): quoting it is the fix.
+      const quote =
+        want === A_TYPE.string && (typeof value === 'boolean' || typeof value === 'number')
+          ? ` (write it in quotes, '${String(value)}', to make it a string)`
+          : ''
+      return problemAt(path, `expected ${want}, got ${typeName(value)}${quote}`)
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
@@ -235,7 +267,7 @@ export function camelToSnake(text: string): string {
  * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
  * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
  * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
- * `aml_token`). Non-strings are left for the schema to refuse.
+ * `aml_token`). Non-strings are left for the schema to refuse. The value as written is kept for error messages.
  */
 export function normalizeEnumAt(
   data: unknown,
@@ -251,5 +283,11 @@ export function normalizeEnumAt(
   const obj = parent as Record<string, unknown>
   const key = path[path.length - 1]
   const v = obj[key]
-  if (typeof v === 'string') obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v)
+  if (typeof v !== 'string') return
+  obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v)
+  if (obj[key] !== v) {
+    const written = asWritten.get(obj) ?? new Map<string, string>()
+    written.set(key, v)
+    asWritten.set(obj, written)
+  }
 }

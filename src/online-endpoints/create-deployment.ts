@@ -100,7 +100,11 @@ export async function createDeployment(op: CreateDeploymentOperation, ctx: Conte
     )
   }
   ctx.report.facts.push(['Provisioning state', result.state])
-  if (result.body) ctx.outputs.setResponse(result.body)
+  if (result.body) {
+    ctx.outputs.setResponse(result.body)
+    // The closing line, as create-endpoint's: the state the deployment ended in (or was left in, with wait: false).
+    core.info(`Deployment ${d.name} of endpoint ${endpoint.name}: ${result.state}.`)
+  }
   if (!targetTraffic || !result.body) return
   if (!op.wait) {
     core.notice('traffic: not set, since the step did not wait for the deployment (wait: false); use set-traffic.')

@@ -205,19 +205,23 @@ const service = {
       then: {
         type: 'object',
         properties: { type: {}, ...serviceBase, log_dir: { type: 'string' } },
-        additionalProperties: false
+        additionalProperties: false,
+        fieldOf: { ssh_public_keys: 'ssh' }
       },
       else: {
         if: { type: 'object', properties: { type: { const: 'ssh' } }, required: ['type'] },
         then: {
           type: 'object',
           properties: { type: {}, ...serviceBase, ssh_public_keys: { type: 'string' } },
-          additionalProperties: false
+          additionalProperties: false,
+          fieldOf: { log_dir: 'tensor_board' }
         },
         else: {
           type: ['object', 'null'],
           properties: { type: {}, job_service_type: {}, ...serviceBase },
-          additionalProperties: false
+          additionalProperties: false,
+          // `type: tensorboard` with a log_dir: the error points at the type (did you mean tensor_board?).
+          fieldOf: { log_dir: 'tensor_board', ssh_public_keys: 'ssh' }
         }
       }
     }

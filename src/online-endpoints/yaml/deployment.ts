@@ -401,7 +401,17 @@ function checkDeployment(
   }
   if (typeof d.model === 'string') {
     const model = d.model
-    guard(['model'], () => (refs.model = parseAssetReference(model, 'models')))
+    guard(['model'], () => {
+      try {
+        refs.model = parseAssetReference(model, 'models')
+      } catch (e) {
+        // `model: ./model`: a local model is only read from the inline form (azure-ai-ml's ModelSchema, `path:`).
+        const text = model.trim()
+        if (e instanceof BadReference && !text.startsWith('azureml:') && !text.startsWith('/subscriptions/'))
+          throw new BadReference(`${e.message}; a local model is written inline: model: {path: ${text}}`)
+        throw e
+      }
+    })
   } else if (isObject(d.model)) {
     const model = readInlineModel(d.model, source, problems)
     if (model) refs.model = model
