@@ -108,6 +108,17 @@ describe('register-environment', () => {
     expect(second.stdout).toMatch(/already in datastore .*nothing to upload/)
   })
 
+  it('refuses a build context without its Dockerfile before any request (nothing uploaded)', async () => {
+    mkdirSync(join(scratch, 'nodocker'), { recursive: true })
+    writeFileSync(join(scratch, 'nodocker', 'a.txt'), 'hi\n')
+    const before = serviceRequests(emu).length
+    const result = await register(write('nodocker.yml', 'name: nodocker-env\nbuild:\n  path: ./nodocker\n'))
+    expect(result.exitCode).not.toBe(0)
+    expect(errorOf(result)).toMatch(/nodocker\.yml:3.*build\.path.*no Dockerfile/s)
+    expect(result.stdout).not.toMatch(/Uploading/i)
+    expect(serviceRequests(emu).filter(r => !/oauth|token/.test(r.path)).length).toBe(before)
+  })
+
   it('refuses a YAML without image or build before any request', async () => {
     const before = serviceRequests(emu).length
     const result = await register(write('none.yml', 'name: e\ndescription: nothing\n'))

@@ -71,6 +71,26 @@ describe('environment YAML → EnvironmentVersion body (azure-ai-ml 1.4)', () =>
     writeFileSync(join(dir, 'conda.yml'), 'name: e\nchannels: [conda-forge]\ndependencies: [python]\n')
     expect(() => readEnvironmentYaml('conda.yml', [], { baseDir: dir })).toThrow(/conda file/)
   })
+
+  it('refuses a build context without its Dockerfile, at build.path or build.dockerfile_path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
+    mkdirSync(join(dir, 'ctx'))
+    writeFileSync(join(dir, 'ctx', 'a.txt'), 'hi\n')
+    writeFileSync(join(dir, 'nodocker.yml'), 'name: e\nbuild:\n  path: ./ctx\n')
+    expect(() => readEnvironmentYaml('nodocker.yml', [], { baseDir: dir })).toThrow(
+      /nodocker\.yml:3.*build\.path.*no Dockerfile in the Docker build context .*ctx' \(dockerfile_path: Dockerfile/s
+    )
+    writeFileSync(join(dir, 'gpu.yml'), 'name: e\nbuild:\n  path: ./ctx\n  dockerfile_path: docker/Dockerfile.gpu\n')
+    expect(() => readEnvironmentYaml('gpu.yml', [], { baseDir: dir })).toThrow(
+      /gpu\.yml:4.*build\.dockerfile_path.*no Dockerfile.*dockerfile_path: docker\/Dockerfile\.gpu/s
+    )
+    mkdirSync(join(dir, 'ctx', 'docker'))
+    writeFileSync(join(dir, 'ctx', 'docker', 'Dockerfile.gpu'), 'FROM python:3.11\n')
+    expect(readEnvironmentYaml('gpu.yml', [], { baseDir: dir }).localBuild).toEqual({
+      folder: join(dir, 'ctx'),
+      dockerfilePath: 'docker/Dockerfile.gpu'
+    })
+  })
 })
 
 describe('environment: file:<env.yml> in a command job (azure-ai-ml YamlFileSchema)', () => {

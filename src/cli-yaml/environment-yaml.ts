@@ -79,7 +79,22 @@ export function readEnvironmentContent(
             `the Docker build context '${folder}' is not a folder (paths are relative to the ${source.kind} YAML's folder)`
           )
         )
-      } else localBuild = { folder, ...dockerfile }
+      } else {
+        // The image build in Azure needs the Dockerfile (default `Dockerfile`, mfe.json BuildContext.dockerfilePath:
+        // "Path to the Dockerfile in the build context"); without it the build fails long after the upload.
+        const rel = env.build.dockerfile_path ?? 'Dockerfile'
+        const dockerfilePath = resolve(folder, rel)
+        if (!existsSync(dockerfilePath) || !statSync(dockerfilePath).isFile()) {
+          problems.push(
+            problemAt(
+              source,
+              at('build', env.build.dockerfile_path === undefined ? 'path' : 'dockerfile_path'),
+              `no Dockerfile in the Docker build context '${folder}' (dockerfile_path: ${rel}, relative to the ` +
+                `build context; add the file${env.build.dockerfile_path === undefined ? ' or name it in build.dockerfile_path' : ' or fix the path'})`
+            )
+          )
+        } else localBuild = { folder, ...dockerfile }
+      }
     }
   }
   return { condaText, build, localBuild }
