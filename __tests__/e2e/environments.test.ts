@@ -108,6 +108,24 @@ describe('register-environment', () => {
     expect(second.stdout).toMatch(/already in datastore .*nothing to upload/)
   })
 
+  it('refuses a changed build context under an existing version before uploading it', async () => {
+    mkdirSync(join(scratch, 'ctx-v'), { recursive: true })
+    writeFileSync(join(scratch, 'ctx-v', 'Dockerfile'), 'FROM python:3.11-slim\n')
+    writeFileSync(join(scratch, 'ctx-v', 'requirements.txt'), 'numpy\n')
+    const file = write('build-v.yml', 'name: build-v-env\nversion: 1\nbuild:\n  path: ./ctx-v\n')
+    const first = await register(file)
+    expect(errorOf(first)).toBe('')
+    const same = await register(file)
+    expect(errorOf(same)).toBe('')
+    writeFileSync(join(scratch, 'ctx-v', 'requirements.txt'), 'numpy\npandas\n')
+    const hash = await objectHash((await listCodeFiles(join(scratch, 'ctx-v'))).files)
+    const changed = await register(file)
+    expect(changed.exitCode).not.toBe(0)
+    expect(errorOf(changed)).toMatch(/build-v\.yml:2: version: environment build-v-env:1 already exists.*new version/s)
+    expect(changed.stdout).not.toMatch(/Uploading|Uploaded/i)
+    expect(await blobsUnder(`LocalUpload/${hash}/`)).toEqual([])
+  })
+
   it('refuses a build context without its Dockerfile before any request (nothing uploaded)', async () => {
     mkdirSync(join(scratch, 'nodocker'), { recursive: true })
     writeFileSync(join(scratch, 'nodocker', 'a.txt'), 'hi\n')

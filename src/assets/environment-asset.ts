@@ -14,8 +14,10 @@ import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import type { CommonSettings, WorkspaceRef } from '../base/settings.js'
 import { armAuth } from '../arm/endpoints.js'
+import { parseJson } from '../http/client.js'
 import { anonymousBuildContextVersion } from '../cli-yaml/environment.js'
 import { nextAssetVersion, registerContentNamedVersion } from './asset-version.js'
+import { withoutQuery } from './blob-upload.js'
 import { uploadBuildContext } from './build-context.js'
 import { assetVersionId, referenceError, workspaceV2Url, type ReferenceSource } from './workspace-assets.js'
 
@@ -30,20 +32,75 @@ export interface EnvironmentToRegister {
   warning?: string
 }
 
+/** The message of a named version that exists with another definition (the PUT's 409, or found before the upload). */
+export function changedVersionMessage(name: string, version: string, workspace: string): string {
+  return (
+    `environment ${name}:${version} already exists in workspace ${workspace} with another definition; environment ` +
+    'versions are immutable, so give the changed environment a new version (or leave version out to register the ' +
+    'next one).'
+  )
+}
+
+/**
+ * Whether the registered version `name:version` (`EnvironmentVersions_Get`, mfe.json 2024-04-01; absent: 404) was
+ * built from another context than the local one hashed to the blob prefix `prefix` (`LocalUpload/<hash>/<folder>/`)
+ * with `dockerfilePath` (mfe.json `BuildContext.dockerfilePath`, default `Dockerfile`). The hash names the content
+ * (build-context.ts), so another prefix is another content, whatever the datastore's URL.
+ */
+async function registeredWithAnotherContext(
+  ctx: Context,
+  settings: CommonSettings,
+  ws: WorkspaceRef,
+  name: string,
+  version: string,
+  prefix: string,
+  dockerfilePath: string | undefined
+): Promise<boolean> {
+  const response = await ctx.http.send({
+    method: 'GET',
+    url: workspaceV2Url(
+      settings,
+      ws,
+      `/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`
+    ),
+    auth: armAuth(settings),
+    acceptStatus: [404]
+  })
+  if (response.status === 404 || response.dryRun) return false
+  const build = parseJson<{ properties?: { build?: { contextUri?: string; dockerfilePath?: string | null } } }>(
+    response
+  )?.properties?.build
+  if (!build?.contextUri) return true
+  const uri = withoutQuery(build.contextUri).replace(/\/*$/, '/')
+  return !uri.endsWith(`/${prefix}`) || (build.dockerfilePath ?? 'Dockerfile') !== (dockerfilePath ?? 'Dockerfile')
+}
+
 /**
  * `env` with its local build context (if any) uploaded: `build: {contextUri, dockerfilePath}` in the body and, for an
  * anonymous environment, the version azure-ai-ml derives from the folder's hash. Other environments unchanged.
+ * A named version given in the YAML is fetched first: when it exists built from another context, `changed()` is
+ * thrown before anything is uploaded (default: an `InputError` for `at`), as its PUT would be refused (409) after.
  */
 export async function withBuildContextUploaded(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
   env: EnvironmentToRegister,
-  at: ReferenceSource
+  at: ReferenceSource,
+  changed: (version: string) => Error = version =>
+    referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName))
 ): Promise<EnvironmentToRegister> {
   if (!env.localBuild) return env
   const { folder, dockerfilePath } = env.localBuild
-  const uploaded = await uploadBuildContext(ctx, settings, ws, folder, { at })
+  const version = env.body.properties.isAnonymous === true ? undefined : env.version
+  const uploaded = await uploadBuildContext(ctx, settings, ws, folder, {
+    at,
+    beforeUpload: async prefix => {
+      if (version === undefined) return
+      if (await registeredWithAnotherContext(ctx, settings, ws, env.name, version, prefix, dockerfilePath))
+        throw changed(version)
+    }
+  })
   const build = { contextUri: uploaded.contextUri, ...(dockerfilePath === undefined ? {} : { dockerfilePath }) }
   const anonymous = env.body.properties.isAnonymous === true
   return {
@@ -90,11 +147,7 @@ export async function registerEnvironment(
     acceptStatus: [409]
   })
   if (response.status === 409) {
-    throw referenceError(
-      at,
-      `environment ${env.name}:${version} already exists with another definition; versions are immutable, so ` +
-        'give the changed environment a new version.'
-    )
+    throw referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName))
   }
   core.info(`Environment ${env.name}:${version} registered${env.version === undefined ? ' (next version)' : ''}.`)
   return assetVersionId(ws, 'environments', env.name, version)

@@ -13,7 +13,7 @@ import * as core from '@actions/core'
 import type { Context } from '../base/context.js'
 import { armAuth, workspacePath } from '../arm/endpoints.js'
 import { nextAssetVersion } from '../assets/asset-version.js'
-import { withBuildContextUploaded } from '../assets/environment-asset.js'
+import { changedVersionMessage, withBuildContextUploaded } from '../assets/environment-asset.js'
 import { workspaceV2Url } from '../assets/workspace-assets.js'
 import { CliYamlError, problemAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
@@ -25,12 +25,22 @@ export async function registerEnvironmentOperation(op: RegisterEnvironmentOperat
   const read = op.read
   const name = read.yaml.name
   const version = read.version ?? (await nextAssetVersion(ctx, op, ws, 'environments', name))
+  const changed = () =>
+    new CliYamlError(read.source.input, [
+      problemAt(
+        read.source,
+        [read.version === undefined ? 'name' : 'version'],
+        changedVersionMessage(name, version, ws.workspaceName)
+      )
+    ])
   const env = await withBuildContextUploaded(
     ctx,
     op,
     ws,
-    { name, version, body: { properties: read.properties }, localBuild: read.localBuild },
-    { input: ENVIRONMENT_INPUT, field: `${read.file}: build.path` }
+    // Only a version written in the YAML can exist already: the next version is new by definition.
+    { name, version: read.version, body: { properties: read.properties }, localBuild: read.localBuild },
+    { input: ENVIRONMENT_INPUT, field: `${read.file}: build.path` },
+    changed
   )
   ctx.outputs.set('environmentName', name)
   ctx.outputs.set('environmentVersion', version)
@@ -42,17 +52,7 @@ export async function registerEnvironmentOperation(op: RegisterEnvironmentOperat
     auth: armAuth(op),
     acceptStatus: [409]
   })
-  if (put.status === 409) {
-    throw new CliYamlError(read.source.input, [
-      problemAt(
-        read.source,
-        [read.version === undefined ? 'name' : 'version'],
-        `environment ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
-          'environment versions are immutable, so give the changed environment a new version (or leave version out ' +
-          'to register the next one).'
-      )
-    ])
-  }
+  if (put.status === 409) throw changed()
   // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition.
   const outcome = put.status === 200 ? 'reused' : 'registered'
   core.info(
