@@ -77,7 +77,16 @@ describe('register-environment', () => {
     })
     const again = await register(file)
     expect(errorOf(again)).toBe('')
-    expect(again.stdout).toMatch(/already registered with the same definition: reused/)
+    expect(again.stdout).toMatch(/already registered with the same definition: reused unchanged\./)
+  })
+
+  it('says the description was updated when only it changed under the same version (Azure answers 200)', async () => {
+    const result = await register(write('image.yml', IMAGE('second')))
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toMatch(/sklearn-env:2 exists with the same definition; its description\/tags updated\./)
+    expect(result.stdout).not.toMatch(/reused unchanged/)
+    const got = await arm2(emu, await token(emu), `${wsPath(emu)}/environments/sklearn-env/versions/2`)
+    expect(got.json.properties.description).toBe('second')
   })
 
   it('refuses a changed definition under an existing version, naming the file and the version line', async () => {

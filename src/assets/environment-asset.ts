@@ -41,21 +41,24 @@ export function changedVersionMessage(name: string, version: string, workspace: 
   )
 }
 
+/** The fields of a registered environment version read back (`EnvironmentVersions_Get`, mfe.json 2024-04-01). */
+export interface RegisteredEnvironmentVersion {
+  build?: { contextUri?: string; dockerfilePath?: string | null } | null
+  description?: string | null
+  tags?: Record<string, string> | null
+}
+
 /**
- * Whether the registered version `name:version` (`EnvironmentVersions_Get`, mfe.json 2024-04-01; absent: 404) was
- * built from another context than the local one hashed to the blob prefix `prefix` (`LocalUpload/<hash>/<folder>/`)
- * with `dockerfilePath` (mfe.json `BuildContext.dockerfilePath`, default `Dockerfile`). The hash names the content
- * (build-context.ts), so another prefix is another content, whatever the datastore's URL.
+ * `GET {WS}/environments/{name}/versions/{version}` (`EnvironmentVersions_Get`, mfe.json 2024-04-01): its
+ * properties, or undefined when it does not exist (404) or in a dry run. Throws `AzureRequestError` otherwise.
  */
-async function registeredWithAnotherContext(
+export async function getEnvironmentVersion(
   ctx: Context,
   settings: CommonSettings,
   ws: WorkspaceRef,
   name: string,
-  version: string,
-  prefix: string,
-  dockerfilePath: string | undefined
-): Promise<boolean> {
+  version: string
+): Promise<RegisteredEnvironmentVersion | undefined> {
   const response = await ctx.http.send({
     method: 'GET',
     url: workspaceV2Url(
@@ -66,10 +69,22 @@ async function registeredWithAnotherContext(
     auth: armAuth(settings),
     acceptStatus: [404]
   })
-  if (response.status === 404 || response.dryRun) return false
-  const build = parseJson<{ properties?: { build?: { contextUri?: string; dockerfilePath?: string | null } } }>(
-    response
-  )?.properties?.build
+  if (response.status === 404 || response.dryRun) return undefined
+  return parseJson<{ properties?: RegisteredEnvironmentVersion }>(response)?.properties ?? {}
+}
+
+/**
+ * Whether `registered` was built from another context than the local one hashed to the blob prefix `prefix`
+ * (`LocalUpload/<hash>/<folder>/`) with `dockerfilePath` (mfe.json `BuildContext.dockerfilePath`, default
+ * `Dockerfile`). The hash names the content (build-context.ts), so another prefix is another content, whatever the
+ * datastore's URL.
+ */
+function builtFromAnotherContext(
+  registered: RegisteredEnvironmentVersion,
+  prefix: string,
+  dockerfilePath: string | undefined
+): boolean {
+  const build = registered.build
   if (!build?.contextUri) return true
   const uri = withoutQuery(build.contextUri).replace(/\/*$/, '/')
   return !uri.endsWith(`/${prefix}`) || (build.dockerfilePath ?? 'Dockerfile') !== (dockerfilePath ?? 'Dockerfile')
@@ -79,7 +94,8 @@ async function registeredWithAnotherContext(
  * `env` with its local build context (if any) uploaded: `build: {contextUri, dockerfilePath}` in the body and, for an
  * anonymous environment, the version azure-ai-ml derives from the folder's hash. Other environments unchanged.
  * A named version given in the YAML is fetched first: when it exists built from another context, `changed()` is
- * thrown before anything is uploaded (default: an `InputError` for `at`), as its PUT would be refused (409) after.
+ * thrown before anything is uploaded (`options.changed`, default an `InputError` for `at`), as its PUT would be
+ * refused (409) after.
  */
 export async function withBuildContextUploaded(
   ctx: Context,
@@ -87,8 +103,12 @@ export async function withBuildContextUploaded(
   ws: WorkspaceRef,
   env: EnvironmentToRegister,
   at: ReferenceSource,
-  changed: (version: string) => Error = version =>
-    referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName))
+  options: {
+    /** The error for a changed version (default: an `InputError` for `at`). */
+    changed?: (version: string) => Error
+    /** The registered version, when the caller fetched it already (default: fetched here when needed). */
+    registered?: () => Promise<RegisteredEnvironmentVersion | undefined>
+  } = {}
 ): Promise<EnvironmentToRegister> {
   if (!env.localBuild) return env
   const { folder, dockerfilePath } = env.localBuild
@@ -97,8 +117,14 @@ export async function withBuildContextUploaded(
     at,
     beforeUpload: async prefix => {
       if (version === undefined) return
-      if (await registeredWithAnotherContext(ctx, settings, ws, env.name, version, prefix, dockerfilePath))
-        throw changed(version)
+      const registered = await (
+        options.registered ?? (() => getEnvironmentVersion(ctx, settings, ws, env.name, version))
+      )()
+      if (registered && builtFromAnotherContext(registered, prefix, dockerfilePath)) {
+        throw (
+          options.changed?.(version) ?? referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName))
+        )
+      }
     }
   })
   const build = { contextUri: uploaded.contextUri, ...(dockerfilePath === undefined ? {} : { dockerfilePath }) }
