@@ -102,6 +102,9 @@ describe('environment: file:<env.yml> in a command job (azure-ai-ml YamlFileSche
     const folder = join(HERE, 'file-ref', 'environments')
     expect(env.definition.localBuild).toEqual({ folder })
     expect(env.definition.name).toBe(SDK['file-ref/job.yml'].anonymousName)
+    expect(env.definition.warning).toMatch(
+      /env\.yml:2: name: the provided asset name 'nccltests_azureml' will not be used for anonymous registration \(nor its version openmpi4\.1\.0-cuda11\.1-cudnn8-ubuntu18\.04\): an inline environment of a job is registered as/
+    )
     const hash = await objectHash((await listCodeFiles(folder)).files)
     expect(anonymousBuildContextVersion(hash)).toBe(SDK['file-ref/job.yml'].anonymousVersion)
   })

@@ -231,16 +231,20 @@ function environmentFileRef(
     return undefined
   }
   const { $schema: _schema, ...env } = data as EnvironmentYaml & { $schema?: string }
-  return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names)
+  return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names, source.kind)
 }
 
-/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
+/**
+ * An inline environment → the definition to register (anonymous unless named), reading its conda file. `usedIn`: the
+ * kind of YAML the environment is used in (a job's `environment: file:` names an environment YAML: `job`).
+ */
 function inlineEnvironmentRef(
   env: EnvironmentYaml,
   source: YamlSource,
   at: (...f: string[]) => FieldPath,
   problems: YamlProblem[],
-  names: InlineNames
+  names: InlineNames,
+  usedIn: string = source.kind
 ): EnvironmentReference | undefined {
   const before = problems.length
   if (env.image !== undefined && env.build !== undefined)
@@ -254,9 +258,11 @@ function inlineEnvironmentRef(
           problemAt(
             source,
             at('name'),
-            `the provided asset name '${env.name}' will not be used for anonymous registration: an inline ` +
-              `environment of a ${source.kind} is registered as ${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash ` +
-              'version (register it first and refer to it as azureml:<name>:<version> to keep the name)'
+            `the provided asset name '${env.name}' will not be used for anonymous registration` +
+              (env.version === undefined ? '' : ` (nor its version ${String(env.version)})`) +
+              `: an inline environment of ${/^[aeiou]/i.test(usedIn) ? 'an' : 'a'} ${usedIn} is registered as ` +
+              `${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash version (register it first and refer to it as ` +
+              'azureml:<name>:<version> to keep the name)'
           )
         )
       : undefined
