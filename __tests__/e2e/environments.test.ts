@@ -146,6 +146,17 @@ describe('register-environment', () => {
     expect(serviceRequests(emu).filter(r => !/oauth|token/.test(r.path)).length).toBe(before)
   })
 
+  it('warns that the AzureML prefix is reserved for curated environments, and registers as azure-ai-ml does', async () => {
+    const result = await register(write('curated-name.yml', 'name: AzureML-sklearn\nimage: python:3.11\n'))
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toMatch(
+      /::warning::.*curated-name\.yml:1: name: the prefix 'AzureML' is reserved for curated/
+    )
+    expect(result.outputs.environmentName).toBe('AzureML-sklearn')
+    const plain = await register(write('plain-name.yml', 'name: my-sklearn\nimage: python:3.11\n'))
+    expect(plain.stdout).not.toMatch(/reserved/)
+  })
+
   it('refuses a YAML without image or build before any request', async () => {
     const before = serviceRequests(emu).length
     const result = await register(write('none.yml', 'name: e\ndescription: nothing\n'))

@@ -23,15 +23,36 @@ import {
   type RegisteredEnvironmentVersion
 } from '../assets/environment-asset.js'
 import { workspaceV2Url } from '../assets/workspace-assets.js'
-import { CliYamlError, problemAt } from '../cli-yaml/load.js'
+import { CliYamlError, formatProblem, problemAt } from '../cli-yaml/load.js'
 import { parseJson } from '../http/client.js'
 import type { RegisterEnvironmentOperation } from './inputs.js'
 import { ENVIRONMENT_INPUT } from './yaml/environment.js'
+
+/**
+ * Names reserved for curated environments: "Do not start your environment name with "Microsoft" or "AzureML"" (azureml-core
+ * `Environment` docs). azure-ai-ml 1.4 does not refuse them (and the service's answer is not documented), so a warning.
+ */
+const RESERVED_PREFIX = /^(azureml|microsoft)/i
 
 export async function registerEnvironmentOperation(op: RegisterEnvironmentOperation, ctx: Context): Promise<void> {
   const ws = op.workspace
   const read = op.read
   const name = read.yaml.name
+  const reserved = RESERVED_PREFIX.exec(name)
+  if (reserved) {
+    core.warning(
+      formatProblem(
+        problemAt(
+          read.source,
+          ['name'],
+          `the prefix '${reserved[1]}' is reserved for curated environments (azureml-core Environment docs: ` +
+            'https://learn.microsoft.com/python/api/azureml-core/azureml.core.environment(class)); a reference ' +
+            `azureml:${name}:<version> may then be taken for a curated one (azure-ai-ml sends 'AzureML-' references ` +
+            'as written): give the environment another name'
+        )
+      )
+    )
+  }
   const version = read.version ?? (await nextAssetVersion(ctx, op, ws, 'environments', name))
   const changed = () =>
     new CliYamlError(read.source.input, [
