@@ -105,6 +105,7 @@ describe('register-environment', () => {
     expect(errorOf(first)).toBe('')
     expect(first.outputs).toMatchObject({ environmentName: 'docker-env', environmentVersion: '1' })
     expect(first.stdout).not.toMatch(/nothing to upload/)
+    expect(first.stdout).toMatch(/Uploading Docker build context .*docker-context: 2 files/)
     expect(await blobsUnder(`LocalUpload/${hash}/docker-context/`)).toEqual(['Dockerfile', 'requirements.txt'])
     const got = await arm2(emu, await token(emu), `${wsPath(emu)}/environments/docker-env/versions/1`)
     expect(got.json.properties.build.contextUri).toMatch(

@@ -72,6 +72,24 @@ describe('environment YAML → EnvironmentVersion body (azure-ai-ml 1.4)', () =>
     expect(() => readEnvironmentYaml('conda.yml', [], { baseDir: dir })).toThrow(/conda file/)
   })
 
+  it('os_type gets a did-you-mean; a broken conda file names its line without a dangling colon', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
+    writeFileSync(join(dir, 'os.yml'), 'name: e\nimage: x\nos_type: windws\n')
+    expect(() => readEnvironmentYaml('os.yml', [], { baseDir: dir })).toThrow(
+      /os\.yml:3.*os_type: the string 'windws' is not linux or windows \(did you mean 'windows'\?\)/
+    )
+    writeFileSync(join(dir, 'bad-conda.yml'), 'channels: [a\ndependencies: [python]\n')
+    writeFileSync(join(dir, 'e6.yml'), 'name: e\nimage: x\nconda_file: bad-conda.yml\n')
+    let message = ''
+    try {
+      readEnvironmentYaml('e6.yml', [], { baseDir: dir })
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message).toMatch(/e6\.yml:3.*conda_file.*is not valid YAML \(.+\)/)
+    expect(message).not.toMatch(/:\)/)
+  })
+
   it('refuses a build context without its Dockerfile, at build.path or build.dockerfile_path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
     mkdirSync(join(dir, 'ctx'))

@@ -147,7 +147,7 @@ export async function uploadBuildContext(
   await options.beforeUpload?.(prefix)
   const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, {
     at: options.at,
-    label: `Build context ${folder}`,
+    label: `Docker build context ${folder}`,
     signal: options.signal
   })
   const contextUri = `${withoutQuery(store.containerSasUrl).replace(/\/+$/, '')}/${prefix}`

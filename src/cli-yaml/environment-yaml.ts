@@ -58,7 +58,7 @@ export function readEnvironmentContent(
       condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
     } catch (e) {
       const why = existsSync(path)
-        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
+        ? `is not valid YAML (${(e as Error).message.split('\n')[0].replace(/:\s*$/, '')})`
         : `does not exist (paths are relative to the ${source.kind} YAML's folder)`
       problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
     }
