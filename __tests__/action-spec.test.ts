@@ -112,3 +112,15 @@ describe('action.yml files', () => {
     }
   })
 })
+
+describe('descriptions that name operations', () => {
+  it("`set` names the YAML kind of every operation that takes it (register-x / create-x / submit-job's job)", () => {
+    const text = INPUTS.set.description
+    const ops = INPUTS.set.operations
+    expect(ops).not.toBe('all')
+    for (const op of ops === 'all' ? [] : ops) {
+      const kind = op === 'submit-job' ? 'job' : op.replace(/^(register|create)-/, '')
+      expect(`${op}: ${text}`).toMatch(new RegExp(`\\b${kind}\\b`))
+    }
+  })
+})

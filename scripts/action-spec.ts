@@ -384,7 +384,7 @@ export const INPUTS: Record<string, InputSpec> = {
   },
   set: {
     description:
-      'Overrides of the YAML (job, endpoint, deployment, model, data or component), one path=value a line, like az ml ... --set: ' +
+      'Overrides of the YAML (job, endpoint, deployment, model, data, environment or component), one path=value a line, like az ml ... --set: ' +
       'inputs.learning_rate=0.01, compute=azureml:gpu-cluster, environment_variables.SEED=7, instance_count=2.',
     operations: YAML_OPS
   },
@@ -449,7 +449,7 @@ export const INPUTS: Record<string, InputSpec> = {
   environment: {
     description:
       'register-environment: the environment YAML (name, version, image, conda_file, build, os_type, description, ' +
-      'tags), relative to the workspace.',
+      'tags), relative to the GitHub workspace (the repository checkout).',
     operations: ['register-environment'],
     requiredBy: ['register-environment']
   },
@@ -491,7 +491,8 @@ export const INPUTS: Record<string, InputSpec> = {
   data: {
     description:
       'score: JSON input; an array is sent as {"data": [...]}, an object as it is. register-data: the data YAML ' +
-      '(name, version, path, type, description, tags, datastore), relative to the workspace, as for az ml data ' +
+      '(name, version, path, type, description, tags, datastore), relative to the GitHub workspace (the repository ' +
+      'checkout), as for az ml data ' +
       'create -f; a local path in it is uploaded.',
     operations: ['score', 'register-data'],
     requiredBy: ['register-data']
@@ -585,7 +586,9 @@ export const OUTPUTS: Record<string, OutputSpec> = {
     operations: ['register-data']
   },
   dataId: {
-    description: "The data version's ARM id, for a job input's path (azureml:<name>:<version>).",
+    description:
+      "The data version's ARM id, /subscriptions/.../workspaces/<ws>/data/<name>/versions/<version>: usable as a " +
+      "job input's path as it is (or as azureml:<that id>), like azureml:<name>:<version>.",
     operations: ['register-data']
   },
   componentName: { description: 'The registered component.', operations: ['register-component'] },

@@ -77,7 +77,16 @@ describe('register-environment', () => {
     })
     const again = await register(file)
     expect(errorOf(again)).toBe('')
-    expect(again.stdout).toMatch(/already registered with the same definition: reused/)
+    expect(again.stdout).toMatch(/already registered with the same definition: reused unchanged\./)
+  })
+
+  it('says the description was updated when only it changed under the same version (Azure answers 200)', async () => {
+    const result = await register(write('image.yml', IMAGE('second')))
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toMatch(/sklearn-env:2 exists with the same definition; its description\/tags updated\./)
+    expect(result.stdout).not.toMatch(/reused unchanged/)
+    const got = await arm2(emu, await token(emu), `${wsPath(emu)}/environments/sklearn-env/versions/2`)
+    expect(got.json.properties.description).toBe('second')
   })
 
   it('refuses a changed definition under an existing version, naming the file and the version line', async () => {
@@ -96,6 +105,7 @@ describe('register-environment', () => {
     expect(errorOf(first)).toBe('')
     expect(first.outputs).toMatchObject({ environmentName: 'docker-env', environmentVersion: '1' })
     expect(first.stdout).not.toMatch(/nothing to upload/)
+    expect(first.stdout).toMatch(/Uploading Docker build context .*docker-context: 2 files/)
     expect(await blobsUnder(`LocalUpload/${hash}/docker-context/`)).toEqual(['Dockerfile', 'requirements.txt'])
     const got = await arm2(emu, await token(emu), `${wsPath(emu)}/environments/docker-env/versions/1`)
     expect(got.json.properties.build.contextUri).toMatch(
@@ -106,6 +116,46 @@ describe('register-environment', () => {
     expect(errorOf(second)).toBe('')
     expect(second.outputs.environmentVersion).toBe('2')
     expect(second.stdout).toMatch(/already in datastore .*nothing to upload/)
+  })
+
+  it('refuses a changed build context under an existing version before uploading it', async () => {
+    mkdirSync(join(scratch, 'ctx-v'), { recursive: true })
+    writeFileSync(join(scratch, 'ctx-v', 'Dockerfile'), 'FROM python:3.11-slim\n')
+    writeFileSync(join(scratch, 'ctx-v', 'requirements.txt'), 'numpy\n')
+    const file = write('build-v.yml', 'name: build-v-env\nversion: 1\nbuild:\n  path: ./ctx-v\n')
+    const first = await register(file)
+    expect(errorOf(first)).toBe('')
+    const same = await register(file)
+    expect(errorOf(same)).toBe('')
+    writeFileSync(join(scratch, 'ctx-v', 'requirements.txt'), 'numpy\npandas\n')
+    const hash = await objectHash((await listCodeFiles(join(scratch, 'ctx-v'))).files)
+    const changed = await register(file)
+    expect(changed.exitCode).not.toBe(0)
+    expect(errorOf(changed)).toMatch(/build-v\.yml:2: version: environment build-v-env:1 already exists.*new version/s)
+    expect(changed.stdout).not.toMatch(/Uploading|Uploaded/i)
+    expect(await blobsUnder(`LocalUpload/${hash}/`)).toEqual([])
+  })
+
+  it('refuses a build context without its Dockerfile before any request (nothing uploaded)', async () => {
+    mkdirSync(join(scratch, 'nodocker'), { recursive: true })
+    writeFileSync(join(scratch, 'nodocker', 'a.txt'), 'hi\n')
+    const before = serviceRequests(emu).length
+    const result = await register(write('nodocker.yml', 'name: nodocker-env\nbuild:\n  path: ./nodocker\n'))
+    expect(result.exitCode).not.toBe(0)
+    expect(errorOf(result)).toMatch(/nodocker\.yml:3.*build\.path.*no Dockerfile/s)
+    expect(result.stdout).not.toMatch(/Uploading/i)
+    expect(serviceRequests(emu).filter(r => !/oauth|token/.test(r.path)).length).toBe(before)
+  })
+
+  it('warns that the AzureML prefix is reserved for curated environments, and registers as azure-ai-ml does', async () => {
+    const result = await register(write('curated-name.yml', 'name: AzureML-sklearn\nimage: python:3.11\n'))
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toMatch(
+      /::warning::.*curated-name\.yml:1: name: the prefix 'AzureML' is reserved for curated/
+    )
+    expect(result.outputs.environmentName).toBe('AzureML-sklearn')
+    const plain = await register(write('plain-name.yml', 'name: my-sklearn\nimage: python:3.11\n'))
+    expect(plain.stdout).not.toMatch(/reserved/)
   })
 
   it('refuses a YAML without image or build before any request', async () => {

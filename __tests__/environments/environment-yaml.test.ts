@@ -71,6 +71,44 @@ describe('environment YAML → EnvironmentVersion body (azure-ai-ml 1.4)', () =>
     writeFileSync(join(dir, 'conda.yml'), 'name: e\nchannels: [conda-forge]\ndependencies: [python]\n')
     expect(() => readEnvironmentYaml('conda.yml', [], { baseDir: dir })).toThrow(/conda file/)
   })
+
+  it('os_type gets a did-you-mean; a broken conda file names its line without a dangling colon', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
+    writeFileSync(join(dir, 'os.yml'), 'name: e\nimage: x\nos_type: windws\n')
+    expect(() => readEnvironmentYaml('os.yml', [], { baseDir: dir })).toThrow(
+      /os\.yml:3.*os_type: the string 'windws' is not linux or windows \(did you mean 'windows'\?\)/
+    )
+    writeFileSync(join(dir, 'bad-conda.yml'), 'channels: [a\ndependencies: [python]\n')
+    writeFileSync(join(dir, 'e6.yml'), 'name: e\nimage: x\nconda_file: bad-conda.yml\n')
+    let message = ''
+    try {
+      readEnvironmentYaml('e6.yml', [], { baseDir: dir })
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message).toMatch(/e6\.yml:3.*conda_file.*is not valid YAML \(.+\)/)
+    expect(message).not.toMatch(/:\)/)
+  })
+
+  it('refuses a build context without its Dockerfile, at build.path or build.dockerfile_path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envyaml-'))
+    mkdirSync(join(dir, 'ctx'))
+    writeFileSync(join(dir, 'ctx', 'a.txt'), 'hi\n')
+    writeFileSync(join(dir, 'nodocker.yml'), 'name: e\nbuild:\n  path: ./ctx\n')
+    expect(() => readEnvironmentYaml('nodocker.yml', [], { baseDir: dir })).toThrow(
+      /nodocker\.yml:3.*build\.path.*no Dockerfile in the Docker build context .*ctx' \(dockerfile_path: Dockerfile/s
+    )
+    writeFileSync(join(dir, 'gpu.yml'), 'name: e\nbuild:\n  path: ./ctx\n  dockerfile_path: docker/Dockerfile.gpu\n')
+    expect(() => readEnvironmentYaml('gpu.yml', [], { baseDir: dir })).toThrow(
+      /gpu\.yml:4.*build\.dockerfile_path.*no Dockerfile.*dockerfile_path: docker\/Dockerfile\.gpu/s
+    )
+    mkdirSync(join(dir, 'ctx', 'docker'))
+    writeFileSync(join(dir, 'ctx', 'docker', 'Dockerfile.gpu'), 'FROM python:3.11\n')
+    expect(readEnvironmentYaml('gpu.yml', [], { baseDir: dir }).localBuild).toEqual({
+      folder: join(dir, 'ctx'),
+      dockerfilePath: 'docker/Dockerfile.gpu'
+    })
+  })
 })
 
 describe('environment: file:<env.yml> in a command job (azure-ai-ml YamlFileSchema)', () => {
@@ -82,6 +120,9 @@ describe('environment: file:<env.yml> in a command job (azure-ai-ml YamlFileSche
     const folder = join(HERE, 'file-ref', 'environments')
     expect(env.definition.localBuild).toEqual({ folder })
     expect(env.definition.name).toBe(SDK['file-ref/job.yml'].anonymousName)
+    expect(env.definition.warning).toMatch(
+      /env\.yml:2: name: the provided asset name 'nccltests_azureml' will not be used for anonymous registration \(nor its version openmpi4\.1\.0-cuda11\.1-cudnn8-ubuntu18\.04\): an inline environment of a job is registered as/
+    )
     const hash = await objectHash((await listCodeFiles(folder)).files)
     expect(anonymousBuildContextVersion(hash)).toBe(SDK['file-ref/job.yml'].anonymousVersion)
   })

@@ -117,7 +117,15 @@ export async function uploadBuildContext(
   settings: CommonSettings,
   ws: WorkspaceRef,
   folder: string,
-  options: { at: ReferenceSource; signal?: AbortSignal }
+  options: {
+    at: ReferenceSource
+    signal?: AbortSignal
+    /**
+     * Called once the folder is hashed and before anything is uploaded (not in a dry run), with the blob prefix
+     * `LocalUpload/<hash>/<folder>/`: throw to stop before the upload (a changed context under an existing version).
+     */
+    beforeUpload?: (prefix: string) => Promise<void>
+  }
 ): Promise<UploadedBuildContext> {
   const list = await listCodeFiles(folder, { input: options.at.input })
   if (list.kind !== 'folder') {
@@ -136,9 +144,10 @@ export async function uploadBuildContext(
       files: list.files.length
     }
   }
+  await options.beforeUpload?.(prefix)
   const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, {
     at: options.at,
-    label: `Build context ${folder}`,
+    label: `Docker build context ${folder}`,
     signal: options.signal
   })
   const contextUri = `${withoutQuery(store.containerSasUrl).replace(/\/+$/, '')}/${prefix}`

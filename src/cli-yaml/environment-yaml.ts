@@ -58,7 +58,7 @@ export function readEnvironmentContent(
       condaText = pyYamlDump(parse(readFileSync(path, 'utf8')))
     } catch (e) {
       const why = existsSync(path)
-        ? `is not valid YAML (${(e as Error).message.split('\n')[0]})`
+        ? `is not valid YAML (${(e as Error).message.split('\n')[0].replace(/:\s*$/, '')})`
         : `does not exist (paths are relative to the ${source.kind} YAML's folder)`
       problems.push(problemAt(source, at('conda_file'), `conda file '${path}' ${why}`))
     }
@@ -79,7 +79,22 @@ export function readEnvironmentContent(
             `the Docker build context '${folder}' is not a folder (paths are relative to the ${source.kind} YAML's folder)`
           )
         )
-      } else localBuild = { folder, ...dockerfile }
+      } else {
+        // The image build in Azure needs the Dockerfile (default `Dockerfile`, mfe.json BuildContext.dockerfilePath:
+        // "Path to the Dockerfile in the build context"); without it the build fails long after the upload.
+        const rel = env.build.dockerfile_path ?? 'Dockerfile'
+        const dockerfilePath = resolve(folder, rel)
+        if (!existsSync(dockerfilePath) || !statSync(dockerfilePath).isFile()) {
+          problems.push(
+            problemAt(
+              source,
+              at('build', env.build.dockerfile_path === undefined ? 'path' : 'dockerfile_path'),
+              `no Dockerfile in the Docker build context '${folder}' (dockerfile_path: ${rel}, relative to the ` +
+                `build context; add the file${env.build.dockerfile_path === undefined ? ' or name it in build.dockerfile_path' : ' or fix the path'})`
+            )
+          )
+        } else localBuild = { folder, ...dockerfile }
+      }
     }
   }
   return { condaText, build, localBuild }
@@ -216,16 +231,20 @@ function environmentFileRef(
     return undefined
   }
   const { $schema: _schema, ...env } = data as EnvironmentYaml & { $schema?: string }
-  return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names)
+  return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names, source.kind)
 }
 
-/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
+/**
+ * An inline environment → the definition to register (anonymous unless named), reading its conda file. `usedIn`: the
+ * kind of YAML the environment is used in (a job's `environment: file:` names an environment YAML: `job`).
+ */
 function inlineEnvironmentRef(
   env: EnvironmentYaml,
   source: YamlSource,
   at: (...f: string[]) => FieldPath,
   problems: YamlProblem[],
-  names: InlineNames
+  names: InlineNames,
+  usedIn: string = source.kind
 ): EnvironmentReference | undefined {
   const before = problems.length
   if (env.image !== undefined && env.build !== undefined)
@@ -239,9 +258,11 @@ function inlineEnvironmentRef(
           problemAt(
             source,
             at('name'),
-            `the provided asset name '${env.name}' will not be used for anonymous registration: an inline ` +
-              `environment of a ${source.kind} is registered as ${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash ` +
-              'version (register it first and refer to it as azureml:<name>:<version> to keep the name)'
+            `the provided asset name '${env.name}' will not be used for anonymous registration` +
+              (env.version === undefined ? '' : ` (nor its version ${String(env.version)})`) +
+              `: an inline environment of ${/^[aeiou]/i.test(usedIn) ? 'an' : 'a'} ${usedIn} is registered as ` +
+              `${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash version (register it first and refer to it as ` +
+              'azureml:<name>:<version> to keep the name)'
           )
         )
       : undefined

@@ -40,9 +40,10 @@ export const SCALAR_MAP_SCHEMA = {
 let shared: Ajv | undefined
 
 /**
- * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
- * allowed; so is `fieldOf` beside `additionalProperties: false`, `{field: type}`: a field that belongs to another `type`
- * of the same union, refused with that type named), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * A validator for a draft-07 schema, compiled on its first use. Our keywords are allowed: `hint` (a readable
+ * expectation for a `pattern` or a bound), `suggest` (the values a `pattern` stands for, offered as a did-you-mean)
+ * and `fieldOf` beside `additionalProperties: false` (`{field: type}`: a field that belongs to another `type` of the
+ * same union, refused with that type named). Compiling the four CLI schemas when the bundle loads cost about a second of
  * every step's start, whatever its operation.
  */
 export function compileYamlSchema(schema: object): ValidateFunction {
@@ -51,7 +52,7 @@ export function compileYamlSchema(schema: object): ValidateFunction {
     if (!compiled) {
       if (!shared) {
         shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
-        shared.addVocabulary(['hint', 'fieldOf'])
+        shared.addVocabulary(['hint', 'suggest', 'fieldOf'])
       }
       compiled = shared.compile(schema)
     }
@@ -199,13 +200,16 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
       const names = (e.parentSchema as { propertyNames?: { hint?: string } }).propertyNames
       return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`)
     }
-    case 'pattern':
+    case 'pattern': {
       if ((e.params as { propertyName?: string }).propertyName !== undefined || e.propertyName !== undefined)
         return undefined
+      const suggest = (e.parentSchema as { suggest?: string[] } | undefined)?.suggest
+      const guess = suggest && typeof value === 'string' ? didYouMean(value.toLowerCase(), suggest) : ''
       return problemAt(
         path,
-        `${typeName(value)} is not ${hint ?? `of the form ${(e.params as { pattern: string }).pattern}`}`
+        `${typeName(value)} is not ${hint ?? `of the form ${(e.params as { pattern: string }).pattern}`}${guess}`
       )
+    }
     case 'minLength':
       return problemAt(path, 'must not be empty')
     case 'minimum':

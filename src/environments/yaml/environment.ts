@@ -78,7 +78,8 @@ export const ENVIRONMENT_FILE_SCHEMA = {
     os_type: {
       type: 'string',
       pattern: '^(?:[Ll][Ii][Nn][Uu][Xx]|[Ww][Ii][Nn][Dd][Oo][Ww][Ss])$',
-      hint: 'linux or windows'
+      hint: 'linux or windows',
+      suggest: ['linux', 'windows']
     }
   },
   additionalProperties: false
