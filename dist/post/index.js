@@ -61350,6 +61350,15 @@ var ajv = __nccwpck_require__(2463);
  */
 
 
+/**
+ * An asset version as written in a YAML (`version:` of a model, data asset, environment or component): text or a
+ * number, without the characters an ARM path or the `name:version` / `name@label` forms would split on.
+ */
+const ASSET_VERSION_SCHEMA = {
+    type: ['string', 'number'],
+    pattern: '^[^/?#:@]+$',
+    hint: 'a version without /, ?, #, : or @'
+};
 /** A scalar value (string, number or boolean). */
 const SCALAR_SCHEMA = { type: ['string', 'number', 'boolean'] };
 /** A mapping of scalars (tags, properties, environment variables); an empty value (null) is skipped. */
@@ -61359,8 +61368,10 @@ const SCALAR_MAP_SCHEMA = {
 };
 let shared;
 /**
- * A validator for a draft-07 schema (the `hint` keyword, a readable expectation for a `pattern` or a bound, is
- * allowed), compiled on its first use: compiling the four CLI schemas when the bundle loads cost about a second of
+ * A validator for a draft-07 schema, compiled on its first use. Our keywords are allowed: `hint` (a readable
+ * expectation for a `pattern` or a bound), `suggest` (the values a `pattern` stands for, offered as a did-you-mean)
+ * and `fieldOf` beside `additionalProperties: false` (`{field: type}`: a field that belongs to another `type` of the
+ * same union, refused with that type named). Compiling the four CLI schemas when the bundle loads cost about a second of
  * every step's start, whatever its operation.
  */
 function compileYamlSchema(schema) {
@@ -61369,7 +61380,7 @@ function compileYamlSchema(schema) {
         if (!compiled) {
             if (!shared) {
                 shared = new ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-                shared.addVocabulary(['hint']);
+                shared.addVocabulary(['hint', 'suggest', 'fieldOf']);
             }
             compiled = shared.compile(schema);
         }
@@ -61431,10 +61442,21 @@ function typeName(v) {
         return `the string '${v}'`;
     return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`;
 }
+/**
+ * The strings `normalizeEnumAt` rewrote, as the YAML wrote them (per mapping, per key): a message echoes `Hourly`, not
+ * the `hourly` the schema was checked against.
+ */
+const asWritten = new WeakMap();
+/** The value at `path`, as written in the YAML (before `normalizeEnumAt`). */
 function valueAt(data, path) {
     let v = data;
-    for (const p of path)
-        v = v && typeof v === 'object' ? v[p] : undefined;
+    for (const p of path) {
+        const parent = v && typeof v === 'object' ? v : undefined;
+        v = parent?.[p];
+        const original = parent ? asWritten.get(parent)?.get(String(p)) : undefined;
+        if (original !== undefined && typeof v === 'string')
+            v = original;
+    }
     return v;
 }
 const A_TYPE = {
@@ -61455,7 +61477,18 @@ function toProblem(e, data, source, at) {
     switch (e.keyword) {
         case 'additionalProperties': {
             const field = e.params.additionalProperty;
-            const known = Object.keys(e.parentSchema.properties ?? {});
+            const parent = e.parentSchema;
+            const owner = parent.fieldOf?.[field];
+            if (owner !== undefined) {
+                // A field of another type of the same union (`log_dir` under `type: tensorboard`): the type is the mistake.
+                const type = valueAt(data, [...path, 'type']);
+                if (typeof type !== 'string')
+                    return problemAt([...path, field], `${field} is a field of type ${owner} only: add type: ${owner}`);
+                const guess = suggest(type, [owner]);
+                return problemAt([...path, 'type'], `${field} is a field of type ${owner} only, not of type '${type}'` +
+                    (guess ? ` (did you mean type: ${guess}?)` : ''));
+            }
+            const known = Object.keys(parent.properties ?? {});
             const detail = `unknown field '${field}'` + (didYouMean(field, known) || ` (known fields here: ${known.join(', ')})`);
             return problemAt([...path, field], detail);
         }
@@ -61469,7 +61502,11 @@ function toProblem(e, data, source, at) {
                 .filter(x => x !== 'null')
                 .map(x => A_TYPE[x] ?? x)
                 .join(' or ');
-            return problemAt(path, `expected ${want}, got ${typeName(value)}`);
+            // A string expected and a YAML boolean or number written (`enabled: true`): quoting it is the fix.
+            const quote = want === A_TYPE.string && (typeof value === 'boolean' || typeof value === 'number')
+                ? ` (write it in quotes, '${String(value)}', to make it a string)`
+                : '';
+            return problemAt(path, `expected ${want}, got ${typeName(value)}${quote}`);
         }
         case 'enum': {
             const allowed = e.params.allowedValues.map(String);
@@ -61485,10 +61522,13 @@ function toProblem(e, data, source, at) {
             const names = e.parentSchema.propertyNames;
             return problemAt([...path, name], `invalid name '${name}': ${names?.hint ?? 'not allowed'}`);
         }
-        case 'pattern':
+        case 'pattern': {
             if (e.params.propertyName !== undefined || e.propertyName !== undefined)
                 return undefined;
-            return problemAt(path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}`);
+            const suggest = e.parentSchema?.suggest;
+            const guess = suggest && typeof value === 'string' ? didYouMean(value.toLowerCase(), suggest) : '';
+            return problemAt(path, `${typeName(value)} is not ${hint ?? `of the form ${e.params.pattern}`}${guess}`);
+        }
         case 'minLength':
             return problemAt(path, 'must not be empty');
         case 'minimum':
@@ -61546,7 +61586,7 @@ function camelToSnake(text) {
  * Rewrite, in the plain data about to be validated, the string at `path` as azure-ai-ml's `StringTransformedEnum`
  * reads it, so the schema can list the snake_case values: `lower` (its default `casing_transform`: `Key`, `KEY` and
  * `key` are the same) or `camelToSnake` (fields declared with `casing_transform=camel_to_snake`: `AMLToken` is
- * `aml_token`). Non-strings are left for the schema to refuse.
+ * `aml_token`). Non-strings are left for the schema to refuse. The value as written is kept for error messages.
  */
 function normalizeEnumAt(data, path, transform = 'lower') {
     let parent = data;
@@ -61560,8 +61600,14 @@ function normalizeEnumAt(data, path, transform = 'lower') {
     const obj = parent;
     const key = path[path.length - 1];
     const v = obj[key];
-    if (typeof v === 'string')
-        obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v);
+    if (typeof v !== 'string')
+        return;
+    obj[key] = transform === 'lower' ? v.toLowerCase() : camelToSnake(v);
+    if (obj[key] !== v) {
+        const written = asWritten.get(obj) ?? new Map();
+        written.set(key, v);
+        asWritten.set(obj, written);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli-yaml/set.ts
@@ -62232,7 +62278,7 @@ function readEnvironmentContent(env, source, at, problems) {
         }
         catch (e) {
             const why = (0,external_node_fs_.existsSync)(path)
-                ? `is not valid YAML (${e.message.split('\n')[0]})`
+                ? `is not valid YAML (${e.message.split('\n')[0].replace(/:\s*$/, '')})`
                 : `does not exist (paths are relative to the ${source.kind} YAML's folder)`;
             problems.push(load_problemAt(source, at('conda_file'), `conda file '${path}' ${why}`));
         }
@@ -62249,8 +62295,18 @@ function readEnvironmentContent(env, source, at, problems) {
             if (!(0,external_node_fs_.existsSync)(folder) || !(0,external_node_fs_.statSync)(folder).isDirectory()) {
                 problems.push(load_problemAt(source, at('build', 'path'), `the Docker build context '${folder}' is not a folder (paths are relative to the ${source.kind} YAML's folder)`));
             }
-            else
-                localBuild = { folder, ...dockerfile };
+            else {
+                // The image build in Azure needs the Dockerfile (default `Dockerfile`, mfe.json BuildContext.dockerfilePath:
+                // "Path to the Dockerfile in the build context"); without it the build fails long after the upload.
+                const rel = env.build.dockerfile_path ?? 'Dockerfile';
+                const dockerfilePath = (0,external_node_path_.resolve)(folder, rel);
+                if (!(0,external_node_fs_.existsSync)(dockerfilePath) || !(0,external_node_fs_.statSync)(dockerfilePath).isFile()) {
+                    problems.push(load_problemAt(source, at('build', env.build.dockerfile_path === undefined ? 'path' : 'dockerfile_path'), `no Dockerfile in the Docker build context '${folder}' (dockerfile_path: ${rel}, relative to the ` +
+                        `build context; add the file${env.build.dockerfile_path === undefined ? ' or name it in build.dockerfile_path' : ' or fix the path'})`));
+                }
+                else
+                    localBuild = { folder, ...dockerfile };
+            }
         }
     }
     return { condaText, build, localBuild };
@@ -62346,10 +62402,13 @@ function environmentFileRef(value, source, path, problems, names) {
         return undefined;
     }
     const { $schema: _schema, ...env } = data;
-    return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names);
+    return inlineEnvironmentRef(env, file, (...f) => [...f], problems, names, source.kind);
 }
-/** An inline environment → the definition to register (anonymous unless named), reading its conda file. */
-function inlineEnvironmentRef(env, source, at, problems, names) {
+/**
+ * An inline environment → the definition to register (anonymous unless named), reading its conda file. `usedIn`: the
+ * kind of YAML the environment is used in (a job's `environment: file:` names an environment YAML: `job`).
+ */
+function inlineEnvironmentRef(env, source, at, problems, names, usedIn = source.kind) {
     const before = problems.length;
     if (env.image !== undefined && env.build !== undefined)
         problems.push(load_problemAt(source, at('build'), "give either 'image' or 'build', not both"));
@@ -62357,9 +62416,11 @@ function inlineEnvironmentRef(env, source, at, problems, names) {
         problems.push(load_problemAt(source, at(), "an inline environment needs 'image' (or 'build')"));
     // The CLI's warning (AnonymousEnvironmentSchema.trim_dump_only), located; its own default name is not warned about.
     const unused = names === 'anonymous' && env.name !== undefined && env.name !== ANONYMOUS_ENVIRONMENT_NAME
-        ? formatProblem(load_problemAt(source, at('name'), `the provided asset name '${env.name}' will not be used for anonymous registration: an inline ` +
-            `environment of a ${source.kind} is registered as ${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash ` +
-            'version (register it first and refer to it as azureml:<name>:<version> to keep the name)'))
+        ? formatProblem(load_problemAt(source, at('name'), `the provided asset name '${env.name}' will not be used for anonymous registration` +
+            (env.version === undefined ? '' : ` (nor its version ${String(env.version)})`) +
+            `: an inline environment of ${/^[aeiou]/i.test(usedIn) ? 'an' : 'a'} ${usedIn} is registered as ` +
+            `${ANONYMOUS_ENVIRONMENT_NAME} with a content-hash version (register it first and refer to it as ` +
+            'azureml:<name>:<version> to keep the name)'))
         : undefined;
     const { condaText, build, localBuild } = readEnvironmentContent(env, source, at, problems);
     if (problems.length > before)
@@ -62533,19 +62594,23 @@ const service = {
             then: {
                 type: 'object',
                 properties: { type: {}, ...serviceBase, log_dir: { type: 'string' } },
-                additionalProperties: false
+                additionalProperties: false,
+                fieldOf: { ssh_public_keys: 'ssh' }
             },
             else: {
                 if: { type: 'object', properties: { type: { const: 'ssh' } }, required: ['type'] },
                 then: {
                     type: 'object',
                     properties: { type: {}, ...serviceBase, ssh_public_keys: { type: 'string' } },
-                    additionalProperties: false
+                    additionalProperties: false,
+                    fieldOf: { log_dir: 'tensor_board' }
                 },
                 else: {
                     type: ['object', 'null'],
                     properties: { type: {}, job_service_type: {}, ...serviceBase },
-                    additionalProperties: false
+                    additionalProperties: false,
+                    // `type: tensorboard` with a log_dir: the error points at the type (did you mean tensor_board?).
+                    fieldOf: { log_dir: 'tensor_board', ssh_public_keys: 'ssh' }
                 }
             }
         }
@@ -62718,7 +62783,7 @@ const COMPONENT_HEAD_PROPERTIES = {
         pattern: '^[a-zA-Z_][a-zA-Z0-9_.-]{0,254}$',
         hint: 'a component name: letters, digits, _, - and ., starting with a letter or _ (azure-ai-ml ComponentNameStr)'
     },
-    version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+    version: ASSET_VERSION_SCHEMA,
     display_name: { type: 'string' },
     description: { type: 'string' },
     tags: SCALAR_MAP_SCHEMA,
@@ -65806,7 +65871,7 @@ async function uploadFiles(files, target, options = {}) {
         },
         userAgentOptions: { userAgentPrefix: USER_AGENT }
     });
-    info(`Uploading ${label}: ${blob_upload_count(files.length)} files, ${formatBytes(totalBytes)} to ` +
+    info(`Uploading ${label}: ${countOf(files.length, 'file')}, ${formatBytes(totalBytes)} to ` +
         `${withoutQuery(target.containerSasUrl)}/${prefix}`);
     const progress = new Progress(files.length, totalBytes, label, now);
     const timer = setInterval(() => progress.report(), PROGRESS_PERIOD_MS);
@@ -66007,7 +66072,7 @@ class Progress {
             this.print();
     }
     finish(ms) {
-        info(`Uploaded ${this.label}: ${blob_upload_count(this.totalFiles)} files, ${formatBytes(this.totalBytes)} in ` +
+        info(`Uploaded ${this.label}: ${countOf(this.totalFiles, 'file')}, ${formatBytes(this.totalBytes)} in ` +
             `${(ms / 1000).toFixed(1)} s`);
     }
     percent() {
@@ -66028,6 +66093,10 @@ class Progress {
     }
 }
 const blob_upload_count = (n) => n.toLocaleString('en-US');
+/** `1 file`, `2 files`, `1,024 files`: a count with its noun, singular for one. */
+function countOf(n, noun) {
+    return `${blob_upload_count(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
 function definedOnly(options) {
     return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
@@ -66836,6 +66905,8 @@ async function findCodeByHash(ctx, settings, ws, name, hash) {
 
 
 
+
+
 /** SAS lifetime made from an account key: long enough for a large upload. */
 const SAS_LIFETIME_MS = 2 * 60 * 60_000;
 /**
@@ -66857,8 +66928,11 @@ async function defaultDatastore(ctx, settings, ws, at, name) {
         const one = await ctx.http.send({
             method: 'GET',
             url: workspaceV2Url(settings, ws, `/datastores/${encodeURIComponent(name)}`),
-            auth: armAuth(settings)
+            auth: armAuth(settings),
+            acceptStatus: [404]
         });
+        if (one.status === 404)
+            throw await unknownDatastore(ctx, settings, ws, name, at);
         store = parseJson(one);
     }
     const p = store?.properties;
@@ -66901,6 +66975,28 @@ async function defaultDatastore(ctx, settings, ws, at, name) {
     return { datastore: store.name, containerSasUrl };
 }
 /**
+ * The `InputError` for `at` when datastore `name` does not exist (`Datastores_Get` answered 404), listing the
+ * workspace's datastores (`GET {WS}/datastores`, `Datastores_List`, made only then; left out when it fails), with a
+ * did-you-mean when one is close, as `resolveCompute` reports an unknown compute.
+ */
+async function unknownDatastore(ctx, settings, ws, name, at) {
+    let names;
+    try {
+        const list = await listAll(ctx, workspaceV2Url(settings, ws, '/datastores'), armAuth(settings));
+        names = list.value
+            .map(d => d?.name)
+            .filter((n) => typeof n === 'string');
+    }
+    catch {
+        names = undefined;
+    }
+    const guess = names && suggest(name, names);
+    const there = !names ? '' : names.length ? ` (datastores there: ${names.join(', ')})` : ' (it has no datastores)';
+    return referenceError(at, `the datastore '${name}' does not exist in workspace ${ws.workspaceName}${there}` +
+        (guess ? `: did you mean '${guess}'? Or name` : ': name') +
+        ' an existing one, or leave datastore: out to upload to the default datastore.');
+}
+/**
  * `{protocol}://{account}.blob.{endpoint}/{container}`; for an endpoint that is a loopback or IP host (the Storage
  * emulator, Azurite), the path-style `{protocol}://{endpoint}/{account}/{container}` that Azurite serves.
  */
@@ -66940,10 +67036,13 @@ async function uploadToDatastore(ctx, settings, ws, localPath, options) {
     const uri = (datastore) => `azureml://datastores/${datastore}/paths/${prefix}${folder ? '' : name}`;
     if (settings.dryRun) {
         const where = options.datastore ? `datastore ${options.datastore}` : 'the default datastore';
-        info(`dry-run: ${localPath} (${list.files.length} files) would be uploaded to ${where}.`);
+        info(`dry-run: ${localPath} (${countOf(list.files.length, 'file')}) would be uploaded to ${where}.`);
         return uri(options.datastore ?? 'workspaceblobstore');
     }
-    const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath });
+    // The datastore is read first (its name is part of the URI), so the caller can refuse before any blob is written.
+    const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore);
+    options.beforeUpload?.(uri(store.datastore));
+    await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, { ...options, label: localPath, store });
     return uri(store.datastore);
 }
 /**
@@ -66953,7 +67052,7 @@ async function uploadToDatastore(ctx, settings, ws, localPath, options) {
  * (`build-context.ts`), whose prefixes differ only by their hash.
  */
 async function uploadUnderPrefix(ctx, settings, ws, files, prefix, options) {
-    const store = await defaultDatastore(ctx, settings, ws, options.at, options.datastore);
+    const store = options.store ?? (await defaultDatastore(ctx, settings, ws, options.at, options.datastore));
     if (await alreadyUploaded(store.containerSasUrl, prefix, files)) {
         info(`${options.label}: the same content is already in datastore ${store.datastore}; nothing to upload.`);
         return { ...store, reused: true };
@@ -67111,9 +67210,10 @@ async function uploadBuildContext(ctx, settings, ws, folder, options) {
             files: list.files.length
         };
     }
+    await options.beforeUpload?.(prefix);
     const store = await uploadUnderPrefix(ctx, settings, ws, list.files, prefix, {
         at: options.at,
-        label: `Build context ${folder}`,
+        label: `Docker build context ${folder}`,
         signal: options.signal
     });
     const contextUri = `${withoutQuery(store.containerSasUrl).replace(/\/+$/, '')}/${prefix}`;
@@ -67139,15 +67239,65 @@ async function uploadBuildContext(ctx, settings, ws, folder, options) {
 
 
 
+
+
+/** The message of a named version that exists with another definition (the PUT's 409, or found before the upload). */
+function changedVersionMessage(name, version, workspace) {
+    return (`environment ${name}:${version} already exists in workspace ${workspace} with another definition; environment ` +
+        'versions are immutable, so give the changed environment a new version (or leave version out to register the ' +
+        'next one).');
+}
+/**
+ * `GET {WS}/environments/{name}/versions/{version}` (`EnvironmentVersions_Get`, mfe.json 2024-04-01): its
+ * properties, or undefined when it does not exist (404) or in a dry run. Throws `AzureRequestError` otherwise.
+ */
+async function getEnvironmentVersion(ctx, settings, ws, name, version) {
+    const response = await ctx.http.send({
+        method: 'GET',
+        url: workspaceV2Url(settings, ws, `/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`),
+        auth: armAuth(settings),
+        acceptStatus: [404]
+    });
+    if (response.status === 404 || response.dryRun)
+        return undefined;
+    return parseJson(response)?.properties ?? {};
+}
+/**
+ * Whether `registered` was built from another context than the local one hashed to the blob prefix `prefix`
+ * (`LocalUpload/<hash>/<folder>/`) with `dockerfilePath` (mfe.json `BuildContext.dockerfilePath`, default
+ * `Dockerfile`). The hash names the content (build-context.ts), so another prefix is another content, whatever the
+ * datastore's URL.
+ */
+function builtFromAnotherContext(registered, prefix, dockerfilePath) {
+    const build = registered.build;
+    if (!build?.contextUri)
+        return true;
+    const uri = withoutQuery(build.contextUri).replace(/\/*$/, '/');
+    return !uri.endsWith(`/${prefix}`) || (build.dockerfilePath ?? 'Dockerfile') !== (dockerfilePath ?? 'Dockerfile');
+}
 /**
  * `env` with its local build context (if any) uploaded: `build: {contextUri, dockerfilePath}` in the body and, for an
  * anonymous environment, the version azure-ai-ml derives from the folder's hash. Other environments unchanged.
+ * A named version given in the YAML is fetched first: when it exists built from another context, `changed()` is
+ * thrown before anything is uploaded (`options.changed`, default an `InputError` for `at`), as its PUT would be
+ * refused (409) after.
  */
-async function withBuildContextUploaded(ctx, settings, ws, env, at) {
+async function withBuildContextUploaded(ctx, settings, ws, env, at, options = {}) {
     if (!env.localBuild)
         return env;
     const { folder, dockerfilePath } = env.localBuild;
-    const uploaded = await uploadBuildContext(ctx, settings, ws, folder, { at });
+    const version = env.body.properties.isAnonymous === true ? undefined : env.version;
+    const uploaded = await uploadBuildContext(ctx, settings, ws, folder, {
+        at,
+        beforeUpload: async (prefix) => {
+            if (version === undefined)
+                return;
+            const registered = await (options.registered ?? (() => getEnvironmentVersion(ctx, settings, ws, env.name, version)))();
+            if (registered && builtFromAnotherContext(registered, prefix, dockerfilePath)) {
+                throw (options.changed?.(version) ?? referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName)));
+            }
+        }
+    });
     const build = { contextUri: uploaded.contextUri, ...(dockerfilePath === undefined ? {} : { dockerfilePath }) };
     const anonymous = env.body.properties.isAnonymous === true;
     return {
@@ -67186,8 +67336,7 @@ async function registerEnvironment(ctx, settings, ws, env, at) {
         acceptStatus: [409]
     });
     if (response.status === 409) {
-        throw referenceError(at, `environment ${env.name}:${version} already exists with another definition; versions are immutable, so ` +
-            'give the changed environment a new version.');
+        throw referenceError(at, changedVersionMessage(env.name, version, ws.workspaceName));
     }
     info(`Environment ${env.name}:${version} registered${env.version === undefined ? ' (next version)' : ''}.`);
     return assetVersionId(ws, 'environments', env.name, version);
@@ -67464,11 +67613,12 @@ const ENVIRONMENT_FILE_SCHEMA = {
             pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_.]{0,254}$',
             hint: 'an environment name: letters, digits, -, _ and ., starting with a letter or digit (mfe.json environments {name})'
         },
-        version: { type: ['string', 'number'], pattern: '^[^/?#:@]+$', hint: 'a version without /, ?, #, : or @' },
+        version: ASSET_VERSION_SCHEMA,
         os_type: {
             type: 'string',
             pattern: '^(?:[Ll][Ii][Nn][Uu][Xx]|[Ww][Ii][Nn][Dd][Oo][Ww][Ss])$',
-            hint: 'linux or windows'
+            hint: 'linux or windows',
+            suggest: ['linux', 'windows']
         }
     },
     additionalProperties: false
@@ -67560,8 +67710,11 @@ function readRegisterEnvironment(scope) {
  * content is there); a missing version is the container's `nextVersion` (`EnvironmentContainers_Get`; "1" when there
  * is none), as azure-ai-ml 1.4 `_environment_operations.py` `create_or_update` picks it.
  *
- * Versions are immutable: the same definition PUT again is answered 200 (reported as reused), a changed one 409,
- * which fails the step naming the file and the version. Outputs `environmentName`, `environmentVersion`,
+ * Versions are immutable: the same definition PUT again is answered 200, a changed one 409, which fails the step
+ * naming the file and the version (a changed build context is refused before its upload). The 200 also replaces the
+ * version's description and tags (the only fields `az ml environment update` changes,
+ * https://learn.microsoft.com/cli/azure/ml/environment#az-ml-environment-update): reported as "description/tags
+ * updated" when the YAML's differ from the version fetched first, else "reused unchanged". Outputs `environmentName`, `environmentVersion`,
  * `environmentId` (the version's ARM id), `response`.
  */
 
@@ -67572,12 +67725,32 @@ function readRegisterEnvironment(scope) {
 
 
 
+/**
+ * Names reserved for curated environments: "Do not start your environment name with "Microsoft" or "AzureML"" (azureml-core
+ * `Environment` docs). azure-ai-ml 1.4 does not refuse them (and the service's answer is not documented), so a warning.
+ */
+const RESERVED_PREFIX = /^(azureml|microsoft)/i;
 async function registerEnvironmentOperation(op, ctx) {
     const ws = op.workspace;
     const read = op.read;
     const name = read.yaml.name;
+    const reserved = RESERVED_PREFIX.exec(name);
+    if (reserved) {
+        core_warning(formatProblem(load_problemAt(read.source, ['name'], `the prefix '${reserved[1]}' is reserved for curated environments (azureml-core Environment docs: ` +
+            'https://learn.microsoft.com/python/api/azureml-core/azureml.core.environment(class)); a reference ' +
+            `azureml:${name}:<version> may then be taken for a curated one (azure-ai-ml sends 'AzureML-' references ` +
+            'as written): give the environment another name')));
+    }
     const version = read.version ?? (await nextAssetVersion(ctx, op, ws, 'environments', name));
-    const env = await withBuildContextUploaded(ctx, op, ws, { name, version, body: { properties: read.properties }, localBuild: read.localBuild }, { input: ENVIRONMENT_INPUT, field: `${read.file}: build.path` });
+    const changed = () => new load_CliYamlError(read.source.input, [
+        load_problemAt(read.source, [read.version === undefined ? 'name' : 'version'], changedVersionMessage(name, version, ws.workspaceName))
+    ]);
+    // A version written in the YAML may exist: fetched once, to refuse a changed build context before its upload and to
+    // tell "reused unchanged" from "description/tags updated" after the PUT (Azure answers 200 to both).
+    const registered = read.version === undefined ? undefined : await getEnvironmentVersion(ctx, op, ws, name, version);
+    const env = await withBuildContextUploaded(ctx, op, ws, 
+    // Only a version written in the YAML can exist already: the next version is new by definition.
+    { name, version: read.version, body: { properties: read.properties }, localBuild: read.localBuild }, { input: ENVIRONMENT_INPUT, field: `${read.file}: build.path` }, { changed, registered: async () => registered });
     ctx.outputs.set('environmentName', name);
     ctx.outputs.set('environmentVersion', version);
     const path = `/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`;
@@ -67588,21 +67761,36 @@ async function registerEnvironmentOperation(op, ctx) {
         auth: armAuth(op),
         acceptStatus: [409]
     });
-    if (put.status === 409) {
-        throw new load_CliYamlError(read.source.input, [
-            load_problemAt(read.source, [read.version === undefined ? 'name' : 'version'], `environment ${name}:${version} already exists in workspace ${ws.workspaceName} with another definition; ` +
-                'environment versions are immutable, so give the changed environment a new version (or leave version out ' +
-                'to register the next one).')
-        ]);
-    }
-    // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition.
-    const outcome = put.status === 200 ? 'reused' : 'registered';
-    info(`Environment ${name}:${version} ${outcome === 'reused' ? 'is already registered with the same definition: reused' : 'registered'}.`);
+    if (put.status === 409)
+        throw changed();
+    // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition, whose
+    // description and tags the PUT replaces (they are not part of the immutable definition).
+    const outcome = put.status !== 200 ? 'registered' : metadataChanged(registered, read.properties) ? 'updated' : 'reused';
+    info(outcome === 'registered'
+        ? `Environment ${name}:${version} registered.`
+        : outcome === 'updated'
+            ? `Environment ${name}:${version} exists with the same definition; its description/tags updated.`
+            : `Environment ${name}:${version} is already registered with the same definition: reused unchanged.`);
     ctx.outputs.set('environmentId', `${workspacePath(ws)}/environments/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
     if (!put.dryRun)
         ctx.outputs.setResponse(parseJson(put));
     const build = env.body.properties.build;
-    ctx.report.facts.push(['Environment', `${name}:${version} (${outcome})`], ['Source', build ? `Docker build context ${build.contextUri}` : `image ${read.properties.image ?? ''}`]);
+    ctx.report.facts.push(['Environment', `${name}:${version} (${outcome === 'updated' ? 'description/tags updated' : outcome})`], ['Source', build ? `Docker build context ${build.contextUri}` : `image ${read.properties.image ?? ''}`]);
+}
+/**
+ * Whether the YAML's description or tags (`sent`) differ from the registered version's (`registered`, fetched before
+ * the PUT). Fields the YAML leaves out are not compared (nothing is sent for them).
+ */
+function metadataChanged(registered, sent) {
+    if (!registered)
+        return false;
+    if (sent.description !== undefined && sent.description !== (registered.description ?? undefined))
+        return true;
+    if (sent.tags === undefined)
+        return false;
+    const before = registered.tags ?? {};
+    const keys = new Set([...Object.keys(before), ...Object.keys(sent.tags)]);
+    return [...keys].some(k => before[k] !== sent.tags?.[k]);
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -71726,7 +71914,10 @@ async function deleteModel(op, ctx) {
 async function nextModelVersion(ctx, settings, ws, name) {
     return nextAssetVersion(ctx, settings, ws, 'models', name);
 }
-/** PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. */
+/**
+ * PUTs the model version (idempotent: the same name and version address the same asset); its ARM id. Says whether
+ * it was registered (201) or already there with the same definition (200: reused).
+ */
 async function registerModelVersion(ctx, settings, ws, model) {
     const response = await ctx.http.send({
         method: 'PUT',
@@ -71737,7 +71928,11 @@ async function registerModelVersion(ctx, settings, ws, model) {
     const id = assetVersionId(ws, 'models', model.name, model.version);
     if (response.dryRun)
         return { id };
-    info(`Registered model ${model.name}:${model.version} (${model.body.properties.modelType}).`);
+    // Azure answers 201 for a new version and 200 for a PUT of an existing one with the same definition (a rerun that
+    // registers the same local model: its content-hash name and version 1 again).
+    info(response.status === 200
+        ? `Model ${model.name}:${model.version} is already registered with the same definition: reused.`
+        : `Registered model ${model.name}:${model.version} (${model.body.properties.modelType}).`);
     return { id, response: parseJson(response) };
 }
 
@@ -71970,11 +72165,7 @@ const MODEL_SCHEMA = {
             pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$',
             hint: 'a model name: letters, digits, - and _, starting with a letter or digit, at most 255 characters (mfe.json models {name})'
         },
-        version: {
-            type: ['string', 'number'],
-            pattern: '^[^/?#:@]+$',
-            hint: 'a version without /, ?, #, : or @'
-        },
+        version: ASSET_VERSION_SCHEMA,
         path: { type: 'string', minLength: 1 },
         type: { enum: [...MODEL_TYPES] },
         description: { type: 'string' },
@@ -73142,7 +73333,18 @@ function checkDeployment(d, source) {
     };
     if (typeof d.model === 'string') {
         const model = d.model;
-        guard(['model'], () => (refs.model = parseAssetReference(model, 'models')));
+        guard(['model'], () => {
+            try {
+                refs.model = parseAssetReference(model, 'models');
+            }
+            catch (e) {
+                // `model: ./model`: a local model is only read from the inline form (azure-ai-ml's ModelSchema, `path:`).
+                const text = model.trim();
+                if (e instanceof BadReference && !text.startsWith('azureml:') && !text.startsWith('/subscriptions/'))
+                    throw new BadReference(`${e.message}; a local model is written inline: model: {path: ${text}}`);
+                throw e;
+            }
+        });
     }
     else if (deployment_isObject(d.model)) {
         const model = readInlineModel(d.model, source, problems);
@@ -73417,8 +73619,11 @@ async function createDeployment(op, ctx) {
             `(${formatTraffic(current.body.properties?.traffic ?? {})}).${last}`, error.state, error.errors, error.body, error.head);
     }
     ctx.report.facts.push(['Provisioning state', result.state]);
-    if (result.body)
+    if (result.body) {
         ctx.outputs.setResponse(result.body);
+        // The closing line, as create-endpoint's: the state the deployment ended in (or was left in, with wait: false).
+        info(`Deployment ${d.name} of endpoint ${endpoint.name}: ${result.state}.`);
+    }
     if (!targetTraffic || !result.body)
         return;
     if (!op.wait) {
@@ -73756,7 +73961,8 @@ function readRegisterModel(scope) {
  * written; absent: the container's `nextVersion`, "1" for a new asset, as `_data_operations.py` `create_or_update` →
  * `_asset_utils.py` `_create_or_update_autoincrement` does), `path` (required), `type` (`uri_folder` (default),
  * `uri_file`, `mltable`; lower case only, as the SDK's `OneOf`), `description`, `tags`, `datastore` (where a local
- * path is uploaded; default: the workspace's default datastore), `properties` (read but NOT sent: the SDK's
+ * path is uploaded, a name, `azureml:<name>` or an ARM id, as `datastoreName` reads it; default: the workspace's
+ * default datastore), `properties` (read but NOT sent: the SDK's
  * `DataSchema.properties` is `dump_only`, so `az ml data create` drops it; the caller warns). Unknown fields are
  * refused with a did-you-mean, as the SDK refuses them ("Unknown field.").
  *
@@ -73804,11 +74010,7 @@ const DATA_SCHEMA = {
             pattern: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$',
             hint: 'a data asset name: letters, digits, - and _, starting with a letter or digit, at most 255 characters (mfe.json data {name})'
         },
-        version: {
-            type: ['string', 'number'],
-            pattern: '^[^/?#:@]+$',
-            hint: 'a version without /, ?, #, : or @'
-        },
+        version: ASSET_VERSION_SCHEMA,
         path: { type: 'string', minLength: 1 },
         type: { enum: [...DATA_TYPES] },
         description: { type: 'string' },
@@ -73841,6 +74043,7 @@ function readDataYaml(file, setLines = [], options = {}) {
     const written = yaml.path.trim();
     let dataPath;
     let referencedUris;
+    let outsideMlTable = [];
     if (isRemotePath(written)) {
         dataPath = { kind: 'uri', uri: written };
     }
@@ -73854,20 +74057,53 @@ function readDataYaml(file, setLines = [], options = {}) {
         else {
             const need = type === 'uri_file' ? 'file' : 'folder';
             const problem = localPathProblem(local, need, source.kind);
-            if (problem)
-                problems.push(load_problemAt(source, ['path'], `${problem} (type ${type} is a ${need})`));
+            if (problem && !(0,external_node_fs_.existsSync)(local))
+                problems.push(load_problemAt(source, ['path'], problem));
+            else if (problem) {
+                // A kind mismatch set up by a `set` line for type (set: type=uri_file) is that line's to fix.
+                const byTypeLine = yaml.type !== undefined && isSetLocation(locate(source, ['type'])) && !isSetLocation(locate(source, ['path']));
+                problems.push(byTypeLine
+                    ? load_problemAt(source, ['type'], `type ${type} needs a ${need}, but path ${problem}`)
+                    : load_problemAt(source, ['path'], `${problem}: type ${type} is a ${need}`));
+            }
             else if (type === 'mltable') {
                 const mltable = readMlTablePaths(local);
                 if (typeof mltable === 'string')
                     problems.push(load_problemAt(source, ['path'], mltable));
-                else
+                else {
                     referencedUris = mltable;
+                    outsideMlTable = mltable.filter(value => !isRemotePath(value) && !isInside(local, value));
+                }
             }
         }
     }
     if (problems.length)
         throw new load_CliYamlError(source.input, problems.sort(byLocation));
-    return { yaml, file: source.file, path: source.path, dir: source.dir, dataPath, referencedUris, source };
+    return {
+        yaml,
+        file: source.file,
+        path: source.path,
+        dir: source.dir,
+        dataPath,
+        referencedUris,
+        outsideMlTable,
+        source
+    };
+}
+/** Whether `value` (an MLTable `paths` entry, relative to folder `dir` or absolute) is `dir` or lies under it. */
+function isInside(dir, value) {
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(dir), (0,external_node_path_.resolve)(dir, value));
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * The datastore name of a data YAML's `datastore` value: an `azureml:` prefix and an ARM id's path dropped, as
+ * azure-ai-ml 1.4 does before uploading (`_artifacts/_artifact_utilities.py` `_get_datastore_name`:
+ * `get_resource_name_from_arm_id`, then `remove_aml_prefix`).
+ */
+function datastoreName(value) {
+    const name = value.trim().replace(/^azureml:/i, '');
+    const arm = /\/datastores\/([^/]+)\/?$/i.exec(name);
+    return arm ? arm[1] : name;
 }
 /**
  * The `paths` values of the `MLTable` file in folder `dir` (each entry's `folder`, else `file`, else `pattern`, as
@@ -73911,7 +74147,7 @@ async function toDataRestBody(read, resolver) {
     const versionGiven = d.version !== undefined;
     const version = versionGiven ? (numberText(['version']) ?? String(d.version)) : await resolver.nextVersion(d.name);
     const dataUri = read.dataPath.kind === 'local'
-        ? (await resolver.uploadData(read.dataPath.path, d.datastore)).replace(/\/+$/, '')
+        ? (await resolver.uploadData(read.dataPath.path, d.datastore === undefined ? undefined : datastoreName(d.datastore))).replace(/\/+$/, '')
         : read.dataPath.uri;
     const properties = {
         dataType: d.type ?? 'uri_folder',
@@ -73933,8 +74169,10 @@ async function toDataRestBody(read, resolver) {
  * Inputs of `register-data` (`az ml data create -f data.yml`): input `data`, the data YAML (relative to the
  * workspace, `GITHUB_WORKSPACE`), and `set` (overrides, one `path=value` a line). Every problem of the YAML (its
  * fields, a local path that is missing or of the wrong kind for `type`, an mltable folder without an `MLTable` file)
- * is found here, before any request; errors name the input and the YAML's file:line:field.
+ * is found here, before any request; errors name the input and the YAML's file:line:field. A cloud `path` with a query
+ * (a SAS) is registered as a secret here (auth/mask.ts `maskSasUrl`).
  */
+
 
 
 
@@ -73947,11 +74185,11 @@ function readRegisterData(scope) {
         throw new errors_InputError(DATA_INPUT, 'required by register-data: the data YAML (name, path, type, ...), relative to the workspace, e.g. data/train.yml.');
     }
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
-    return {
-        kind: 'register-data',
-        workspace,
-        read: readDataYaml(file, getMultilineInput('set'), { baseDir })
-    };
+    const read = readDataYaml(file, getMultilineInput('set'), { baseDir });
+    // A cloud path's query is a SAS (https://...?sv=...&sig=...): a secret from here on, in every log and output.
+    if (read.dataPath.kind === 'uri' && read.dataPath.uri.includes('?'))
+        maskSasUrl(read.dataPath.uri);
+    return { kind: 'register-data', workspace, read };
 }
 
 ;// CONCATENATED MODULE: ./src/data/register-data.ts
@@ -73966,10 +74204,12 @@ function readRegisterData(scope) {
  * (`DataVersions_Get`): an existing version with the same `dataType` and `dataUri` is PUT again (Azure answers 200 and
  * keeps it; description and tags may change) and reported as reused; one with another `dataUri` or `dataType` is
  * refused before the PUT, naming the YAML's `path` or `type` (data versions are immutable; Azure would answer 409):
- * for a remote path before any upload, for a local one after it (its URI is named by the content's hash, known only
- * then; the blobs are content-addressed, so nothing registered changes). Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
+ * for a remote path before anything else, for a local one once its content hash and the datastore are known and
+ * before any blob is written (`uploadToDatastore`'s `beforeUpload`), so no orphaned upload is left. A remote path's
+ * query (a SAS) is masked when the YAML is read (inputs.ts) and printed without its values. Outputs `dataName`, `dataVersion`, `dataId` (the version's ARM id, for a job input
  * `azureml:<name>:<version>` or its id) and `response`.
  */
+
 
 
 
@@ -73988,21 +74228,34 @@ async function registerData(op, ctx) {
         core_warning(`${at.field}: not sent. az ml data create drops a data YAML's properties (azure-ai-ml DataSchema reads it ` +
             'as output only), and so does this action; put what you need in tags.');
     }
+    if (read.outsideMlTable.length) {
+        const at = fieldAt(read.source, ['path']);
+        core_warning(`${at.field}: the MLTable's paths ${read.outsideMlTable.map(p => `'${p}'`).join(', ')} point outside ` +
+            `${read.dataPath.kind === 'local' ? read.dataPath.written : 'its folder'}, which alone is uploaded: they will ` +
+            'not resolve in Azure. Move the files into the folder, or give them as azureml:// or https:// paths.');
+    }
     const versionFile = `/data/${encodeURIComponent(d.name)}/versions/`;
     let existing;
+    let given;
     if (d.version !== undefined) {
         // The version the YAML names, read before any upload: a different definition is the user's to fix.
-        const given = toVersionText(read);
+        given = toVersionText(read);
         existing = await getDataVersion(ctx, op, ws, `${versionFile}${encodeURIComponent(given)}`);
         if (existing && read.dataPath.kind === 'uri')
             checkSameDefinition(read, given, existing, read.dataPath.uri);
     }
     const request = await toDataRestBody(read, {
-        uploadData: (local, datastore) => uploadToDatastore(ctx, op, ws, local, { at: fieldAt(read.source, ['path']), datastore }),
+        uploadData: (local, datastore) => uploadToDatastore(ctx, op, ws, local, {
+            at: datastoreAt(read),
+            datastore,
+            // The content's URI is known before the upload: a changed folder under an existing version uploads nothing.
+            beforeUpload: uri => {
+                if (existing && given !== undefined)
+                    checkSameDefinition(read, given, existing, trimSlash(uri));
+            }
+        }),
         nextVersion: name => nextAssetVersion(ctx, op, ws, 'data', name)
     });
-    if (existing)
-        checkSameDefinition(read, request.version, existing, request.body.properties.dataUri);
     ctx.outputs.set('dataName', request.name);
     ctx.outputs.set('dataVersion', request.version);
     const id = assetVersionId(ws, 'data', request.name, request.version);
@@ -74014,7 +74267,7 @@ async function registerData(op, ctx) {
     });
     ctx.outputs.set('dataId', id);
     if (!response.dryRun) {
-        ctx.outputs.setResponse(parseJson(response));
+        ctx.outputs.setResponse(withShownUri(parseJson(response)));
         info(existing
             ? `Data asset ${request.name}:${request.version} already registered with the same ${request.body.properties.dataType} and path; reused.`
             : `Registered data asset ${request.name}:${request.version} (${request.body.properties.dataType}).`);
@@ -74052,16 +74305,31 @@ function checkSameDefinition(read, version, existing, dataUri) {
     if (props.dataUri !== undefined && trimSlash(props.dataUri) !== trimSlash(dataUri)) {
         const at = fieldAt(read.source, ['path']);
         const local = read.dataPath.kind === 'local';
-        throw new errors_InputError(at.input, `${at.field}: data asset ${name} version ${version} is registered with path ${props.dataUri}, not ` +
-            `${dataUri}${local ? ' (this local content, uploaded)' : ''}. ${fix}`);
+        throw new errors_InputError(at.input, `${at.field}: data asset ${name} version ${version} is registered with path ${shownUri(props.dataUri)}, not ` +
+            `${shownUri(dataUri)}${local ? ' (the URI of this local content, which was not uploaded)' : ''}. ${fix}`);
     }
+}
+/** Where an upload's datastore problems point: the YAML's `datastore` when it names one, else its `path`. */
+function datastoreAt(read) {
+    return fieldAt(read.source, read.yaml.datastore === undefined ? ['path'] : ['datastore']);
+}
+/** Azure's answer for the `response` output, its `dataUri` printable (a SAS in the query masked). */
+function withShownUri(body) {
+    const uri = body?.properties?.dataUri;
+    if (!body || uri === undefined || !uri.includes('?'))
+        return body;
+    return { ...body, properties: { ...body.properties, dataUri: shownUri(uri) } };
+}
+/** A data URI as it may be printed: every query value masked (a SAS in an https path; http/redact.ts `redactUrl`). */
+function shownUri(uri) {
+    return redactUrl(uri, true);
 }
 function trimSlash(uri) {
     return uri.replace(/\/+$/, '');
 }
 function report(ctx, request, read) {
     const p = request.body.properties;
-    ctx.report.facts.push(['Data asset', `${request.name}:${request.version}`], ['Type', p.dataType], ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : p.dataUri]);
+    ctx.report.facts.push(['Data asset', `${request.name}:${request.version}`], ['Type', p.dataType], ['From', read.dataPath.kind === 'local' ? `${read.dataPath.written} (uploaded)` : shownUri(p.dataUri)]);
 }
 
 ;// CONCATENATED MODULE: ./src/models/list-models.ts
