@@ -75,7 +75,7 @@ describe('submit-job: fields of issue 20', () => {
     })
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toMatch(
-      /Input 'set': line 1 \(services\.my_vscode\.log_dir=logs\): services\.my_vscode\.log_dir: unknown field/
+      /Input 'set': line 1 \(services\.my_vscode\.log_dir=logs\): services\.my_vscode\.log_dir: log_dir is a field of type tensor_board only, not of type 'vs_code'/
     )
     expect(jobPuts()).toHaveLength(0)
   })

@@ -304,7 +304,7 @@ describe('services (interactive jobs)', () => {
     })
   })
 
-  it('log_dir only on tensor_board, ssh_public_keys only on ssh: the error points at the type, with a did-you-mean', () => {
+  it('log_dir only on tensor_board, ssh_public_keys only on ssh: the error points at a type that looks like the owner (did-you-mean), else at the field', () => {
     const dir = jobFolder(
       [
         'command: echo',
@@ -326,10 +326,10 @@ describe('services (interactive jobs)', () => {
     )
     const message = yamlErrorOf(() => readJobYaml('job.yml', [], { baseDir: dir })).message
     expect(message).toContain(
-      "job.yml:5: services.a.type: log_dir is a field of type tensor_board only, not of type 'vs_code'\n"
+      "job.yml:6: services.a.log_dir: log_dir is a field of type tensor_board only, not of type 'vs_code'\n"
     )
     expect(message).toContain(
-      "job.yml:8: services.b.type: ssh_public_keys is a field of type ssh only, not of type 'tensor_board'\n"
+      "job.yml:9: services.b.ssh_public_keys: ssh_public_keys is a field of type ssh only, not of type 'tensor_board'\n"
     )
     expect(message).toContain(
       "job.yml:11: services.c.type: log_dir is a field of type tensor_board only, not of type 'TensorBoard' " +

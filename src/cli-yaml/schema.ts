@@ -157,9 +157,10 @@ function toProblem(e: ErrorObject, data: unknown, source: YamlSource, at: FieldP
         const type = valueAt(data, [...path, 'type'])
         if (typeof type !== 'string')
           return problemAt([...path, field], `${field} is a field of type ${owner} only: add type: ${owner}`)
+        // A type that looks like the owner (`tensorboard`) is the mistake; another type (`vs_code`): the field is.
         const guess = suggest(type, [owner])
         return problemAt(
-          [...path, 'type'],
+          guess ? [...path, 'type'] : [...path, field],
           `${field} is a field of type ${owner} only, not of type '${type}'` +
             (guess ? ` (did you mean type: ${guess}?)` : '')
         )
