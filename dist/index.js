@@ -69607,7 +69607,15 @@ function isJobTerminal(status) {
 }
 /** Whether a job body is a pipeline job (`properties.jobType`, mfe.json `JobType`: `Pipeline`). */
 function isPipelineJob(body) {
-    return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'pipeline';
+    return hasJobType(body, 'pipeline');
+}
+/** Whether a job body is a sweep job's (`properties.jobType` Sweep). */
+function isSweepJob(body) {
+    return hasJobType(body, 'sweep');
+}
+/** `properties.jobType` compared without case (the service answers `Pipeline`, `Sweep`, ...). */
+function hasJobType(body, type) {
+    return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === type;
 }
 function jobUrl(settings, job, suffix = '') {
     return workspaceV2Url(settings, job.workspace, `/jobs/${encodeURIComponent(job.name)}${suffix}`);
@@ -71316,7 +71324,7 @@ function cell(text) {
 const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
 /** Reads of an ended step's details while its log is not listed yet, before leaving it to studio. */
 const LOG_ATTEMPTS = 3;
-/** Listing failures reported before going quiet about them. */
+/** Read failures (listings, logs, metrics) reported before going quiet about them; the sweep's follower too. */
 const pipeline_follow_REPORTED_FAILURES = 3;
 /** The run type of a pipeline's run in run history (a sub-pipeline's too). */
 const PIPELINE_RUN = 'azureml.PipelineRun';
@@ -71644,12 +71652,6 @@ class PipelineFollower {
 const HYPERDRIVE_LOG = 'azureml-logs/hyperdrive.txt';
 /** The trial run property holding its sampled values (JSON), as the emulator writes it (a guess). */
 const HYPERPARAMETERS_PROPERTY = '_aml_system_hyperparameters';
-/** Failures reported before going quiet about them. */
-const sweep_follow_REPORTED_FAILURES = 3;
-/** Whether a job body is a sweep job's (`properties.jobType` Sweep). */
-function isSweepJob(body) {
-    return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'sweep';
-}
 /** The sweep's best trial and its metric, from its `properties.properties` (undefined until the service sets them). */
 function bestTrial(body) {
     const props = body?.properties?.properties;
@@ -71715,7 +71717,7 @@ class SweepFollower {
             runs = await listChildRuns(this.ctx.http, this.settings, this.api, this.job);
         }
         catch (error) {
-            if (this.failures++ < sweep_follow_REPORTED_FAILURES)
+            if (this.failures++ < pipeline_follow_REPORTED_FAILURES)
                 info(`Could not list the trials of sweep job ${this.job.name}: ${error.message}`);
         }
         const ended = [];
@@ -71795,7 +71797,7 @@ class SweepFollower {
             return typeof value === 'number' ? value : undefined;
         }
         catch (error) {
-            if (this.failures++ < sweep_follow_REPORTED_FAILURES)
+            if (this.failures++ < pipeline_follow_REPORTED_FAILURES)
                 info(`Could not read trial ${oneLine(runId, 100)}'s ${oneLine(metric, 100)}: ${error.message}`);
             return undefined;
         }

@@ -35,6 +35,7 @@ import {
   getJobDetails,
   isJobTerminal,
   isPipelineJob,
+  isSweepJob,
   jobPortalUrl,
   logPreference,
   pickJobLog,
@@ -43,7 +44,7 @@ import {
   type JobRunDetails
 } from './job-rest.js'
 import { PipelineFollower } from './pipeline-follow.js'
-import { bestTrial, isSweepJob, SweepFollower } from './sweep-follow.js'
+import { bestTrial, SweepFollower } from './sweep-follow.js'
 import { markJobOutcome } from './state.js'
 
 export { isJobTerminal }

@@ -48,7 +48,17 @@ export function isJobTerminal(status: string): boolean {
 
 /** Whether a job body is a pipeline job (`properties.jobType`, mfe.json `JobType`: `Pipeline`). */
 export function isPipelineJob(body: JobBody | undefined): boolean {
-  return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'pipeline'
+  return hasJobType(body, 'pipeline')
+}
+
+/** Whether a job body is a sweep job's (`properties.jobType` Sweep). */
+export function isSweepJob(body: JobBody | undefined): boolean {
+  return hasJobType(body, 'sweep')
+}
+
+/** `properties.jobType` compared without case (the service answers `Pipeline`, `Sweep`, ...). */
+function hasJobType(body: JobBody | undefined, type: string): boolean {
+  return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === type
 }
 
 export interface JobRef {

@@ -54,8 +54,8 @@ import { getJobDetails, isJobTerminal, pickJobLog, type JobBody, type JobRef, ty
 export const PIPELINE_LOG = 'logs/azureml/executionlogs.txt'
 /** Reads of an ended step's details while its log is not listed yet, before leaving it to studio. */
 export const LOG_ATTEMPTS = 3
-/** Listing failures reported before going quiet about them. */
-const REPORTED_FAILURES = 3
+/** Read failures (listings, logs, metrics) reported before going quiet about them; the sweep's follower too. */
+export const REPORTED_FAILURES = 3
 
 /** A child run as the children listing gives it (runHistory `Run`; the fields used here). */
 export interface ChildRun {

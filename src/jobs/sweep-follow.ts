@@ -32,14 +32,12 @@ import { oneLine } from '../http/redact.js'
 import { formatDuration } from '../http/retry.js'
 import { runDuration } from '../runs/follow.js'
 import { getJobDetails, isJobTerminal, type JobBody, type JobRef, type JobRunDetails } from './job-rest.js'
-import { listChildRuns, runError, type ChildRun } from './pipeline-follow.js'
+import { listChildRuns, REPORTED_FAILURES, runError, type ChildRun } from './pipeline-follow.js'
 
 /** The sweep's own log in its run's `logFiles`. */
 export const HYPERDRIVE_LOG = 'azureml-logs/hyperdrive.txt'
 /** The trial run property holding its sampled values (JSON), as the emulator writes it (a guess). */
 export const HYPERPARAMETERS_PROPERTY = '_aml_system_hyperparameters'
-/** Failures reported before going quiet about them. */
-const REPORTED_FAILURES = 3
 
 interface TrialState {
   run: ChildRun
@@ -47,11 +45,6 @@ interface TrialState {
   ended: boolean
   metric?: number
   details?: JobRunDetails
-}
-
-/** Whether a job body is a sweep job's (`properties.jobType` Sweep). */
-export function isSweepJob(body: JobBody | undefined): boolean {
-  return typeof body?.properties?.jobType === 'string' && body.properties.jobType.toLowerCase() === 'sweep'
 }
 
 /** The sweep's best trial and its metric, from its `properties.properties` (undefined until the service sets them). */
